@@ -1,0 +1,177 @@
+// Body builders: the statements of a thread or procedure, in kernel words.
+// Each call appends one IR statement stamped with the model line that made it.
+
+import type { AccessOp, LockMode, Stmt, Value } from "../ir/types.js";
+import { type Cond, type Operand, toExpr } from "./expr.js";
+import type { LockRef, ModelContext, MutexRef, ProcRef, RegionRef, RwsemRef, SpinlockRef, VarRef } from "./refs.js";
+
+export type BodyFn = (b: Body) => void;
+
+export interface AccessOptions {
+  /** With page faults disabled, a fault fails the access (-EFAULT) and runs this instead of the rest of the body. */
+  readonly onFault?: BodyFn;
+}
+
+type Draft<S> = S extends Stmt ? Omit<S, "id" | "loc"> : never;
+
+export class Body {
+  readonly #ctx: ModelContext;
+  readonly #out: Stmt[];
+
+  constructor(ctx: ModelContext, out: Stmt[]) {
+    this.#ctx = ctx;
+    this.#out = out;
+  }
+
+  #push(s: Draft<Stmt>): void {
+    this.#out.push({ ...s, id: this.#ctx.nextId("s"), loc: this.#ctx.here() } as Stmt);
+  }
+
+  #nested(fn: BodyFn | undefined): Stmt[] {
+    const out: Stmt[] = [];
+    if (fn) fn(new Body(this.#ctx, out));
+    return out;
+  }
+
+  #lock(ref: LockRef, what: string): string {
+    return this.#ctx.lockId(ref, what);
+  }
+
+  // --- sleeping and spinning locks -------------------------------------------------
+
+  /** mutex_lock(&m) or spin_lock(&s). */
+  lock(l: MutexRef | SpinlockRef): void {
+    this.#push({ kind: "acquire", lock: this.#lock(l, "lock"), mode: "excl" });
+  }
+  /** mutex_unlock(&m) or spin_unlock(&s). */
+  unlock(l: MutexRef | SpinlockRef): void {
+    this.#push({ kind: "release", lock: this.#lock(l, "unlock"), mode: "excl" });
+  }
+  /** mutex_trylock / spin_trylock: `then` runs holding the lock, `otherwise` when it was taken. */
+  trylock(l: MutexRef | SpinlockRef, then: BodyFn, otherwise?: BodyFn): void {
+    this.#try(l, "excl", "trylock", then, otherwise);
+  }
+
+  // --- rwsems ----------------------------------------------------------------------
+
+  downRead(r: RwsemRef): void {
+    this.#push({ kind: "acquire", lock: this.#lock(r, "downRead"), mode: "read" });
+  }
+  upRead(r: RwsemRef): void {
+    this.#push({ kind: "release", lock: this.#lock(r, "upRead"), mode: "read" });
+  }
+  downWrite(r: RwsemRef): void {
+    this.#push({ kind: "acquire", lock: this.#lock(r, "downWrite"), mode: "write" });
+  }
+  upWrite(r: RwsemRef): void {
+    this.#push({ kind: "release", lock: this.#lock(r, "upWrite"), mode: "write" });
+  }
+  downReadTrylock(r: RwsemRef, then: BodyFn, otherwise?: BodyFn): void {
+    this.#try(r, "read", "downReadTrylock", then, otherwise);
+  }
+  downWriteTrylock(r: RwsemRef, then: BodyFn, otherwise?: BodyFn): void {
+    this.#try(r, "write", "downWriteTrylock", then, otherwise);
+  }
+
+  #try(l: LockRef, mode: LockMode, what: string, then: BodyFn, otherwise?: BodyFn): void {
+    const lock = this.#lock(l, what);
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    this.#out.push({ kind: "trylock", id, loc, lock, mode, then: this.#nested(then), else: this.#nested(otherwise) });
+  }
+
+  // --- calls and user memory -------------------------------------------------------
+
+  call(p: ProcRef): void {
+    this.#push({ kind: "call", proc: this.#ctx.procId(p) });
+  }
+
+  copyToUser(r: RegionRef, opts?: AccessOptions): void {
+    this.#access("copy_to_user", r, opts);
+  }
+  copyFromUser(r: RegionRef, opts?: AccessOptions): void {
+    this.#access("copy_from_user", r, opts);
+  }
+  putUser(r: RegionRef, opts?: AccessOptions): void {
+    this.#access("put_user", r, opts);
+  }
+  getUser(r: RegionRef, opts?: AccessOptions): void {
+    this.#access("get_user", r, opts);
+  }
+  /** A plain user-space load (the thread touching mapped memory). */
+  load(r: RegionRef, opts?: AccessOptions): void {
+    this.#access("load", r, opts);
+  }
+  /** A plain user-space store. */
+  store(r: RegionRef, opts?: AccessOptions): void {
+    this.#access("store", r, opts);
+  }
+
+  #access(op: AccessOp, r: RegionRef, opts: AccessOptions | undefined): void {
+    const region = this.#ctx.regionId(r, op);
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    const onFault = opts?.onFault ? this.#nested(opts.onFault) : undefined;
+    this.#out.push(onFault ? { kind: "access", id, loc, region, op, onFault } : { kind: "access", id, loc, region, op });
+  }
+
+  pagefaultDisable(): void {
+    this.#push({ kind: "pagefault_disable" });
+  }
+  pagefaultEnable(): void {
+    this.#push({ kind: "pagefault_enable" });
+  }
+
+  // --- control flow and shared state -----------------------------------------------
+
+  /** Nondeterministic choice: exactly one branch runs. */
+  either(...branches: BodyFn[]): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    this.#out.push({ kind: "either", id, loc, branches: branches.map((b) => this.#nested(b)) });
+  }
+
+  set<T extends Value>(v: VarRef<T>, value: Operand<T>): void {
+    this.#push({ kind: "set", variable: this.#ctx.varId(v), value: toExpr(value) });
+  }
+
+  if(cond: Cond, then: BodyFn, otherwise?: BodyFn): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    this.#out.push({ kind: "if", id, loc, cond: toExpr(cond), then: this.#nested(then), else: this.#nested(otherwise) });
+  }
+
+  /** wait_event(cond): sleeps until cond holds. */
+  await(cond: Cond): void {
+    this.#push({ kind: "await", cond: toExpr(cond) });
+  }
+
+  /** Runs `body` exactly `times` times. */
+  repeat(times: number, body: BodyFn): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    this.#out.push({ kind: "repeat", id, loc, times, body: this.#nested(body) });
+  }
+
+  /** while (cond) body, for at most `bound` iterations (a finding if it would run more). */
+  while(cond: Cond, opts: { readonly bound: number }, body: BodyFn): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    const bound = (opts as { bound?: unknown } | undefined)?.bound;
+    this.#out.push({ kind: "while", id, loc, cond: toExpr(cond), bound: bound as number, body: this.#nested(body) });
+  }
+
+  /** Leaves the procedure (or ends the thread). */
+  return(): void {
+    this.#push({ kind: "return" });
+  }
+
+  assert(cond: Cond, message: string): void {
+    this.#push({ kind: "assert", cond: toExpr(cond), message: String(message) });
+  }
+
+  /** Names this point of the body, for `m.at(thread, name)` in invariants. */
+  label(name: string): void {
+    this.#push({ kind: "label", name: String(name) });
+  }
+}

@@ -1,0 +1,52 @@
+// Expressions over shared state, lock state and thread positions, as the DSL
+// builds them: small wrappers around IR `Expr` nodes with kernel-ish helpers.
+
+import type { CmpOp, Expr, Value } from "../ir/types.js";
+
+const exprTag: unique symbol = Symbol("faultline.expr");
+
+/** A condition or value over shared state; `T` is the type it evaluates to. */
+export interface Ex<T extends Value> {
+  readonly [exprTag]: Expr;
+  /** Phantom: the value type, for compile-time checks only. */
+  readonly __type?: T;
+}
+
+export type Operand<T extends Value> = Ex<T> | T;
+export type Cond = Operand<boolean>;
+
+export function wrap<T extends Value>(expr: Expr): Ex<T> {
+  return { [exprTag]: expr };
+}
+
+export function isEx(x: unknown): x is Ex<Value> {
+  return typeof x === "object" && x !== null && exprTag in x;
+}
+
+/** The IR node of an operand (literals become `lit`). */
+export function toExpr(x: Operand<Value>): Expr {
+  if (isEx(x)) return x[exprTag];
+  return { kind: "lit", value: x };
+}
+
+function cmp<T extends Value>(op: CmpOp, a: Operand<T>, b: Operand<T>): Ex<boolean> {
+  return wrap({ kind: "cmp", op, left: toExpr(a), right: toExpr(b) });
+}
+
+export const eq = <T extends Value>(a: Operand<T>, b: Operand<T>) => cmp("=", a, b);
+export const ne = <T extends Value>(a: Operand<T>, b: Operand<T>) => cmp("!=", a, b);
+export const lt = (a: Operand<number>, b: Operand<number>) => cmp("<", a, b);
+export const le = (a: Operand<number>, b: Operand<number>) => cmp("<=", a, b);
+export const gt = (a: Operand<number>, b: Operand<number>) => cmp(">", a, b);
+export const ge = (a: Operand<number>, b: Operand<number>) => cmp(">=", a, b);
+
+export const plus = (a: Operand<number>, b: Operand<number>): Ex<number> =>
+  wrap({ kind: "arith", op: "+", left: toExpr(a), right: toExpr(b) });
+export const minus = (a: Operand<number>, b: Operand<number>): Ex<number> =>
+  wrap({ kind: "arith", op: "-", left: toExpr(a), right: toExpr(b) });
+
+export const not = (a: Cond): Ex<boolean> => wrap({ kind: "not", arg: toExpr(a) });
+export const and = (...args: Cond[]): Ex<boolean> => wrap({ kind: "and", args: args.map(toExpr) });
+export const or = (...args: Cond[]): Ex<boolean> => wrap({ kind: "or", args: args.map(toExpr) });
+/** `a` implies `b`. */
+export const implies = (a: Cond, b: Cond): Ex<boolean> => or(not(a), b);

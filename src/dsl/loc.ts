@@ -1,0 +1,50 @@
+// Source locations for the DSL: every builder call records the model file and
+// line that issued it, read from the JS stack (tsx and vitest map it to TS lines).
+
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Loc } from "../ir/types.js";
+
+const ownDir = path.dirname(fileURLToPath(import.meta.url));
+
+interface Frame {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+function frames(): Frame[] {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = saved;
+  const out: Frame[] = [];
+  for (const line of stack.split("\n")) {
+    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (!m?.[1] || !line.trim().startsWith("at ")) continue;
+    let file = m[1];
+    if (file.startsWith("file://")) file = fileURLToPath(file);
+    out.push({ file, line: Number(m[2]), column: Number(m[3]) });
+  }
+  return out;
+}
+
+/** The first stack frame outside faultline's own DSL: the user's model line. */
+export function userFrame(): Frame | undefined {
+  return frames().find(
+    (f) => path.isAbsolute(f.file) && !f.file.startsWith(ownDir + path.sep) && !f.file.includes(`${path.sep}node_modules${path.sep}`),
+  );
+}
+
+/** Records locations relative to the directory of the file that called `model()`. */
+export class LocRecorder {
+  readonly baseDir: string;
+  constructor(baseDir: string) {
+    this.baseDir = baseDir;
+  }
+  here(): Loc {
+    const f = userFrame();
+    if (!f) return { file: "<unknown>", line: 0, column: 0 };
+    return { file: path.relative(this.baseDir, f.file).split(path.sep).join("/"), line: f.line, column: f.column };
+  }
+}

@@ -1,0 +1,49 @@
+// Generator: validated IR -> one TLA+ module and its .cfg, rendered from
+// templates/*.hbs. Deterministic: the same model gives the same bytes.
+
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import type { Program } from "../ir/program.js";
+import type { Model } from "../ir/types.js";
+import { type SpecNames, type SpecView, buildView } from "./view.js";
+
+export type { SpecCheck, SpecNames } from "./view.js";
+
+export interface GeneratedSpec {
+  readonly module: string;
+  /** The `.tla` text. */
+  readonly tla: string;
+  /** The `.cfg` text. */
+  readonly cfg: string;
+  readonly names: SpecNames;
+}
+
+const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../templates");
+
+let compiled: { tla: HandlebarsTemplateDelegate<SpecView>; cfg: HandlebarsTemplateDelegate<SpecView> } | undefined;
+
+function templates(): NonNullable<typeof compiled> {
+  if (compiled) return compiled;
+  // noEscape: Handlebars' HTML escaping would corrupt TLA+ (`<<`, `=>`, `"`).
+  const hb = Handlebars.create();
+  const options = { noEscape: true, strict: true, knownHelpersOnly: true } as const;
+  const read = (name: string) => readFileSync(path.join(templatesDir, name), "utf8");
+  for (const partial of ["locks-excl", "locks-rwsem", "findings"]) {
+    hb.registerPartial(partial, hb.compile(read(`${partial}.hbs`), options));
+  }
+  compiled = {
+    tla: hb.compile<SpecView>(read("spec.tla.hbs"), options),
+    cfg: hb.compile<SpecView>(read("spec.cfg.hbs"), options),
+  };
+  return compiled;
+}
+
+/** Renders the spec for a validated model. `source` names the model file in the header. */
+export function generate(model: Model, program: Program, source: string): GeneratedSpec {
+  const { view, names } = buildView(model, program, source);
+  const t = templates();
+  const tidy = (s: string) => `${s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return { module: view.module, tla: tidy(t.tla(view)), cfg: tidy(t.cfg(view)), names };
+}

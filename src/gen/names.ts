@@ -1,0 +1,74 @@
+// TLA+ names for model objects: valid, collision-free, deterministic, whatever
+// the user typed. Also makes user text safe inside TLA+ comments.
+
+/** TLA+ reserved words (SANY's tla2sany/parser/TLAplusParser keywords). */
+const KEYWORDS = [
+  "ACTION", "ASSUME", "ASSUMPTION", "AXIOM", "BOOLEAN", "BY", "CASE", "CHOOSE", "CONSTANT", "CONSTANTS",
+  "COROLLARY", "DEF", "DEFINE", "DEFS", "DOMAIN", "ELSE", "ENABLED", "EXCEPT", "EXTENDS", "FALSE", "HAVE",
+  "HIDE", "IF", "IN", "INSTANCE", "LAMBDA", "LEMMA", "LET", "LOCAL", "MODULE", "NEW", "OBVIOUS", "OMITTED",
+  "ONLY", "OTHER", "PICK", "PROOF", "PROPOSITION", "PROVE", "QED", "RECURSIVE", "SF_", "STATE", "STRING",
+  "SUBSET", "SUFFICES", "TAKE", "TEMPORAL", "THEN", "THEOREM", "TRUE", "UNCHANGED", "UNION", "USE",
+  "VARIABLE", "VARIABLES", "WF_", "WITH", "WITNESS",
+];
+
+/** Operators of the standard modules the spec extends (Integers, Sequences, FiniteSets, TLC). */
+const STANDARD = [
+  "Nat", "Int", "Seq", "Len", "Append", "Head", "Tail", "SubSeq", "SelectSeq", "IsFiniteSet", "Cardinality",
+  "Print", "PrintT", "Assert", "JavaTime", "TLCGet", "TLCSet", "Permutations", "SortSeq", "RandomElement",
+  "Any", "ToString", "TLCEval",
+];
+
+/** Names the generated spec defines itself (templates/*.hbs). */
+export const SPEC_NAMES = [
+  "pc", "owner", "rw", "vars", "Init", "Next", "Spec", "Fairness", "Termination", "Terminated", "Threads",
+  "NoOne", "Done", "Goto", "Mutexes", "Spinlocks", "ExclLocks", "Rwsems", "FairRwsems", "RecursiveReadRwsems",
+  "ReaderPreferringRwsems", "Readers", "Holders", "Waiters", "Pos", "Ahead", "AheadSet", "OnlyReadersAhead",
+  "CanRead", "CanWrite", "CanTake", "Dequeue", "DownRead", "DownWrite", "UpRead", "UpWrite", "DownReadTrylock",
+  "DownWriteTrylock", "MutexLock", "MutexUnlock", "MutexTrylock", "HoldsAs", "HoldsAny", "Held", "HeldBy",
+  "LockWaits", "WaitAt", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
+  "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak",
+];
+
+const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES]);
+
+/** Longest identifier stem kept from a user name (the rest is cut, then made unique). */
+const MAX_STEM = 40;
+
+/** `name` as a TLA+ identifier stem: ASCII letters, digits and `_`, starting with a letter. */
+export function identStem(name: string): string {
+  let s = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9_]+/g, "_")
+    .replace(/_+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  if (s === "") s = "x";
+  if (!/^[A-Za-z]/.test(s)) s = `x${s}`;
+  return s.slice(0, MAX_STEM).replace(/_+$/, "");
+}
+
+/** Hands out unique identifiers within one namespace, avoiding TLA+ reserved and spec names. */
+export class Namer {
+  readonly #used: Set<string>;
+
+  constructor(reserved: Iterable<string> = RESERVED) {
+    this.#used = new Set(reserved);
+  }
+
+  take(name: string, prefix = ""): string {
+    const stem = `${prefix}${identStem(name)}`;
+    let id = stem;
+    for (let i = 2; this.#used.has(id) || RESERVED.has(id); i++) id = `${stem}_${i}`;
+    this.#used.add(id);
+    return id;
+  }
+}
+
+/** User text inside a `\*` comment: one line, and no comment delimiters. */
+export function commentText(s: string): string {
+  return s
+    .replace(/[\r\n\u2028\u2029]+/g, " ")
+    .replace(/\(\*/g, "( *")
+    .replace(/\*\)/g, "* )")
+    .replace(/[^\x20-\x7e]/g, "?");
+}

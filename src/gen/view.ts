@@ -1,0 +1,368 @@
+// IR + lowered program -> the view model the Handlebars templates render, and
+// the name tables trace translation needs to read TLC's states back.
+
+import { formatLoc } from "../ir/diagnostics.js";
+import { DONE, type Node, type Program } from "../ir/program.js";
+import { spellExpr, spellOp, spellVia, threadName } from "../ir/spell.js";
+import type { Expr, Model, Value } from "../ir/types.js";
+import { unreachable } from "../ir/types.js";
+import { Namer, commentText } from "./names.js";
+
+/** What an invariant in the spec stands for, so a violation reads in model words. */
+export type SpecCheck =
+  | { readonly kind: "deadlock" }
+  | { readonly kind: "bad-unlock" }
+  | { readonly kind: "lock-leak" }
+  | { readonly kind: "sleep-in-atomic" }
+  | { readonly kind: "assertion"; readonly thread: string; readonly pc: string; readonly message: string }
+  | { readonly kind: "invariant"; readonly invariant: string }
+  | { readonly kind: "domain"; readonly variable: string };
+
+/** How the spec names model objects: the table trace translation reads states with. */
+export interface SpecNames {
+  readonly module: string;
+  /** Thread id -> TLA+ string. */
+  readonly threads: ReadonlyMap<string, string>;
+  /** Lock id -> TLA+ string. */
+  readonly locks: ReadonlyMap<string, string>;
+  /** Shared variable id -> TLA+ variable. */
+  readonly vars: ReadonlyMap<string, string>;
+  /** Enum value as written -> TLA+ string (one table for the whole model). */
+  readonly enumValues: ReadonlyMap<string, string>;
+  /** Action name -> the node it performs. */
+  readonly actions: ReadonlyMap<string, { readonly thread: string; readonly pc: string }>;
+  /** Invariant/property name -> what it checks. */
+  readonly checks: ReadonlyMap<string, SpecCheck>;
+}
+
+export interface SpecView {
+  readonly module: string;
+  readonly source: string;
+  readonly modelName: string;
+  readonly constants: readonly { name: string; value: string; comment: string }[];
+  readonly variables: string;
+  readonly hasExcl: boolean;
+  readonly hasRw: boolean;
+  readonly hasSpin: boolean;
+  readonly init: readonly string[];
+  readonly threads: readonly {
+    header: string;
+    actions: readonly { name: string; comment: readonly string[]; lines: readonly string[] }[];
+    step: string;
+    stepLines: readonly string[];
+  }[];
+  readonly next: readonly string[];
+  readonly termination: boolean;
+  readonly fairness: readonly string[];
+  readonly holdsAs: string;
+  readonly holdsAny: string;
+  readonly lockWaits: string;
+  readonly canTake: string;
+  readonly lockBlockers: string;
+  readonly awaitBlocked: readonly string[];
+  readonly releaseAt: string;
+  readonly sleepingAt: string;
+  readonly properties: readonly { name: string; comment: readonly string[]; body: string }[];
+  readonly invariants: readonly string[];
+}
+
+const str = (s: string): string => `"${s}"`;
+
+/** A TLA+ set literal, one element per line when long. */
+function setLiteral(items: readonly string[], indent = "    "): string {
+  if (items.length === 0) return "{}";
+  const flat = `{${items.join(", ")}}`;
+  if (flat.length <= 72) return flat;
+  return `{\n${indent}  ${items.join(`,\n${indent}  `)}\n${indent}}`;
+}
+
+export function buildView(model: Model, program: Program, source: string): { view: SpecView; names: SpecNames } {
+  const idents = new Namer();
+  const strings = new Namer([]);
+  const module = idents.take(model.name);
+
+  const threadStr = new Map(model.threads.map((t) => [t.id, strings.take(t.name)]));
+  const lockStr = new Map(model.locks.map((l) => [l.id, strings.take(l.name)]));
+  const enumStrings = new Namer([]);
+  const enumValues = new Map<string, string>();
+  for (const v of model.vars) {
+    if (v.domain.kind !== "enum") continue;
+    for (const x of v.domain.values) if (!enumValues.has(x)) enumValues.set(x, enumStrings.take(x));
+  }
+  const varIdent = new Map(model.vars.map((v) => [v.id, idents.take(v.name)]));
+
+  const T = (id: string) => str(threadStr.get(id) ?? id);
+  const L = (id: string) => str(lockStr.get(id) ?? id);
+  const lockKind = (id: string) => model.locks.find((l) => l.id === id)?.kind;
+
+  const value = (v: Value): string =>
+    typeof v === "boolean" ? (v ? "TRUE" : "FALSE") : typeof v === "number" ? String(v) : str(enumValues.get(v) ?? v);
+
+  const expr = (e: Expr): string => {
+    switch (e.kind) {
+      case "lit":
+        return value(e.value);
+      case "var":
+        return varIdent.get(e.variable) ?? e.variable;
+      case "not":
+        return `~(${expr(e.arg)})`;
+      case "and":
+      case "or":
+        return e.args.length === 0 ? (e.kind === "and" ? "TRUE" : "FALSE") : `(${e.args.map(expr).join(e.kind === "and" ? " /\\ " : " \\/ ")})`;
+      case "cmp": {
+        const op = { "=": "=", "!=": "#", "<": "<", "<=": "=<", ">": ">", ">=": ">=" }[e.op];
+        return `(${expr(e.left)} ${op} ${expr(e.right)})`;
+      }
+      case "arith":
+        return `(${expr(e.left)} ${e.op} ${expr(e.right)})`;
+      case "held": {
+        const kind = lockKind(e.lock);
+        if (e.thread) {
+          const modes = kind === "rwsem" ? (e.mode ? [e.mode] : ["read", "write"]) : ["excl"];
+          const parts = modes.map((m) => `HoldsAs(${T(e.thread as string)}, ${L(e.lock)}, ${str(m)})`);
+          return parts.length === 1 ? (parts[0] as string) : `(${parts.join(" \\/ ")})`;
+        }
+        if (kind !== "rwsem") return `(owner[${L(e.lock)}] # NoOne)`;
+        if (e.mode === "read") return `(Readers(${L(e.lock)}) # {})`;
+        if (e.mode === "write") return `(rw[${L(e.lock)}].writer # NoOne)`;
+        return `(Holders(${L(e.lock)}) # {})`;
+      }
+      case "done":
+        return `(pc[${T(e.thread)}] = "Done")`;
+      case "at": {
+        const tp = program.threads.find((x) => x.thread === e.thread);
+        return `(pc[${T(e.thread)}] = ${str(tp?.labels.get(e.label) ?? DONE)})`;
+      }
+      default:
+        return unreachable(e);
+    }
+  };
+
+  const excl = model.locks.filter((l) => l.kind !== "rwsem");
+  const rwsems = model.locks.filter((l) => l.kind === "rwsem");
+  const hasExcl = excl.length > 0;
+  const hasRw = rwsems.length > 0;
+  const hasSpin = model.locks.some((l) => l.kind === "spinlock");
+  const lockSet = (pred: (l: (typeof model.locks)[number]) => boolean) => setLiteral(model.locks.filter(pred).map((l) => L(l.id)));
+
+  const constants: { name: string; value: string; comment: string }[] = [
+    {
+      name: "Threads",
+      value: setLiteral(model.threads.map((t) => T(t.id))),
+      comment: model.threads.map((t) => `${threadStr.get(t.id)}: "${commentText(t.name)}" ${formatLoc(t.loc)}`).join("; "),
+    },
+    { name: "NoOne", value: `"-"`, comment: "no thread (no thread name can be \"-\")" },
+  ];
+  if (hasExcl) {
+    constants.push({ name: "Mutexes", value: lockSet((l) => l.kind === "mutex"), comment: "" });
+    constants.push({ name: "Spinlocks", value: lockSet((l) => l.kind === "spinlock"), comment: "" });
+    constants.push({ name: "ExclLocks", value: "Mutexes \\cup Spinlocks", comment: "" });
+  }
+  if (hasRw) {
+    constants.push({ name: "FairRwsems", value: lockSet((l) => l.kind === "rwsem" && (l.policy ?? "fair") === "fair"), comment: "" });
+    constants.push({ name: "RecursiveReadRwsems", value: lockSet((l) => l.policy === "recursive-read"), comment: "" });
+    constants.push({ name: "ReaderPreferringRwsems", value: lockSet((l) => l.policy === "reader-preferring"), comment: "" });
+    constants.push({ name: "Rwsems", value: "FairRwsems \\cup RecursiveReadRwsems \\cup ReaderPreferringRwsems", comment: "" });
+  }
+
+  const variables = ["pc", ...(hasExcl ? ["owner"] : []), ...(hasRw ? ["rw"] : []), ...model.vars.map((v) => varIdent.get(v.id) as string)];
+
+  const init = [
+    `pc = [t \\in Threads |-> ${setEntry(program, threadStr)}]`,
+    ...(hasExcl ? ["owner = [l \\in ExclLocks |-> NoOne]"] : []),
+    ...(hasRw ? ["rw = [l \\in Rwsems |-> [writer |-> NoOne, readers |-> [t \\in Threads |-> 0], queue |-> <<>>]]"] : []),
+    ...model.vars.map((v) => `${varIdent.get(v.id)} = ${value(v.init)}`),
+  ];
+
+  // Which variables each operation writes; the rest are UNCHANGED.
+  const writes = (n: Node): string[] => {
+    const op = n.op;
+    if (op.kind === "acquire" || op.kind === "release" || op.kind === "trylock") return [lockKind(op.lock) === "rwsem" ? "rw" : "owner"];
+    if (op.kind === "set") return [varIdent.get(op.variable) as string];
+    return [];
+  };
+  const unchanged = (n: Node): string | undefined => {
+    const w = new Set(["pc", ...writes(n)]);
+    const rest = variables.filter((v) => !w.has(v));
+    return rest.length === 0 ? undefined : `/\\ UNCHANGED <<${rest.join(", ")}>>`;
+  };
+
+  const actions = new Map<string, { thread: string; pc: string }>();
+  const checks = new Map<string, SpecCheck>();
+  const lockWaits: string[] = [];
+  const releaseAt: string[] = [];
+  const sleepingAt: string[] = [];
+  const awaitBlocked: string[] = [];
+  const asserts: { name: string; comment: string[]; body: string }[] = [];
+
+  const threads = program.threads.map((tp) => {
+    const thread = model.threads.find((t) => t.id === tp.thread);
+    const t = T(tp.thread);
+    const tIdent = threadStr.get(tp.thread) as string;
+    const acts = tp.nodes.map((n) => {
+      const name = idents.take(`${tIdent}_${n.pc}`);
+      actions.set(name, { thread: tp.thread, pc: n.pc });
+      const via = spellVia(model, n);
+      const comment = [commentText(`${threadName(model, n.thread)}: ${spellOp(model, n.op)}${via ? `  [in ${via}]` : ""}  (${formatLoc(n.loc)})`)];
+      const goto = (p: string) => `Goto(${t}, ${str(p)})`;
+      const op = n.op;
+      let body: string[];
+      switch (op.kind) {
+        case "acquire": {
+          const kind = lockKind(op.lock);
+          const fn = op.mode === "read" ? "DownRead" : op.mode === "write" ? "DownWrite" : "MutexLock";
+          body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(op.next)})`];
+          lockWaits.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
+          if (kind !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
+          if (op.fault) comment.push("page fault path: the handler takes the region owner's mmap_lock for read");
+          break;
+        }
+        case "release": {
+          const fn = op.mode === "read" ? "UpRead" : op.mode === "write" ? "UpWrite" : "MutexUnlock";
+          body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(op.next)})`];
+          releaseAt.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
+          break;
+        }
+        case "trylock": {
+          const fn = op.mode === "read" ? "DownReadTrylock" : op.mode === "write" ? "DownWriteTrylock" : "MutexTrylock";
+          body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(op.ok)}, ${str(op.fail)})`];
+          break;
+        }
+        case "access":
+          if (op.fault.kind === "none") {
+            body = [`/\\ ${goto(op.next)}  \\* pinned: never faults`];
+          } else {
+            const what = op.fault.kind === "handle" ? "page fault: run the fault path" : "page fault with page faults disabled: -EFAULT";
+            body = [`/\\ \\/ ${goto(op.next)}  \\* page present`, `   \\/ ${goto(op.fault.target)}  \\* ${what}`];
+          }
+          break;
+        case "choose":
+          body = [`/\\ ${op.targets.map((p, i) => `${i === 0 ? "\\/" : "   \\/"} ${goto(p)}`).join("\n    ")}`];
+          break;
+        case "set":
+          body = [`/\\ ${varIdent.get(op.variable)}' = ${expr(op.value)}`, `/\\ ${goto(op.next)}`];
+          break;
+        case "branch":
+          body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.then)} ELSE ${goto(op.else)}`];
+          break;
+        case "await":
+          body = [`/\\ ${expr(op.cond)}`, `/\\ ${goto(op.next)}`];
+          awaitBlocked.push(`\\/ t = ${t} /\\ pc[t] = ${str(n.pc)} /\\ ~${expr(op.cond)}`);
+          sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
+          break;
+        case "assert": {
+          body = [`/\\ ${goto(op.next)}`];
+          const aname = idents.take(`Assert_${tIdent}_${n.pc}`);
+          checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message });
+          asserts.push({
+            name: aname,
+            comment: [commentText(`assertion "${op.message}" (${formatLoc(n.loc)}): ${spellExpr(model, op.cond)}`)],
+            body: `pc[${t}] = ${str(n.pc)} => ${expr(op.cond)}`,
+          });
+          break;
+        }
+        default:
+          body = unreachable(op);
+      }
+      const u = unchanged(n);
+      return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...body.flatMap((b) => b.split("\n    ")), ...(u ? [u] : [])] };
+    });
+    const step = idents.take(`Step_${tIdent}`);
+    return {
+      header: commentText(`Thread "${thread?.name}" of process "${model.processes.find((p) => p.id === thread?.process)?.name}" (${thread ? formatLoc(thread.loc) : ""})`),
+      actions: acts,
+      step,
+      stepLines: acts.length === 0 ? ["FALSE"] : acts.map((a) => `\\/ ${a.name}`),
+    };
+  });
+
+  const properties: { name: string; comment: string[]; body: string }[] = [...asserts];
+  for (const inv of model.invariants) {
+    const name = idents.take(`Inv_${inv.name}`);
+    checks.set(name, { kind: "invariant", invariant: inv.id });
+    properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body: expr(inv.cond) });
+  }
+  // Integer variables assigned computed values can leave their domain: check it.
+  const computed = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "set" && n.op.value.kind !== "lit" ? [n.op.variable] : []))));
+  const domains: { name: string; comment: string[]; body: string }[] = [];
+  for (const v of model.vars) {
+    if (!computed.has(v.id) || v.domain.kind === "bool") continue;
+    const name = idents.take(`Domain_${v.name}`);
+    checks.set(name, { kind: "domain", variable: v.id });
+    const set = v.domain.kind === "int" ? `${v.domain.min}..${v.domain.max}` : setLiteral(v.domain.values.map((x) => value(x)));
+    domains.push({ name, comment: [commentText(`'${v.name}' stays in its domain (${formatLoc(v.loc)})`)], body: `${varIdent.get(v.id)} \\in ${set}` });
+  }
+  properties.unshift(...domains);
+
+  checks.set("NoDeadlock", { kind: "deadlock" });
+  checks.set("NoBadUnlock", { kind: "bad-unlock" });
+  checks.set("NoLockLeak", { kind: "lock-leak" });
+  if (hasSpin) checks.set("NotSleepingInAtomic", { kind: "sleep-in-atomic" });
+
+  // Order matters: TLC reports the first violated invariant of a state.
+  const invariants = [
+    ...domains.map((d) => d.name),
+    "NoBadUnlock",
+    ...(hasSpin ? ["NotSleepingInAtomic"] : []),
+    "NoDeadlock",
+    "NoLockLeak",
+    ...properties.filter((p) => !domains.includes(p)).map((p) => p.name),
+  ];
+
+  const holdsCases: string[] = [];
+  if (hasExcl) holdsCases.push(`m = "excl" -> owner[l] = t`);
+  if (hasRw) holdsCases.push(`m = "read" -> rw[l].readers[t] > 0`, `m = "write" -> rw[l].writer = t`);
+  const anyParts: string[] = [];
+  if (hasExcl) anyParts.push(`(\\E l \\in ExclLocks : owner[l] = t)`);
+  if (hasRw) anyParts.push(`(\\E l \\in Rwsems : t \\in Holders(l))`);
+
+  const view: SpecView = {
+    module,
+    source: commentText(source),
+    modelName: commentText(model.name).replace(/"/g, "'"),
+    constants,
+    variables: variables.join(", "),
+    hasExcl,
+    hasRw,
+    hasSpin,
+    init,
+    threads,
+    next: [...threads.map((t) => t.step), "Terminated"],
+    termination: model.termination,
+    fairness: threads.map((t) => `WF_vars(${t.step})`),
+    holdsAs: holdsCases.length === 0 ? "FALSE" : `CASE ${holdsCases.join(" [] ")} [] OTHER -> FALSE`,
+    holdsAny: anyParts.length === 0 ? "FALSE" : anyParts.join(" \\/ "),
+    lockWaits: setLiteral(lockWaits),
+    canTake:
+      hasExcl && hasRw
+        ? `CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)`
+        : hasExcl
+          ? "owner[l] = NoOne"
+          : hasRw
+            ? `IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)`
+            : "TRUE",
+    lockBlockers:
+      hasExcl && hasRw
+        ? `IF m = "excl" THEN {owner[l]} \\ {NoOne} ELSE Holders(l) \\cup AheadSet(l, t)`
+        : hasExcl
+          ? "{owner[l]} \\ {NoOne}"
+          : hasRw
+            ? "Holders(l) \\cup AheadSet(l, t)"
+            : "{}",
+    awaitBlocked: awaitBlocked.length === 0 ? ["FALSE"] : awaitBlocked,
+    releaseAt: setLiteral(releaseAt),
+    sleepingAt: setLiteral(sleepingAt),
+    properties,
+    invariants,
+  };
+  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks };
+  return { view, names };
+}
+
+/** The initial pc of every thread, as a TLA+ function over Threads. */
+function setEntry(program: Program, threadStr: ReadonlyMap<string, string>): string {
+  const entries = program.threads.map((tp) => [threadStr.get(tp.thread) as string, tp.entry] as const);
+  const distinct = new Set(entries.map(([, e]) => e));
+  if (distinct.size === 1) return str(entries[0]?.[1] ?? DONE);
+  return `CASE ${entries.map(([t, e]) => `t = ${str(t)} -> ${str(e)}`).join(" [] ")}`;
+}

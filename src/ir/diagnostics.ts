@@ -1,0 +1,19 @@
+// Model diagnostics: coded, located, collected all at once (never thrown at the user).
+
+import type { Loc } from "./types.js";
+
+export interface Diagnostic {
+  /** Stable code, e.g. `FL201`; listed in README's error table. */
+  readonly code: string;
+  /** Lower case, quotes identifiers, says what to do. */
+  readonly message: string;
+  readonly loc: Loc;
+}
+
+export function formatLoc(loc: Loc): string {
+  return `${loc.file}:${loc.line}`;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${formatLoc(d.loc)}: error ${d.code}: ${d.message}`;
+}
