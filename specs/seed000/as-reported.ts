@@ -1,33 +1,17 @@
-// Seed 000 "Yet another page fault deadlock", as reported: driver A's ioctl holds
-// A_mutex across copy_to_user; a squashfs page fault reads through driver B into
-// driver A (A_mutex) with mmap_lock held for read; a third thread calls mmap.
+// Seed 000, as reported: driver A's ioctl holds A_mutex across copy_to_user.
+// Expected: deadlock. T1's copy faults and its down_read(mmap_lock) queues
+// behind T3's down_write, which waits for T2's read hold, and T2 waits in the
+// fault path for A_mutex, held by T1.
 import { model } from "faultline";
+import { scenario } from "./_scenario.js";
 
 export default model("seed000 as reported", (m) => {
-  const app = m.process("app");
-  const aMutex = m.mutex("A_mutex");
-
-  // Driver A's in-kernel API, called by driver B while decrypting a block.
-  const driverADecrypt = m.proc("driverA_decrypt", (p) => {
-    p.lock(aMutex);
-    p.unlock(aMutex);
-  });
-  // squashfs readpage -> driver B -> driver A.
-  const squashfsFault = m.proc("squashfs_readpage", (p) => p.call(driverADecrypt));
-
-  const image = app.region("squashfs_map", { fault: squashfsFault });
+  const { app, aMutex } = scenario(m);
   const buf = app.region("user_buf");
 
   app.thread("T1 ioctl", (t) => {
     t.lock(aMutex);
     t.copyToUser(buf);
     t.unlock(aMutex);
-  });
-  app.thread("T2 reader", (t) => {
-    t.load(image);
-  });
-  app.thread("T3 mmap", (t) => {
-    t.downWrite(app.mmapLock);
-    t.upWrite(app.mmapLock);
   });
 });

@@ -1,0 +1,55 @@
+// Keeps the generated specs under specs/ current: `gen` rewrites every
+// <module>.tla/.cfg beside its model, `check` fails when any is stale.
+// Model files are specs/**/*.ts; files starting with `_` are shared helpers.
+
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { compile } from "../src/check.js";
+import { formatDiagnostic } from "../src/ir/diagnostics.js";
+import { loadModelFile } from "../src/load.js";
+
+const root = path.resolve(import.meta.dirname, "..", "specs");
+
+export async function modelFiles(dir = root): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await modelFiles(p)));
+    else if (e.name.endsWith(".ts") && !e.name.startsWith("_")) out.push(p);
+  }
+  return out.sort();
+}
+
+async function main(mode: string): Promise<number> {
+  let stale = 0;
+  for (const file of await modelFiles()) {
+    const rel = path.relative(process.cwd(), file);
+    const loaded = await loadModelFile(file);
+    const c = loaded.ok ? compile(loaded.def, path.basename(file)) : undefined;
+    if (!loaded.ok || !c?.ok) {
+      const ds = !loaded.ok ? loaded.diagnostics : c && !c.ok ? c.diagnostics : [];
+      console.error(`${rel}: invalid model\n${ds.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`);
+      return 2;
+    }
+    for (const [ext, text] of [["tla", c.spec.tla], ["cfg", c.spec.cfg]] as const) {
+      const out = path.join(path.dirname(file), `${c.spec.module}.${ext}`);
+      const old = await readFile(out, "utf8").catch(() => undefined);
+      if (old === text) continue;
+      if (mode === "gen") {
+        await writeFile(out, text);
+        console.log(`wrote ${path.relative(process.cwd(), out)}`);
+      } else {
+        console.error(`${path.relative(process.cwd(), out)} is stale: run npm run specs:gen`);
+        stale++;
+      }
+    }
+  }
+  return stale > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const mode = process.argv[2] ?? "check";
+  main(mode).then((code) => {
+    process.exitCode = code;
+  });
+}

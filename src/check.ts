@@ -1,0 +1,130 @@
+// The pipeline in one function: model -> validated IR -> TLA+ -> TLC -> finding
+// in the model's words. Four outcomes kept apart: ok, finding, invalid model, tool failure.
+
+import type { ModelDef } from "./dsl/model.js";
+import { type GeneratedSpec, generate } from "./gen/index.js";
+import type { Diagnostic } from "./ir/diagnostics.js";
+import type { Program } from "./ir/program.js";
+import { validate } from "./ir/validate.js";
+import { type Toolchain, ToolError, locateToolchain } from "./tlc/locate.js";
+import type { TlcStats } from "./tlc/output.js";
+import { runTlc } from "./tlc/run.js";
+import { type Finding, type Verdict, translate } from "./trace/translate.js";
+
+export type Outcome = Verdict | "invalid" | "error" | "timeout";
+
+export interface CheckResult {
+  readonly model: string;
+  /** `ok`, a finding's kind (`deadlock`, `lock-leak`, ...), or why there is no verdict. */
+  readonly verdict: Outcome;
+  readonly stats?: TlcStats;
+  readonly finding?: Finding;
+  /** For `invalid`: what is wrong with the model, each with file:line. */
+  readonly diagnostics?: readonly Diagnostic[];
+  /** For `error` and `timeout`: what happened and what to do. */
+  readonly error?: { readonly message: string; readonly hint: string; readonly keptDir?: string };
+  readonly spec?: GeneratedSpec;
+  /** Wall time of the whole check. */
+  readonly timeMs: number;
+}
+
+export interface CheckOptions {
+  /** Ends TLC after this long. */
+  readonly timeoutMs?: number;
+  readonly workers?: number;
+  readonly toolchain?: Toolchain;
+  readonly signal?: AbortSignal;
+}
+
+export type Compiled =
+  | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Validates and generates, without running TLC. `source` names the model file in the spec header. */
+export function compile(def: ModelDef, source = def.ir.loc.file): Compiled {
+  const v = validate(def.ir, def.diagnostics);
+  if (!v.program) return { ok: false, diagnostics: v.diagnostics };
+  return { ok: true, spec: generate(def.ir, v.program, source), program: v.program };
+}
+
+export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<CheckResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const name = def.ir.name;
+  const c = compile(def);
+  if (!c.ok) return { model: name, verdict: "invalid", diagnostics: c.diagnostics, timeMs: elapsed() };
+  const { spec, program } = c;
+
+  let toolchain: Toolchain;
+  try {
+    toolchain = opts.toolchain ?? (await locateToolchain());
+  } catch (err) {
+    if (err instanceof ToolError) return { model: name, verdict: "error", error: { message: err.message, hint: err.hint }, spec, timeMs: elapsed() };
+    throw err;
+  }
+
+  let run: Awaited<ReturnType<typeof runTlc>>;
+  try {
+    run = await runTlc({
+    spec: spec.tla,
+    cfg: spec.cfg,
+    module: spec.module,
+    toolchain,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (err) {
+    if (opts.signal?.aborted) {
+      return { model: name, verdict: "error", error: { message: "interrupted: TLC was stopped", hint: "run the check again" }, spec, timeMs: elapsed() };
+    }
+    throw err;
+  }
+  const base = { model: name, spec };
+  switch (run.outcome) {
+    case "ok":
+      return { ...base, verdict: "ok", stats: run.stats, timeMs: elapsed() };
+    case "invariant":
+    case "liveness": {
+      const finding = translate({
+        model: def.ir,
+        program,
+        names: spec.names,
+        trace: run.trace,
+        ...(run.outcome === "invariant" ? { violated: run.invariant } : {}),
+      });
+      return { ...base, verdict: finding.verdict, finding, stats: run.stats, timeMs: elapsed() };
+    }
+    case "parse-error":
+      return {
+        ...base,
+        verdict: "error",
+        error: {
+          message: `faultline bug: TLC could not parse the generated spec: ${run.message}`,
+          hint: `the spec is kept in ${run.keptDir}; please report it with your model`,
+          keptDir: run.keptDir,
+        },
+        timeMs: elapsed(),
+      };
+    case "timeout":
+      return {
+        ...base,
+        verdict: "timeout",
+        ...(run.stats && isFull(run.stats) ? { stats: run.stats } : {}),
+        error: {
+          message: `TLC did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s and was stopped`,
+          hint: "raise --timeout, or make the model smaller (fewer threads, smaller loop bounds)",
+        },
+        timeMs: elapsed(),
+      };
+    case "failed":
+      return { ...base, verdict: "error", error: { message: run.message, hint: run.hint, ...(run.keptDir ? { keptDir: run.keptDir } : {}) }, timeMs: elapsed() };
+    case "deadlock":
+      // The .cfg turns TLC's own deadlock check off (deadlock is the NoDeadlock invariant).
+      return { ...base, verdict: "error", error: { message: "faultline bug: TLC checked for states without successors", hint: "please report it with your model" }, timeMs: elapsed() };
+  }
+}
+
+function isFull(s: Partial<TlcStats>): s is TlcStats {
+  return s.generated !== undefined && s.distinct !== undefined && s.depth !== undefined && s.timeMs !== undefined;
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// The `faultline` command: check models with TLC, or generate their specs.
+// Only this layer touches process, console and exit codes.
+
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { type CheckResult, check, compile } from "../check.js";
+import { formatDiagnostic } from "../ir/diagnostics.js";
+import { loadModelFile } from "../load.js";
+import { colourWanted, formatResult, makeStyle } from "./print.js";
+
+/** Exit codes: the four outcomes (STYLE "Habits"). */
+export const EXIT = { ok: 0, finding: 1, invalid: 2, error: 3 } as const;
+
+function exitFor(r: CheckResult): number {
+  switch (r.verdict) {
+    case "ok":
+      return EXIT.ok;
+    case "invalid":
+      return EXIT.invalid;
+    case "error":
+    case "timeout":
+      return EXIT.error;
+    default:
+      return EXIT.finding;
+  }
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number of seconds");
+  return n;
+}
+
+function count(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
+  return n;
+}
+
+const rel = (f: string) => path.relative(process.cwd(), f) || f;
+
+async function checkCommand(files: string[], opts: { timeout?: number; workers?: number; quiet?: boolean }): Promise<number> {
+  const st = makeStyle(colourWanted(process.stdout, process.env));
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let worst = EXIT.ok as number;
+  try {
+    for (const file of files) {
+      const loaded = await loadModelFile(file);
+      if (!loaded.ok) {
+        process.stdout.write(`${st.bold(rel(file))}: ${st.red("invalid model")}\n`);
+        for (const d of loaded.diagnostics) process.stdout.write(`  ${formatDiagnostic(d)}\n`);
+        worst = Math.max(worst, EXIT.invalid);
+        continue;
+      }
+      const r = await check(loaded.def, {
+        ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
+        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+        signal: controller.signal,
+      });
+      if (controller.signal.aborted) {
+        process.stdout.write(`${rel(file)}: interrupted; TLC was stopped and its files removed\n`);
+        return EXIT.error;
+      }
+      process.stdout.write(`${formatResult(r, rel(file), st, opts.quiet ? { quiet: true } : {})}\n`);
+      if (files.length > 1) process.stdout.write("\n");
+      worst = Math.max(worst, exitFor(r));
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  return worst;
+}
+
+async function genCommand(file: string, opts: { out: string }): Promise<number> {
+  const loaded = await loadModelFile(file);
+  const diags = loaded.ok ? undefined : loaded.diagnostics;
+  const c = loaded.ok ? compile(loaded.def, path.basename(file)) : undefined;
+  const problems = diags ?? (c && !c.ok ? c.diagnostics : undefined);
+  if (problems || !c?.ok) {
+    process.stderr.write(`${rel(file)}: invalid model\n`);
+    for (const d of problems ?? []) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+    return EXIT.invalid;
+  }
+  await mkdir(opts.out, { recursive: true });
+  const tla = path.join(opts.out, `${c.spec.module}.tla`);
+  const cfg = path.join(opts.out, `${c.spec.module}.cfg`);
+  await writeFile(tla, c.spec.tla);
+  await writeFile(cfg, c.spec.cfg);
+  process.stdout.write(`wrote ${rel(tla)} and ${rel(cfg)}\n`);
+  return EXIT.ok;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command()
+    .name("faultline")
+    .description("Model-check kernel-style lock protocols (mutexes, spinlocks, fair rwsems, page faults) with TLC.")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program
+    .command("check")
+    .description("check models: exit 0 no finding, 1 finding, 2 bad model or usage, 3 TLC or environment failure")
+    .argument("<models...>", "model files (.ts)")
+    .option("--timeout <seconds>", "stop TLC after this many seconds", seconds)
+    .option("--workers <n>", "TLC worker threads (default: 1)", count)
+    .option("-q, --quiet", "print only the verdict and summary")
+    .action(async (files: string[], opts: { timeout?: number; workers?: number; quiet?: boolean }) => {
+      code = await checkCommand(files, opts);
+    });
+  program
+    .command("gen")
+    .description("generate the TLA+ spec and .cfg of a model")
+    .argument("<model>", "model file (.ts)")
+    .requiredOption("-o, --out <dir>", "directory to write <module>.tla and <module>.cfg into")
+    .action(async (file: string, opts: { out: string }) => {
+      code = await genCommand(file, opts);
+    });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    throw err;
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`faultline internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write("please report this with the model that caused it\n");
+    process.exitCode = EXIT.error;
+  },
+);

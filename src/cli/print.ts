@@ -1,0 +1,75 @@
+// Plain-text rendering of check results for the terminal: verdict, statistics,
+// the steps of the counterexample, and the explanation. Colour only on a TTY.
+
+import type { CheckResult } from "../check.js";
+import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
+import type { Step } from "../trace/translate.js";
+
+export interface Style {
+  bold(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+}
+
+export function makeStyle(enabled: boolean): Style {
+  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { bold: wrap(1, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22) };
+}
+
+/** Colour when writing to a terminal, unless NO_COLOR is set (or FORCE_COLOR asks for it). */
+export function colourWanted(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
+  if (env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0") return true;
+  return stream.isTTY === true;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+function stepLines(steps: readonly Step[]): string[] {
+  const w = String(steps.length).length;
+  const tw = Math.max(...steps.map((s) => s.thread.length), 6);
+  const ow = Math.min(Math.max(...steps.map((s) => s.operation.length), 10), 44);
+  return steps.map((s) => {
+    const via = s.via ? `  [${s.via}]` : "";
+    return `  ${pad(String(s.index), w)}  ${pad(s.thread, tw)}  ${pad(s.operation, ow)}  ${pad(s.effect, 28)} ${formatLoc(s.loc)}${via}`.trimEnd();
+  });
+}
+
+export function formatResult(r: CheckResult, source: string, st: Style, opts: { readonly quiet?: boolean } = {}): string {
+  const out: string[] = [];
+  const stats = r.stats
+    ? `${r.stats.distinct} distinct states, ${r.stats.generated} generated, depth ${r.stats.depth}, TLC ${(r.stats.timeMs / 1000).toFixed(1)} s, total ${(r.timeMs / 1000).toFixed(1)} s`
+    : `total ${(r.timeMs / 1000).toFixed(1)} s`;
+  const head = `${st.bold(r.model)} (${source})`;
+  switch (r.verdict) {
+    case "ok":
+      out.push(`${head}: ${st.green("ok")}, no finding (${stats})`);
+      return out.join("\n");
+    case "invalid":
+      out.push(`${head}: ${st.red("invalid model")}`);
+      for (const d of r.diagnostics ?? []) out.push(`  ${formatDiagnostic(d)}`);
+      return out.join("\n");
+    case "error":
+    case "timeout":
+      out.push(`${head}: ${st.red(r.verdict === "timeout" ? "timeout" : "error")}: ${r.error?.message ?? "unknown failure"}`);
+      if (r.error?.hint) out.push(`  hint: ${r.error.hint}`);
+      return out.join("\n");
+    default: {
+      const f = r.finding;
+      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${stats})`);
+      if (!f) return out.join("\n");
+      out.push(`${f.summary}`);
+      if (opts.quiet) return out.join("\n");
+      out.push("", "trace (shortest):", ...stepLines(f.steps));
+      if (f.details.length > 0) {
+        out.push("", r.verdict === "deadlock" ? "who waits for whom:" : "why:");
+        for (const d of f.details) out.push(`  ${d.startsWith("cycle:") ? st.bold(d) : d}`);
+      }
+      return out.join("\n");
+    }
+  }
+}

@@ -1,0 +1,314 @@
+// TLC counterexample -> numbered steps in the model's own words, and the
+// explanation of the finding: who waits for whom and why, which lock leaked, ...
+
+import type { SpecCheck, SpecNames } from "../gen/index.js";
+import { formatLoc } from "../ir/diagnostics.js";
+import { DONE, type Node, type Program } from "../ir/program.js";
+import { lockName, spellExpr, spellOp, spellVia, threadName } from "../ir/spell.js";
+import type { Expr, Loc, Model } from "../ir/types.js";
+import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
+
+export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination";
+
+export interface Step {
+  /** 1-based step number. */
+  readonly index: number;
+  readonly thread: string;
+  readonly threadId: string;
+  readonly pc: string;
+  /** Kernel spelling, e.g. `down_read(&app->mmap_lock)`. */
+  readonly operation: string;
+  readonly loc: Loc;
+  /** Call/fault context, e.g. `driverA_decrypt() <- page fault on squashfs_map`; empty at top level. */
+  readonly via: string;
+  /** What the step did: `acquired`, `queued: held for read by T2`, `page fault`, `x: 0 -> 1`. */
+  readonly effect: string;
+}
+
+export interface WaitLine {
+  readonly thread: string;
+  /** The lock's name, or undefined for wait_event. */
+  readonly lock?: string;
+  readonly mode?: string;
+  readonly loc: Loc;
+  readonly reasons: readonly string[];
+  /** `T1 ioctl waits for app.mmap_lock (read) at seed.ts:23: queued behind writer T3 mmap`. */
+  readonly text: string;
+}
+
+export interface Finding {
+  readonly verdict: Exclude<Verdict, "ok">;
+  /** One line: what went wrong. */
+  readonly summary: string;
+  readonly steps: readonly Step[];
+  /** Explanation lines after the steps. */
+  readonly details: readonly string[];
+  /** Deadlock only: each stuck thread's wait, and the cycle of thread names. */
+  readonly waits?: readonly WaitLine[];
+  readonly cycle?: readonly string[];
+  /** Termination only: the step the final state loops back to (0 = initial state). */
+  readonly loopsTo?: number;
+}
+
+export interface RawTrace {
+  readonly states: readonly RawState[];
+  readonly actions: readonly (string | null)[];
+  readonly loopTo?: number;
+}
+
+export interface TranslateInput {
+  readonly model: Model;
+  readonly program: Program;
+  readonly names: SpecNames;
+  readonly trace: RawTrace;
+  /** The violated invariant's name, or undefined for a liveness (termination) violation. */
+  readonly violated?: string;
+}
+
+export function translate(input: TranslateInput): Finding {
+  const { model, program, names, trace } = input;
+  const states = trace.states.map((s) => decodeState(names, s));
+  const nodeAt = (thread: string, pc: string): Node | undefined =>
+    program.threads.find((t) => t.thread === thread)?.nodes.find((n) => n.pc === pc);
+  const blocking = new Blocking(model, program);
+
+  const steps: Step[] = [];
+  for (let i = 1; i < states.length; i++) {
+    const action = trace.actions[i];
+    const act = action ? names.actions.get(action) : undefined;
+    const before = states[i - 1] as ModelState;
+    const after = states[i] as ModelState;
+    if (!act) continue; // `Terminated` stuttering
+    const node = nodeAt(act.thread, act.pc);
+    if (!node) continue;
+    steps.push({
+      index: steps.length + 1,
+      thread: threadName(model, act.thread),
+      threadId: act.thread,
+      pc: act.pc,
+      operation: spellOp(model, node.op),
+      loc: node.loc,
+      via: spellVia(model, node),
+      effect: effectOf(model, blocking, node, before, after),
+    });
+  }
+
+  const last = states[states.length - 1] as ModelState;
+  const check: SpecCheck | undefined = input.violated ? names.checks.get(input.violated) : undefined;
+  if (!input.violated) return termination(model, steps, last, trace.loopTo);
+  if (!check) {
+    return { verdict: "invariant", summary: `invariant ${input.violated} is violated`, steps, details: [] };
+  }
+  const holding = (thread: string): { lock: string; mode: string }[] => heldBy(last, thread);
+  switch (check.kind) {
+    case "deadlock":
+      return deadlock(model, blocking, steps, last);
+    case "lock-leak": {
+      const details: string[] = [];
+      for (const t of model.threads) {
+        if (last.pc.get(t.id) !== DONE) continue;
+        for (const h of holding(t.id)) {
+          const taken = [...steps].reverse().find((s) => s.threadId === t.id && /^(mutex_lock|spin_lock|down_read|down_write|mutex_trylock|spin_trylock|down_read_trylock|down_write_trylock)\b/.test(s.operation) && s.operation.includes(refOf(model, h.lock)));
+          details.push(`${t.name} finished holding ${lockName(model, h.lock)}${h.mode === "excl" ? "" : ` (${h.mode})`}${taken ? `, taken in step ${taken.index} at ${formatLoc(taken.loc)}` : ""}`);
+        }
+      }
+      return { verdict: "lock-leak", summary: details[0] ?? "a thread finished holding a lock", steps, details };
+    }
+    case "bad-unlock": {
+      const details: string[] = [];
+      for (const t of model.threads) {
+        const n = nodeAt(t.id, last.pc.get(t.id) ?? DONE);
+        if (n?.op.kind !== "release") continue;
+        const op = n.op;
+        if (holding(t.id).some((h) => h.lock === op.lock && h.mode === op.mode)) continue;
+        details.push(`${t.name} calls ${spellOp(model, op)} at ${formatLoc(n.loc)} without holding ${lockName(model, op.lock)}${op.mode === "excl" ? "" : ` for ${op.mode}`}`);
+      }
+      return { verdict: "bad-unlock", summary: details[0] ?? "a thread releases a lock it does not hold", steps, details };
+    }
+    case "sleep-in-atomic": {
+      const details: string[] = [];
+      for (const t of model.threads) {
+        const n = nodeAt(t.id, last.pc.get(t.id) ?? DONE);
+        if (!n || (n.op.kind !== "acquire" && n.op.kind !== "await")) continue;
+        const spins = [...last.owner].filter(([l, o]) => o === t.id && model.locks.find((x) => x.id === l)?.kind === "spinlock").map(([l]) => lockName(model, l));
+        if (spins.length === 0) continue;
+        const what = n.op.kind === "acquire" && n.op.fault ? `handles a page fault (${spellOp(model, n.op)})` : `sleeps in ${spellOp(model, n.op)}`;
+        details.push(`${t.name} ${what} at ${formatLoc(n.loc)} while holding spinlock ${spins.join(", ")}`);
+      }
+      return { verdict: "sleep-in-atomic", summary: details[0] ?? "sleeping in atomic context", steps, details };
+    }
+    case "assertion": {
+      const n = nodeAt(check.thread, check.pc);
+      const cond = n?.op.kind === "assert" ? n.op.cond : undefined;
+      const where = n ? ` at ${formatLoc(n.loc)}` : "";
+      return {
+        verdict: "assertion",
+        summary: `assertion failed in ${threadName(model, check.thread)}${where}: ${check.message}`,
+        steps,
+        details: cond ? [`${spellExpr(model, cond)} is false`, ...valuesOf(model, last, cond, program)] : [],
+      };
+    }
+    case "invariant": {
+      const inv = model.invariants.find((x) => x.id === check.invariant);
+      return {
+        verdict: "invariant",
+        summary: `invariant '${inv?.name}' violated${inv ? ` (${formatLoc(inv.loc)})` : ""}`,
+        steps,
+        details: inv ? [`${spellExpr(model, inv.cond)} is false`, ...valuesOf(model, last, inv.cond, program)] : [],
+      };
+    }
+    case "domain": {
+      const v = model.vars.find((x) => x.id === check.variable);
+      const value = last.vars.get(check.variable);
+      return {
+        verdict: "invariant",
+        summary: `'${v?.name}' = ${String(value)} is outside its domain${v ? ` (declared at ${formatLoc(v.loc)})` : ""}`,
+        steps,
+        details: [],
+      };
+    }
+  }
+}
+
+function refOf(model: Model, lock: string): string {
+  return `&${lockName(model, lock).replace(".", "->")}`;
+}
+
+function heldBy(s: ModelState, thread: string): { lock: string; mode: string }[] {
+  const out: { lock: string; mode: string }[] = [];
+  for (const [l, o] of s.owner) if (o === thread) out.push({ lock: l, mode: "excl" });
+  for (const [l, r] of s.rw) {
+    if (r.writer === thread) out.push({ lock: l, mode: "write" });
+    if ((r.readers.get(thread) ?? 0) > 0) out.push({ lock: l, mode: "read" });
+  }
+  return out;
+}
+
+function reasonText(model: Model, r: WaitReason): string {
+  const who = threadName(model, r.by);
+  if (r.kind === "queued-behind") return `queued behind ${r.mode === "write" ? "writer" : "reader"} ${who}`;
+  return r.mode === "excl" ? `held by ${who}` : `held for ${r.mode} by ${who}`;
+}
+
+function effectOf(model: Model, blocking: Blocking, node: Node, before: ModelState, after: ModelState): string {
+  const t = node.thread;
+  const moved = after.pc.get(t) !== before.pc.get(t);
+  const op = node.op;
+  switch (op.kind) {
+    case "acquire": {
+      if (moved) return op.mode === "excl" ? "acquired" : `acquired for ${op.mode}`;
+      const w = blocking.waitOf(before, t);
+      const why = w ? w.reasons.map((r) => reasonText(model, r)).join(", ") : "";
+      return `waits in the queue${why ? `: ${why}` : ""}`;
+    }
+    case "release":
+      return "released";
+    case "trylock":
+      return after.pc.get(t) === op.ok ? "succeeded" : "failed (lock busy)";
+    case "access":
+      if (op.fault.kind !== "none" && after.pc.get(t) === op.fault.target) {
+        return op.fault.kind === "handle" ? "page fault" : "page fault with page faults disabled: -EFAULT";
+      }
+      return op.fault.kind === "none" ? "page pinned, no fault" : "page present, no fault";
+    case "choose": {
+      const k = op.targets.indexOf(after.pc.get(t) ?? "");
+      return `takes branch ${k + 1} of ${op.targets.length}`;
+    }
+    case "set": {
+      const a = before.vars.get(op.variable);
+      const b = after.vars.get(op.variable);
+      const name = model.vars.find((v) => v.id === op.variable)?.name ?? op.variable;
+      return `${name}: ${String(a)} -> ${String(b)}`;
+    }
+    case "branch":
+      return after.pc.get(t) === op.then ? "true" : "false";
+    case "await":
+      return "condition holds, continues";
+    case "assert":
+      return "holds";
+  }
+}
+
+function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelState): Finding {
+  const stuck = blocking.stuck(last);
+  const ids = new Set(stuck.map((w) => w.thread));
+  const waits: WaitLine[] = stuck.map((w) => waitLine(model, blocking, w));
+  // The cycle: follow each thread's first blocker inside the stuck set (others before itself).
+  const next = new Map<string, string>();
+  for (const w of stuck) {
+    const direct = w.reasons.map((r) => r.by).filter((b) => ids.has(b));
+    const inSet = direct.length > 0 ? direct : w.blockers.filter((b) => ids.has(b));
+    next.set(w.thread, inSet.find((b) => b !== w.thread) ?? inSet[0] ?? w.thread);
+  }
+  const cycle: string[] = [];
+  // Start from the stuck thread that moved first in the trace: the story's beginning.
+  const firstMover = steps.find((s) => ids.has(s.threadId))?.threadId;
+  const start = firstMover ?? stuck[0]?.thread;
+  if (start) {
+    const seen = new Map<string, number>();
+    let cur = start;
+    const path: string[] = [];
+    while (!seen.has(cur)) {
+      seen.set(cur, path.length);
+      path.push(cur);
+      cur = next.get(cur) ?? cur;
+    }
+    cycle.push(...path.slice(seen.get(cur)), cur);
+  }
+  const names = cycle.map((t) => threadName(model, t));
+  const involved = [...new Set([...cycle, ...stuck.map((w) => w.thread)])].map((t) => threadName(model, t));
+  return {
+    verdict: "deadlock",
+    summary: `deadlock: ${involved.join(", ")} wait for each other`,
+    steps,
+    details: [...waits.map((w) => w.text), ...(names.length > 1 ? [`cycle: ${names.join(" -> ")}`] : [])],
+    waits,
+    cycle: names,
+  };
+}
+
+function waitLine(model: Model, blocking: Blocking, w: Wait): WaitLine {
+  const thread = threadName(model, w.thread);
+  const node = blocking.program.threads.find((t) => t.thread === w.thread)?.nodes.find((n) => n.pc === w.pc);
+  const loc = node?.loc ?? { file: "?", line: 0, column: 0 };
+  const at = ` at ${formatLoc(loc)}`;
+  if (w.lock === undefined) {
+    const cond = node?.op.kind === "await" ? spellExpr(model, node.op.cond) : "its condition";
+    const others = w.blockers.map((b) => threadName(model, b));
+    const text = `${thread} waits for ${cond}${at}: ${others.length > 0 ? `only ${others.join(", ")} could make it true, and they are stuck` : "no thread is left to make it true"}`;
+    return { thread, loc, reasons: [], text };
+  }
+  const lock = lockName(model, w.lock);
+  const mode = w.mode === "excl" || w.mode === undefined ? "" : ` (${w.mode})`;
+  const fault = node?.op.kind === "acquire" && node.op.fault ? " in a page fault" : "";
+  const reasons = w.reasons.map((r) => reasonText(model, r));
+  const text = `${thread} waits for ${lock}${mode}${fault}${at}: ${reasons.join(", ")}`;
+  return { thread, lock, ...(w.mode ? { mode: w.mode } : {}), loc, reasons, text };
+}
+
+function termination(model: Model, steps: Step[], last: ModelState, loopTo: number | undefined): Finding {
+  const running = model.threads.filter((t) => last.pc.get(t.id) !== DONE).map((t) => t.name);
+  return {
+    verdict: "termination",
+    summary: `not every thread finishes: ${running.join(", ")} can run forever without finishing`,
+    steps,
+    details: loopTo !== undefined ? [`the behaviour repeats from state ${loopTo} forever`] : [],
+    ...(loopTo !== undefined ? { loopsTo: loopTo } : {}),
+  };
+}
+
+function valuesOf(model: Model, s: ModelState, e: Expr, program: Program): string[] {
+  const vars = new Set<string>();
+  const walk = (x: Expr): void => {
+    if (x.kind === "var") vars.add(x.variable);
+    if (x.kind === "not") walk(x.arg);
+    if (x.kind === "and" || x.kind === "or") x.args.forEach(walk);
+    if (x.kind === "cmp" || x.kind === "arith") {
+      walk(x.left);
+      walk(x.right);
+    }
+  };
+  walk(e);
+  const parts = [...vars].map((v) => `${model.vars.find((x) => x.id === v)?.name ?? v} = ${String(evalExpr(model, s, program, { kind: "var", variable: v }))}`);
+  return parts.length > 0 ? [`with ${parts.join(", ")}`] : [];
+}
