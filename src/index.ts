@@ -6,3 +6,8 @@ export type { LockRef, MutexRef, SpinlockRef, RwsemRef, ProcRef, RegionRef, Thre
 export { and, or, not, implies, eq, ne, lt, le, gt, ge, plus, minus, type Ex, type Cond, type Operand } from "./dsl/expr.js";
 export type * from "./ir/types.js";
 export type { Diagnostic } from "./ir/diagnostics.js";
+export { check, compile, type CheckResult, type CheckOptions, type Compiled, type Outcome } from "./check.js";
+export { loadModelFile, type Loaded } from "./load.js";
+export type { Finding, Step, Verdict, WaitLine } from "./trace/translate.js";
+export type { Toolchain } from "./tlc/locate.js";
+export type { TlcStats } from "./tlc/output.js";

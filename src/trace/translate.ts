@@ -170,6 +170,10 @@ export function translate(input: TranslateInput): Finding {
   }
 }
 
+function idOf(model: Model, name: string): string {
+  return model.threads.find((t) => t.name === name)?.id ?? name;
+}
+
 function refOf(model: Model, lock: string): string {
   return `&${lockName(model, lock).replace(".", "->")}`;
 }
@@ -256,6 +260,9 @@ function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelSt
     cycle.push(...path.slice(seen.get(cur)), cur);
   }
   const names = cycle.map((t) => threadName(model, t));
+  // Explain in cycle order, then any stuck thread outside the cycle.
+  const rank = (t: string) => (cycle.includes(t) ? cycle.indexOf(t) : cycle.length);
+  waits.sort((a, b) => rank(idOf(model, a.thread)) - rank(idOf(model, b.thread)));
   const involved = [...new Set([...cycle, ...stuck.map((w) => w.thread)])].map((t) => threadName(model, t));
   return {
     verdict: "deadlock",

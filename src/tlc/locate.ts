@@ -1,0 +1,133 @@
+// Finds the two things a TLC run needs: a java of version 11 or newer and the
+// tla2tools.jar. Every failure is a ToolError that says what is wrong and what
+// to do; an explicit setting (JAVA, JAVA_HOME, TLA2TOOLS_JAR) that points
+// nowhere is an error, never a silent fall back to something else.
+import { open, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { PINNED } from "./pinned.js";
+
+export interface Toolchain {
+  /** path (or bare command name resolved on PATH) of the java executable */
+  java: string;
+  /** major version, e.g. 17 */
+  javaVersion: number;
+  /** absolute path of tla2tools.jar */
+  jar: string;
+}
+
+/** A missing or broken tool: `message` says what is wrong, `hint` what to do. */
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Oldest java TLC 1.8 runs on. */
+export const MIN_JAVA = 11;
+
+const JAVA_HINT = "install Java 11 or newer (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME";
+const FETCH_HINT =
+  "set TLA2TOOLS_JAR=/path/to/tla2tools.jar, or run `npm run install-tlc` on a machine with internet access to fetch the pinned release";
+
+export async function locateToolchain(env: Env = process.env): Promise<Toolchain> {
+  const jar = await locateJar(env);
+  const { java, javaVersion } = await locateJava(env);
+  return { java, javaVersion, jar };
+}
+
+/**
+ * Where install-tlc.mjs caches the jar: FAULTLINE_CACHE_DIR, else
+ * $XDG_CACHE_HOME/faultline, else ~/.cache/faultline (same rule in the script).
+ */
+export function cacheDir(env: Env = process.env): string {
+  if (env["FAULTLINE_CACHE_DIR"]) return env["FAULTLINE_CACHE_DIR"];
+  const base = env["XDG_CACHE_HOME"] || join(env["HOME"] || homedir(), ".cache");
+  return join(base, PINNED.cacheDirName);
+}
+
+export async function locateJar(env: Env = process.env): Promise<string> {
+  const explicit = env["TLA2TOOLS_JAR"];
+  if (explicit) {
+    await checkJar(explicit, "TLA2TOOLS_JAR", "point TLA2TOOLS_JAR at a tla2tools.jar, or unset it to use the cached release");
+    return explicit;
+  }
+  const cached = join(cacheDir(env), PINNED.jarFile);
+  if (!(await isFile(cached))) {
+    throw new ToolError(`TLC not found: TLA2TOOLS_JAR is not set and ${cached} does not exist`, FETCH_HINT);
+  }
+  await checkJar(cached, "cached", `delete ${cached}, then ${FETCH_HINT}`);
+  return cached;
+}
+
+async function checkJar(path: string, what: string, hint: string): Promise<void> {
+  if (!(await isFile(path))) throw new ToolError(`${what} ${path} does not exist`, hint);
+  // A jar is a zip: it starts with the local file header magic "PK".
+  const head = Buffer.alloc(2);
+  const file = await open(path, "r");
+  try {
+    await file.read(head, 0, 2, 0);
+  } finally {
+    await file.close();
+  }
+  if (head.toString("latin1") !== "PK") throw new ToolError(`${what} ${path} is not a jar (no zip header)`, hint);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** JAVA, else $JAVA_HOME/bin/java, else `java` on PATH; then checks its version. */
+export async function locateJava(env: Env = process.env): Promise<{ java: string; javaVersion: number }> {
+  let java = "java";
+  let origin = "on PATH";
+  if (env["JAVA"]) {
+    java = env["JAVA"];
+    origin = `(JAVA=${java})`;
+  } else if (env["JAVA_HOME"]) {
+    java = join(env["JAVA_HOME"], "bin", "java");
+    origin = `(JAVA_HOME=${env["JAVA_HOME"]})`;
+  }
+  // extendEnv: false so that a caller's env (tests: a PATH without java) is
+  // exactly what the lookup sees.
+  const res = await execa(java, ["-version"], { env, extendEnv: false, reject: false, timeout: 30_000 });
+  const missing = res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut;
+  if (missing) {
+    const message = origin === "on PATH" ? "java not found on PATH" : `java not found: ${java} ${origin} cannot be run`;
+    throw new ToolError(message, JAVA_HINT);
+  }
+  // `java -version` prints to stderr; some wrappers print to stdout.
+  const text = `${res.stderr}\n${res.stdout}`;
+  const javaVersion = parseJavaVersion(text);
+  if (javaVersion === undefined) {
+    throw new ToolError(`cannot tell the version of ${java} ${origin}: \`java -version\` printed ${JSON.stringify(text.trim().slice(0, 200))}`, JAVA_HINT);
+  }
+  if (javaVersion < MIN_JAVA) {
+    throw new ToolError(`java ${javaVersion} ${origin} is too old: TLC needs Java ${MIN_JAVA} or newer`, JAVA_HINT);
+  }
+  return { java, javaVersion };
+}
+
+/**
+ * Major version from `java -version` output: `"1.8.0_392"` => 8 (the pre-9
+ * scheme), `"17.0.15"` => 17, `"21"` => 21, `"22-ea"` => 22.
+ */
+export function parseJavaVersion(text: string): number | undefined {
+  const quoted = /version "([^"]+)"/.exec(text)?.[1];
+  if (quoted === undefined) return undefined;
+  const parts = /^(\d+)(?:\.(\d+))?/.exec(quoted);
+  if (!parts?.[1]) return undefined;
+  const first = Number(parts[1]);
+  return first === 1 && parts[2] !== undefined ? Number(parts[2]) : first;
+}

@@ -1,0 +1,161 @@
+// Turns one finished TLC process (its output, exit status and trace.json)
+// into a TlcRun. Pure: run.ts feeds it a live run, tests feed it recordings.
+import { EC, EXIT } from "./codes.js";
+import { type TlcTrace, parseJsonTrace } from "./json-trace.js";
+import { type TlcStats, type ToolOutput, parseToolOutput } from "./output.js";
+
+/**
+ * How a TLC run ended. A finding (invariant, liveness, deadlock) is a result,
+ * not an exception; `output` is always the full -tool output.
+ */
+export type TlcRun =
+  | { outcome: "ok"; stats: TlcStats; output: string }
+  | { outcome: "invariant"; invariant: string; trace: TlcTrace; stats: TlcStats; output: string }
+  /** a PROPERTY failed: temporal (lasso or stuttering trace) or action ([][A]_v, no loop); name may be "" */
+  | { outcome: "liveness"; property: string; trace: TlcTrace; stats: TlcStats; output: string }
+  /** a reachable state with no successor, while the .cfg checks deadlock */
+  | { outcome: "deadlock"; trace: TlcTrace; stats: TlcStats; output: string }
+  /** the generated .tla or .cfg was rejected: a faultline bug, so the files are kept in keptDir */
+  | { outcome: "parse-error"; message: string; keptDir: string; output: string }
+  | { outcome: "timeout"; stats?: Partial<TlcStats>; output: string }
+  /** keptDir is set when the generated spec failed to evaluate (also a faultline bug) */
+  | { outcome: "failed"; message: string; hint: string; keptDir?: string; output: string };
+
+/** What a finished (or killed) TLC process left behind. */
+export interface RawRun {
+  /** stdout and stderr, interleaved */
+  output: string;
+  exitCode?: number;
+  /** e.g. "SIGKILL" when the JVM was killed by something other than our timeout */
+  signal?: string;
+  timedOut: boolean;
+  /** contents of trace.json, when TLC wrote one */
+  traceJson?: string;
+  /** the run's working directory (reported, never read here) */
+  dir: string;
+  /** wall-clock time of the JVM, used when TLC printed no run time */
+  wallMs: number;
+}
+
+const BUG_HINT = "this is a faultline bug: please report it with the generated spec";
+const OOM = /OutOfMemoryError|Java heap space|GC overhead limit exceeded/;
+const EVAL_EXITS = new Set<number>([
+  EXIT.VIOLATION_ASSUMPTION,
+  EXIT.VIOLATION_ASSERT,
+  EXIT.FAILURE_SPEC_EVAL,
+  EXIT.FAILURE_SAFETY_EVAL,
+  EXIT.FAILURE_LIVENESS_EVAL,
+]);
+
+export function interpretRun(raw: RawRun): TlcRun {
+  const { output } = raw;
+  const out = parseToolOutput(output);
+  if (raw.timedOut) {
+    return Object.keys(out.stats).length > 0 ? { outcome: "timeout", stats: out.stats, output } : { outcome: "timeout", output };
+  }
+  if (out.parseFailed || raw.exitCode === EXIT.ERROR_SPEC_PARSE || raw.exitCode === EXIT.ERROR_CONFIG_PARSE) {
+    return { outcome: "parse-error", message: parseErrorMessage(out), keptDir: raw.dir, output };
+  }
+  if (out.violation) {
+    if (raw.traceJson === undefined) {
+      return failed(`tlc reported a ${out.violation.kind} violation but wrote no trace.json`, BUG_HINT, output);
+    }
+    let trace: TlcTrace;
+    try {
+      trace = parseJsonTrace(raw.traceJson, out.lasso);
+    } catch (err) {
+      return failed(`tlc wrote a trace.json faultline cannot read: ${(err as Error).message}`, BUG_HINT, output);
+    }
+    const stats = fullStats(out, raw.wallMs, trace.states.length);
+    const v = out.violation;
+    switch (v.kind) {
+      case "invariant":
+        return { outcome: "invariant", invariant: v.name, trace, stats, output };
+      case "property":
+        return { outcome: "liveness", property: v.name, trace, stats, output };
+      case "deadlock":
+        return { outcome: "deadlock", trace, stats, output };
+      default:
+        return unreachable(v);
+    }
+  }
+  if (out.success && raw.exitCode === EXIT.SUCCESS) {
+    return { outcome: "ok", stats: fullStats(out, raw.wallMs, 0), output };
+  }
+  return explainFailure(raw, out);
+}
+
+function explainFailure(raw: RawRun, out: ToolOutput): TlcRun {
+  const { output } = raw;
+  const why = lastErrors(out);
+  const oomCodes: number[] = [EC.SYSTEM_OUT_OF_MEMORY, EC.SYSTEM_OUT_OF_MEMORY_TOO_MANY_INIT, EC.SYSTEM_OUT_OF_MEMORY_LIVENESS];
+  if (out.errors.some((m) => oomCodes.includes(m.code) || OOM.test(m.body)) || OOM.test(out.unframed)) {
+    return failed(
+      "tlc ran out of memory",
+      "give the JVM more heap (runTlc jvmArgs, e.g. -Xmx8g) or check a smaller model: fewer threads or smaller bounds",
+      output,
+    );
+  }
+  if (out.errors.some((m) => m.code === EC.SYSTEM_STACK_OVERFLOW)) {
+    return failed("tlc overflowed its stack", "give the JVM a larger stack (runTlc jvmArgs, e.g. -Xss64m)", output);
+  }
+  if (raw.signal !== undefined) {
+    return failed(
+      `the java process running tlc was killed by ${raw.signal}`,
+      "if nothing else killed it, the kernel's out-of-memory killer may have: check a smaller model or give the machine more memory",
+      output,
+    );
+  }
+  if ((raw.exitCode !== undefined && EVAL_EXITS.has(raw.exitCode)) || out.errors.length > 0) {
+    // TLC could not evaluate the generated spec (a runtime error, a failed
+    // Assert/ASSUME): like a parse error this is faultline's fault, so keep it.
+    return {
+      outcome: "failed",
+      message: `tlc could not evaluate the generated spec:\n${why}`,
+      hint: `${BUG_HINT} kept in ${raw.dir}`,
+      keptDir: raw.dir,
+      output,
+    };
+  }
+  const tail = out.unframed.trim().split("\n").slice(-5).join("\n");
+  return failed(
+    `tlc exited with code ${raw.exitCode ?? "?"} without a verdict${tail ? `:\n${tail}` : ""}`,
+    "read the tlc output above; check that TLA2TOOLS_JAR is a tla2tools.jar and that java runs it",
+    output,
+  );
+}
+
+function failed(message: string, hint: string, output: string): TlcRun {
+  return { outcome: "failed", message, hint, output };
+}
+
+/** SANY's report, then the bodies of any config errors. */
+function parseErrorMessage(out: ToolOutput): string {
+  const parts = [out.sany, ...out.errors.map((m) => m.body.trim())].filter((s) => s !== "");
+  return parts.join("\n\n") || "tlc rejected the spec without saying why";
+}
+
+function lastErrors(out: ToolOutput): string {
+  return out.errors
+    .slice(-3)
+    .map((m) => m.body.trim())
+    .join("\n");
+}
+
+/**
+ * Stats for a run that got to a verdict. TLC prints none when an initial
+ * state already fails; then the trace's own states are all we know of.
+ */
+function fullStats(out: ToolOutput, wallMs: number, traceLength: number): TlcStats {
+  const s = out.stats;
+  return {
+    generated: s.generated ?? traceLength,
+    distinct: s.distinct ?? traceLength,
+    depth: s.depth ?? traceLength,
+    timeMs: s.timeMs ?? wallMs,
+  };
+}
+
+function unreachable(x: never): never {
+  throw new Error(`internal: unexpected ${JSON.stringify(x)}`);
+}
