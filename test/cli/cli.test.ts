@@ -1,0 +1,117 @@
+// The `faultline` command as a user runs it: output and exit codes
+// (0 no finding, 1 finding, 2 bad model or usage, 3 environment or TLC failure).
+import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, describe, expect, it } from "vitest";
+import { toolchain } from "../helpers/toolchain.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const tsx = path.join(root, "node_modules/.bin/tsx");
+const main = path.join(root, "src/cli/main.ts");
+const tc = await toolchain();
+
+function faultline(args: string[], env: Record<string, string | undefined> = {}) {
+  return execa(tsx, [main, ...args], {
+    cwd: root,
+    reject: false,
+    env: { TLA2TOOLS_JAR: tc.jar, NO_COLOR: "1", ...env },
+    extendEnv: true,
+  });
+}
+
+describe("faultline check", () => {
+  it("exits 1 on the seed000 deadlock and says who waits for whom", async () => {
+    const r = await faultline(["check", "specs/seed000/as-reported.ts"]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("DEADLOCK");
+    expect(r.stdout).toContain("T1 ioctl waits for app.mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap");
+    expect(r.stdout).toContain("T3 mmap waits for app.mmap_lock (write) at _scenario.ts:28: held for read by T2 reader");
+    expect(r.stdout).toContain("T2 reader waits for A_mutex at _scenario.ts:13: held by T1 ioctl");
+    expect(r.stdout).toContain("cycle: T2 reader -> T1 ioctl -> T3 mmap -> T2 reader");
+    expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
+  });
+
+  it("exits 0 when there is no finding", async () => {
+    const r = await faultline(["check", "specs/seed000/pinned-buffer.ts"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/ok, no finding \(\d+ distinct states/);
+  });
+
+  it("checks several models and exits with the worst outcome", async () => {
+    const r = await faultline(["check", "-q", "specs/seed000/pinned-buffer.ts", "specs/seed000/as-reported.ts"]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("seed000 pinned buffer");
+    expect(r.stdout).toContain("seed000 as reported");
+  });
+
+  it.each([
+    ["test/fixtures/invalid/unlock-not-held.ts", /unlock-not-held\.ts:10: error FL301: thread 'T1' releases 'A_mutex'/],
+    ["test/fixtures/loading/throws.ts", /throws\.ts:5: error FL004: the model file threw while building the model: driver table not initialised/],
+    ["test/fixtures/loading/exports-nothing.ts", /exports-nothing\.ts:1: error FL005: 'exports-nothing\.ts' exports no model/],
+    ["test/fixtures/loading/two-models.ts", /error FL006: 'two-models\.ts' exports 2 models \(a \('first'\), b \('second'\)\)/],
+    ["test/fixtures/loading/not-typescript.ts", /not-typescript\.ts:1: error FL003: cannot parse the model file/],
+    ["test/fixtures/loading/missing.ts", /error FL001: model file 'test\/fixtures\/loading\/missing\.ts' does not exist/],
+  ])("exits 2 on a bad model file: %s", async (file, message) => {
+    const r = await faultline(["check", file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(message);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("exits 2 on bad usage", async () => {
+    expect((await faultline(["check"])).exitCode).toBe(2);
+    expect((await faultline(["check", "--timeout", "soon", "specs/seed000/as-reported.ts"])).exitCode).toBe(2);
+    expect((await faultline(["frobnicate"])).exitCode).toBe(2);
+  });
+
+  it("exits 3 and says what to do when the jar is missing", async () => {
+    const r = await faultline(["check", "specs/seed000/as-reported.ts"], { TLA2TOOLS_JAR: "/nonexistent/tla2tools.jar" });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toContain("/nonexistent/tla2tools.jar");
+    expect(r.stdout).toMatch(/hint: .*TLA2TOOLS_JAR/);
+  });
+
+  it("exits 3 and says what to do when java is missing", async () => {
+    // A PATH holding node and nothing else.
+    const bin = await mkdtemp(path.join(tmpdir(), "faultline-nojava-"));
+    await symlink(process.execPath, path.join(bin, "node"));
+    const r = await faultline(["check", "specs/seed000/as-reported.ts"], { PATH: bin, JAVA_HOME: undefined, JAVA: undefined });
+    await rm(bin, { recursive: true, force: true });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/java/i);
+    expect(r.stdout).toMatch(/hint: .*(install|JAVA_HOME)/);
+  });
+
+  it("exits 3 when --timeout stops TLC", async () => {
+    const r = await faultline(["check", "--timeout", "0.001", "specs/seed000/copy-outside-lock.ts"]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toContain("timeout");
+  });
+});
+
+describe("faultline gen", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it("writes the module and its cfg, identical to the committed spec", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "faultline-gen-"));
+    dirs.push(out);
+    const r = await faultline(["gen", "specs/seed000/as-reported.ts", "--out", out]);
+    expect(r.exitCode).toBe(0);
+    const tla = await readFile(path.join(out, "seed000_as_reported.tla"), "utf8");
+    expect(tla).toBe(await readFile(path.join(root, "specs/seed000/seed000_as_reported.tla"), "utf8"));
+    expect(await readFile(path.join(out, "seed000_as_reported.cfg"), "utf8")).toContain("INVARIANT NoDeadlock");
+  });
+
+  it("exits 2 for an invalid model and writes nothing", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "faultline-gen-"));
+    dirs.push(out);
+    const r = await faultline(["gen", "test/fixtures/invalid/recursion.ts", "--out", out]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/recursion\.ts:6: error FL240/);
+  });
+});

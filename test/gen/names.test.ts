@@ -1,0 +1,98 @@
+// Whatever the user types, names become valid, distinct TLA+ names, comments
+// stay comments, and the spec parses and checks.
+import { describe, expect, it } from "vitest";
+import { check, compile } from "../../src/check.js";
+import { model } from "../../src/dsl/model.js";
+import { Namer, commentText, identStem } from "../../src/gen/names.js";
+import { SANY_ERROR, sany } from "../helpers/sany.js";
+import { toolchain } from "../helpers/toolchain.js";
+
+describe("identStem", () => {
+  it.each([
+    ["T1 ioctl", "T1_ioctl"],
+    ["app.mmap_lock", "app_mmap_lock"],
+    ["it's \"quoted\"", "it_s_quoted"],
+    ["(* evil *)", "evil"],
+    ["\\* not a comment", "not_a_comment"],
+    ["1st", "x1st"],
+    ["__", "x"],
+    ["Ünïcödé", "Unicode"],
+    ["线程", "x"],
+    ["a\nb", "a_b"],
+  ])("%j -> %s", (given, want) => {
+    expect(identStem(given)).toBe(want);
+  });
+
+  it("cuts very long names", () => {
+    expect(identStem("x".repeat(500)).length).toBeLessThanOrEqual(40);
+  });
+});
+
+describe("Namer", () => {
+  it("keeps names distinct and away from TLA+ keywords and the spec's own names", () => {
+    const n = new Namer();
+    expect([n.take("T1 ioctl"), n.take("T1_ioctl"), n.take("T1-ioctl")]).toEqual(["T1_ioctl", "T1_ioctl_2", "T1_ioctl_3"]);
+    expect(n.take("IF")).toBe("IF_2");
+    expect(n.take("Init")).toBe("Init_2");
+    expect(n.take("pc")).toBe("pc_2");
+    expect(n.take("Len")).toBe("Len_2");
+  });
+});
+
+describe("commentText", () => {
+  it("keeps user text inside a line comment", () => {
+    expect(commentText("a *) b (* c\nd")).toBe("a * ) b ( * c d");
+  });
+});
+
+const hostile = [
+  "T1 ioctl",
+  "T1_ioctl",
+  'say "hi"\\ (* x *) \\* y',
+  "line\nbreak",
+  "IF",
+  "Init",
+  "pc",
+  "线程",
+  "y".repeat(300),
+];
+
+const hostileModel = model("(* hostile *) \"names\"\n", (m) => {
+  const app = m.process("a p p");
+  const locks = hostile.map((n) => m.mutex(n));
+  const v = m.enum("phase", ["(*", "*)", "\\*"], "(*");
+  const pcVar = m.bool("pc", false);
+  hostile.forEach((name, i) => {
+    // One step per thread keeps the state space small (2^9 states).
+    app.thread(name, (t) => {
+      const l = locks[i];
+      if (i < 2 && l) t.trylock(l, (b) => b.unlock(l));
+      else t.set(i % 2 === 0 ? pcVar : v, i % 2 === 0 ? true : "*)");
+    });
+  });
+});
+
+describe("hostile names", () => {
+  it("generate a spec SANY accepts, with distinct thread and lock names", async () => {
+    const c = compile(hostileModel);
+    if (!c.ok) throw new Error(JSON.stringify(c.diagnostics));
+    expect(new Set(c.spec.names.threads.values()).size).toBe(hostile.length);
+    expect(new Set(c.spec.names.locks.values()).size).toBe(hostile.length + 1);
+    expect(c.spec.tla).not.toMatch(/&quot;|&lt;|&#/); // no HTML escaping
+    const r = await sany(c.spec.module, c.spec.tla);
+    expect(r.output).not.toMatch(SANY_ERROR);
+    expect(r.ok).toBe(true);
+  });
+
+  it("check to the right verdict", async () => {
+    const r = await check(hostileModel, { toolchain: await toolchain() });
+    expect(r.verdict).toBe("ok");
+  });
+});
+
+describe("the SANY helper", () => {
+  it("does report a broken spec (so the tests above can fail)", async () => {
+    const r = await sany("Broken", "---- MODULE Broken ----\nFoo == Bar + \n====\n");
+    expect(r.ok).toBe(false);
+  });
+});

@@ -1,0 +1,104 @@
+// runTlc against the real jar on the fixture specs: outcome, trace, stats and
+// what happens to the temp dir. Needs TLA2TOOLS_JAR and java.
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Toolchain, locateToolchain } from "../../src/tlc/locate.js";
+import { type RunOptions, runTlc } from "../../src/tlc/run.js";
+import { FIXTURES } from "./fixtures.js";
+
+const jar = process.env["TLA2TOOLS_JAR"];
+const title = jar ? "runTlc on real TLC" : "runTlc on real TLC (skipped: set TLA2TOOLS_JAR=/path/to/tla2tools.jar to run)";
+if (!jar) console.warn(`test/tlc/run.test.ts: ${title}`);
+
+describe.skipIf(!jar)(title, { timeout: 60_000 }, () => {
+  let toolchain: Toolchain;
+  let tmpRoot: string;
+
+  beforeAll(async () => {
+    toolchain = await locateToolchain();
+    tmpRoot = await mkdtemp(join(tmpdir(), "faultline-run-test-"));
+  });
+  afterAll(() => rm(tmpRoot, { recursive: true, force: true }));
+
+  const fixture = (dir: string, module: string, more: Partial<RunOptions> = {}): RunOptions => ({
+    spec: readFileSync(join(FIXTURES, dir, `${module}.tla`), "utf8"),
+    cfg: readFileSync(join(FIXTURES, dir, `${module}.cfg`), "utf8"),
+    module,
+    toolchain,
+    tmpRoot,
+    ...more,
+  });
+  const leftovers = (): Promise<string[]> => readdir(tmpRoot);
+
+  it("ok: stats, and the temp dir is gone", async () => {
+    const run = await runTlc(fixture("ok", "Mutex"));
+    expect(run).toMatchObject({ outcome: "ok", stats: { generated: 5, distinct: 3, depth: 2 } });
+    if (run.outcome === "ok") expect(run.stats.timeMs).toBeGreaterThan(0);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("invariant: name, trace states and actions", async () => {
+    const run = await runTlc(fixture("invariant", "BrokenMutex"));
+    if (run.outcome !== "invariant") throw new Error(`${run.outcome}\n${run.output}`);
+    expect(run.invariant).toBe("MutualExclusion");
+    expect(run.trace.actions).toEqual([null, "Test", "Test", "Set", "Set"]);
+    expect(run.trace.states[0]).toEqual({ locked: false, pc: { p1: "idle", p2: "idle" }, entries: [] });
+    expect(run.trace.states.at(-1)).toMatchObject({ pc: { p1: "cs", p2: "cs" } });
+    expect(run.stats).toMatchObject({ generated: 15, distinct: 13, depth: 5 });
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("liveness: a lasso with the step that closes it", async () => {
+    const run = await runTlc(fixture("liveness-lasso", "Starve"));
+    if (run.outcome !== "liveness") throw new Error(`${run.outcome}\n${run.output}`);
+    expect(run.property).toBe("NoStarvation");
+    // Which lasso TLC reports depends on scheduling; every one loops back into the trace.
+    expect(run.trace.loopTo).toBeGreaterThanOrEqual(0);
+    expect(run.trace.loopTo).toBeLessThan(run.trace.states.length);
+    expect(typeof run.trace.loopAction).toBe("string");
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("liveness with checkLiveness: false is not checked", async () => {
+    const run = await runTlc(fixture("liveness-lasso", "Starve", { checkLiveness: false }));
+    expect(run.outcome).toBe("ok");
+  });
+
+  it("deadlock, with two workers", async () => {
+    const run = await runTlc(fixture("deadlock", "Abba", { workers: 2 }));
+    if (run.outcome !== "deadlock") throw new Error(`${run.outcome}\n${run.output}`);
+    // Two workers may reach either state without successors first: ABBA, or both done.
+    expect([
+      { holder: { a: "t1", b: "t2" }, pc: { t1: 2, t2: 2 } },
+      { holder: { a: "none", b: "none" }, pc: { t1: 4, t2: 4 } },
+    ]).toContainEqual(run.trace.states.at(-1));
+  });
+
+  it("parse error: keeps the dir with the spec in it", async () => {
+    const run = await runTlc(fixture("parse-error", "Syntax"));
+    if (run.outcome !== "parse-error") throw new Error(`${run.outcome}\n${run.output}`);
+    expect(run.message).toContain("Encountered \"1\" at line 5, column 20");
+    expect(run.keptDir.startsWith(join(tmpRoot, "faultline-"))).toBe(true);
+    expect(existsSync(join(run.keptDir, "Syntax.tla"))).toBe(true);
+    expect(existsSync(join(run.keptDir, "Syntax.cfg"))).toBe(true);
+    await rm(run.keptDir, { recursive: true });
+  });
+
+  it("timeout: kills the JVM, returns partial stats and removes the dir", async () => {
+    const started = Date.now();
+    const run = await runTlc(fixture("timeout", "Big", { timeoutMs: 2_500 }));
+    expect(run.outcome).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("abort: rejects with the signal's reason and removes the dir", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("user gave up")), 1_500);
+    await expect(runTlc(fixture("timeout", "Big", { signal: controller.signal }))).rejects.toThrow("user gave up");
+    expect(await leftovers()).toEqual([]);
+  });
+});
