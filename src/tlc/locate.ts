@@ -4,7 +4,7 @@
 // nowhere is an error, never a silent fall back to something else.
 import { open, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { PINNED } from "./pinned.js";
 
@@ -54,8 +54,10 @@ export function cacheDir(env: Env = process.env): string {
 }
 
 export async function locateJar(env: Env = process.env): Promise<string> {
-  const explicit = env["TLA2TOOLS_JAR"];
-  if (explicit) {
+  const given = env["TLA2TOOLS_JAR"];
+  if (given) {
+    // TLC runs in its own temp dir, so a relative path must be made absolute here.
+    const explicit = resolve(given);
     await checkJar(explicit, "TLA2TOOLS_JAR", "point TLA2TOOLS_JAR at a tla2tools.jar, or unset it to use the cached release");
     return explicit;
   }

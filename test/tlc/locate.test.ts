@@ -2,7 +2,7 @@
 // scripts that print what a given JDK prints; a real java is used when present.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED } from "../../src/tlc/pinned.js";
 import { ToolError, cacheDir, locateJar, locateJava, locateToolchain, parseJavaVersion } from "../../src/tlc/locate.js";
@@ -53,6 +53,11 @@ describe("parseJavaVersion", () => {
 describe("locateJar", () => {
   it("uses TLA2TOOLS_JAR when it is a jar", async () => {
     expect(await locateJar({ TLA2TOOLS_JAR: fakeJar })).toBe(fakeJar);
+  });
+
+  it("makes a relative TLA2TOOLS_JAR absolute (TLC runs in its own directory)", async () => {
+    const rel = relative(process.cwd(), fakeJar);
+    expect(await locateJar({ TLA2TOOLS_JAR: rel })).toBe(fakeJar);
   });
 
   it("rejects a TLA2TOOLS_JAR that does not exist, without falling back to the cache", async () => {
