@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { type CheckResult, check, compile } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { loadModelFile } from "../load.js";
+import { JSON_SCHEMA_ID, type JsonResult, diagnosticsJson, resultJson } from "./json.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
 /** Exit codes: the four outcomes (STYLE "Habits"). */
@@ -41,19 +42,32 @@ function count(v: string): number {
 
 const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
-async function checkCommand(files: string[], opts: { timeout?: number; workers?: number; quiet?: boolean }): Promise<number> {
+interface CheckFlags {
+  timeout?: number;
+  workers?: number;
+  quiet?: boolean;
+  full?: boolean;
+  json?: boolean;
+}
+
+async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
   const st = makeStyle(colourWanted(process.stdout, process.env));
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let worst = EXIT.ok as number;
+  const json: JsonResult[] = [];
+  const say = (text: string) => {
+    if (!opts.json) process.stdout.write(text);
+  };
   try {
     for (const file of files) {
       const loaded = await loadModelFile(file);
       if (!loaded.ok) {
-        process.stdout.write(`${st.bold(rel(file))}: ${st.red("invalid model")}\n`);
-        for (const d of loaded.diagnostics) process.stdout.write(`  ${formatDiagnostic(d)}\n`);
+        json.push(diagnosticsJson(file, loaded.diagnostics));
+        say(`${st.bold(rel(file))}: ${st.red("invalid model")}\n`);
+        for (const d of loaded.diagnostics) say(`  ${formatDiagnostic(d)}\n`);
         worst = Math.max(worst, EXIT.invalid);
         continue;
       }
@@ -63,13 +77,15 @@ async function checkCommand(files: string[], opts: { timeout?: number; workers?:
         signal: controller.signal,
       });
       if (controller.signal.aborted) {
-        process.stdout.write(`${rel(file)}: interrupted; TLC was stopped and its files removed\n`);
+        process.stderr.write(`${rel(file)}: interrupted; TLC was stopped and its files removed\n`);
         return EXIT.error;
       }
-      process.stdout.write(`${formatResult(r, rel(file), st, opts.quiet ? { quiet: true } : {})}\n`);
-      if (files.length > 1) process.stdout.write("\n");
+      json.push(resultJson(file, r));
+      say(`${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n`);
+      if (files.length > 1) say("\n");
       worst = Math.max(worst, exitFor(r));
     }
+    if (opts.json) process.stdout.write(`${JSON.stringify({ schema: JSON_SCHEMA_ID, results: json }, null, 2)}\n`);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -110,7 +126,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--timeout <seconds>", "stop TLC after this many seconds", seconds)
     .option("--workers <n>", "TLC worker threads (default: 1)", count)
     .option("-q, --quiet", "print only the verdict and summary")
-    .action(async (files: string[], opts: { timeout?: number; workers?: number; quiet?: boolean }) => {
+    .option("--full", "show every thread's steps and the whole state after each step")
+    .option("--json", "print the results as JSON (schema/result.schema.json)")
+    .action(async (files: string[], opts: CheckFlags) => {
       code = await checkCommand(files, opts);
     });
   program

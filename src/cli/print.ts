@@ -3,7 +3,8 @@
 
 import type { CheckResult } from "../check.js";
 import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
-import type { Step } from "../trace/translate.js";
+import { formatLockdep } from "../trace/lockdep.js";
+import type { Finding, Step } from "../trace/translate.js";
 
 export interface Style {
   bold(s: string): string;
@@ -29,17 +30,27 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
 
-function stepLines(steps: readonly Step[]): string[] {
+/** Findings about particular threads show only their steps by default. */
+const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic"]);
+
+function shownSteps(f: Finding, full: boolean): { steps: Step[]; hidden: number } {
+  if (full || !FOCUSED.has(f.verdict)) return { steps: [...f.steps], hidden: 0 };
+  const steps = f.steps.filter((s) => f.involved.includes(s.threadId));
+  return { steps, hidden: f.steps.length - steps.length };
+}
+
+function stepLines(steps: readonly Step[], full: boolean): string[] {
   const w = String(steps.length).length;
   const tw = Math.max(...steps.map((s) => s.thread.length), 6);
   const ow = Math.min(Math.max(...steps.map((s) => s.operation.length), 10), 44);
-  return steps.map((s) => {
+  return steps.flatMap((s) => {
     const via = s.via ? `  [${s.via}]` : "";
-    return `  ${pad(String(s.index), w)}  ${pad(s.thread, tw)}  ${pad(s.operation, ow)}  ${pad(s.effect, 28)} ${formatLoc(s.loc)}${via}`.trimEnd();
+    const line = `  ${pad(String(s.index), w)}  ${pad(s.thread, tw)}  ${pad(s.operation, ow)}  ${pad(s.effect, 28)} ${formatLoc(s.loc)}${via}`.trimEnd();
+    return full ? [line, ...s.state.map((x) => `  ${" ".repeat(w)}      | ${x}`)] : [line];
   });
 }
 
-export function formatResult(r: CheckResult, source: string, st: Style, opts: { readonly quiet?: boolean } = {}): string {
+export function formatResult(r: CheckResult, source: string, st: Style, opts: { readonly quiet?: boolean; readonly full?: boolean } = {}): string {
   const out: string[] = [];
   const stats = r.stats
     ? `${r.stats.distinct} distinct states, ${r.stats.generated} generated, depth ${r.stats.depth}, TLC ${(r.stats.timeMs / 1000).toFixed(1)} s, total ${(r.timeMs / 1000).toFixed(1)} s`
@@ -64,11 +75,15 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
       if (!f) return out.join("\n");
       out.push(`${f.summary}`);
       if (opts.quiet) return out.join("\n");
-      out.push("", "trace (shortest):", ...stepLines(f.steps));
+      const full = opts.full === true;
+      const { steps, hidden } = shownSteps(f, full);
+      const note = hidden > 0 ? ` (${hidden} step${hidden === 1 ? "" : "s"} of other threads hidden; --full shows them)` : "";
+      out.push("", `trace (shortest)${note}:`, ...stepLines(steps, full));
       if (f.details.length > 0) {
         out.push("", r.verdict === "deadlock" ? "who waits for whom:" : "why:");
         for (const d of f.details) out.push(`  ${d.startsWith("cycle:") ? st.bold(d) : d}`);
       }
+      if (f.lockdep && f.lockdep.rows.length > 0) out.push("", ...formatLockdep(f.lockdep));
       return out.join("\n");
     }
   }

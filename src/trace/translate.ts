@@ -6,6 +6,7 @@ import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program } from "../ir/program.js";
 import { lockName, spellExpr, spellOp, spellVia, threadName } from "../ir/spell.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
+import { type LockdepReport, lockdepReport } from "./lockdep.js";
 import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
 
 export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination";
@@ -23,10 +24,15 @@ export interface Step {
   readonly via: string;
   /** What the step did: `acquired`, `queued: held for read by T2`, `page fault`, `x: 0 -> 1`. */
   readonly effect: string;
+  /** The whole state after the step, one line per thread, lock and variable (for --full). */
+  readonly state: readonly string[];
 }
 
 export interface WaitLine {
   readonly thread: string;
+  readonly threadId: string;
+  /** The pc the thread is stuck at. */
+  readonly pc: string;
   /** The lock's name, or undefined for wait_event. */
   readonly lock?: string;
   readonly mode?: string;
@@ -48,6 +54,10 @@ export interface Finding {
   readonly cycle?: readonly string[];
   /** Termination only: the step the final state loops back to (0 = initial state). */
   readonly loopsTo?: number;
+  /** Ids of the threads the finding is about (the stuck set, the leaking thread, ...). */
+  readonly involved: readonly string[];
+  /** The same finding in lockdep's words, where lockdep has words for it. */
+  readonly lockdep?: LockdepReport;
 }
 
 export interface RawTrace {
@@ -66,6 +76,13 @@ export interface TranslateInput {
 }
 
 export function translate(input: TranslateInput): Finding {
+  const f = explain(input);
+  const involved = f.involved.length > 0 ? f.involved : [...new Set(f.steps.map((s) => s.threadId))];
+  const lockdep = lockdepReport(input.model, input.program, f, involved);
+  return { ...f, involved, ...(lockdep ? { lockdep } : {}) };
+}
+
+function explain(input: TranslateInput): Finding {
   const { model, program, names, trace } = input;
   const states = trace.states.map((s) => decodeState(names, s));
   const nodeAt = (thread: string, pc: string): Node | undefined =>
@@ -90,6 +107,7 @@ export function translate(input: TranslateInput): Finding {
       loc: node.loc,
       via: spellVia(model, node),
       effect: effectOf(model, blocking, node, before, after),
+      state: describeState(model, program, after),
     });
   }
 
@@ -97,7 +115,7 @@ export function translate(input: TranslateInput): Finding {
   const check: SpecCheck | undefined = input.violated ? names.checks.get(input.violated) : undefined;
   if (!input.violated) return termination(model, steps, last, trace.loopTo);
   if (!check) {
-    return { verdict: "invariant", summary: `invariant ${input.violated} is violated`, steps, details: [] };
+    return { verdict: "invariant", summary: `invariant ${input.violated} is violated`, steps, details: [], involved: [] };
   }
   const holding = (thread: string): { lock: string; mode: string }[] => heldBy(last, thread);
   switch (check.kind) {
@@ -105,37 +123,43 @@ export function translate(input: TranslateInput): Finding {
       return deadlock(model, blocking, steps, last);
     case "lock-leak": {
       const details: string[] = [];
+      const involved: string[] = [];
       for (const t of model.threads) {
         if (last.pc.get(t.id) !== DONE) continue;
         for (const h of holding(t.id)) {
           const taken = [...steps].reverse().find((s) => s.threadId === t.id && /^(mutex_lock|spin_lock|down_read|down_write|mutex_trylock|spin_trylock|down_read_trylock|down_write_trylock)\b/.test(s.operation) && s.operation.includes(refOf(model, h.lock)));
+          involved.push(t.id);
           details.push(`${t.name} finished holding ${lockName(model, h.lock)}${h.mode === "excl" ? "" : ` (${h.mode})`}${taken ? `, taken in step ${taken.index} at ${formatLoc(taken.loc)}` : ""}`);
         }
       }
-      return { verdict: "lock-leak", summary: details[0] ?? "a thread finished holding a lock", steps, details };
+      return { verdict: "lock-leak", summary: details[0] ?? "a thread finished holding a lock", steps, details, involved: [...new Set(involved)] };
     }
     case "bad-unlock": {
       const details: string[] = [];
+      const involved: string[] = [];
       for (const t of model.threads) {
         const n = nodeAt(t.id, last.pc.get(t.id) ?? DONE);
         if (n?.op.kind !== "release") continue;
         const op = n.op;
         if (holding(t.id).some((h) => h.lock === op.lock && h.mode === op.mode)) continue;
+        involved.push(t.id);
         details.push(`${t.name} calls ${spellOp(model, op)} at ${formatLoc(n.loc)} without holding ${lockName(model, op.lock)}${op.mode === "excl" ? "" : ` for ${op.mode}`}`);
       }
-      return { verdict: "bad-unlock", summary: details[0] ?? "a thread releases a lock it does not hold", steps, details };
+      return { verdict: "bad-unlock", summary: details[0] ?? "a thread releases a lock it does not hold", steps, details, involved };
     }
     case "sleep-in-atomic": {
       const details: string[] = [];
+      const involved: string[] = [];
       for (const t of model.threads) {
         const n = nodeAt(t.id, last.pc.get(t.id) ?? DONE);
         if (!n || (n.op.kind !== "acquire" && n.op.kind !== "await")) continue;
         const spins = [...last.owner].filter(([l, o]) => o === t.id && model.locks.find((x) => x.id === l)?.kind === "spinlock").map(([l]) => lockName(model, l));
         if (spins.length === 0) continue;
         const what = n.op.kind === "acquire" && n.op.fault ? `handles a page fault (${spellOp(model, n.op)})` : `sleeps in ${spellOp(model, n.op)}`;
+        involved.push(t.id);
         details.push(`${t.name} ${what} at ${formatLoc(n.loc)} while holding spinlock ${spins.join(", ")}`);
       }
-      return { verdict: "sleep-in-atomic", summary: details[0] ?? "sleeping in atomic context", steps, details };
+      return { verdict: "sleep-in-atomic", summary: details[0] ?? "sleeping in atomic context", steps, details, involved };
     }
     case "assertion": {
       const n = nodeAt(check.thread, check.pc);
@@ -146,6 +170,7 @@ export function translate(input: TranslateInput): Finding {
         summary: `assertion failed in ${threadName(model, check.thread)}${where}: ${check.message}`,
         steps,
         details: cond ? [`${spellExpr(model, cond)} is false`, ...valuesOf(model, last, cond, program)] : [],
+        involved: [check.thread],
       };
     }
     case "invariant": {
@@ -155,6 +180,7 @@ export function translate(input: TranslateInput): Finding {
         summary: `invariant '${inv?.name}' violated${inv ? ` (${formatLoc(inv.loc)})` : ""}`,
         steps,
         details: inv ? [`${spellExpr(model, inv.cond)} is false`, ...valuesOf(model, last, inv.cond, program)] : [],
+        involved: [],
       };
     }
     case "domain": {
@@ -165,13 +191,10 @@ export function translate(input: TranslateInput): Finding {
         summary: `'${v?.name}' = ${String(value)} is outside its domain${v ? ` (declared at ${formatLoc(v.loc)})` : ""}`,
         steps,
         details: [],
+        involved: [],
       };
     }
   }
-}
-
-function idOf(model: Model, name: string): string {
-  return model.threads.find((t) => t.name === name)?.id ?? name;
 }
 
 function refOf(model: Model, lock: string): string {
@@ -262,7 +285,7 @@ function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelSt
   const names = cycle.map((t) => threadName(model, t));
   // Explain in cycle order, then any stuck thread outside the cycle.
   const rank = (t: string) => (cycle.includes(t) ? cycle.indexOf(t) : cycle.length);
-  waits.sort((a, b) => rank(idOf(model, a.thread)) - rank(idOf(model, b.thread)));
+  waits.sort((a, b) => rank(a.threadId) - rank(b.threadId));
   const involved = [...new Set([...cycle, ...stuck.map((w) => w.thread)])].map((t) => threadName(model, t));
   return {
     verdict: "deadlock",
@@ -271,6 +294,7 @@ function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelSt
     details: [...waits.map((w) => w.text), ...(names.length > 1 ? [`cycle: ${names.join(" -> ")}`] : [])],
     waits,
     cycle: names,
+    involved: stuck.map((w) => w.thread).sort((a, b) => rank(a) - rank(b)),
   };
 }
 
@@ -283,14 +307,14 @@ function waitLine(model: Model, blocking: Blocking, w: Wait): WaitLine {
     const cond = node?.op.kind === "await" ? spellExpr(model, node.op.cond) : "its condition";
     const others = w.blockers.map((b) => threadName(model, b));
     const text = `${thread} waits for ${cond}${at}: ${others.length > 0 ? `only ${others.join(", ")} could make it true, and they are stuck` : "no thread is left to make it true"}`;
-    return { thread, loc, reasons: [], text };
+    return { thread, threadId: w.thread, pc: w.pc, loc, reasons: [], text };
   }
   const lock = lockName(model, w.lock);
   const mode = w.mode === "excl" || w.mode === undefined ? "" : ` (${w.mode})`;
   const fault = node?.op.kind === "acquire" && node.op.fault ? " in a page fault" : "";
   const reasons = w.reasons.map((r) => reasonText(model, r));
   const text = `${thread} waits for ${lock}${mode}${fault}${at}: ${reasons.join(", ")}`;
-  return { thread, lock, ...(w.mode ? { mode: w.mode } : {}), loc, reasons, text };
+  return { thread, threadId: w.thread, pc: w.pc, lock, ...(w.mode ? { mode: w.mode } : {}), loc, reasons, text };
 }
 
 function termination(model: Model, steps: Step[], last: ModelState, loopTo: number | undefined): Finding {
@@ -300,6 +324,7 @@ function termination(model: Model, steps: Step[], last: ModelState, loopTo: numb
     summary: `not every thread finishes: ${running.join(", ")} can run forever without finishing`,
     steps,
     details: loopTo !== undefined ? [`the behaviour repeats from state ${loopTo} forever`] : [],
+    involved: [],
     ...(loopTo !== undefined ? { loopsTo: loopTo } : {}),
   };
 }
@@ -318,4 +343,28 @@ function valuesOf(model: Model, s: ModelState, e: Expr, program: Program): strin
   walk(e);
   const parts = [...vars].map((v) => `${model.vars.find((x) => x.id === v)?.name ?? v} = ${String(evalExpr(model, s, program, { kind: "var", variable: v }))}`);
   return parts.length > 0 ? [`with ${parts.join(", ")}`] : [];
+}
+
+/** The whole state in model words: where each thread is, who holds what, variables. */
+export function describeState(model: Model, program: Program, s: ModelState): string[] {
+  const out: string[] = [];
+  for (const t of model.threads) {
+    const pc = s.pc.get(t.id) ?? DONE;
+    const n = program.threads.find((x) => x.thread === t.id)?.nodes.find((x) => x.pc === pc);
+    out.push(`${t.name}: ${n ? `at ${spellOp(model, n.op)} (${formatLoc(n.loc)})` : "finished"}`);
+  }
+  for (const l of model.locks) {
+    const o = s.owner.get(l.id);
+    const r = s.rw.get(l.id);
+    if (o) out.push(`${l.name}: held by ${threadName(model, o)}`);
+    if (r) {
+      const parts: string[] = [];
+      if (r.writer) parts.push(`write-held by ${threadName(model, r.writer)}`);
+      if (r.readers.size > 0) parts.push(`read-held by ${[...r.readers].map(([t, k]) => `${threadName(model, t)}${k > 1 ? ` x${k}` : ""}`).join(", ")}`);
+      if (r.queue.length > 0) parts.push(`queue: ${r.queue.map((e) => `${threadName(model, e.thread)} (${e.mode})`).join(", ")}`);
+      if (parts.length > 0) out.push(`${l.name}: ${parts.join("; ")}`);
+    }
+  }
+  for (const v of model.vars) out.push(`${v.name} = ${String(s.vars.get(v.id))}`);
+  return out;
 }

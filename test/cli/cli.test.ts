@@ -33,6 +33,15 @@ describe("faultline check", () => {
     expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
   });
 
+  it("fits the seed000 deadlock report on one screen, and --full shows every state", async () => {
+    const r = await faultline(["check", "specs/seed000/as-reported.ts"]);
+    expect(r.stdout.split("\n").length).toBeLessThanOrEqual(40);
+    expect(r.stdout).toContain("*** DEADLOCK ***");
+    const full = await faultline(["check", "--full", "specs/seed000/as-reported.ts"]);
+    expect(full.stdout).toContain("| app.mmap_lock: read-held by T2 reader; queue: T3 mmap (write)");
+    expect(full.stdout).toContain("| T1 ioctl: at down_read(&app->mmap_lock) (as-reported.ts:14)");
+  });
+
   it("exits 0 when there is no finding", async () => {
     const r = await faultline(["check", "specs/seed000/pinned-buffer.ts"]);
     expect(r.exitCode).toBe(0);

@@ -53,3 +53,28 @@ describe("seed000 as reported: the deadlock trace", () => {
     expect(r.finding?.cycle).toEqual(["T2 reader", "T1 ioctl", "T3 mmap", "T2 reader"]);
   });
 });
+
+describe("seed000 as reported: the lockdep-style report", () => {
+  it("has lockdep's header, the chain with every acquisition's line, and the scenario table in interleaving order", async () => {
+    const r = await run("as-reported.ts");
+    const l = r.finding?.lockdep;
+    if (!l) throw new Error("expected a lockdep report");
+    expect(l.header).toBe("WARNING: possible circular locking dependency detected");
+    expect(l.chain).toEqual([
+      "T2 reader holds &app->mmap_lock (read) since step 2 at _scenario.ts:24; waits for &A_mutex at _scenario.ts:13 (held by T1 ioctl)",
+      "T1 ioctl holds &A_mutex since step 4 at as-reported.ts:13; waits for &app->mmap_lock (read) at as-reported.ts:14 (queued behind writer T3 mmap)",
+      "T3 mmap holds nothing; waits for &app->mmap_lock (write) at _scenario.ts:28 (held for read by T2 reader)",
+    ]);
+    expect(l.columns).toEqual(["T2 reader", "T1 ioctl", "T3 mmap"]);
+    expect(l.rows.map((x) => `${l.columns[x.column]}: ${x.text}`)).toEqual([
+      "T2 reader: <page fault>",
+      "T2 reader: rlock(&app->mmap_lock);",
+      "T3 mmap: lock(&app->mmap_lock);",
+      "T1 ioctl: lock(&A_mutex);",
+      "T1 ioctl: <page fault>",
+      "T2 reader: lock(&A_mutex);",
+      "T1 ioctl: rlock(&app->mmap_lock);",
+    ]);
+    expect(l.footer).toBe("*** DEADLOCK ***");
+  });
+});
