@@ -4,7 +4,7 @@
 
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { compile } from "../src/check.js";
+import { compile, sourceMapText } from "../src/check.js";
 import { formatDiagnostic } from "../src/ir/diagnostics.js";
 import { loadModelFile } from "../src/load.js";
 
@@ -31,7 +31,7 @@ async function main(mode: string): Promise<number> {
       console.error(`${rel}: invalid model\n${ds.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`);
       return 2;
     }
-    for (const [ext, text] of [["tla", c.spec.tla], ["cfg", c.spec.cfg]] as const) {
+    for (const [ext, text] of [["tla", c.spec.tla], ["cfg", c.spec.cfg], ["map.json", sourceMapText(c.spec.sourceMap)]] as const) {
       const out = path.join(path.dirname(file), `${c.spec.module}.${ext}`);
       const old = await readFile(out, "utf8").catch(() => undefined);
       if (old === text) continue;

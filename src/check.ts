@@ -47,6 +47,11 @@ export function compile(def: ModelDef, source = def.ir.loc.file): Compiled {
   return { ok: true, spec: generate(def.ir, v.program, source), program: v.program };
 }
 
+/** The source map as written beside the spec: stable key order, one trailing newline. */
+export function sourceMapText(map: GeneratedSpec["sourceMap"]): string {
+  return `${JSON.stringify(map, null, 1)}\n`;
+}
+
 export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

@@ -2,11 +2,12 @@
 // The `faultline` command: check models with TLC, or generate their specs.
 // Only this layer touches process, console and exit codes.
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { type CheckResult, check, compile } from "../check.js";
+import { type CheckResult, check, compile, sourceMapText } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
+import { ExplainError, explainTrace, readSourceMap } from "../explain.js";
 import { loadModelFile } from "../load.js";
 import { JSON_SCHEMA_ID, type JsonResult, diagnosticsJson, resultJson } from "./json.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
@@ -106,10 +107,32 @@ async function genCommand(file: string, opts: { out: string }): Promise<number> 
   await mkdir(opts.out, { recursive: true });
   const tla = path.join(opts.out, `${c.spec.module}.tla`);
   const cfg = path.join(opts.out, `${c.spec.module}.cfg`);
+  const map = path.join(opts.out, `${c.spec.module}.map.json`);
   await writeFile(tla, c.spec.tla);
   await writeFile(cfg, c.spec.cfg);
-  process.stdout.write(`wrote ${rel(tla)} and ${rel(cfg)}\n`);
+  await writeFile(map, sourceMapText(c.spec.sourceMap));
+  process.stdout.write(`wrote ${rel(tla)}, ${rel(cfg)} and ${rel(map)}\n`);
   return EXIT.ok;
+}
+
+async function explainCommand(spec: string, traceFile: string, opts: { full?: boolean; json?: boolean }): Promise<number> {
+  const st = makeStyle(colourWanted(process.stdout, process.env));
+  let finding: Awaited<ReturnType<typeof explainTrace>>;
+  let name: string;
+  try {
+    const map = await readSourceMap(spec);
+    name = map.model.name;
+    finding = explainTrace(map, await readFile(traceFile, "utf8"));
+  } catch (err) {
+    const message = err instanceof ExplainError ? err.message : err instanceof SyntaxError ? `'${traceFile}' is not a TLC JSON trace (${err.message})` : err instanceof Error && "code" in err ? `cannot read: ${err.message}` : undefined;
+    if (message === undefined) throw err;
+    process.stderr.write(`faultline explain: ${message}\n`);
+    return EXIT.invalid;
+  }
+  const r: CheckResult = { model: name, verdict: finding.verdict, finding, timeMs: 0 };
+  if (opts.json) process.stdout.write(`${JSON.stringify({ schema: JSON_SCHEMA_ID, results: [resultJson(traceFile, r)] }, null, 2)}\n`);
+  else process.stdout.write(`${formatResult(r, rel(traceFile), st, { full: opts.full === true })}\n`);
+  return EXIT.finding;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -138,6 +161,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption("-o, --out <dir>", "directory to write <module>.tla and <module>.cfg into")
     .action(async (file: string, opts: { out: string }) => {
       code = await genCommand(file, opts);
+    });
+  program
+    .command("explain")
+    .description("read a TLC JSON trace (-dumpTrace json) of a generated spec back in the model's words")
+    .argument("<spec>", "directory holding the generated spec and its <module>.map.json (or the map file)")
+    .argument("<trace>", "trace.json written by TLC's -dumpTrace json")
+    .option("--full", "show every thread's steps and the whole state after each step")
+    .option("--json", "print the result as JSON (schema/result.schema.json)")
+    .action(async (spec: string, trace: string, opts: { full?: boolean; json?: boolean }) => {
+      code = await explainCommand(spec, trace, opts);
     });
   try {
     await program.parseAsync([...argv], { from: "user" });

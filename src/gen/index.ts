@@ -6,10 +6,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { Program } from "../ir/program.js";
+import { spellOp } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
 import { type SpecNames, type SpecView, buildView } from "./view.js";
 
+import { type SourceMap, toSourceMap } from "./sourcemap.js";
+
 export type { SpecCheck, SpecNames } from "./view.js";
+export { namesFromSourceMap, type SourceMap } from "./sourcemap.js";
 
 export interface GeneratedSpec {
   readonly module: string;
@@ -18,6 +22,8 @@ export interface GeneratedSpec {
   /** The `.cfg` text. */
   readonly cfg: string;
   readonly names: SpecNames;
+  /** `<module>.map.json`: the model and how the spec names it. */
+  readonly sourceMap: SourceMap;
 }
 
 const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../templates");
@@ -45,5 +51,10 @@ export function generate(model: Model, program: Program, source: string): Genera
   const { view, names } = buildView(model, program, source);
   const t = templates();
   const tidy = (s: string) => `${s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
-  return { module: view.module, tla: tidy(t.tla(view)), cfg: tidy(t.cfg(view)), names };
+  const describe = (thread: string, pc: string) => {
+    const n = program.threads.find((x) => x.thread === thread)?.nodes.find((x) => x.pc === pc);
+    return { file: n?.loc.file ?? "", line: n?.loc.line ?? 0, op: n ? spellOp(model, n.op) : "" };
+  };
+  const sourceMap = toSourceMap(model, names, describe);
+  return { module: view.module, tla: tidy(t.tla(view)), cfg: tidy(t.cfg(view)), names, sourceMap };
 }

@@ -31,7 +31,7 @@ export interface SpecNames {
   readonly enumValues: ReadonlyMap<string, string>;
   /** Action name -> the node it performs. */
   readonly actions: ReadonlyMap<string, { readonly thread: string; readonly pc: string }>;
-  /** Invariant/property name -> what it checks. */
+  /** Invariant name -> what it checks, in the order the .cfg lists them. */
   readonly checks: ReadonlyMap<string, SpecCheck>;
 }
 
@@ -355,7 +355,12 @@ export function buildView(model: Model, program: Program, source: string): { vie
     properties,
     invariants,
   };
-  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks };
+  // The checks in cfg order, so that a reader can find the first violated one as TLC does.
+  const ordered = new Map(invariants.flatMap((n) => {
+    const c = checks.get(n);
+    return c ? [[n, c] as const] : [];
+  }));
+  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered };
   return { view, names };
 }
 

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { modelFiles } from "../../scripts/specs.js";
-import { compile } from "../../src/check.js";
+import { compile, sourceMapText } from "../../src/check.js";
 import type { ModelDef } from "../../src/dsl/model.js";
 import { SANY_ERROR, sany } from "../helpers/sany.js";
 
@@ -19,6 +19,7 @@ describe.each(files.map((f) => [path.relative("specs", path.relative(process.cwd
     const dir = path.dirname(file);
     await expect(a.spec.tla).toMatchFileSnapshot(path.join(dir, `${a.spec.module}.tla`));
     await expect(a.spec.cfg).toMatchFileSnapshot(path.join(dir, `${a.spec.module}.cfg`));
+    await expect(sourceMapText(a.spec.sourceMap)).toMatchFileSnapshot(path.join(dir, `${a.spec.module}.map.json`));
   });
 
   it("parses with SANY", async () => {

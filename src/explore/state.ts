@@ -1,0 +1,293 @@
+// The reference explorer's states and step rules: SEMANTICS.md "Lock kinds" and
+// "User memory access" written directly in TypeScript over the lowered program,
+// independently of the TLA+ templates (this module is the oracle they are tested against).
+
+import { DONE, type Node, type Program } from "../ir/program.js";
+import type { CmpOp, Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/types.js";
+import { unreachable } from "../ir/types.js";
+
+/** Who holds no lock: thread indexes are >= 0. */
+export const NOBODY = -1;
+
+export interface RwState {
+  /** Thread index of the writer, or NOBODY. */
+  readonly writer: number;
+  /** Read holds per thread index (a reader may hold it more than once). */
+  readonly readers: readonly number[];
+  /** FIFO queue of waiters: [thread index, mode]. */
+  readonly queue: readonly (readonly [number, "read" | "write"])[];
+}
+
+/**
+ * One state: exactly the spec's variables (pc, owner, rw, user variables), so
+ * two states are the same here iff TLC's fingerprints are the same there.
+ */
+export interface State {
+  /** pc per thread index: a node's pc, or DONE. */
+  readonly pc: readonly string[];
+  /** Owner per mutex/spinlock (in model lock order, rwsems skipped). */
+  readonly owner: readonly number[];
+  /** Per rwsem (in model lock order, mutexes and spinlocks skipped). */
+  readonly rw: readonly RwState[];
+  /** Per shared variable, in model order. Integers may leave their domain (a finding). */
+  readonly vars: readonly Value[];
+}
+
+export function stateKey(s: State): string {
+  return JSON.stringify([s.pc, s.owner, s.rw.map((r) => [r.writer, r.readers, r.queue]), s.vars]);
+}
+
+interface LockInfo {
+  readonly lock: Lock;
+  /** Index into State.owner (mutex, spinlock) or State.rw (rwsem). */
+  readonly slot: number;
+  readonly policy: RwsemPolicy;
+}
+
+/** Lookup tables built once per model. */
+export class World {
+  readonly threadIndex = new Map<string, number>();
+  readonly locks = new Map<string, LockInfo>();
+  readonly varIndex = new Map<string, number>();
+  /** Per thread index: pc -> node. */
+  readonly nodes: readonly ReadonlyMap<string, Node>[];
+
+  constructor(
+    readonly model: Model,
+    readonly program: Program,
+  ) {
+    // Thread index i is the i-th thread of the program (the order of the spec's Next).
+    program.threads.forEach((tp, i) => this.threadIndex.set(tp.thread, i));
+    let excl = 0;
+    let rw = 0;
+    for (const l of model.locks) {
+      const slot = l.kind === "rwsem" ? rw++ : excl++;
+      this.locks.set(l.id, { lock: l, slot, policy: l.policy ?? "fair" });
+    }
+    model.vars.forEach((v, i) => this.varIndex.set(v.id, i));
+    this.nodes = program.threads.map((tp) => new Map(tp.nodes.map((n) => [n.pc, n])));
+  }
+
+  get threadCount(): number {
+    return this.program.threads.length;
+  }
+
+  lock(id: string): LockInfo {
+    const l = this.locks.get(id);
+    if (!l) throw new Error(`faultline internal error: explorer has no lock ${id}`);
+    return l;
+  }
+
+  nodeAt(s: State, t: number): Node | undefined {
+    const pc = s.pc[t] as string;
+    return pc === DONE ? undefined : this.nodes[t]?.get(pc);
+  }
+
+  initial(): State {
+    const n = this.threadCount;
+    const locks = [...this.locks.values()];
+    return {
+      pc: this.program.threads.map((tp) => tp.entry),
+      owner: locks.filter((l) => l.lock.kind !== "rwsem").map(() => NOBODY),
+      rw: locks.filter((l) => l.lock.kind === "rwsem").map(() => ({ writer: NOBODY, readers: Array<number>(n).fill(0), queue: [] })),
+      vars: this.model.vars.map((v) => v.init),
+    };
+  }
+
+  // ---- lock state (SEMANTICS "Lock kinds") ------------------------------------------
+
+  holds(s: State, t: number, lockId: string, mode: LockMode): boolean {
+    const l = this.lock(lockId);
+    if (l.lock.kind !== "rwsem") return mode === "excl" && s.owner[l.slot] === t;
+    const r = s.rw[l.slot] as RwState;
+    if (mode === "read") return (r.readers[t] as number) > 0;
+    if (mode === "write") return r.writer === t;
+    return false;
+  }
+
+  holdsAnything(s: State, t: number): boolean {
+    return s.owner.includes(t) || s.rw.some((r) => r.writer === t || (r.readers[t] as number) > 0);
+  }
+
+  /** Threads holding the lock, in any mode. */
+  holders(s: State, lockId: string): number[] {
+    const l = this.lock(lockId);
+    if (l.lock.kind !== "rwsem") {
+      const o = s.owner[l.slot] as number;
+      return o === NOBODY ? [] : [o];
+    }
+    const r = s.rw[l.slot] as RwState;
+    const out = r.readers.flatMap((n, t) => (n > 0 ? [t] : []));
+    if (r.writer !== NOBODY) out.push(r.writer);
+    return out;
+  }
+
+  /** The waiters queued ahead of t: the whole queue if t has not joined it. */
+  ahead(r: RwState, t: number): (readonly [number, "read" | "write"])[] {
+    const at = r.queue.findIndex(([u]) => u === t);
+    return at < 0 ? [...r.queue] : r.queue.slice(0, at);
+  }
+
+  /**
+   * Can t take the lock in this mode right now? For a fair rwsem a newcomer needs an
+   * empty queue, a queued reader needs only readers ahead of it (the readers at the
+   * head are granted together), a queued writer needs to be at the head.
+   */
+  canTake(s: State, t: number, lockId: string, mode: LockMode): boolean {
+    const l = this.lock(lockId);
+    if (l.lock.kind !== "rwsem") return s.owner[l.slot] === NOBODY;
+    const r = s.rw[l.slot] as RwState;
+    const ahead = this.ahead(r, t);
+    const queued = r.queue.some(([u]) => u === t);
+    if (mode === "read") {
+      if (r.writer !== NOBODY) return false;
+      if (l.policy === "reader-preferring") return true;
+      if (l.policy === "recursive-read" && (r.readers[t] as number) > 0) return true;
+      return ahead.length === 0 || (queued && ahead.every(([, m]) => m === "read"));
+    }
+    if (r.writer !== NOBODY || r.readers.some((n) => n > 0)) return false;
+    return l.policy === "reader-preferring" || ahead.length === 0;
+  }
+
+  /** The lock state after t takes the lock (leaving the queue if it was in it). */
+  take(s: State, t: number, lockId: string, mode: LockMode): State {
+    const l = this.lock(lockId);
+    if (l.lock.kind !== "rwsem") return { ...s, owner: replace(s.owner, l.slot, t) };
+    const r = s.rw[l.slot] as RwState;
+    const queue = r.queue.filter(([u]) => u !== t);
+    const next: RwState =
+      mode === "read" ? { ...r, readers: replace(r.readers, t, (r.readers[t] as number) + 1), queue } : { ...r, writer: t, queue };
+    return { ...s, rw: replace(s.rw, l.slot, next) };
+  }
+
+  /** The state after t joins the tail of the rwsem's queue (pc unchanged). */
+  enqueue(s: State, t: number, lockId: string, mode: "read" | "write"): State {
+    const l = this.lock(lockId);
+    const r = s.rw[l.slot] as RwState;
+    return { ...s, rw: replace(s.rw, l.slot, { ...r, queue: [...r.queue, [t, mode]] }) };
+  }
+
+  release(s: State, t: number, lockId: string, mode: LockMode): State {
+    const l = this.lock(lockId);
+    if (l.lock.kind !== "rwsem") return { ...s, owner: replace(s.owner, l.slot, NOBODY) };
+    const r = s.rw[l.slot] as RwState;
+    const next: RwState = mode === "read" ? { ...r, readers: replace(r.readers, t, (r.readers[t] as number) - 1) } : { ...r, writer: NOBODY };
+    return { ...s, rw: replace(s.rw, l.slot, next) };
+  }
+
+  queued(s: State, t: number, lockId: string): boolean {
+    const l = this.lock(lockId);
+    return l.lock.kind === "rwsem" && (s.rw[l.slot] as RwState).queue.some(([u]) => u === t);
+  }
+
+  // ---- steps --------------------------------------------------------------------------
+
+  /**
+   * Every successor of s by thread t's next operation, one per alternative (so two
+   * alternatives that lead to the same state give it twice, as TLC generates it twice).
+   * A contended rwsem acquire by a thread not yet queued is one step that joins the queue.
+   */
+  steps(s: State, t: number): State[] {
+    const n = this.nodeAt(s, t);
+    if (!n) return [];
+    const go = (st: State, pc: string): State => ({ ...st, pc: replace(st.pc, t, pc) });
+    const op = n.op;
+    switch (op.kind) {
+      case "acquire": {
+        if (this.canTake(s, t, op.lock, op.mode)) return [go(this.take(s, t, op.lock, op.mode), op.next)];
+        const l = this.lock(op.lock);
+        if (op.mode !== "excl" && l.policy !== "reader-preferring" && !this.queued(s, t, op.lock)) {
+          return [this.enqueue(s, t, op.lock, op.mode)];
+        }
+        return [];
+      }
+      case "release":
+        return this.holds(s, t, op.lock, op.mode) ? [go(this.release(s, t, op.lock, op.mode), op.next)] : [];
+      case "trylock":
+        return this.canTake(s, t, op.lock, op.mode) ? [go(this.take(s, t, op.lock, op.mode), op.ok)] : [go(s, op.fail)];
+      case "access":
+        return op.fault.kind === "none" ? [go(s, op.next)] : [go(s, op.next), go(s, op.fault.target)];
+      case "choose":
+        return op.targets.map((p) => go(s, p));
+      case "set": {
+        const i = this.varIndex.get(op.variable) as number;
+        return [go({ ...s, vars: replace(s.vars, i, this.eval(s, op.value)) }, op.next)];
+      }
+      case "branch":
+        return [go(s, this.eval(s, op.cond) === true ? op.then : op.else)];
+      case "await":
+        return this.eval(s, op.cond) === true ? [go(s, op.next)] : [];
+      case "assert":
+        // The condition is a state predicate checked where the thread stands (findings.ts).
+        return [go(s, op.next)];
+      default:
+        return unreachable(op);
+    }
+  }
+
+  // ---- expressions ---------------------------------------------------------------------
+
+  eval(s: State, e: Expr): Value {
+    switch (e.kind) {
+      case "lit":
+        return e.value;
+      case "var":
+        return s.vars[this.varIndex.get(e.variable) as number] as Value;
+      case "not":
+        return !this.eval(s, e.arg);
+      case "and":
+        return e.args.every((a) => this.eval(s, a) === true);
+      case "or":
+        return e.args.some((a) => this.eval(s, a) === true);
+      case "cmp":
+        return compare(e.op, this.eval(s, e.left), this.eval(s, e.right));
+      case "arith": {
+        const a = this.eval(s, e.left) as number;
+        const b = this.eval(s, e.right) as number;
+        return e.op === "+" ? a + b : a - b;
+      }
+      case "held": {
+        const modes: LockMode[] = this.lock(e.lock).lock.kind !== "rwsem" ? ["excl"] : e.mode ? [e.mode] : ["read", "write"];
+        if (e.thread !== undefined) {
+          const t = this.threadIndex.get(e.thread) as number;
+          return modes.some((m) => this.holds(s, t, e.lock, m));
+        }
+        return this.holders(s, e.lock).some((t) => modes.some((m) => this.holds(s, t, e.lock, m)));
+      }
+      case "done":
+        return s.pc[this.threadIndex.get(e.thread) as number] === DONE;
+      case "at": {
+        const t = this.threadIndex.get(e.thread) as number;
+        const pc = this.program.threads[t]?.labels.get(e.label) ?? DONE;
+        return s.pc[t] === pc;
+      }
+      default:
+        return unreachable(e);
+    }
+  }
+}
+
+function compare(op: CmpOp, a: Value, b: Value): boolean {
+  switch (op) {
+    case "=":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case "<":
+      return (a as number) < (b as number);
+    case "<=":
+      return (a as number) <= (b as number);
+    case ">":
+      return (a as number) > (b as number);
+    case ">=":
+      return (a as number) >= (b as number);
+    default:
+      return unreachable(op);
+  }
+}
+
+function replace<T>(xs: readonly T[], i: number, x: T): T[] {
+  const out = [...xs];
+  out[i] = x;
+  return out;
+}
