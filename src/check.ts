@@ -7,6 +7,7 @@ import type { Diagnostic } from "./ir/diagnostics.js";
 import type { Program } from "./ir/program.js";
 import { validate } from "./ir/validate.js";
 import { type Toolchain, ToolError, locateToolchain } from "./tlc/locate.js";
+import type { TlcTrace } from "./tlc/json-trace.js";
 import type { TlcStats } from "./tlc/output.js";
 import { runTlc } from "./tlc/run.js";
 import { type Finding, type Verdict, translate } from "./trace/translate.js";
@@ -24,6 +25,8 @@ export interface CheckResult {
   /** For `error` and `timeout`: what happened and what to do. */
   readonly error?: { readonly message: string; readonly hint: string; readonly keptDir?: string };
   readonly spec?: GeneratedSpec;
+  /** TLC's counterexample as dumped, for --itf and other tools. */
+  readonly trace?: TlcTrace;
   /** Wall time of the whole check. */
   readonly timeMs: number;
 }
@@ -98,7 +101,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
         trace: run.trace,
         ...(run.outcome === "invariant" ? { violated: run.invariant } : {}),
       });
-      return { ...base, verdict: finding.verdict, finding, stats: run.stats, timeMs: elapsed() };
+      return { ...base, verdict: finding.verdict, finding, stats: run.stats, trace: run.trace, timeMs: elapsed() };
     }
     case "parse-error":
       return {

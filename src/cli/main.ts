@@ -9,6 +9,7 @@ import { type CheckResult, check, compile, sourceMapText } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { ExplainError, explainTrace, readSourceMap } from "../explain.js";
 import { loadModelFile } from "../load.js";
+import { toItf } from "../trace/itf.js";
 import { JSON_SCHEMA_ID, type JsonResult, diagnosticsJson, resultJson } from "./json.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
@@ -49,6 +50,7 @@ interface CheckFlags {
   quiet?: boolean;
   full?: boolean;
   json?: boolean;
+  itf?: string;
 }
 
 async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
@@ -82,6 +84,9 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
         return EXIT.error;
       }
       json.push(resultJson(file, r));
+      if (opts.itf && r.trace) {
+        await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }), null, 1)}\n`);
+      }
       say(`${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n`);
       if (files.length > 1) say("\n");
       worst = Math.max(worst, exitFor(r));
@@ -151,7 +156,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("-q, --quiet", "print only the verdict and summary")
     .option("--full", "show every thread's steps and the whole state after each step")
     .option("--json", "print the results as JSON (schema/result.schema.json)")
+    .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
     .action(async (files: string[], opts: CheckFlags) => {
+      if (opts.itf && files.length > 1) throw new InvalidArgumentError("--itf takes one model");
       code = await checkCommand(files, opts);
     });
   program
