@@ -67,22 +67,24 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or joining the queue tail (policies with a queue).
+\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* IF, not a disjunction: TLC would generate a successor once per true disjunct
+\* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
-    \/ /\ CanRead(l, t)
-       /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-       /\ Goto(t, next)
-    \/ /\ ~CanRead(l, t) /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-       /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-       /\ UNCHANGED pc
+    IF CanRead(l, t)
+    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+         /\ Goto(t, next)
+    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
+         /\ UNCHANGED pc
 
 DownWrite(t, l, next) ==
-    \/ /\ CanWrite(l, t)
-       /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-       /\ Goto(t, next)
-    \/ /\ ~CanWrite(l, t) /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-       /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-       /\ UNCHANGED pc
+    IF CanWrite(l, t)
+    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+         /\ Goto(t, next)
+    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
+         /\ UNCHANGED pc
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
@@ -104,6 +106,11 @@ DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
     THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
+
+\* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
+\* actions, whose conditions may ask it (held(lock, thread) in the model).
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> rw[l].readers[t] > 0 [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : t \in Holders(l))
 
 Init ==
     /\ pc = [t \in Threads |-> "p1"]
@@ -248,10 +255,6 @@ Spec == Init /\ [][Next]_vars
 
 \* ---- Findings (SEMANTICS "Blocking, deadlock and the other findings") --------
 \* Each finding is an invariant; TLC's breadth-first search gives the shortest trace.
-
-\* Does t hold lock l in mode m ("excl", "read" or "write")?
-HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> rw[l].readers[t] > 0 [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : t \in Holders(l))
 
 \* Where a thread can wait for a lock: <<thread, pc, lock, mode>>.
 LockWaits == {

@@ -45,7 +45,7 @@ function stepLines(steps: readonly Step[], full: boolean): string[] {
   const ow = Math.min(Math.max(...steps.map((s) => s.operation.length), 10), 44);
   return steps.flatMap((s) => {
     const via = s.via ? `  [${s.via}]` : "";
-    const line = `  ${pad(String(s.index), w)}  ${pad(s.thread, tw)}  ${pad(s.operation, ow)}  ${pad(s.effect, 28)} ${formatLoc(s.loc)}${via}`.trimEnd();
+    const line = `  ${pad(String(s.index), w)}  ${pad(s.thread, tw)}  ${pad(s.operation, ow)}  ${pad(s.effect, 28)}  ${formatLoc(s.loc)}${via}`.trimEnd();
     return full ? [line, ...s.state.map((x) => `  ${" ".repeat(w)}      | ${x}`)] : [line];
   });
 }

@@ -8,7 +8,11 @@ import type { LockRef, ModelContext, MutexRef, ProcRef, RegionRef, RwsemRef, Spi
 export type BodyFn = (b: Body) => void;
 
 export interface AccessOptions {
-  /** With page faults disabled, a fault fails the access (-EFAULT) and runs this instead of the rest of the body. */
+  /**
+   * With page faults disabled, a fault fails the access (-EFAULT) and runs this
+   * branch; execution then continues after the access, unless the branch returns
+   * (`f.pagefaultEnable(); f.return()`: a return must leave page faults enabled).
+   */
   readonly onFault?: BodyFn;
 }
 

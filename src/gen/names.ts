@@ -32,7 +32,7 @@ export const SPEC_NAMES = [
 const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES]);
 
 /** Longest identifier stem kept from a user name (the rest is cut, then made unique). */
-const MAX_STEM = 40;
+const MAX_STEM = 60;
 
 /** `name` as a TLA+ identifier stem: ASCII letters, digits and `_`, starting with a letter. */
 export function identStem(name: string): string {

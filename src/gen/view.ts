@@ -280,7 +280,10 @@ export function buildView(model: Model, program: Program, source: string): { vie
   for (const inv of model.invariants) {
     const name = idents.take(`Inv_${inv.name}`);
     checks.set(name, { kind: "invariant", invariant: inv.id });
-    properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body: expr(inv.cond) });
+    // TLC rejects a constant invariant that is FALSE as a config error ("The invariant
+    // of X is equal to FALSE") instead of reporting it: make it a state predicate.
+    const body = stateFree(inv.cond) ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
+    properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body });
   }
   // Integer variables assigned computed values can leave their domain: check it.
   const computed = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "set" && n.op.value.kind !== "lit" ? [n.op.variable] : []))));
@@ -362,6 +365,29 @@ export function buildView(model: Model, program: Program, source: string): { vie
   }));
   const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered };
   return { view, names };
+}
+
+/** True when `e` reads no variable, lock or thread position (a constant in TLA+). */
+function stateFree(e: Expr): boolean {
+  switch (e.kind) {
+    case "lit":
+      return true;
+    case "var":
+    case "held":
+    case "done":
+    case "at":
+      return false;
+    case "not":
+      return stateFree(e.arg);
+    case "and":
+    case "or":
+      return e.args.every(stateFree);
+    case "cmp":
+    case "arith":
+      return stateFree(e.left) && stateFree(e.right);
+    default:
+      return unreachable(e);
+  }
 }
 
 /** The initial pc of every thread, as a TLA+ function over Threads. */

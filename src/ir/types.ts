@@ -99,7 +99,7 @@ export type Stmt =
       readonly else: readonly Stmt[];
     })
   | (StmtBase & { readonly kind: "call"; readonly proc: string })
-  /** A user memory access; `onFault` runs instead of the rest when it faults with page faults disabled. */
+  /** A user memory access; `onFault` runs when it faults with page faults disabled, then control continues after it. */
   | (StmtBase & {
       readonly kind: "access";
       readonly region: string;

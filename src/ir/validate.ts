@@ -33,7 +33,8 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
     ["process", model.processes],
     ["lock", model.locks],
     ["shared variable", model.vars],
-    ["region", model.regions],
+    // Regions are named within their process (both A and B may map a "buf").
+    ["region", model.regions.map((r) => ({ name: `${model.processes.find((p) => p.id === r.process)?.name ?? "?"}.${r.name}`, loc: r.loc }))],
     ["procedure", model.procs],
     ["thread", model.threads],
     ["invariant", model.invariants],

@@ -32,6 +32,8 @@ const HEADERS: Partial<Record<Finding["verdict"], string>> = {
 function cell(model: Model, node: Node, step: Step): string | undefined {
   const op = node.op;
   if (op.kind === "access" && step.effect.startsWith("page fault")) return "<page fault>";
+  // Releases are shown too (lockdep's tables omit them): they explain why a lock is free later.
+  if (op.kind === "release") return `${op.mode === "read" ? "runlock" : "unlock"}(${lockRef(model, op.lock)});`;
   if (op.kind === "acquire" || op.kind === "trylock") {
     if (op.kind === "trylock" && step.effect !== "succeeded") return undefined;
     return `${op.mode === "read" ? "rlock" : "lock"}(${lockRef(model, op.lock)});`;
@@ -77,7 +79,7 @@ export function lockdepReport(model: Model, program: Program, finding: Finding, 
     (holds.get(t) ?? []).map((h) => `${lockRef(model, h.lock)}${h.mode === "excl" ? "" : ` (${h.mode})`} since step ${h.step} at ${h.loc}`);
 
   if (finding.verdict === "deadlock") {
-    const waits = finding.waits ?? [];
+    const waits = (finding.waits ?? []).filter((w) => ids.includes(w.threadId));
     const chain: string[] = [];
     for (const w of waits) {
       const held = describeHolds(w.threadId);

@@ -286,15 +286,22 @@ function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelSt
   // Explain in cycle order, then any stuck thread outside the cycle.
   const rank = (t: string) => (cycle.includes(t) ? cycle.indexOf(t) : cycle.length);
   waits.sort((a, b) => rank(a.threadId) - rank(b.threadId));
-  const involved = [...new Set([...cycle, ...stuck.map((w) => w.thread)])].map((t) => threadName(model, t));
+  const inCycle = [...new Set(cycle)];
+  const behind = stuck.map((w) => w.thread).filter((t) => !inCycle.includes(t));
+  const also = behind.length > 0 ? `; also blocked behind them: ${behind.map((t) => threadName(model, t)).join(", ")}` : "";
+  const summary =
+    inCycle.length === 1
+      ? `deadlock: ${threadName(model, inCycle[0] as string)} waits for itself${also}`
+      : `deadlock: ${inCycle.map((t) => threadName(model, t)).join(", ")} wait for each other${also}`;
   return {
     verdict: "deadlock",
-    summary: `deadlock: ${involved.join(", ")} wait for each other`,
+    summary,
     steps,
     details: [...waits.map((w) => w.text), ...(names.length > 1 ? [`cycle: ${names.join(" -> ")}`] : [])],
     waits,
     cycle: names,
-    involved: stuck.map((w) => w.thread).sort((a, b) => rank(a) - rank(b)),
+    // The cycle's threads; those merely blocked behind it are named in the summary.
+    involved: inCycle.length > 0 ? inCycle : stuck.map((w) => w.thread),
   };
 }
 
