@@ -9,6 +9,7 @@ import { type CheckResult, check, compile, sourceMapText } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { ExplainError, explainTrace, readSourceMap } from "../explain.js";
 import { loadModelFile } from "../load.js";
+import { type SourceFile, reportHtml } from "../report/html.js";
 import { toItf } from "../trace/itf.js";
 import { JSON_SCHEMA_ID, type JsonResult, diagnosticsJson, resultJson } from "./json.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
@@ -51,6 +52,7 @@ interface CheckFlags {
   full?: boolean;
   json?: boolean;
   itf?: string;
+  report?: string;
 }
 
 async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
@@ -84,6 +86,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
         return EXIT.error;
       }
       json.push(resultJson(file, r));
+      if (opts.report) await writeReport(opts.report, r, loaded.file);
       if (opts.itf && r.trace) {
         await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }), null, 1)}\n`);
       }
@@ -97,6 +100,18 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
     process.off("SIGTERM", onSignal);
   }
   return worst;
+}
+
+/** The HTML report, with the model files its locations name (relative to the model's directory). */
+async function writeReport(out: string, r: CheckResult, modelFile: string): Promise<void> {
+  const dir = path.dirname(modelFile);
+  const names = new Set([path.basename(modelFile), ...(r.finding?.steps ?? []).map((s) => s.loc.file), ...(r.finding?.waits ?? []).map((w) => w.loc.file)]);
+  const files: SourceFile[] = [];
+  for (const name of names) {
+    const text = await readFile(path.resolve(dir, name), "utf8").catch(() => undefined);
+    if (text !== undefined) files.push({ name, text });
+  }
+  await writeFile(out, reportHtml(r, rel(modelFile), files));
 }
 
 async function genCommand(file: string, opts: { out: string }): Promise<number> {
@@ -157,8 +172,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--full", "show every thread's steps and the whole state after each step")
     .option("--json", "print the results as JSON (schema/result.schema.json)")
     .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
+    .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
     .action(async (files: string[], opts: CheckFlags) => {
-      if (opts.itf && files.length > 1) throw new InvalidArgumentError("--itf takes one model");
+      if ((opts.itf || opts.report) && files.length > 1) throw new InvalidArgumentError("--itf and --report take one model");
       code = await checkCommand(files, opts);
     });
   program
