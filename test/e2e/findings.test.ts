@@ -24,6 +24,9 @@ describe("deadlock", () => {
     expect(r.verdict).toBe("deadlock");
     expect(r.finding?.cycle).toEqual(["T1", "T2", "T1"]);
     expect(r.finding?.details).toContain("cycle: T1 -> T2 -> T1");
+    const l = r.finding?.lockdep;
+    expect(l?.header).toBe("WARNING: possible circular locking dependency detected");
+    expect(l?.rows.map((x) => `${l.columns[x.column]}: ${x.text}`)).toEqual(["T1: lock(&a);", "T2: lock(&b);", "T1: lock(&b);", "T2: lock(&a);"]);
   });
 
   it("finds the self-deadlock of a mutex taken twice", async () => {
@@ -35,6 +38,9 @@ describe("deadlock", () => {
     );
     expect(r.verdict).toBe("deadlock");
     expect(r.finding?.waits?.[0]?.text).toMatch(/^T1 waits for a at findings\.test\.ts:\d+: held by T1$/);
+    expect(r.finding?.summary).toBe("deadlock: T1 waits for itself");
+    expect(r.finding?.lockdep?.header).toBe("WARNING: possible recursive locking detected");
+    expect(r.finding?.lockdep?.rows.map((x) => x.text)).toEqual(["lock(&a);", "lock(&a);"]);
   });
 
   it("recursive down_read blocks behind a queued writer (fair), not under recursive-read", async () => {
@@ -97,6 +103,8 @@ describe("lock-leak", () => {
     );
     expect(r.verdict).toBe("lock-leak");
     expect(r.finding?.summary).toMatch(/^fault finished holding i_mmap_rwsem \(read\), taken in step 1 at findings\.test\.ts:\d+$/);
+    expect(r.finding?.lockdep?.header).toBe("WARNING: lock held when returning to user space!");
+    expect(r.finding?.lockdep?.rows.map((x) => x.text)).toEqual(["rlock(&i_mmap_rwsem);"]);
   });
 });
 
@@ -115,6 +123,7 @@ describe("bad-unlock", () => {
     );
     expect(r.verdict).toBe("bad-unlock");
     expect(r.finding?.summary).toMatch(/^T1 calls mutex_unlock\(&a\) at findings\.test\.ts:\d+ without holding a$/);
+    expect(r.finding?.lockdep?.header).toBe("WARNING: bad unlock balance detected!");
   });
 });
 
@@ -129,6 +138,8 @@ describe("sleep-in-atomic", () => {
     );
     expect(r.verdict).toBe("sleep-in-atomic");
     expect(r.finding?.summary).toMatch(/^T1 sleeps in mutex_lock\(&mx\) at .* while holding spinlock s$/);
+    expect(r.finding?.lockdep?.header).toBe("BUG: sleeping function called from invalid context");
+    expect(r.finding?.lockdep?.rows.map((x) => x.text)).toEqual(["lock(&s);"]);
   });
 
   it("catches a page fault handled under a spinlock, but not with page faults disabled", async () => {

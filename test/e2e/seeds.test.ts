@@ -15,10 +15,20 @@ interface Expected {
   readonly cycle?: readonly string[];
   readonly waits?: readonly string[];
   readonly details?: readonly string[];
+  /** The lockdep-style report: header and scenario rows (`thread: cell`) in interleaving order. */
+  readonly lockdep?: { readonly header: string; readonly rows: readonly string[] };
 }
 
 const cases: Record<string, Expected> = {
   "seed001/original.ts": {
+      "lockdep": {
+          "header": "WARNING: possible recursive locking detected",
+          "rows": [
+              "munmap: lock(&app->mmap_lock);",
+              "munmap: <page fault>",
+              "munmap: rlock(&app->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: munmap waits for itself",
       "cycle": [
@@ -55,6 +65,16 @@ const cases: Record<string, Expected> = {
       "verdict": "ok"
   },
   "seed001/tglx-bd-sem.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "munmap: lock(&app->bd_sem);",
+              "munmap: rlock(&app->mmap_lock);",
+              "munmap: <page fault>",
+              "mmap: lock(&app->mmap_lock);",
+              "munmap: rlock(&app->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: munmap, mmap wait for each other; also blocked behind them: prctl, #BR bounds violation, #BR bd allocation",
       "cycle": [
@@ -71,6 +91,17 @@ const cases: Record<string, Expected> = {
       ]
   },
   "seed002/i-mmap-inversion.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "T1 write fault: <page fault>",
+              "T1 write fault: rlock(&app->mmap_lock);",
+              "T1 write fault: lock(&i_mmap_rwsem);",
+              "T2 write(2): lock(&i_data_sem);",
+              "T1 write fault: lock(&i_data_sem);",
+              "T2 write(2): rlock(&i_mmap_rwsem);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: T1 write fault, T2 write(2) wait for each other",
       "cycle": [
@@ -84,6 +115,15 @@ const cases: Record<string, Expected> = {
       ]
   },
   "seed002/racing-read-fault-leak.ts": {
+      "lockdep": {
+          "header": "WARNING: lock held when returning to user space!",
+          "rows": [
+              "T1 write fault: <page fault>",
+              "T1 write fault: rlock(&app->mmap_lock);",
+              "T1 write fault: lock(&i_mmap_rwsem);",
+              "T1 write fault: runlock(&app->mmap_lock);"
+          ]
+      },
       "verdict": "lock-leak",
       "summary": "T1 write fault finished holding i_mmap_rwsem (write), taken in step 5 at racing-read-fault-leak.ts:31",
       "details": [
@@ -113,6 +153,17 @@ const cases: Record<string, Expected> = {
       "verdict": "ok"
   },
   "seed003/gup-first.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "pagemap_read: rlock(&app->mmap_lock);",
+              "pagemap_read: runlock(&app->mmap_lock);",
+              "pagemap_read: rlock(&app->mmap_lock);",
+              "pagemap_read: <page fault>",
+              "mmap: lock(&app->mmap_lock);",
+              "pagemap_read: rlock(&app->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: pagemap_read, mmap wait for each other",
       "cycle": [
@@ -129,6 +180,15 @@ const cases: Record<string, Expected> = {
       "verdict": "ok"
   },
   "seed003/same-process.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "pagemap_read: rlock(&app->mmap_lock);",
+              "pagemap_read: <page fault>",
+              "mmap: lock(&app->mmap_lock);",
+              "pagemap_read: rlock(&app->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: pagemap_read, mmap wait for each other",
       "cycle": [
@@ -142,6 +202,19 @@ const cases: Record<string, Expected> = {
       ]
   },
   "seed003/two-processes.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "A pagemap_read(B): rlock(&B->mmap_lock);",
+              "A pagemap_read(B): <page fault>",
+              "B pagemap_read(A): rlock(&A->mmap_lock);",
+              "B pagemap_read(A): <page fault>",
+              "A mmap: lock(&A->mmap_lock);",
+              "B mmap: lock(&B->mmap_lock);",
+              "A pagemap_read(B): rlock(&A->mmap_lock);",
+              "B pagemap_read(A): rlock(&B->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: A pagemap_read(B), A mmap, B pagemap_read(A), B mmap wait for each other",
       "cycle": [
@@ -162,6 +235,19 @@ const cases: Record<string, Expected> = {
       "verdict": "ok"
   },
   "seed004/four-threads-recursive-read.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "A1 copy: rlock(&A->mmap_lock);",
+              "A1 copy: <page fault>",
+              "A2 mmap: lock(&A->mmap_lock);",
+              "B1 copy: rlock(&B->mmap_lock);",
+              "B1 copy: <page fault>",
+              "B2 mmap: lock(&B->mmap_lock);",
+              "A1 copy: rlock(&B->mmap_lock);",
+              "B1 copy: rlock(&A->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: A1 copy, B2 mmap, B1 copy, A2 mmap wait for each other",
       "cycle": [
@@ -179,6 +265,19 @@ const cases: Record<string, Expected> = {
       ]
   },
   "seed004/four-threads.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "A1 copy: rlock(&A->mmap_lock);",
+              "A1 copy: <page fault>",
+              "A2 mmap: lock(&A->mmap_lock);",
+              "B1 copy: rlock(&B->mmap_lock);",
+              "B1 copy: <page fault>",
+              "B2 mmap: lock(&B->mmap_lock);",
+              "A1 copy: rlock(&B->mmap_lock);",
+              "B1 copy: rlock(&A->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: A1 copy, B2 mmap, B1 copy, A2 mmap wait for each other",
       "cycle": [
@@ -199,6 +298,15 @@ const cases: Record<string, Expected> = {
       "verdict": "ok"
   },
   "seed004/same-mm-fair.ts": {
+      "lockdep": {
+          "header": "WARNING: possible circular locking dependency detected",
+          "rows": [
+              "A1 UFFDIO_COPY: rlock(&A->mmap_lock);",
+              "A1 UFFDIO_COPY: <page fault>",
+              "A2 mmap: lock(&A->mmap_lock);",
+              "A1 UFFDIO_COPY: rlock(&A->mmap_lock);"
+          ]
+      },
       "verdict": "deadlock",
       "summary": "deadlock: A1 UFFDIO_COPY, A2 mmap wait for each other",
       "cycle": [
@@ -232,5 +340,10 @@ describe.each(Object.entries(cases))("%s", (file, want) => {
     if (want.cycle) expect(f?.cycle).toEqual(want.cycle);
     if (want.waits) expect(f?.waits?.map((w) => w.text)).toEqual(want.waits);
     if (want.details) expect(f?.details).toEqual(want.details);
+    if (want.lockdep) {
+      const l = f?.lockdep;
+      expect(l?.header).toBe(want.lockdep.header);
+      expect(l?.rows.map((x) => `${l.columns[x.column]}: ${x.text}`)).toEqual(want.lockdep.rows);
+    }
   });
 });
