@@ -59,8 +59,10 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
   const st = makeStyle(colourWanted(process.stdout, process.env));
   const controller = new AbortController();
   const onSignal = () => controller.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // `on`, not `once`: execa's signal-exit re-raises the signal (killing us before
+  // TLC is cleaned up) when it finds no other listener left.
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let worst = EXIT.ok as number;
   const json: JsonResult[] = [];
   const say = (text: string) => {

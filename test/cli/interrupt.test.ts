@@ -1,0 +1,69 @@
+// Ctrl-C and --timeout during a long check: the JVM is ended (no orphan java),
+// the temporary files are removed, and the user is told what happened.
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, describe, expect, it } from "vitest";
+import { toolchain } from "../helpers/toolchain.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const tc = await toolchain();
+const tmp = await mkdtemp(path.join(tmpdir(), "faultline-int-"));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+/** Java processes started for this test's private TMPDIR. */
+async function javaFor(dir: string): Promise<string[]> {
+  const r = await execa("pgrep", ["-af", "tlc2.TLC"], { reject: false });
+  return r.stdout.split("\n").filter((l) => l.includes(dir));
+}
+
+function start(args: string[], dir: string) {
+  // node --import tsx: one process, as the built CLI is (the tsx wrapper would add its own exit code).
+  return execa(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "check", ...args], {
+    cwd: root,
+    reject: false,
+    env: { TLA2TOOLS_JAR: tc.jar, TMPDIR: dir, NO_COLOR: "1" },
+  });
+}
+
+/** What faultline and TLC left in the temp dir (tsx keeps its own compile cache there). */
+async function leftovers(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => !f.startsWith("tsx-"));
+}
+
+async function waitForJava(dir: string): Promise<void> {
+  for (let i = 0; i < 100 && (await javaFor(dir)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe("stopping a check", () => {
+  it("Ctrl-C ends TLC, removes its files and exits 3", async () => {
+    const dir = await mkdtemp(path.join(tmp, "sigint-"));
+    const child = start(["test/fixtures/loading/big.ts"], dir);
+    await waitForJava(dir);
+    expect(await javaFor(dir)).not.toEqual([]);
+    child.kill("SIGINT");
+    const r = await child;
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain("interrupted; TLC was stopped and its files removed");
+    expect(await javaFor(dir)).toEqual([]);
+    expect(await leftovers(dir)).toEqual([]);
+  });
+
+  it("--timeout ends TLC, removes its files, exits 3 and says what to do", async () => {
+    const dir = await mkdtemp(path.join(tmp, "timeout-"));
+    const r = await start(["--timeout", "3", "test/fixtures/loading/big.ts"], dir);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/timeout: TLC did not finish within 3 s and was stopped/);
+    expect(r.stdout).toMatch(/hint: raise --timeout, or make the model smaller/);
+    expect(await javaFor(dir)).toEqual([]);
+    expect(await leftovers(dir)).toEqual([]);
+  });
+
+  it("two checks at once do not share files", async () => {
+    const dir = await mkdtemp(path.join(tmp, "twice-"));
+    const [a, b] = await Promise.all([start(["-q", "specs/seed000/as-reported.ts"], dir), start(["-q", "specs/seed000/pinned-buffer.ts"], dir)]);
+    expect([a.exitCode, b.exitCode]).toEqual([1, 0]);
+    expect(await leftovers(dir)).toEqual([]);
+  });
+});
