@@ -29,6 +29,8 @@ export interface RawRun {
   /** e.g. "SIGKILL" when the JVM was killed by something other than our timeout */
   signal?: string;
   timedOut: boolean;
+  /** set when TLC was stopped because its files on disk passed this many bytes */
+  diskLimit?: number;
   /** contents of trace.json, when TLC wrote one */
   traceJson?: string;
   /** the run's working directory (reported, never read here) */
@@ -50,6 +52,14 @@ const EVAL_EXITS = new Set<number>([
 export function interpretRun(raw: RawRun): TlcRun {
   const { output } = raw;
   const out = parseToolOutput(output);
+  if (raw.diskLimit !== undefined) {
+    const size = raw.diskLimit >= 2 ** 30 ? `${(raw.diskLimit / 2 ** 30).toFixed(1)} GiB` : `${Math.round(raw.diskLimit / 2 ** 20)} MiB`;
+    return failed(
+      `state space too large: TLC's states on disk passed ${size} and it was stopped before filling the disk`,
+      "make the model smaller (fewer threads, smaller loop bounds), or raise FAULTLINE_MAX_DISK_MB on a machine with more free disk",
+      output,
+    );
+  }
   if (raw.timedOut) {
     return Object.keys(out.stats).length > 0 ? { outcome: "timeout", stats: out.stats, output } : { outcome: "timeout", output };
   }

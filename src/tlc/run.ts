@@ -1,7 +1,7 @@
 // Runs TLC once on a generated spec in a fresh temp dir and returns a TlcRun.
 // The dir is removed afterwards, unless the spec itself turned out broken
 // (a faultline bug): then it is kept and its path returned for inspection.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -26,6 +26,8 @@ export interface RunOptions {
   checkLiveness?: boolean;
   /** extra JVM options, e.g. ["-Xmx8g"] */
   jvmArgs?: readonly string[];
+  /** stop TLC when its files pass this many bytes (default: FAULTLINE_MAX_DISK_MB, 8 GiB, at most half the free disk) */
+  maxDiskBytes?: number;
   /** parent of the run's temp dir; default os.tmpdir() */
   tmpRoot?: string;
 }
@@ -60,6 +62,15 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
     await writeFile(join(dir, `${module}.tla`), opts.spec);
     await writeFile(join(dir, `${module}.cfg`), opts.cfg);
     const started = performance.now();
+    // A state space too large for the machine fills TLC's on-disk queue: stop it first.
+    const limit = await diskLimit(dir, opts.maxDiskBytes);
+    const guard = new AbortController();
+    const watch = setInterval(() => {
+      void dirBytes(dir).then((n) => {
+        if (n > limit) guard.abort(new Error("disk limit"));
+      });
+    }, DISK_POLL_MS);
+    const cancel = opts.signal ? AbortSignal.any([opts.signal, guard.signal]) : guard.signal;
     const res = await execa(toolchain.java, tlcArgs(opts, dir), {
       cwd: dir,
       all: true,
@@ -68,9 +79,12 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       cleanup: true,
       forceKillAfterDelay: KILL_GRACE_MS,
       ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }),
-      ...(opts.signal !== undefined && { cancelSignal: opts.signal }),
-    });
+      cancelSignal: cancel,
+    }).finally(() => clearInterval(watch));
     const wallMs = Math.round(performance.now() - started);
+    if (res.isCanceled && guard.signal.aborted && !opts.signal?.aborted) {
+      return { output: res.all ?? "", timedOut: false, diskLimit: limit, dir, wallMs };
+    }
     if (res.isCanceled) throw opts.signal?.reason ?? new Error("tlc run was cancelled");
     // A missing java or jar would have been caught by locateToolchain; if it
     // vanished since, say so rather than return a confusing "failed".
@@ -90,6 +104,32 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     throw err;
   }
+}
+
+const DISK_POLL_MS = 1_000;
+
+/** Bytes TLC may write: FAULTLINE_MAX_DISK_MB, or 8 GiB, but never more than half the free disk. */
+async function diskLimit(dir: string, explicit: number | undefined): Promise<number> {
+  if (explicit !== undefined) return explicit;
+  const env = Number(process.env["FAULTLINE_MAX_DISK_MB"]);
+  const wanted = Number.isFinite(env) && env > 0 ? env * 2 ** 20 : 8 * 2 ** 30;
+  try {
+    const fs = await statfs(dir);
+    return Math.min(wanted, (fs.bavail * fs.bsize) / 2);
+  } catch {
+    return wanted;
+  }
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const s = await stat(join(e.parentPath ?? dir, e.name)).catch(() => undefined);
+    total += s?.size ?? 0;
+  }
+  return total;
 }
 
 function tlcArgs(opts: RunOptions, dir: string): string[] {

@@ -1,0 +1,25 @@
+// A state space too large for the machine is stopped before it fills the disk.
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { family } from "../../bench/family.js";
+import { compile } from "../../src/check.js";
+import { runTlc } from "../../src/tlc/run.js";
+import { toolchain } from "../helpers/toolchain.js";
+
+const tmpRoot = await mkdtemp(path.join(tmpdir(), "faultline-disk-"));
+afterAll(() => rm(tmpRoot, { recursive: true, force: true }));
+
+describe("disk limit", () => {
+  it("stops TLC when its states pass the limit, says so, and removes its files", async () => {
+    const c = compile(family({ k: 2, f: 2, w: 2, l: 2 }, true));
+    if (!c.ok) throw new Error("invalid");
+    const run = await runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain: await toolchain(), maxDiskBytes: 2 * 2 ** 20, tmpRoot });
+    expect(run.outcome).toBe("failed");
+    if (run.outcome !== "failed") return;
+    expect(run.message).toMatch(/^state space too large: TLC's states on disk passed 2 MiB and it was stopped before filling the disk$/);
+    expect(run.hint).toMatch(/FAULTLINE_MAX_DISK_MB/);
+    expect(await readdir(tmpRoot)).toEqual([]);
+  });
+});
