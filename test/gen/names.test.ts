@@ -96,3 +96,23 @@ describe("the SANY helper", () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe("empty bodies", () => {
+  it("a thread with nothing to do, an empty procedure and empty branches check fine", async () => {
+    const r = await check(
+      model("empty", (m) => {
+        const nothing = m.proc("nothing", () => {});
+        const p = m.process("p");
+        p.thread("idle", () => {});
+        p.thread("caller", (t) => {
+          t.call(nothing);
+          t.either(() => {}, () => {});
+          t.if(true, () => {});
+        });
+      }),
+      { toolchain: await toolchain() },
+    );
+    expect(r.verdict).toBe("ok");
+    expect(r.spec?.tla).toContain('pc = [t \\in Threads |-> CASE t = "idle" -> "Done" [] t = "caller" -> "p1"]');
+  });
+});
