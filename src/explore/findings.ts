@@ -2,7 +2,8 @@
 // other findings" as predicates on one state, checked in a fixed order (the
 // order the generated .cfg lists its invariants, since TLC reports the first).
 
-import { DONE } from "../ir/program.js";
+import { DONE, type Program } from "../ir/program.js";
+import type { Model, SharedVar } from "../ir/types.js";
 import { inDomain } from "../ir/validate.js";
 import type { RwState, State, World } from "./state.js";
 
@@ -26,7 +27,7 @@ export function firstViolation(w: World, s: State): Violation | undefined {
   const ids = w.program.threads.map((tp) => tp.thread);
   const threads = ids.map((_, i) => i);
 
-  for (const v of computedVars(w)) {
+  for (const v of computedVars(w.program, w.model)) {
     if (!inDomain(v.domain, s.vars[w.varIndex.get(v.id) as number] as boolean | number | string)) return { kind: "domain", variable: v.id };
   }
 
@@ -66,13 +67,19 @@ export function firstViolation(w: World, s: State): Violation | undefined {
   return undefined;
 }
 
+const computedCache = new WeakMap<Program, readonly SharedVar[]>();
+
 /** Integer and enum variables some `set` gives a computed (non-literal) value: only those can leave their domain. */
-function computedVars(w: World) {
+function computedVars(program: Program, model: Model): readonly SharedVar[] {
+  const cached = computedCache.get(program);
+  if (cached) return cached;
   const computed = new Set<string>();
-  for (const tp of w.program.threads) {
+  for (const tp of program.threads) {
     for (const n of tp.nodes) if (n.op.kind === "set" && n.op.value.kind !== "lit") computed.add(n.op.variable);
   }
-  return w.model.vars.filter((v) => v.domain.kind !== "bool" && computed.has(v.id));
+  const out = model.vars.filter((v) => v.domain.kind !== "bool" && computed.has(v.id));
+  computedCache.set(program, out);
+  return out;
 }
 
 /**

@@ -246,7 +246,9 @@ export function buildView(model: Model, program: Program, source: string): { vie
           body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.then)} ELSE ${goto(op.else)}`];
           break;
         case "await":
-          body = [`/\\ ${expr(op.cond)}`, `/\\ ${goto(op.next)}`];
+          // IF, not a bare conjunct: TLC would make one successor per true disjunct of
+          // the condition, counting the same state several times in "states generated".
+          body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.next)} ELSE FALSE  \\* blocks while false`];
           awaitBlocked.push(`\\/ t = ${t} /\\ pc[t] = ${str(n.pc)} /\\ ~${expr(op.cond)}`);
           sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
           break;

@@ -1,0 +1,47 @@
+// Runs the differential check on models `seed + 0 .. seed + count - 1`, a few TLC
+// runs at a time (each TLC run is one JVM: its start-up dominates small models).
+
+import type { Toolchain } from "../../src/tlc/locate.js";
+import { type Comparison, differential } from "./differential.js";
+import { type ModelDesc, build, sampleModel } from "./models.js";
+
+export interface BatchResult {
+  readonly agreed: number;
+  readonly skipped: number;
+  readonly disagreements: readonly { readonly seed: number; readonly desc: ModelDesc; readonly result: Comparison }[];
+  /** Agreed models per verdict. */
+  readonly verdicts: Readonly<Record<string, number>>;
+}
+
+export interface BatchOptions {
+  readonly seed: number;
+  readonly count: number;
+  readonly toolchain: Toolchain;
+  /** TLC runs at once (default 2). */
+  readonly parallel?: number;
+  readonly onResult?: (seed: number, result: Comparison) => void;
+}
+
+export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
+  let agreed = 0;
+  let skipped = 0;
+  const verdicts: Record<string, number> = {};
+  const disagreements: { seed: number; desc: ModelDesc; result: Comparison }[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < opts.count; i = next++) {
+      const seed = opts.seed + i;
+      const desc = sampleModel(opts.seed, i);
+      const result = await differential(build(`fuzz_${seed}`, desc), opts.toolchain);
+      if (result.kind === "agree") {
+        agreed++;
+        verdicts[result.verdict] = (verdicts[result.verdict] ?? 0) + 1;
+      } else if (result.kind === "skipped") skipped++;
+      else disagreements.push({ seed, desc, result });
+      opts.onResult?.(seed, result);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.parallel ?? 2 }, worker));
+  disagreements.sort((a, b) => a.seed - b.seed);
+  return { agreed, skipped, disagreements, verdicts };
+}

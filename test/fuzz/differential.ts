@@ -1,0 +1,77 @@
+// Differential check of one model: the generated spec under real TLC against the
+// reference explorer (src/explore). Used by the fixed-seed CI batch, the
+// regression tests and `npm run fuzz`.
+
+import { compile } from "../../src/check.js";
+import type { ModelDef } from "../../src/dsl/model.js";
+import type { SpecCheck } from "../../src/gen/index.js";
+import { type ExploreResult, type Violation, ExploreLimitError, explore } from "../../src/explore/index.js";
+import type { Toolchain } from "../../src/tlc/locate.js";
+import { runTlc } from "../../src/tlc/run.js";
+
+/** Models with more distinct states than this are skipped (TLC would take too long). */
+export const MAX_STATES = 20_000;
+
+export type Comparison =
+  | { readonly kind: "agree"; readonly verdict: string; readonly distinct: number }
+  | { readonly kind: "disagree"; readonly why: string; readonly explorer?: ExploreResult; readonly tlc?: string }
+  | { readonly kind: "skipped"; readonly why: string };
+
+export async function differential(def: ModelDef, toolchain: Toolchain, maxStates = MAX_STATES): Promise<Comparison> {
+  const c = compile(def);
+  if (!c.ok) return { kind: "skipped", why: `invalid model: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}` };
+  let ex: ExploreResult;
+  try {
+    ex = explore({ model: def.ir, program: c.program }, { maxStates });
+  } catch (err) {
+    if (err instanceof ExploreLimitError) return { kind: "skipped", why: `too large: ${err.message}` };
+    throw err;
+  }
+  // C1 only: these runs are short, so JIT warm-up costs more than it gains (~0.3 s a run).
+  const run = await runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain, timeoutMs: 120_000, jvmArgs: ["-XX:TieredStopAtLevel=1"] });
+  const disagree = (why: string): Comparison => ({ kind: "disagree", why, explorer: ex, tlc: run.output });
+  switch (run.outcome) {
+    case "ok":
+      if (ex.verdict !== "ok") return disagree(`tlc: ok, explorer: ${describe(ex)}`);
+      if (run.stats.distinct !== ex.distinct) return disagree(`distinct states: tlc ${run.stats.distinct}, explorer ${ex.distinct}`);
+      if (run.stats.generated !== ex.generated) return disagree(`states generated: tlc ${run.stats.generated}, explorer ${ex.generated}`);
+      if (run.stats.depth !== ex.depth) return disagree(`depth: tlc ${run.stats.depth}, explorer ${ex.depth}`);
+      return { kind: "agree", verdict: "ok", distinct: ex.distinct };
+    case "invariant": {
+      const check = c.spec.names.checks.get(run.invariant);
+      if (!check) return disagree(`tlc: unknown invariant ${run.invariant}`);
+      if (!ex.violation || !sameCheck(check, ex.violation)) return disagree(`tlc: ${run.invariant} (${JSON.stringify(check)}), explorer: ${describe(ex)}`);
+      if (run.trace.states.length !== ex.depth) return disagree(`trace length: tlc ${run.trace.states.length}, explorer ${ex.depth}`);
+      return { kind: "agree", verdict: ex.verdict, distinct: ex.distinct };
+    }
+    case "liveness":
+      if (ex.verdict !== "termination") return disagree(`tlc: liveness ${run.property}, explorer: ${describe(ex)}`);
+      if (run.stats.distinct !== ex.distinct) return disagree(`distinct states: tlc ${run.stats.distinct}, explorer ${ex.distinct}`);
+      return { kind: "agree", verdict: "termination", distinct: ex.distinct };
+    case "parse-error":
+      return disagree(`the spec does not parse: ${run.message}`);
+    case "deadlock":
+      return disagree("tlc checked for deadlock");
+    case "timeout":
+      return { kind: "skipped", why: "tlc timed out" };
+    case "failed":
+      return disagree(`tlc failed: ${run.message}`);
+  }
+}
+
+function sameCheck(c: SpecCheck, v: Violation): boolean {
+  switch (c.kind) {
+    case "assertion":
+      return v.kind === "assertion" && v.thread === c.thread && v.pc === c.pc;
+    case "invariant":
+      return v.kind === "invariant" && v.invariant === c.invariant;
+    case "domain":
+      return v.kind === "domain" && v.variable === c.variable;
+    default:
+      return v.kind === c.kind;
+  }
+}
+
+function describe(ex: ExploreResult): string {
+  return ex.violation ? `${ex.verdict} ${JSON.stringify(ex.violation)} at depth ${ex.depth}` : `${ex.verdict} (${ex.distinct} distinct)`;
+}
