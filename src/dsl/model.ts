@@ -92,6 +92,17 @@ export class ProcessBuilder {
     return this.#m._thread(this.#id, name, body);
   }
 
+  /**
+   * `count` identical threads running `body`, named `name1`, `name2`, ... (`name.1`, ...
+   * when `name` ends in a digit). Declaring them as one group lets the checker treat
+   * them as interchangeable (TLC symmetry) when nothing in the model tells them apart.
+   *
+   *     app.threads(3, "ioctl", (t) => { t.lock(M); t.copyToUser(buf); t.unlock(M); });
+   */
+  threads(count: number, name: string, body: BodyFn): ThreadRef[] {
+    return this.#m._threads(this.#id, count, name, body);
+  }
+
   /** A per-process mutex, named `<process>.<name>`. */
   mutex(name: string): MutexRef {
     return this.#m._lock(`${this.name}.${name}`, "mutex", this.#id);
@@ -239,14 +250,26 @@ export class ModelBuilder {
   }
 
   /** @internal */
-  _thread(process: string, name: string, body: BodyFn): ThreadRef {
+  _thread(process: string, name: string, body: BodyFn, group?: string): ThreadRef {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("t");
     const ref = this.#ctx.makeRef({ ref: "thread" as const, id, name: String(name) });
     const index = this.#s.threads.length;
-    this.#s.threads.push({ id, name: String(name), process, body: [], loc });
-    this.#s.threads[index] = { id, name: String(name), process, body: this.#body(body), loc };
+    const g = group === undefined ? {} : { group };
+    this.#s.threads.push({ id, name: String(name), process, body: [], loc, ...g });
+    this.#s.threads[index] = { id, name: String(name), process, body: this.#body(body), loc, ...g };
     return ref;
+  }
+
+  /** @internal */
+  _threads(process: string, count: number, name: string, body: BodyFn): ThreadRef[] {
+    if (!Number.isInteger(count) || count < 1 || count > 32) {
+      this.#ctx.error("FL233", `threads(${String(count)}, ...) needs a whole number of threads from 1 to 32`);
+      return [];
+    }
+    const group = this.#ctx.nextId("g");
+    const sep = /[0-9]$/.test(String(name)) ? "." : "";
+    return Array.from({ length: count }, (_, i) => this._thread(process, `${String(name)}${sep}${i + 1}`, body, group));
   }
 
   #body(fn: BodyFn): Stmt[] {

@@ -75,6 +75,11 @@ export interface Thread {
   readonly process: string;
   readonly body: readonly Stmt[];
   readonly loc: Loc;
+  /**
+   * Threads made by one `threads(n, ...)` call share a group: the model declares
+   * them interchangeable (one body), which lets the checker use symmetry.
+   */
+  readonly group?: string;
 }
 
 /** User memory operations; all of them are one `access` in SEMANTICS. */
