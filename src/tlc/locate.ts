@@ -5,14 +5,16 @@
 import { open, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
 import { PINNED } from "./pinned.js";
+import { runProcess } from "./spawn.js";
 
 export interface Toolchain {
   /** path (or bare command name resolved on PATH) of the java executable */
   java: string;
   /** major version, e.g. 17 */
   javaVersion: number;
+  /** `java -version` as printed: tells builds apart (class-data sharing archives are per build) */
+  javaBuild?: string;
   /** absolute path of tla2tools.jar */
   jar: string;
 }
@@ -39,8 +41,8 @@ const FETCH_HINT =
 
 export async function locateToolchain(env: Env = process.env): Promise<Toolchain> {
   const jar = await locateJar(env);
-  const { java, javaVersion } = await locateJava(env);
-  return { java, javaVersion, jar };
+  const { java, javaVersion, javaBuild } = await locateJava(env);
+  return { java, javaVersion, javaBuild, jar };
 }
 
 /**
@@ -91,7 +93,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** JAVA, else $JAVA_HOME/bin/java, else `java` on PATH; then checks its version. */
-export async function locateJava(env: Env = process.env): Promise<{ java: string; javaVersion: number }> {
+export async function locateJava(env: Env = process.env): Promise<{ java: string; javaVersion: number; javaBuild: string }> {
   let java = "java";
   let origin = "on PATH";
   if (env["JAVA"]) {
@@ -103,9 +105,8 @@ export async function locateJava(env: Env = process.env): Promise<{ java: string
   }
   // extendEnv: false so that a caller's env (tests: a PATH without java) is
   // exactly what the lookup sees.
-  const res = await execa(java, ["-version"], { env, extendEnv: false, reject: false, timeout: 30_000 });
-  const missing = res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut;
-  if (missing) {
+  const res = await runProcess(java, ["-version"], { env, extendEnv: false, timeoutMs: 30_000 });
+  if (res.spawnError) {
     const message = origin === "on PATH" ? "java not found on PATH" : `java not found: ${java} ${origin} cannot be run`;
     throw new ToolError(message, JAVA_HINT);
   }
@@ -118,7 +119,7 @@ export async function locateJava(env: Env = process.env): Promise<{ java: string
   if (javaVersion < MIN_JAVA) {
     throw new ToolError(`java ${javaVersion} ${origin} is too old: TLC needs Java ${MIN_JAVA} or newer`, JAVA_HINT);
   }
-  return { java, javaVersion };
+  return { java, javaVersion, javaBuild: text.trim() };
 }
 
 /**

@@ -37,6 +37,8 @@ export interface RawRun {
   dir: string;
   /** wall-clock time of the JVM, used when TLC printed no run time */
   wallMs: number;
+  /** what the run did about class-data sharing (cds.ts); absent in recordings */
+  cds?: "off" | "used" | "created" | "fallback";
 }
 
 const BUG_HINT = "this is a faultline bug: please report it with the generated spec";

@@ -4,9 +4,10 @@
 import { mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
+import { type CdsOptions, type CdsPlan, type CdsStatus, abandonCds, cdsJvmArgs, planCds, settleCds } from "./cds.js";
 import type { Toolchain } from "./locate.js";
 import { type RawRun, type TlcRun, interpretRun } from "./result.js";
+import { type Spawned, runProcess } from "./spawn.js";
 
 export interface RunOptions {
   /** text of the .tla module */
@@ -30,17 +31,22 @@ export interface RunOptions {
   maxDiskBytes?: number;
   /** parent of the run's temp dir; default os.tmpdir() */
   tmpRoot?: string;
+  /** class-data sharing archive: on unless FAULTLINE_NO_CDS=1; kept in the jar's cache dir */
+  cds?: CdsOptions;
 }
+
+/** A run and what happened about class-data sharing (cds.ts). */
+export type TlcRunInfo = TlcRun & { readonly cds: CdsStatus };
 
 const MODULE_NAME = /^[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*$/;
 /** grace period between SIGTERM (TLC prints a last progress report) and SIGKILL */
 const KILL_GRACE_MS = 3_000;
 
-export async function runTlc(opts: RunOptions): Promise<TlcRun> {
+export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
   const raw = await execTlc(opts);
-  let run: TlcRun;
+  let run: TlcRunInfo;
   try {
-    run = interpretRun(raw);
+    run = { ...interpretRun(raw), cds: raw.cds ?? "off" };
   } catch (err) {
     await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
     throw err;
@@ -61,44 +67,58 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
   try {
     await writeFile(join(dir, `${module}.tla`), opts.spec);
     await writeFile(join(dir, `${module}.cfg`), opts.cfg);
-    const started = performance.now();
     // A state space too large for the machine fills TLC's on-disk queue: stop it first.
     const limit = await diskLimit(dir, opts.maxDiskBytes);
     const guard = new AbortController();
-    const watch = setInterval(() => {
-      void dirBytes(dir).then((n) => {
-        if (n > limit) guard.abort(new Error("disk limit"));
-      });
-    }, DISK_POLL_MS);
     const cancel = opts.signal ? AbortSignal.any([opts.signal, guard.signal]) : guard.signal;
-    const res = await execa(toolchain.java, tlcArgs(opts, dir), {
-      cwd: dir,
-      all: true,
-      reject: false,
-      stdin: "ignore",
-      cleanup: true,
-      forceKillAfterDelay: KILL_GRACE_MS,
-      ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }),
-      cancelSignal: cancel,
-    }).finally(() => clearInterval(watch));
-    const wallMs = Math.round(performance.now() - started);
+    const launch = async (plan: CdsPlan) => {
+      const watch = setInterval(() => {
+        void dirBytes(dir).then((n) => {
+          if (n > limit) guard.abort(new Error("disk limit"));
+        });
+      }, DISK_POLL_MS);
+      const started = performance.now();
+      const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan), {
+        cwd: dir,
+        killAfterMs: KILL_GRACE_MS,
+        ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+        signal: cancel,
+      }).finally(() => clearInterval(watch));
+      return { res, wallMs: Math.round(performance.now() - started) };
+    };
+    const plan = await planCds(toolchain, opts.cds);
+    let { res, wallMs }: { res: Spawned; wallMs: number } = await launch(plan).catch(async (err: unknown) => {
+      await settleCds(plan, dir, false);
+      throw err;
+    });
+    let cds: CdsStatus;
+    if (plan.kind !== "off" && jvmDidNotStart(res)) {
+      // A JVM that cannot map or make the archive may crash (a truncated archive
+      // is a SIGBUS) or refuse the option: never again, and run TLC without it.
+      await abandonCds(plan);
+      await emptyRunDir(dir, opts.module);
+      ({ res, wallMs } = await launch({ kind: "off" }));
+      cds = "fallback";
+    } else {
+      const finished = res.exitCode !== undefined && !res.timedOut && !res.isCanceled;
+      cds = await settleCds(plan, dir, finished);
+    }
     if (res.isCanceled && guard.signal.aborted && !opts.signal?.aborted) {
-      return { output: res.all ?? "", timedOut: false, diskLimit: limit, dir, wallMs };
+      return { output: res.all, timedOut: false, diskLimit: limit, dir, wallMs, cds };
     }
     if (res.isCanceled) throw opts.signal?.reason ?? new Error("tlc run was cancelled");
     // A missing java or jar would have been caught by locateToolchain; if it
     // vanished since, say so rather than return a confusing "failed".
-    if (res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut) {
-      throw new Error(`could not start ${toolchain.java}: ${res.shortMessage}`);
-    }
+    if (res.spawnError) throw new Error(`could not start ${toolchain.java}: ${res.spawnError.message}`);
     return {
-      output: res.all ?? "",
+      output: res.all,
       ...(res.exitCode !== undefined && { exitCode: res.exitCode }),
       ...(res.signal !== undefined && !res.timedOut && { signal: res.signal }),
       timedOut: res.timedOut,
       ...(await readTrace(dir)),
       dir,
       wallMs,
+      cds,
     };
   } catch (err) {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -107,6 +127,20 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
 }
 
 const DISK_POLL_MS = 1_000;
+
+/** Exited or died before TLC printed its first message: the JVM itself failed. */
+function jvmDidNotStart(res: Spawned): boolean {
+  if (res.timedOut || res.isCanceled || res.spawnError || res.exitCode === 0) return false;
+  return !res.all.includes("@!@!@STARTMSG");
+}
+
+/** Everything but the spec goes before a second try (hs_err files, states, the CDS log). */
+async function emptyRunDir(dir: string, module: string): Promise<void> {
+  const keep = new Set([`${module}.tla`, `${module}.cfg`]);
+  for (const name of await readdir(dir)) {
+    if (!keep.has(name)) await rm(join(dir, name), { recursive: true, force: true, maxRetries: 3 });
+  }
+}
 
 /** Bytes TLC may write: FAULTLINE_MAX_DISK_MB, or 8 GiB, but never more than half the free disk. */
 async function diskLimit(dir: string, explicit: number | undefined): Promise<number> {
@@ -132,12 +166,17 @@ async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
-function tlcArgs(opts: RunOptions, dir: string): string[] {
+function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
   return [
+    ...cdsJvmArgs(cds, dir),
     // TLC warns (EC.TLC_ENVIRONMENT_JVM_GC) without the parallel collector;
     // deep recursion in the evaluator needs more than the default stack.
     "-XX:+UseParallelGC",
     "-Xss4m",
+    // No hsperfdata file in /tmp, a little less start-up. C1-only
+    // (-XX:TieredStopAtLevel=1) would start faster still but ran a 3-minute
+    // family model 1.7x slower: not worth it (bench/jvm-flags.ts, README).
+    "-XX:-UsePerfData",
     // TLC unpacks its standard modules into java.io.tmpdir and never removes
     // them: keep them in our dir so they go with it.
     `-Djava.io.tmpdir=${dir}`,
@@ -157,6 +196,9 @@ function tlcArgs(opts: RunOptions, dir: string): string[] {
     "-workers",
     String(opts.workers ?? 1),
     "-noGenerateSpecTE",
+    // no checkpoint of the state queue every 30 minutes: a run is never resumed
+    "-checkpoint",
+    "0",
     ...(opts.checkLiveness === false ? ["-lncheck", "off"] : []),
     "-config",
     `${opts.module}.cfg`,

@@ -118,7 +118,7 @@ describe("locateJava", () => {
 
   it("accepts java 17 from JAVA, which wins over JAVA_HOME", async () => {
     const java = await fakeJava("java17", 'openjdk version "17.0.15" 2025-04-15');
-    expect(await locateJava({ JAVA: java, JAVA_HOME: "/nowhere" })).toEqual({ java, javaVersion: 17 });
+    expect(await locateJava({ JAVA: java, JAVA_HOME: "/nowhere" })).toEqual({ java, javaVersion: 17, javaBuild: 'openjdk version "17.0.15" 2025-04-15' });
   });
 
   it("reports output it cannot read", async () => {

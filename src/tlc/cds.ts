@@ -1,0 +1,212 @@
+// Class-data sharing for TLC's JVM (issue 6): the classes a TLC run loads are
+// archived once per (jar, java build) in faultline's cache dir and mapped by
+// later JVMs, which then start about a third faster. Best effort throughout:
+// any trouble with an archive means a run without one, never a failed check.
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { access, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Toolchain, cacheDir } from "./locate.js";
+import { runProcess } from "./spawn.js";
+
+/** What a run does about CDS; run.ts turns it into JVM options. */
+export type CdsPlan =
+  /** disabled (FAULTLINE_NO_CDS), unsupported, unwritable cache, or marked unusable */
+  | { readonly kind: "off" }
+  /** map this archive: -XX:SharedArchiveFile */
+  | { readonly kind: "use"; readonly archive: string }
+  /** dump the classes this run loads (-XX:ArchiveClassesAtExit), then publish them at `archive` */
+  | { readonly kind: "create"; readonly archive: string };
+
+/** How the run went, for tests and the bench: "fallback" = the archive failed and TLC was re-run without it. */
+export type CdsStatus = "off" | "used" | "created" | "fallback";
+
+/** Dynamic archives (-XX:ArchiveClassesAtExit) exist since JDK 13. */
+const MIN_JAVA_CDS = 13;
+/** Magic of a dynamic archive header (CDS_DYNAMIC_ARCHIVE_MAGIC in hotspot's cds/filemap.hpp), little-endian. */
+const DYNAMIC_MAGIC = 0xf00baba8;
+/** The dump, inside the run's temp dir (the JVM writes it at exit; we publish a finished file only). */
+export const DUMP_FILE = "classes.jsa";
+/** CDS warnings go here instead of into TLC's output, so a stale archive can be noticed. */
+export const LOG_FILE = "cds.log";
+
+/** Archives this process is dumping right now: with parallel checks only one JVM pays for it. */
+const creating = new Set<string>();
+
+export interface CdsOptions {
+  /** default: on unless FAULTLINE_NO_CDS is set to something other than "0" or "" */
+  readonly enabled?: boolean;
+  /** default: cacheDir(process.env), where the jar is cached */
+  readonly cacheDir?: string;
+}
+
+export function cdsEnabled(env: Record<string, string | undefined> = process.env): boolean {
+  const v = env["FAULTLINE_NO_CDS"];
+  return v === undefined || v === "" || v === "0";
+}
+
+/**
+ * Where the archive for this jar and this java lives. The name hashes the
+ * jar's path, size and mtime (the JVM refuses an archive whose jar changed)
+ * and the full `java -version` text (and one built by another JVM).
+ */
+export async function archivePath(tc: Toolchain, dir: string): Promise<string> {
+  const jar = await stat(tc.jar);
+  const key = createHash("sha256")
+    .update(JSON.stringify([tc.jar, jar.size, jar.mtimeMs, tc.java, tc.javaBuild ?? tc.javaVersion]))
+    .digest("hex")
+    .slice(0, 16);
+  return join(dir, "cds", `tla2tools-${key}.jsa`);
+}
+
+export async function planCds(tc: Toolchain, opts: CdsOptions = {}): Promise<CdsPlan> {
+  if (!(opts.enabled ?? cdsEnabled()) || tc.javaVersion < MIN_JAVA_CDS) return { kind: "off" };
+  try {
+    const archive = await archivePath(tc, opts.cacheDir ?? cacheDir());
+    if (await exists(`${archive}.off`)) return { kind: "off" };
+    if (await looksLikeArchive(archive)) return { kind: "use", archive };
+    if (creating.has(archive)) return { kind: "off" };
+    creating.add(archive); // before the next await: parallel runs in this process must see it
+    try {
+      // Only dump what can be kept: a read-only cache would pay for a dump on every run.
+      await mkdir(join(archive, ".."), { recursive: true });
+      await access(join(archive, ".."), constants.W_OK);
+    } catch {
+      creating.delete(archive);
+      return { kind: "off" };
+    }
+    return { kind: "create", archive };
+  } catch {
+    return { kind: "off" };
+  }
+}
+
+/** JVM options for the plan; `dir` is the run's temp dir. */
+export function cdsJvmArgs(plan: CdsPlan, dir: string): string[] {
+  if (plan.kind === "off") return [];
+  return [
+    plan.kind === "use" ? `-XX:SharedArchiveFile=${plan.archive}` : `-XX:ArchiveClassesAtExit=${join(dir, DUMP_FILE)}`,
+    // Keep CDS warnings out of TLC's output (stdout), in a file we can read.
+    "-Xlog:cds*=off",
+    `-Xlog:cds*=warning:file=${join(dir, LOG_FILE)}::filecount=0`,
+  ];
+}
+
+/**
+ * After a run that started: publishes a dump, or retires an archive the JVM
+ * warned about, so the next run makes a fresh one or runs without.
+ */
+export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): Promise<CdsStatus> {
+  if (plan.kind === "off") return "off";
+  try {
+    if (plan.kind === "create") {
+      if (!finished) return "off";
+      const dump = join(dir, DUMP_FILE);
+      if (!(await looksLikeArchive(dump))) {
+        await markUnusable(plan.archive);
+        return "off";
+      }
+      // Copy next to the target, then rename: atomic, so a concurrent check
+      // never maps a half-written archive (which crashes the JVM with SIGBUS).
+      const tmp = `${plan.archive}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+      try {
+        await copyFile(dump, tmp);
+        await rename(tmp, plan.archive);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      return "created";
+    }
+    const log = await readFile(join(dir, LOG_FILE), "utf8").catch(() => "");
+    if (/\[(warning|error)\]/.test(log)) {
+      await markUnusable(plan.archive);
+      return "fallback";
+    }
+    return "used";
+  } catch {
+    return "off";
+  } finally {
+    if (plan.kind === "create") creating.delete(plan.archive);
+    // A kept run dir (parse error) should hold the spec, not 10 MB of classes.
+    await rm(join(dir, DUMP_FILE), { force: true });
+    await rm(join(dir, LOG_FILE), { force: true });
+  }
+}
+
+/** The JVM died with the archive (crash, unknown option): never try this archive again. */
+export async function abandonCds(plan: CdsPlan): Promise<void> {
+  if (plan.kind === "off") return;
+  if (plan.kind === "create") creating.delete(plan.archive);
+  await markUnusable(plan.archive).catch(() => undefined);
+}
+
+async function markUnusable(archive: string): Promise<void> {
+  await rm(archive, { force: true });
+  await writeFile(`${archive}.off`, "this JVM could not make or use a class-data sharing archive for TLC; delete this file to try again\n");
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A dynamic archive's magic; catches a foreign or truncated-to-nothing file before the JVM maps it. */
+async function looksLikeArchive(path: string): Promise<boolean> {
+  try {
+    const f = await open(path, "r");
+    try {
+      const head = Buffer.alloc(4);
+      const { bytesRead } = await f.read(head, 0, 4, 0);
+      return bytesRead === 4 && head.readUInt32LE(0) === DYNAMIC_MAGIC;
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** The spec a standalone dump runs: small, but it loads the parser, the checker and the trace dumper. */
+const WARMUP_TLA = `---- MODULE Warmup ----
+EXTENDS Naturals, Sequences
+VARIABLES x, q
+Init == x = 0 /\\ q = <<>>
+Next == x < 3 /\\ x' = x + 1 /\\ q' = Append(q, x)
+Small == x < 3
+====
+`;
+const WARMUP_CFG = "INIT Init\nNEXT Next\nINVARIANT Small\n";
+
+/**
+ * Makes the archive now unless it exists (bench, postinstall): runs TLC on a
+ * tiny spec with a violated invariant. Returns the archive, or undefined when
+ * this JVM or cache cannot have one.
+ */
+export async function ensureCdsArchive(tc: Toolchain, opts: CdsOptions = {}): Promise<string | undefined> {
+  const plan = await planCds(tc, opts);
+  if (plan.kind !== "create") return plan.kind === "use" ? plan.archive : undefined;
+  const dir = await mkdtemp(join(tmpdir(), "faultline-cds-"));
+  try {
+    await writeFile(join(dir, "Warmup.tla"), WARMUP_TLA);
+    await writeFile(join(dir, "Warmup.cfg"), WARMUP_CFG);
+    const res = await runProcess(
+      tc.java,
+      [...cdsJvmArgs(plan, dir), "-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-tool", "-dumpTrace", "json", "trace.json", "-metadir", join(dir, "states"), "-workers", "1", "Warmup.tla"],
+      { cwd: dir, timeoutMs: 60_000 },
+    );
+    const started = res.exitCode !== undefined && res.stdout.includes("@!@!@STARTMSG");
+    if (!started) {
+      await abandonCds(plan);
+      return undefined;
+    }
+    return (await settleCds(plan, dir, true)) === "created" ? plan.archive : undefined;
+  } finally {
+    creating.delete(plan.archive);
+    await rm(dir, { recursive: true, force: true });
+  }
+}

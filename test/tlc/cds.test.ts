@@ -1,0 +1,112 @@
+// The class-data sharing archive on real TLC: made once, then reused; a broken
+// or foreign archive falls back to a plain run with the right verdict; never
+// two writers at once in one process. Each test has its own cache dir.
+import { readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { archivePath, cdsEnabled, ensureCdsArchive } from "../../src/tlc/cds.js";
+import type { Toolchain } from "../../src/tlc/locate.js";
+import { type RunOptions, runTlc } from "../../src/tlc/run.js";
+import { toolchain } from "../helpers/toolchain.js";
+import { FIXTURES } from "./fixtures.js";
+
+const tc = await toolchain();
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "faultline-cds-test-"));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+const fresh = () => mkdtemp(join(root, "cache-"));
+function mutex(cache: string, more: Partial<RunOptions> = {}): RunOptions {
+  return {
+    spec: readFileSync(join(FIXTURES, "invariant", "BrokenMutex.tla"), "utf8"),
+    cfg: readFileSync(join(FIXTURES, "invariant", "BrokenMutex.cfg"), "utf8"),
+    module: "BrokenMutex",
+    toolchain: tc,
+    tmpRoot: root,
+    cds: { enabled: true, cacheDir: cache },
+    ...more,
+  };
+}
+const magic = async (file: string) => (await readFile(file)).readUInt32LE(0).toString(16);
+
+describe("class-data sharing archive", { timeout: 120_000 }, () => {
+  it("is made by the first run and mapped by the next", async () => {
+    const cache = await fresh();
+    const archive = await archivePath(tc, cache);
+    const first = await runTlc(mutex(cache));
+    expect(first).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "created" });
+    expect(await magic(archive)).toBe("f00baba8");
+    const made = (await stat(archive)).mtimeMs;
+    const second = await runTlc(mutex(cache));
+    expect(second).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "used" });
+    expect((await stat(archive)).mtimeMs).toBe(made);
+    expect(await readdir(join(cache, "cds"))).toEqual([archive.split("/").at(-1)]);
+  });
+
+  it("a truncated archive (the JVM dies with SIGBUS) falls back, gives the verdict and is not tried again", async () => {
+    const cache = await fresh();
+    const archive = await ensureCdsArchive(tc, { cacheDir: cache, enabled: true });
+    if (!archive) throw new Error("no archive made");
+    await truncate(archive, (await stat(archive)).size / 2);
+    const run = await runTlc(mutex(cache));
+    expect(run).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "fallback" });
+    expect(await readdir(join(cache, "cds"))).toEqual([`${archive.split("/").at(-1)}.off`]);
+    expect((await runTlc(mutex(cache))).cds).toBe("off");
+  });
+
+  it("an archive the JVM refuses (made for another jar) falls back with the verdict", async () => {
+    const cache = await fresh();
+    const otherJar = join(cache, "other.jar");
+    await copyFile(tc.jar, otherJar);
+    const other: Toolchain = { ...tc, jar: otherJar };
+    const foreign = await ensureCdsArchive(other, { cacheDir: cache, enabled: true });
+    if (!foreign) throw new Error("no archive made");
+    await copyFile(foreign, await archivePath(tc, cache));
+    const run = await runTlc(mutex(cache));
+    expect(run).toMatchObject({ outcome: "invariant", cds: "fallback" });
+  });
+
+  it("a file that is no archive is replaced by a fresh one", async () => {
+    const cache = await fresh();
+    const archive = await archivePath(tc, cache);
+    await mkdir(join(cache, "cds"));
+    await writeFile(archive, "not an archive");
+    expect((await runTlc(mutex(cache))).cds).toBe("created");
+    expect(await magic(archive)).toBe("f00baba8");
+  });
+
+  it("parallel runs in one process: one makes the archive, the other runs without", async () => {
+    const cache = await fresh();
+    const runs = await Promise.all([runTlc(mutex(cache)), runTlc(mutex(cache))]);
+    expect(runs.map((r) => r.outcome)).toEqual(["invariant", "invariant"]);
+    expect(runs.map((r) => r.cds).sort()).toEqual(["created", "off"]);
+    expect(await readdir(join(cache, "cds"))).toHaveLength(1);
+  });
+
+  it("is off when disabled: no cache files", async () => {
+    const cache = await fresh();
+    const run = await runTlc(mutex(cache, { cds: { enabled: false, cacheDir: cache } }));
+    expect(run).toMatchObject({ outcome: "invariant", cds: "off" });
+    expect(await readdir(cache)).toEqual([]);
+  });
+
+  it("is off for a java without dynamic archives (before 13)", async () => {
+    const cache = await fresh();
+    expect(await ensureCdsArchive({ ...tc, javaVersion: 11 }, { cacheDir: cache, enabled: true })).toBeUndefined();
+    expect(await readdir(cache)).toEqual([]);
+  });
+
+  it("FAULTLINE_NO_CDS=1 disables it", () => {
+    expect(cdsEnabled({})).toBe(true);
+    expect(cdsEnabled({ FAULTLINE_NO_CDS: "1" })).toBe(false);
+    expect(cdsEnabled({ FAULTLINE_NO_CDS: "0" })).toBe(true);
+  });
+
+  it("leaves nothing of the run behind", async () => {
+    expect((await readdir(root)).filter((f) => !f.startsWith("cache-"))).toEqual([]);
+  });
+});
