@@ -3,15 +3,16 @@
 // Only this layer touches process, console and exit codes.
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { type CheckResult, check, compile, sourceMapText } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
-import { ExplainError, explainTrace, readSourceMap } from "../explain.js";
 import { loadModelFile } from "../load.js";
-import { type SourceFile, reportHtml } from "../report/html.js";
-import { toItf } from "../trace/itf.js";
+import type { SourceFile } from "../report/html.js";
+import { locateToolchain } from "../tlc/locate.js";
 import { JSON_SCHEMA_ID, type JsonResult, diagnosticsJson, resultJson } from "./json.js";
+import { runInOrder } from "./parallel.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
 /** Exit codes: the four outcomes (STYLE "Habits"). */
@@ -48,6 +49,7 @@ const rel = (f: string) => path.relative(process.cwd(), f) || f;
 interface CheckFlags {
   timeout?: number;
   workers?: number;
+  jobs?: number;
   quiet?: boolean;
   full?: boolean;
   json?: boolean;
@@ -55,47 +57,72 @@ interface CheckFlags {
   report?: string;
 }
 
+/** One model's outcome, buffered so parallel checks print in argument order. */
+interface Checked {
+  text: string;
+  json: JsonResult;
+  code: number;
+  interrupted: boolean;
+}
+
 async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
   const st = makeStyle(colourWanted(process.stdout, process.env));
   const controller = new AbortController();
   const onSignal = () => controller.abort();
-  // `on`, not `once`: execa's signal-exit re-raises the signal (killing us before
-  // TLC is cleaned up) when it finds no other listener left.
+  // `on`, not `once`: a second Ctrl-C must not kill us before TLC is cleaned up
+  // (signal-exit, which tsx may load, re-raises a signal no one else listens to).
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let worst = EXIT.ok as number;
   const json: JsonResult[] = [];
-  const say = (text: string) => {
-    if (!opts.json) process.stdout.write(text);
+  let interrupted = false;
+  // `java -version` runs while the first model loads, once for all models;
+  // on failure each check() looks again and reports the error in its result.
+  const located = locateToolchain().catch(() => undefined);
+  const checkOne = async (file: string): Promise<Checked> => {
+    const loaded = await loadModelFile(file);
+    if (!loaded.ok) {
+      const lines = [`${st.bold(rel(file))}: ${st.red("invalid model")}\n`, ...loaded.diagnostics.map((d) => `  ${formatDiagnostic(d)}\n`)];
+      return { text: lines.join(""), json: diagnosticsJson(file, loaded.diagnostics), code: EXIT.invalid, interrupted: false };
+    }
+    const toolchain = await located;
+    const r = await check(loaded.def, {
+      ...(toolchain ? { toolchain } : {}),
+      ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      signal: controller.signal,
+    });
+    if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    // Heavy and rarely wanted: loaded only when asked for (start-up time, issue 6).
+    if (opts.report) await writeReport(opts.report, r, loaded.file);
+    if (opts.itf && r.trace) {
+      const { toItf } = await import("../trace/itf.js");
+      await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }), null, 1)}\n`);
+    }
+    const text = `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
+    return { text, json: resultJson(file, r), code: exitFor(r), interrupted: false };
   };
   try {
-    for (const file of files) {
-      const loaded = await loadModelFile(file);
-      if (!loaded.ok) {
-        json.push(diagnosticsJson(file, loaded.diagnostics));
-        say(`${st.bold(rel(file))}: ${st.red("invalid model")}\n`);
-        for (const d of loaded.diagnostics) say(`  ${formatDiagnostic(d)}\n`);
-        worst = Math.max(worst, EXIT.invalid);
-        continue;
-      }
-      const r = await check(loaded.def, {
-        ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
-        ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-        signal: controller.signal,
-      });
-      if (controller.signal.aborted) {
-        process.stderr.write(`${rel(file)}: interrupted; TLC was stopped and its files removed\n`);
-        return EXIT.error;
-      }
-      json.push(resultJson(file, r));
-      if (opts.report) await writeReport(opts.report, r, loaded.file);
-      if (opts.itf && r.trace) {
-        await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }), null, 1)}\n`);
-      }
-      say(`${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n`);
-      if (files.length > 1) say("\n");
-      worst = Math.max(worst, exitFor(r));
-    }
+    // Each TLC has one worker unless --workers says otherwise, so --jobs models
+    // at a time fill the cores; results still come out in argument order.
+    await runInOrder(
+      files.length,
+      opts.jobs ?? availableParallelism(),
+      (i) => checkOne(files[i] as string),
+      (i, c) => {
+        if (c.interrupted) {
+          interrupted = true;
+          process.stderr.write(`${rel(files[i] as string)}: interrupted; TLC was stopped and its files removed\n`);
+          return;
+        }
+        json.push(c.json);
+        if (!opts.json) process.stdout.write(c.text);
+        worst = Math.max(worst, c.code);
+      },
+      controller.signal,
+      () => controller.abort(),
+    );
+    if (interrupted || controller.signal.aborted) return EXIT.error;
     if (opts.json) process.stdout.write(`${JSON.stringify({ schema: JSON_SCHEMA_ID, results: json }, null, 2)}\n`);
   } finally {
     process.off("SIGINT", onSignal);
@@ -113,6 +140,7 @@ async function writeReport(out: string, r: CheckResult, modelFile: string): Prom
     const text = await readFile(path.resolve(dir, name), "utf8").catch(() => undefined);
     if (text !== undefined) files.push({ name, text });
   }
+  const { reportHtml } = await import("../report/html.js");
   await writeFile(out, reportHtml(r, rel(modelFile), files));
 }
 
@@ -138,8 +166,9 @@ async function genCommand(file: string, opts: { out: string }): Promise<number> 
 }
 
 async function explainCommand(spec: string, traceFile: string, opts: { full?: boolean; json?: boolean }): Promise<number> {
+  const { ExplainError, explainTrace, readSourceMap } = await import("../explain.js");
   const st = makeStyle(colourWanted(process.stdout, process.env));
-  let finding: Awaited<ReturnType<typeof explainTrace>>;
+  let finding: ReturnType<typeof explainTrace>;
   let name: string;
   try {
     const map = await readSourceMap(spec);
@@ -169,14 +198,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("check models: exit 0 no finding, 1 finding, 2 bad model or usage, 3 TLC or environment failure")
     .argument("<models...>", "model files (.ts)")
     .option("--timeout <seconds>", "stop TLC after this many seconds", seconds)
-    .option("--workers <n>", "TLC worker threads (default: 1)", count)
+    .option("--workers <n>", "TLC worker threads per model (default: 1)", count)
+    .option("--jobs <n>", "models checked at once (default: the number of CPUs)", count)
     .option("-q, --quiet", "print only the verdict and summary")
     .option("--full", "show every thread's steps and the whole state after each step")
     .option("--json", "print the results as JSON (schema/result.schema.json)")
     .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
     .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
     .action(async (files: string[], opts: CheckFlags) => {
-      if ((opts.itf || opts.report) && files.length > 1) throw new InvalidArgumentError("--itf and --report take one model");
+      if ((opts.itf || opts.report) && files.length > 1) program.error("error: --itf and --report take one model; check the others without them", { exitCode: EXIT.invalid });
       code = await checkCommand(files, opts);
     });
   program

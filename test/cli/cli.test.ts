@@ -55,6 +55,25 @@ describe("faultline check", () => {
     expect(r.stdout).toContain("seed000 as reported");
   });
 
+  it("checks models in parallel (--jobs) and prints them in argument order", async () => {
+    const files = ["specs/seed000/as-reported.ts", "test/fixtures/invalid/recursion.ts", "specs/seed000/pinned-buffer.ts", "specs/seed002/i-mmap-inversion.ts"];
+    const r = await faultline(["check", "-q", "--jobs", "3", ...files]);
+    expect(r.exitCode).toBe(2);
+    const at = ["as-reported.ts", "recursion.ts): invalid model", "pinned-buffer.ts", "i-mmap-inversion.ts"].map((f) => r.stdout.indexOf(f));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const one = await faultline(["check", "-q", "--jobs", "1", ...files]);
+    expect(one.stdout.replace(/\(.*\)/g, "")).toBe(r.stdout.replace(/\(.*\)/g, ""));
+  });
+
+  it("refuses --itf and --report with several models", async () => {
+    for (const flag of ["--itf", "--report"]) {
+      const r = await faultline(["check", flag, "out", "specs/seed000/as-reported.ts", "specs/seed000/pinned-buffer.ts"]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain("--itf and --report take one model");
+    }
+  });
+
   it.each([
     ["test/fixtures/invalid/unlock-not-held.ts", /unlock-not-held\.ts:10: error FL301: thread 'T1' releases 'A_mutex'/],
     ["test/fixtures/loading/throws.ts", /throws\.ts:5: error FL004: the model file threw while building the model: driver table not initialised/],
@@ -73,6 +92,7 @@ describe("faultline check", () => {
     expect((await faultline(["check"])).exitCode).toBe(2);
     expect((await faultline(["check", "--timeout", "soon", "specs/seed000/as-reported.ts"])).exitCode).toBe(2);
     expect((await faultline(["frobnicate"])).exitCode).toBe(2);
+    expect((await faultline(["check", "--jobs", "0", "specs/seed000/as-reported.ts"])).exitCode).toBe(2);
   });
 
   it("exits 3 and says what to do when the jar is missing", async () => {

@@ -18,12 +18,12 @@ async function javaFor(dir: string): Promise<string[]> {
   return r.stdout.split("\n").filter((l) => l.includes(dir));
 }
 
-function start(args: string[], dir: string) {
+function start(args: string[], dir: string, env: Record<string, string> = {}) {
   // node --import tsx: one process, as the built CLI is (the tsx wrapper would add its own exit code).
   return execa(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "check", ...args], {
     cwd: root,
     reject: false,
-    env: { TLA2TOOLS_JAR: tc.jar, TMPDIR: dir, NO_COLOR: "1" },
+    env: { TLA2TOOLS_JAR: tc.jar, TMPDIR: dir, NO_COLOR: "1", ...env },
   });
 }
 
@@ -50,6 +50,20 @@ describe("stopping a check", () => {
     expect(await leftovers(dir)).toEqual([]);
   });
 
+  it("Ctrl-C during parallel checks ends every TLC, removes their files and exits 3", async () => {
+    const dir = await mkdtemp(path.join(tmp, "sigint-many-"));
+    const child = start(["--jobs", "2", "test/fixtures/loading/big.ts", "test/fixtures/loading/big.ts", "specs/seed000/as-reported.ts"], dir);
+    for (let i = 0; i < 100 && (await javaFor(dir)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await javaFor(dir)).toHaveLength(2);
+    child.kill("SIGINT");
+    const r = await child;
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr.match(/big\.ts: interrupted; TLC was stopped and its files removed/g)).toHaveLength(2);
+    expect(r.stdout).not.toContain("as-reported"); // never started
+    expect(await javaFor(dir)).toEqual([]);
+    expect(await leftovers(dir)).toEqual([]);
+  });
+
   it("--timeout ends TLC, removes its files, exits 3 and says what to do", async () => {
     const dir = await mkdtemp(path.join(tmp, "timeout-"));
     const r = await start(["--timeout", "3", "test/fixtures/loading/big.ts"], dir);
@@ -64,6 +78,19 @@ describe("stopping a check", () => {
     const dir = await mkdtemp(path.join(tmp, "twice-"));
     const [a, b] = await Promise.all([start(["-q", "specs/seed000/as-reported.ts"], dir), start(["-q", "specs/seed000/pinned-buffer.ts"], dir)]);
     expect([a.exitCode, b.exitCode]).toEqual([1, 0]);
+    expect(await leftovers(dir)).toEqual([]);
+  });
+
+  it("two checks making the class-data sharing archive at once leave one good archive", async () => {
+    const dir = await mkdtemp(path.join(tmp, "cds-"));
+    const cache = await mkdtemp(path.join(tmp, "cache-"));
+    const env = { FAULTLINE_CACHE_DIR: cache, FAULTLINE_NO_CDS: "" };
+    const [a, b] = await Promise.all([start(["-q", "specs/seed000/as-reported.ts"], dir, env), start(["-q", "specs/seed000/pinned-buffer.ts"], dir, env)]);
+    expect([a.exitCode, b.exitCode]).toEqual([1, 0]);
+    const files = await readdir(path.join(cache, "cds"));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^tla2tools-[0-9a-f]{16}\.jsa$/);
+    expect((await start(["-q", "specs/seed000/as-reported.ts"], dir, env)).exitCode).toBe(1);
     expect(await leftovers(dir)).toEqual([]);
   });
 });
