@@ -4,6 +4,7 @@
 import type { ModelDef } from "./dsl/model.js";
 import { type GeneratedSpec, generate } from "./gen/index.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
+import { noMerge, planMerge } from "./ir/merge.js";
 import type { Program } from "./ir/program.js";
 import { validate } from "./ir/validate.js";
 import { type Toolchain, ToolError, locateToolchain } from "./tlc/locate.js";
@@ -37,17 +38,31 @@ export interface CheckOptions {
   readonly workers?: number;
   readonly toolchain?: Toolchain;
   readonly signal?: AbortSignal;
+  /** Step merging (src/ir/merge.ts): one TLA+ step per visible lock operation. Default true. */
+  readonly merge?: boolean;
+}
+
+export interface CompileOptions {
+  /** Names the model file in the spec header (default: the model's own file). */
+  readonly source?: string;
+  /** Step merging (src/ir/merge.ts); default true. `false` gives one TLA+ step per operation. */
+  readonly merge?: boolean;
 }
 
 export type Compiled =
   | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-/** Validates and generates, without running TLC. `source` names the model file in the spec header. */
-export function compile(def: ModelDef, source = def.ir.loc.file): Compiled {
+/**
+ * Validates and generates, without running TLC. A string second argument is the
+ * `source` option (the model file named in the spec header).
+ */
+export function compile(def: ModelDef, options: CompileOptions | string = {}): Compiled {
+  const opts = typeof options === "string" ? { source: options } : options;
   const v = validate(def.ir, def.diagnostics);
   if (!v.program) return { ok: false, diagnostics: v.diagnostics };
-  return { ok: true, spec: generate(def.ir, v.program, source), program: v.program };
+  const plan = opts.merge === false ? noMerge(v.program) : planMerge(def.ir, v.program);
+  return { ok: true, spec: generate(def.ir, v.program, opts.source ?? def.ir.loc.file, plan), program: v.program };
 }
 
 /** The source map as written beside the spec: stable key order, one trailing newline. */
@@ -59,7 +74,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const name = def.ir.name;
-  const c = compile(def);
+  const c = compile(def, { ...(opts.merge !== undefined ? { merge: opts.merge } : {}) });
   if (!c.ok) return { model: name, verdict: "invalid", diagnostics: c.diagnostics, timeMs: elapsed() };
   const { spec, program } = c;
 

@@ -4,7 +4,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { type SourceMap, namesFromSourceMap } from "./gen/index.js";
-import { SOURCE_MAP_VERSION } from "./gen/sourcemap.js";
+import { READABLE_SOURCE_MAP_VERSIONS, SOURCE_MAP_VERSION } from "./gen/sourcemap.js";
 import { lower } from "./ir/program.js";
 import { parseJsonTrace } from "./tlc/json-trace.js";
 import { violatedCheck } from "./trace/detect.js";
@@ -24,7 +24,7 @@ export async function readSourceMap(specPath: string): Promise<SourceMap> {
     file = path.join(specPath, maps[0] as string);
   }
   const map = JSON.parse(await readFile(file, "utf8")) as SourceMap;
-  if (map.version !== SOURCE_MAP_VERSION) throw new ExplainError(`'${file}' is source map version ${String(map.version)}; this faultline reads version ${SOURCE_MAP_VERSION}`);
+  if (!READABLE_SOURCE_MAP_VERSIONS.includes(map.version)) throw new ExplainError(`'${file}' is source map version ${String(map.version)}; this faultline reads version ${SOURCE_MAP_VERSION}`);
   return map;
 }
 

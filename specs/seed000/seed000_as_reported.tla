@@ -24,20 +24,24 @@ vars == <<pc, owner, rw>>
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 
 \* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
 MutexLock(t, l, next) ==
     /\ owner[l] = NoOne
-    /\ owner' = [owner EXCEPT ![l] = t]
+    /\ owner' = Take(owner, l, t)
     /\ Goto(t, next)
 
 MutexUnlock(t, l, next) ==
     /\ owner[l] = t
-    /\ owner' = [owner EXCEPT ![l] = NoOne]
+    /\ owner' = Free(owner, l)
     /\ Goto(t, next)
 
 \* Trylocks never block: success iff the lock is free now.
 MutexTrylock(t, l, ok, fail) ==
     IF owner[l] = NoOne
-    THEN owner' = [owner EXCEPT ![l] = t] /\ Goto(t, ok)
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
@@ -67,44 +71,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -113,20 +124,16 @@ HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> rw[l].reade
 HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : t \in Holders(l))
 
 Init ==
-    /\ pc = [t \in Threads |-> "p1"]
+    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"p1"}]
     /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> [t \in Threads |-> 0], queue |-> <<>>]]
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "T2 reader" of process "app" (_scenario.ts:23)
-
-\* T2 reader: load(squashfs_map)  (_scenario.ts:24)
-T2_reader_p1 ==
-    /\ pc["T2_reader"] = "p1"
-    /\ \/ Goto("T2_reader", "Done")  \* page present
-       \/ Goto("T2_reader", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<owner, rw>>
 
 \* T2 reader: down_read(&app->mmap_lock)  [in page fault on squashfs_map]  (_scenario.ts:24)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -136,88 +143,66 @@ T2_reader_p2 ==
     /\ UNCHANGED <<owner>>
 
 \* T2 reader: mutex_lock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:13)
+\*   then, in the same step: mutex_unlock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:14)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on squashfs_map]  (_scenario.ts:24)
 T2_reader_p3 ==
     /\ pc["T2_reader"] = "p3"
-    /\ MutexLock("T2_reader", "A_mutex", "p4")
-    /\ UNCHANGED <<rw>>
-
-\* T2 reader: mutex_unlock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:14)
-T2_reader_p4 ==
-    /\ pc["T2_reader"] = "p4"
-    /\ MutexUnlock("T2_reader", "A_mutex", "p5")
-    /\ UNCHANGED <<rw>>
-
-\* T2 reader: up_read(&app->mmap_lock)  [in page fault on squashfs_map]  (_scenario.ts:24)
-T2_reader_p5 ==
-    /\ pc["T2_reader"] = "p5"
-    /\ UpRead("T2_reader", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<owner>>
+    /\ owner["A_mutex"] = NoOne
+    /\ owner' = Free(Take(owner, "A_mutex", "T2_reader"), "A_mutex")
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_reader")
+    /\ Goto("T2_reader", "Done")  \* mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
 
 Step_T2_reader ==
-    \/ T2_reader_p1
     \/ T2_reader_p2
     \/ T2_reader_p3
-    \/ T2_reader_p4
-    \/ T2_reader_p5
 
 \* ==== Thread "T3 mmap" of process "app" (_scenario.ts:27)
 
 \* T3 mmap: down_write(&app->mmap_lock)  (_scenario.ts:28)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_scenario.ts:29)
 T3_mmap_p1 ==
     /\ pc["T3_mmap"] = "p1"
-    /\ DownWrite("T3_mmap", "app_mmap_lock", "p2")
-    /\ UNCHANGED <<owner>>
-
-\* T3 mmap: up_write(&app->mmap_lock)  (_scenario.ts:29)
-T3_mmap_p2 ==
-    /\ pc["T3_mmap"] = "p2"
-    /\ UpWrite("T3_mmap", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<owner>>
+    /\ IF CanWrite("app_mmap_lock", "T3_mmap")
+       THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "T3_mmap"), "app_mmap_lock")
+            /\ Goto("T3_mmap", "Done")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
+       ELSE /\ Enqueue("T3_mmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<owner>>
 
 Step_T3_mmap ==
     \/ T3_mmap_p1
-    \/ T3_mmap_p2
 
 \* ==== Thread "T1 ioctl" of process "app" (as-reported.ts:12)
 
 \* T1 ioctl: mutex_lock(&A_mutex)  (as-reported.ts:13)
+\*   then, in the same step: copy_to_user(user_buf)  (as-reported.ts:14)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (as-reported.ts:15)
 T1_ioctl_p1 ==
     /\ pc["T1_ioctl"] = "p1"
-    /\ MutexLock("T1_ioctl", "A_mutex", "p2")
-    /\ UNCHANGED <<rw>>
-
-\* T1 ioctl: copy_to_user(user_buf)  (as-reported.ts:14)
-T1_ioctl_p2 ==
-    /\ pc["T1_ioctl"] = "p2"
-    /\ \/ Goto("T1_ioctl", "p3")  \* page present
-       \/ Goto("T1_ioctl", "p4")  \* page fault: run the fault path
-    /\ UNCHANGED <<owner, rw>>
-
-\* T1 ioctl: mutex_unlock(&A_mutex)  (as-reported.ts:15)
-T1_ioctl_p3 ==
-    /\ pc["T1_ioctl"] = "p3"
-    /\ MutexUnlock("T1_ioctl", "A_mutex", "Done")
-    /\ UNCHANGED <<rw>>
+    /\ owner["A_mutex"] = NoOne
+    /\ \/ /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
+          /\ Goto("T1_ioctl", "Done")  \* page present, no fault; mutex_unlock(&A_mutex)
+          /\ UNCHANGED <<rw>>
+       \/ /\ owner' = Take(owner, "A_mutex", "T1_ioctl")
+          /\ Goto("T1_ioctl", "p4")  \* page fault
+          /\ UNCHANGED <<rw>>
 
 \* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (as-reported.ts:14)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (as-reported.ts:14)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (as-reported.ts:15)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p4 ==
     /\ pc["T1_ioctl"] = "p4"
-    /\ DownRead("T1_ioctl", "app_mmap_lock", "p5")
-    /\ UNCHANGED <<owner>>
-
-\* T1 ioctl: up_read(&app->mmap_lock)  [in page fault on user_buf]  (as-reported.ts:14)
-T1_ioctl_p5 ==
-    /\ pc["T1_ioctl"] = "p5"
-    /\ UpRead("T1_ioctl", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<owner>>
+    /\ IF CanRead("app_mmap_lock", "T1_ioctl")
+       THEN /\ owner' = Free(owner, "A_mutex")
+            /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "T1_ioctl"), "app_mmap_lock", "T1_ioctl")
+            /\ Goto("T1_ioctl", "Done")  \* up_read(&app->mmap_lock); mutex_unlock(&A_mutex)
+       ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
+            /\ UNCHANGED <<owner>>
 
 Step_T1_ioctl ==
     \/ T1_ioctl_p1
-    \/ T1_ioctl_p2
-    \/ T1_ioctl_p3
     \/ T1_ioctl_p4
-    \/ T1_ioctl_p5
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -266,13 +251,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"T2_reader", "p4", "A_mutex", "excl">>,
-      <<"T2_reader", "p5", "app_mmap_lock", "read">>,
-      <<"T3_mmap", "p2", "app_mmap_lock", "write">>,
-      <<"T1_ioctl", "p3", "A_mutex", "excl">>,
-      <<"T1_ioctl", "p5", "app_mmap_lock", "read">>
-    }
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -99,7 +106,10 @@ Init ==
     /\ bt_mapped = TRUE
     /\ bd_efault = FALSE
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "munmap" of process "app" (pagefault-disable.ts:26)
 
@@ -110,50 +120,47 @@ munmap_p1 ==
     /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
 
 \* munmap: data_mapped = false  (pagefault-disable.ts:28)
+\*   then, in the same step: load(bounds_dir)  (pagefault-disable.ts:31)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
-    /\ data_mapped' = FALSE
-    /\ Goto("munmap", "p3")
-    /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
-
-\* munmap: load(bounds_dir)  (pagefault-disable.ts:31)
-munmap_p3 ==
-    /\ pc["munmap"] = "p3"
-    /\ \/ Goto("munmap", "p4")  \* page present
-       \/ Goto("munmap", "p11")  \* page fault with page faults disabled: -EFAULT
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+    /\ \/ /\ data_mapped' = FALSE
+          /\ Goto("munmap", "p4")  \* page present, no fault
+          /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
+       \/ /\ data_mapped' = FALSE
+          /\ Goto("munmap", "p11")  \* page fault with page faults disabled: -EFAULT
+          /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
 
 \* munmap: if (!bd_efault)  (pagefault-disable.ts:32)
+\*   then, in the same step: store(bounds_dir)  (pagefault-disable.ts:32)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
-    /\ IF ~(bd_efault) THEN Goto("munmap", "p5") ELSE Goto("munmap", "p6")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-
-\* munmap: store(bounds_dir)  (pagefault-disable.ts:32)
-munmap_p5 ==
-    /\ pc["munmap"] = "p5"
-    /\ \/ Goto("munmap", "p6")  \* page present
-       \/ Goto("munmap", "p10")  \* page fault with page faults disabled: -EFAULT
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+    /\ IF ~(bd_efault)
+       THEN /\ \/ /\ Goto("munmap", "p6")  \* page present, no fault
+                  /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+               \/ /\ Goto("munmap", "p10")  \* page fault with page faults disabled: -EFAULT
+                  /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+       ELSE /\ Goto("munmap", "p6")
+            /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
 
 \* munmap: if (!bd_efault)  (pagefault-disable.ts:34)
+\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
-    /\ IF ~(bd_efault) THEN Goto("munmap", "p7") ELSE Goto("munmap", "p8")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+    /\ IF ~(bd_efault)
+       THEN /\ Goto("munmap", "p7")
+            /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+       ELSE /\ rw' = FreeWrite(rw, "app_mmap_lock")
+            /\ Goto("munmap", "p9")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
 
 \* munmap: bt_mapped = false  (pagefault-disable.ts:34)
+\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
 munmap_p7 ==
     /\ pc["munmap"] = "p7"
+    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ bt_mapped' = FALSE
-    /\ Goto("munmap", "p8")
-    /\ UNCHANGED <<rw, data_mapped, bd_efault>>
-
-\* munmap: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
-munmap_p8 ==
-    /\ pc["munmap"] = "p8"
-    /\ UpWrite("munmap", "app_mmap_lock", "p9")
-    /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
+    /\ Goto("munmap", "p9")  \* up_write(&app->mmap_lock)
+    /\ UNCHANGED <<data_mapped, bd_efault>>
 
 \* munmap: assert(!bt_mapped)  (pagefault-disable.ts:36)
 munmap_p9 ==
@@ -178,12 +185,9 @@ munmap_p11 ==
 Step_munmap ==
     \/ munmap_p1
     \/ munmap_p2
-    \/ munmap_p3
     \/ munmap_p4
-    \/ munmap_p5
     \/ munmap_p6
     \/ munmap_p7
-    \/ munmap_p8
     \/ munmap_p9
     \/ munmap_p10
     \/ munmap_p11
@@ -227,7 +231,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {<<"munmap", "p8", "app_mmap_lock", "write">>}
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -102,7 +109,10 @@ Init ==
     /\ marked_bt_reused = FALSE
     /\ new_data_mapped = FALSE
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "munmap" of process "app" (reuse.ts:30)
 
@@ -113,17 +123,18 @@ munmap_p1 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\*   then, in the same step: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
-    /\ DownRead("munmap", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* munmap: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
-munmap_p3 ==
-    /\ pc["munmap"] = "p3"
-    /\ \/ Goto("munmap", "p4")  \* page present
-       \/ Goto("munmap", "p17")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanRead("app_mmap_lock", "munmap")
+       THEN /\ \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
+                  /\ Goto("munmap", "p4")  \* page present, no fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
+                  /\ Goto("munmap", "p17")  \* page fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: bd_entry = invalid  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:33)
 munmap_p4 ==
@@ -140,17 +151,13 @@ munmap_p5 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:47)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "munmap")
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
-    /\ Goto("munmap", "p7")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
-
-\* munmap: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
-munmap_p7 ==
-    /\ pc["munmap"] = "p7"
-    /\ UpRead("munmap", "app_mmap_lock", "p8")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ Goto("munmap", "p8")  \* up_read(&app->mmap_lock)
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
 munmap_p8 ==
@@ -159,23 +166,24 @@ munmap_p8 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: data_mapped = false  (_mpx.ts:66)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
+    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ data_mapped' = FALSE
-    /\ Goto("munmap", "p10")
-    /\ UNCHANGED <<rw, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* munmap: up_write(&app->mmap_lock)  (_mpx.ts:67)
-munmap_p10 ==
-    /\ pc["munmap"] = "p10"
-    /\ UpWrite("munmap", "app_mmap_lock", "p11")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ Goto("munmap", "p11")  \* up_write(&app->mmap_lock)
+    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
+\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
 munmap_p11 ==
     /\ pc["munmap"] = "p11"
-    /\ IF (bd_remove_vmas > 0) THEN Goto("munmap", "p12") ELSE Goto("munmap", "p16")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF (bd_remove_vmas > 0)
+       THEN /\ Goto("munmap", "p12")
+            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ rw' = FreeWrite(rw, "app_bd_sem")
+            /\ Goto("munmap", "Done")  \* up_write(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:54)
 munmap_p12 ==
@@ -191,56 +199,40 @@ munmap_p13 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:56)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
 munmap_p14 ==
     /\ pc["munmap"] = "p14"
+    /\ rw' = FreeWrite(FreeWrite(rw, "app_mmap_lock"), "app_bd_sem")
     /\ bd_remove_vmas' = 0
-    /\ Goto("munmap", "p15")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
-
-\* munmap: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
-munmap_p15 ==
-    /\ pc["munmap"] = "p15"
-    /\ UpWrite("munmap", "app_mmap_lock", "p16")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
-munmap_p16 ==
-    /\ pc["munmap"] = "p16"
-    /\ UpWrite("munmap", "app_bd_sem", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ Goto("munmap", "Done")  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 munmap_p17 ==
     /\ pc["munmap"] = "p17"
-    /\ DownRead("munmap", "app_mmap_lock", "p18")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* munmap: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
-munmap_p18 ==
-    /\ pc["munmap"] = "p18"
-    /\ UpRead("munmap", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanRead("app_mmap_lock", "munmap")
+       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "munmap"), "app_mmap_lock", "munmap")
+            /\ Goto("munmap", "p4")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 Step_munmap ==
     \/ munmap_p1
     \/ munmap_p2
-    \/ munmap_p3
     \/ munmap_p4
     \/ munmap_p5
     \/ munmap_p6
-    \/ munmap_p7
     \/ munmap_p8
     \/ munmap_p9
-    \/ munmap_p10
     \/ munmap_p11
     \/ munmap_p12
     \/ munmap_p13
     \/ munmap_p14
-    \/ munmap_p15
-    \/ munmap_p16
     \/ munmap_p17
-    \/ munmap_p18
 
 \* ==== Thread "user mmap+bndstx" of process "app" (reuse.ts:31)
 
@@ -251,23 +243,24 @@ user_mmap_bndstx_p1 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: if (data_mapped == false)  (_mpx.ts:96)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
 user_mmap_bndstx_p2 ==
     /\ pc["user_mmap_bndstx"] = "p2"
-    /\ IF (data_mapped = FALSE) THEN Goto("user_mmap_bndstx", "p3") ELSE Goto("user_mmap_bndstx", "p4")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF (data_mapped = FALSE)
+       THEN /\ Goto("user_mmap_bndstx", "p3")
+            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ rw' = FreeWrite(rw, "app_mmap_lock")
+            /\ Goto("user_mmap_bndstx", "p5")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: new_data_mapped = true  (_mpx.ts:96)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
 user_mmap_bndstx_p3 ==
     /\ pc["user_mmap_bndstx"] = "p3"
+    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ new_data_mapped' = TRUE
-    /\ Goto("user_mmap_bndstx", "p4")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
-
-\* user mmap+bndstx: up_write(&app->mmap_lock)  (_mpx.ts:97)
-user_mmap_bndstx_p4 ==
-    /\ pc["user_mmap_bndstx"] = "p4"
-    /\ UpWrite("user_mmap_bndstx", "app_mmap_lock", "p5")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ Goto("user_mmap_bndstx", "p5")  \* up_write(&app->mmap_lock)
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
 \* user mmap+bndstx: if (new_data_mapped)  (_mpx.ts:98)
 user_mmap_bndstx_p5 ==
@@ -307,61 +300,56 @@ user_mmap_bndstx_p10 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
+\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
 user_mmap_bndstx_p11 ==
     /\ pc["user_mmap_bndstx"] = "p11"
-    /\ DownWrite("user_mmap_bndstx", "app_mmap_lock", "p12")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
-user_mmap_bndstx_p12 ==
-    /\ pc["user_mmap_bndstx"] = "p12"
-    /\ UpWrite("user_mmap_bndstx", "app_mmap_lock", "p13")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
-user_mmap_bndstx_p13 ==
-    /\ pc["user_mmap_bndstx"] = "p13"
-    /\ \/ Goto("user_mmap_bndstx", "p14")  \* page present
-       \/ Goto("user_mmap_bndstx", "p17")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
+       THEN /\ \/ /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                  /\ Goto("user_mmap_bndstx", "p14")  \* up_write(&app->mmap_lock); page present, no fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               \/ /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                  /\ Goto("user_mmap_bndstx", "p17")  \* up_write(&app->mmap_lock); page fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 user_mmap_bndstx_p14 ==
     /\ pc["user_mmap_bndstx"] = "p14"
-    /\ IF (bd_entry = "invalid") THEN Goto("user_mmap_bndstx", "p15") ELSE Goto("user_mmap_bndstx", "p16")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF (bd_entry = "invalid")
+       THEN /\ Goto("user_mmap_bndstx", "p15")
+            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ rw' = FreeRead(rw, "app_bd_sem", "user_mmap_bndstx")
+            /\ Goto("user_mmap_bndstx", "Done")  \* up_read(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 user_mmap_bndstx_p15 ==
     /\ pc["user_mmap_bndstx"] = "p15"
+    /\ rw' = FreeRead(rw, "app_bd_sem", "user_mmap_bndstx")
     /\ bd_entry' = "new_bt"
-    /\ Goto("user_mmap_bndstx", "p16")
-    /\ UNCHANGED <<rw, data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
-user_mmap_bndstx_p16 ==
-    /\ pc["user_mmap_bndstx"] = "p16"
-    /\ UpRead("user_mmap_bndstx", "app_bd_sem", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ Goto("user_mmap_bndstx", "Done")  \* up_read(&app->bd_sem)
+    /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 user_mmap_bndstx_p17 ==
     /\ pc["user_mmap_bndstx"] = "p17"
-    /\ DownRead("user_mmap_bndstx", "app_mmap_lock", "p18")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
-user_mmap_bndstx_p18 ==
-    /\ pc["user_mmap_bndstx"] = "p18"
-    /\ UpRead("user_mmap_bndstx", "app_mmap_lock", "p14")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanRead("app_mmap_lock", "user_mmap_bndstx")
+       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock", "user_mmap_bndstx")
+            /\ Goto("user_mmap_bndstx", "p14")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 Step_user_mmap_bndstx ==
     \/ user_mmap_bndstx_p1
     \/ user_mmap_bndstx_p2
     \/ user_mmap_bndstx_p3
-    \/ user_mmap_bndstx_p4
     \/ user_mmap_bndstx_p5
     \/ user_mmap_bndstx_p6
     \/ user_mmap_bndstx_p7
@@ -369,13 +357,9 @@ Step_user_mmap_bndstx ==
     \/ user_mmap_bndstx_p9
     \/ user_mmap_bndstx_p10
     \/ user_mmap_bndstx_p11
-    \/ user_mmap_bndstx_p12
-    \/ user_mmap_bndstx_p13
     \/ user_mmap_bndstx_p14
     \/ user_mmap_bndstx_p15
-    \/ user_mmap_bndstx_p16
     \/ user_mmap_bndstx_p17
-    \/ user_mmap_bndstx_p18
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -427,17 +411,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"munmap", "p7", "app_mmap_lock", "read">>,
-      <<"munmap", "p10", "app_mmap_lock", "write">>,
-      <<"munmap", "p15", "app_mmap_lock", "write">>,
-      <<"munmap", "p16", "app_bd_sem", "write">>,
-      <<"munmap", "p18", "app_mmap_lock", "read">>,
-      <<"user_mmap_bndstx", "p4", "app_mmap_lock", "write">>,
-      <<"user_mmap_bndstx", "p12", "app_mmap_lock", "write">>,
-      <<"user_mmap_bndstx", "p16", "app_bd_sem", "read">>,
-      <<"user_mmap_bndstx", "p18", "app_mmap_lock", "read">>
-    }
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

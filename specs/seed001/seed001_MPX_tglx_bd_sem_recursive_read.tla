@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -102,22 +109,26 @@ Init ==
     /\ mpx_enabled = TRUE
     /\ bd_entry_other = "invalid"
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "prctl" of process "app" (_proposal.ts:15)
 
 \* prctl: down_write(&app->bd_sem)  (_proposal.ts:16)
+\*   then, in the same step: either (2 ways)  (_proposal.ts:17)
 prctl_p1 ==
     /\ pc["prctl"] = "p1"
-    /\ DownWrite("prctl", "app_bd_sem", "p2")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* prctl: either (2 ways)  (_proposal.ts:17)
-prctl_p2 ==
-    /\ pc["prctl"] = "p2"
-    /\ \/ Goto("prctl", "p3")
-       \/ Goto("prctl", "p5")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_bd_sem", "prctl")
+       THEN /\ \/ /\ rw' = TakeWrite(rw, "app_bd_sem", "prctl")
+                  /\ Goto("prctl", "p3")  \* takes branch 1 of 2
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               \/ /\ rw' = TakeWrite(rw, "app_bd_sem", "prctl")
+                  /\ Goto("prctl", "p5")  \* takes branch 2 of 2
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("prctl", "app_bd_sem", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* prctl: mpx_enabled = true  (_proposal.ts:18)
 prctl_p3 ==
@@ -141,7 +152,6 @@ prctl_p5 ==
 
 Step_prctl ==
     \/ prctl_p1
-    \/ prctl_p2
     \/ prctl_p3
     \/ prctl_p4
     \/ prctl_p5
@@ -155,17 +165,16 @@ BR_bounds_violation_p1 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bounds violation: if (mpx_enabled)  (_proposal.ts:28)
+\*   then, in the same step: copy_from_user(user_insn)  (_proposal.ts:28)
 BR_bounds_violation_p2 ==
     /\ pc["BR_bounds_violation"] = "p2"
-    /\ IF mpx_enabled THEN Goto("BR_bounds_violation", "p3") ELSE Goto("BR_bounds_violation", "p4")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bounds violation: copy_from_user(user_insn)  (_proposal.ts:28)
-BR_bounds_violation_p3 ==
-    /\ pc["BR_bounds_violation"] = "p3"
-    /\ \/ Goto("BR_bounds_violation", "p4")  \* page present
-       \/ Goto("BR_bounds_violation", "p5")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF mpx_enabled
+       THEN /\ \/ /\ Goto("BR_bounds_violation", "p4")  \* page present, no fault
+                  /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               \/ /\ Goto("BR_bounds_violation", "p5")  \* page fault
+                  /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Goto("BR_bounds_violation", "p4")
+            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bounds violation: up_read(&app->bd_sem)  (_proposal.ts:29)
 BR_bounds_violation_p4 ==
@@ -174,25 +183,22 @@ BR_bounds_violation_p4 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bounds violation: down_read(&app->mmap_lock)  [in page fault on user_insn]  (_proposal.ts:28)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_insn]  (_proposal.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 BR_bounds_violation_p5 ==
     /\ pc["BR_bounds_violation"] = "p5"
-    /\ DownRead("BR_bounds_violation", "app_mmap_lock", "p6")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bounds violation: up_read(&app->mmap_lock)  [in page fault on user_insn]  (_proposal.ts:28)
-BR_bounds_violation_p6 ==
-    /\ pc["BR_bounds_violation"] = "p6"
-    /\ UpRead("BR_bounds_violation", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanRead("app_mmap_lock", "BR_bounds_violation")
+       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "BR_bounds_violation"), "app_mmap_lock", "BR_bounds_violation")
+            /\ Goto("BR_bounds_violation", "p4")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("BR_bounds_violation", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 Step_BR_bounds_violation ==
     \/ BR_bounds_violation_p1
     \/ BR_bounds_violation_p2
-    \/ BR_bounds_violation_p3
     \/ BR_bounds_violation_p4
     \/ BR_bounds_violation_p5
-    \/ BR_bounds_violation_p6
 
 \* ==== Thread "#BR bd allocation" of process "app" (_proposal.ts:33)
 
@@ -203,23 +209,19 @@ BR_bd_allocation_p1 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bd allocation: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
+\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
 BR_bd_allocation_p2 ==
     /\ pc["BR_bd_allocation"] = "p2"
-    /\ DownWrite("BR_bd_allocation", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bd allocation: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
-BR_bd_allocation_p3 ==
-    /\ pc["BR_bd_allocation"] = "p3"
-    /\ UpWrite("BR_bd_allocation", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bd allocation: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
-BR_bd_allocation_p4 ==
-    /\ pc["BR_bd_allocation"] = "p4"
-    /\ \/ Goto("BR_bd_allocation", "p5")  \* page present
-       \/ Goto("BR_bd_allocation", "p8")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "BR_bd_allocation")
+       THEN /\ \/ /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
+                  /\ Goto("BR_bd_allocation", "p5")  \* up_write(&app->mmap_lock); page present, no fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               \/ /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
+                  /\ Goto("BR_bd_allocation", "p8")  \* up_write(&app->mmap_lock); page fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bd allocation: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
 BR_bd_allocation_p5 ==
@@ -241,28 +243,24 @@ BR_bd_allocation_p7 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bd allocation: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 BR_bd_allocation_p8 ==
     /\ pc["BR_bd_allocation"] = "p8"
-    /\ DownRead("BR_bd_allocation", "app_mmap_lock", "p9")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bd allocation: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
-BR_bd_allocation_p9 ==
-    /\ pc["BR_bd_allocation"] = "p9"
-    /\ UpRead("BR_bd_allocation", "app_mmap_lock", "p5")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanRead("app_mmap_lock", "BR_bd_allocation")
+       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock", "BR_bd_allocation")
+            /\ Goto("BR_bd_allocation", "p5")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 Step_BR_bd_allocation ==
     \/ BR_bd_allocation_p1
     \/ BR_bd_allocation_p2
-    \/ BR_bd_allocation_p3
-    \/ BR_bd_allocation_p4
     \/ BR_bd_allocation_p5
     \/ BR_bd_allocation_p6
     \/ BR_bd_allocation_p7
     \/ BR_bd_allocation_p8
-    \/ BR_bd_allocation_p9
 
 \* ==== Thread "munmap" of process "app" (_proposal.ts:36)
 
@@ -273,17 +271,18 @@ munmap_p1 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\*   then, in the same step: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
-    /\ DownRead("munmap", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* munmap: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
-munmap_p3 ==
-    /\ pc["munmap"] = "p3"
-    /\ \/ Goto("munmap", "p4")  \* page present
-       \/ Goto("munmap", "p17")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanRead("app_mmap_lock", "munmap")
+       THEN /\ \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
+                  /\ Goto("munmap", "p4")  \* page present, no fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
+                  /\ Goto("munmap", "p17")  \* page fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: bd_entry = invalid  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:33)
 munmap_p4 ==
@@ -300,17 +299,13 @@ munmap_p5 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:47)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "munmap")
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
-    /\ Goto("munmap", "p7")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
-
-\* munmap: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
-munmap_p7 ==
-    /\ pc["munmap"] = "p7"
-    /\ UpRead("munmap", "app_mmap_lock", "p8")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ Goto("munmap", "p8")  \* up_read(&app->mmap_lock)
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
 munmap_p8 ==
@@ -319,17 +314,13 @@ munmap_p8 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: data_mapped = false  (_mpx.ts:66)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
+    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ data_mapped' = FALSE
-    /\ Goto("munmap", "p10")
-    /\ UNCHANGED <<rw, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* munmap: up_write(&app->mmap_lock)  (_mpx.ts:67)
-munmap_p10 ==
-    /\ pc["munmap"] = "p10"
-    /\ UpWrite("munmap", "app_mmap_lock", "p11")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ Goto("munmap", "p11")  \* up_write(&app->mmap_lock)
+    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
 munmap_p11 ==
@@ -351,17 +342,13 @@ munmap_p13 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:56)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
 munmap_p14 ==
     /\ pc["munmap"] = "p14"
+    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ bd_remove_vmas' = 0
-    /\ Goto("munmap", "p15")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
-
-\* munmap: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
-munmap_p15 ==
-    /\ pc["munmap"] = "p15"
-    /\ UpWrite("munmap", "app_mmap_lock", "p16")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ Goto("munmap", "p16")  \* up_write(&app->mmap_lock)
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
 
 \* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
 munmap_p16 ==
@@ -370,55 +357,47 @@ munmap_p16 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 munmap_p17 ==
     /\ pc["munmap"] = "p17"
-    /\ DownRead("munmap", "app_mmap_lock", "p18")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* munmap: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
-munmap_p18 ==
-    /\ pc["munmap"] = "p18"
-    /\ UpRead("munmap", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanRead("app_mmap_lock", "munmap")
+       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "munmap"), "app_mmap_lock", "munmap")
+            /\ Goto("munmap", "p4")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 Step_munmap ==
     \/ munmap_p1
     \/ munmap_p2
-    \/ munmap_p3
     \/ munmap_p4
     \/ munmap_p5
     \/ munmap_p6
-    \/ munmap_p7
     \/ munmap_p8
     \/ munmap_p9
-    \/ munmap_p10
     \/ munmap_p11
     \/ munmap_p12
     \/ munmap_p13
     \/ munmap_p14
-    \/ munmap_p15
     \/ munmap_p16
     \/ munmap_p17
-    \/ munmap_p18
 
 \* ==== Thread "mmap" of process "app" (_proposal.ts:39)
 
 \* mmap: down_write(&app->mmap_lock)  (_proposal.ts:40)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_proposal.ts:41)
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
-    /\ DownWrite("mmap", "app_mmap_lock", "p2")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* mmap: up_write(&app->mmap_lock)  (_proposal.ts:41)
-mmap_p2 ==
-    /\ pc["mmap"] = "p2"
-    /\ UpWrite("mmap", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "mmap")
+       THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "mmap"), "app_mmap_lock")
+            /\ Goto("mmap", "Done")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("mmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 Step_mmap ==
     \/ mmap_p1
-    \/ mmap_p2
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -479,16 +458,8 @@ NoDeadlock == Deadlocked = {}
 ReleaseAt == {
       <<"prctl", "p4", "app_bd_sem", "write">>,
       <<"BR_bounds_violation", "p4", "app_bd_sem", "read">>,
-      <<"BR_bounds_violation", "p6", "app_mmap_lock", "read">>,
-      <<"BR_bd_allocation", "p3", "app_mmap_lock", "write">>,
       <<"BR_bd_allocation", "p7", "app_bd_sem", "read">>,
-      <<"BR_bd_allocation", "p9", "app_mmap_lock", "read">>,
-      <<"munmap", "p7", "app_mmap_lock", "read">>,
-      <<"munmap", "p10", "app_mmap_lock", "write">>,
-      <<"munmap", "p15", "app_mmap_lock", "write">>,
-      <<"munmap", "p16", "app_bd_sem", "write">>,
-      <<"munmap", "p18", "app_mmap_lock", "read">>,
-      <<"mmap", "p2", "app_mmap_lock", "write">>
+      <<"munmap", "p16", "app_bd_sem", "write">>
     }
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 

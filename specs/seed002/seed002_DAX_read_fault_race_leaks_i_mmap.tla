@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -93,21 +100,17 @@ HoldsAs(t, l, m) == CASE m = "read" -> rw[l].readers[t] > 0 [] m = "write" -> rw
 HoldsAny(t) == (\E l \in Rwsems : t \in Holders(l))
 
 Init ==
-    /\ pc = [t \in Threads |-> "p1"]
+    /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_read_fault : {"Done", "p2"}]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> [t \in Threads |-> 0], queue |-> <<>>]]
     /\ hole_page_in_cache = FALSE
     /\ page_T1 = FALSE
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "T1 write fault" of process "app" (_dax.ts:28)
-
-\* T1 write fault: store(dax_file.T1)  (_dax.ts:28)
-T1_write_fault_p1 ==
-    /\ pc["T1_write_fault"] = "p1"
-    /\ \/ Goto("T1_write_fault", "Done")  \* page present
-       \/ Goto("T1_write_fault", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
 
 \* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -180,26 +183,24 @@ T1_write_fault_p12 ==
     /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
 
 \* T1 write fault: page.T1 = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_write_fault_p13 ==
     /\ pc["T1_write_fault"] = "p13"
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
     /\ page_T1' = FALSE
-    /\ Goto("T1_write_fault", "p14")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T1 write fault: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_write_fault_p14 ==
-    /\ pc["T1_write_fault"] = "p14"
-    /\ UpRead("T1_write_fault", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<hole_page_in_cache, page_T1>>
+    /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
+    /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T1 write fault: up_write(&i_mmap_rwsem)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_write_fault_p15 ==
     /\ pc["T1_write_fault"] = "p15"
-    /\ UpWrite("T1_write_fault", "i_mmap_rwsem", "p14")
+    /\ rw["i_mmap_rwsem"].writer = "T1_write_fault"
+    /\ rw' = FreeRead(FreeWrite(rw, "i_mmap_rwsem"), "app_mmap_lock", "T1_write_fault")
+    /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<hole_page_in_cache, page_T1>>
 
 Step_T1_write_fault ==
-    \/ T1_write_fault_p1
     \/ T1_write_fault_p2
     \/ T1_write_fault_p3
     \/ T1_write_fault_p4
@@ -212,17 +213,9 @@ Step_T1_write_fault ==
     \/ T1_write_fault_p11
     \/ T1_write_fault_p12
     \/ T1_write_fault_p13
-    \/ T1_write_fault_p14
     \/ T1_write_fault_p15
 
 \* ==== Thread "T2 read fault" of process "app" (_dax.ts:28)
-
-\* T2 read fault: load(dax_file.T2)  (_dax.ts:28)
-T2_read_fault_p1 ==
-    /\ pc["T2_read_fault"] = "p1"
-    /\ \/ Goto("T2_read_fault", "Done")  \* page present
-       \/ Goto("T2_read_fault", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
 
 \* T2 read fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -232,23 +225,17 @@ T2_read_fault_p2 ==
     /\ UNCHANGED <<hole_page_in_cache, page_T1>>
 
 \* T2 read fault: hole_page_in_cache = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (racing-read-fault-leak.ts:47)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_read_fault_p3 ==
     /\ pc["T2_read_fault"] = "p3"
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_read_fault")
     /\ hole_page_in_cache' = TRUE
-    /\ Goto("T2_read_fault", "p4")
-    /\ UNCHANGED <<rw, page_T1>>
-
-\* T2 read fault: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_read_fault_p4 ==
-    /\ pc["T2_read_fault"] = "p4"
-    /\ UpRead("T2_read_fault", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<hole_page_in_cache, page_T1>>
+    /\ Goto("T2_read_fault", "Done")  \* up_read(&app->mmap_lock)
+    /\ UNCHANGED <<page_T1>>
 
 Step_T2_read_fault ==
-    \/ T2_read_fault_p1
     \/ T2_read_fault_p2
     \/ T2_read_fault_p3
-    \/ T2_read_fault_p4
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -294,11 +281,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"T1_write_fault", "p14", "app_mmap_lock", "read">>,
-      <<"T1_write_fault", "p15", "i_mmap_rwsem", "write">>,
-      <<"T2_read_fault", "p4", "app_mmap_lock", "read">>
-    }
+ReleaseAt == {<<"T1_write_fault", "p15", "i_mmap_rwsem", "write">>}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -93,7 +100,7 @@ HoldsAs(t, l, m) == CASE m = "read" -> rw[l].readers[t] > 0 [] m = "write" -> rw
 HoldsAny(t) == (\E l \in Rwsems : t \in Holders(l))
 
 Init ==
-    /\ pc = [t \in Threads |-> "p1"]
+    /\ pc \in [T1_fault : {"Done", "p2"}, T2_fault : {"Done", "p2"}, truncate : {"p1"}]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> [t \in Threads |-> 0], queue |-> <<>>]]
     /\ block_within_eof = TRUE
     /\ block = "allocated"
@@ -102,16 +109,12 @@ Init ==
     /\ bh_mapped_T2 = FALSE
     /\ pte_T2 = FALSE
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "T1 fault" of process "app" (_dax.ts:28)
-
-\* T1 fault: store(dax_file.T1)  (_dax.ts:28)
-T1_fault_p1 ==
-    /\ pc["T1_fault"] = "p1"
-    /\ \/ Goto("T1_fault", "Done")  \* page present
-       \/ Goto("T1_fault", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -146,32 +149,28 @@ T1_fault_p6 ==
     /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_fault_p7 ==
     /\ pc["T1_fault"] = "p7"
-    /\ IF bh_mapped_T1 THEN Goto("T1_fault", "p8") ELSE Goto("T1_fault", "p9")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF bh_mapped_T1
+       THEN /\ Goto("T1_fault", "p8")
+            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       ELSE /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T1_fault"), "app_mmap_lock", "T1_fault")
+            /\ Goto("T1_fault", "Done")  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_fault_p8 ==
     /\ pc["T1_fault"] = "p8"
+    /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T1_fault"), "app_mmap_lock", "T1_fault")
     /\ pte_T1' = TRUE
-    /\ Goto("T1_fault", "p9")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
-T1_fault_p9 ==
-    /\ pc["T1_fault"] = "p9"
-    /\ UpRead("T1_fault", "XFS_MMAPLOCK", "p10")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p10 ==
-    /\ pc["T1_fault"] = "p10"
-    /\ UpRead("T1_fault", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ Goto("T1_fault", "Done")  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
 
 Step_T1_fault ==
-    \/ T1_fault_p1
     \/ T1_fault_p2
     \/ T1_fault_p3
     \/ T1_fault_p4
@@ -179,17 +178,8 @@ Step_T1_fault ==
     \/ T1_fault_p6
     \/ T1_fault_p7
     \/ T1_fault_p8
-    \/ T1_fault_p9
-    \/ T1_fault_p10
 
 \* ==== Thread "T2 fault" of process "app" (_dax.ts:28)
-
-\* T2 fault: store(dax_file.T2)  (_dax.ts:28)
-T2_fault_p1 ==
-    /\ pc["T2_fault"] = "p1"
-    /\ \/ Goto("T2_fault", "Done")  \* page present
-       \/ Goto("T2_fault", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -224,32 +214,28 @@ T2_fault_p6 ==
     /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
 
 \* T2 fault: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_fault_p7 ==
     /\ pc["T2_fault"] = "p7"
-    /\ IF bh_mapped_T2 THEN Goto("T2_fault", "p8") ELSE Goto("T2_fault", "p9")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF bh_mapped_T2
+       THEN /\ Goto("T2_fault", "p8")
+            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       ELSE /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T2_fault"), "app_mmap_lock", "T2_fault")
+            /\ Goto("T2_fault", "Done")  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_fault_p8 ==
     /\ pc["T2_fault"] = "p8"
+    /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T2_fault"), "app_mmap_lock", "T2_fault")
     /\ pte_T2' = TRUE
-    /\ Goto("T2_fault", "p9")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
-
-\* T2 fault: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
-T2_fault_p9 ==
-    /\ pc["T2_fault"] = "p9"
-    /\ UpRead("T2_fault", "XFS_MMAPLOCK", "p10")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p10 ==
-    /\ pc["T2_fault"] = "p10"
-    /\ UpRead("T2_fault", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ Goto("T2_fault", "Done")  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
 
 Step_T2_fault ==
-    \/ T2_fault_p1
     \/ T2_fault_p2
     \/ T2_fault_p3
     \/ T2_fault_p4
@@ -257,8 +243,6 @@ Step_T2_fault ==
     \/ T2_fault_p6
     \/ T2_fault_p7
     \/ T2_fault_p8
-    \/ T2_fault_p9
-    \/ T2_fault_p10
 
 \* ==== Thread "truncate" of process "app" (_truncate.ts:31)
 
@@ -289,30 +273,22 @@ truncate_p4 ==
     /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
 
 \* truncate: pte.T2 = false  (_truncate.ts:36)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p5 ==
     /\ pc["truncate"] = "p5"
+    /\ rw' = FreeWrite(rw, "i_mmap_rwsem")
     /\ pte_T2' = FALSE
-    /\ Goto("truncate", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
-
-\* truncate: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
-truncate_p6 ==
-    /\ pc["truncate"] = "p6"
-    /\ UpWrite("truncate", "i_mmap_rwsem", "p7")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ Goto("truncate", "p7")  \* up_write(&i_mmap_rwsem)
+    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
 
 \* truncate: block = freed  (_truncate.ts:38)
+\*   then, in the same step: up_write(&XFS_MMAPLOCK)  (_truncate.ts:39)
 truncate_p7 ==
     /\ pc["truncate"] = "p7"
+    /\ rw' = FreeWrite(rw, "XFS_MMAPLOCK")
     /\ block' = "freed"
-    /\ Goto("truncate", "p8")
-    /\ UNCHANGED <<rw, block_within_eof, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* truncate: up_write(&XFS_MMAPLOCK)  (_truncate.ts:39)
-truncate_p8 ==
-    /\ pc["truncate"] = "p8"
-    /\ UpWrite("truncate", "XFS_MMAPLOCK", "Done")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ Goto("truncate", "Done")  \* up_write(&XFS_MMAPLOCK)
+    /\ UNCHANGED <<block_within_eof, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 Step_truncate ==
     \/ truncate_p1
@@ -320,9 +296,7 @@ Step_truncate ==
     \/ truncate_p3
     \/ truncate_p4
     \/ truncate_p5
-    \/ truncate_p6
     \/ truncate_p7
-    \/ truncate_p8
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -372,14 +346,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"T1_fault", "p9", "XFS_MMAPLOCK", "read">>,
-      <<"T1_fault", "p10", "app_mmap_lock", "read">>,
-      <<"T2_fault", "p9", "XFS_MMAPLOCK", "read">>,
-      <<"T2_fault", "p10", "app_mmap_lock", "read">>,
-      <<"truncate", "p6", "i_mmap_rwsem", "write">>,
-      <<"truncate", "p8", "XFS_MMAPLOCK", "write">>
-    }
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

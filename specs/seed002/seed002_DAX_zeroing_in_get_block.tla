@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -93,22 +100,18 @@ HoldsAs(t, l, m) == CASE m = "read" -> rw[l].readers[t] > 0 [] m = "write" -> rw
 HoldsAny(t) == (\E l \in Rwsems : t \in Holders(l))
 
 Init ==
-    /\ pc = [t \in Threads |-> "p1"]
+    /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_write_fault : {"Done", "p2"}]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> [t \in Threads |-> 0], queue |-> <<>>]]
     /\ block = "hole"
     /\ allocations = 0
     /\ stale_data_mapped = FALSE
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "T1 write fault" of process "app" (_dax.ts:28)
-
-\* T1 write fault: store(dax_file.T1)  (_dax.ts:28)
-T1_write_fault_p1 ==
-    /\ pc["T1_write_fault"] = "p1"
-    /\ \/ Goto("T1_write_fault", "Done")  \* page present
-       \/ Goto("T1_write_fault", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
 
 \* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -124,10 +127,15 @@ T1_write_fault_p3 ==
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: if (block == hole)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:26)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:31)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ IF (block = "hole") THEN Goto("T1_write_fault", "p5") ELSE Goto("T1_write_fault", "p8")
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+    /\ IF (block = "hole")
+       THEN /\ Goto("T1_write_fault", "p5")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ rw' = FreeWrite(rw, "XFS_ILOCK")
+            /\ Goto("T1_write_fault", "p9")  \* up_write(&XFS_ILOCK)
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: block = unzeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:27)
 T1_write_fault_p5 ==
@@ -144,58 +152,45 @@ T1_write_fault_p6 ==
     /\ UNCHANGED <<rw, block, stale_data_mapped>>
 
 \* T1 write fault: block = zeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:29)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:31)
 T1_write_fault_p7 ==
     /\ pc["T1_write_fault"] = "p7"
+    /\ rw' = FreeWrite(rw, "XFS_ILOCK")
     /\ block' = "zeroed"
-    /\ Goto("T1_write_fault", "p8")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
-
-\* T1 write fault: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:31)
-T1_write_fault_p8 ==
-    /\ pc["T1_write_fault"] = "p8"
-    /\ UpWrite("T1_write_fault", "XFS_ILOCK", "p9")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ Goto("T1_write_fault", "p9")  \* up_write(&XFS_ILOCK)
+    /\ UNCHANGED <<allocations, stale_data_mapped>>
 
 \* T1 write fault: if (block == unzeroed)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:33)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_write_fault_p9 ==
     /\ pc["T1_write_fault"] = "p9"
-    /\ IF (block = "unzeroed") THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+    /\ IF (block = "unzeroed")
+       THEN /\ Goto("T1_write_fault", "p10")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
+            /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: stale_data_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:33)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_write_fault_p10 ==
     /\ pc["T1_write_fault"] = "p10"
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
     /\ stale_data_mapped' = TRUE
-    /\ Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, block, allocations>>
-
-\* T1 write fault: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_write_fault_p11 ==
-    /\ pc["T1_write_fault"] = "p11"
-    /\ UpRead("T1_write_fault", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
+    /\ UNCHANGED <<block, allocations>>
 
 Step_T1_write_fault ==
-    \/ T1_write_fault_p1
     \/ T1_write_fault_p2
     \/ T1_write_fault_p3
     \/ T1_write_fault_p4
     \/ T1_write_fault_p5
     \/ T1_write_fault_p6
     \/ T1_write_fault_p7
-    \/ T1_write_fault_p8
     \/ T1_write_fault_p9
     \/ T1_write_fault_p10
-    \/ T1_write_fault_p11
 
 \* ==== Thread "T2 write fault" of process "app" (_dax.ts:28)
-
-\* T2 write fault: store(dax_file.T2)  (_dax.ts:28)
-T2_write_fault_p1 ==
-    /\ pc["T2_write_fault"] = "p1"
-    /\ \/ Goto("T2_write_fault", "Done")  \* page present
-       \/ Goto("T2_write_fault", "p2")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
 
 \* T2 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -211,10 +206,15 @@ T2_write_fault_p3 ==
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: if (block == hole)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:26)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:31)
 T2_write_fault_p4 ==
     /\ pc["T2_write_fault"] = "p4"
-    /\ IF (block = "hole") THEN Goto("T2_write_fault", "p5") ELSE Goto("T2_write_fault", "p8")
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+    /\ IF (block = "hole")
+       THEN /\ Goto("T2_write_fault", "p5")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ rw' = FreeWrite(rw, "XFS_ILOCK")
+            /\ Goto("T2_write_fault", "p9")  \* up_write(&XFS_ILOCK)
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: block = unzeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:27)
 T2_write_fault_p5 ==
@@ -231,49 +231,43 @@ T2_write_fault_p6 ==
     /\ UNCHANGED <<rw, block, stale_data_mapped>>
 
 \* T2 write fault: block = zeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:29)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:31)
 T2_write_fault_p7 ==
     /\ pc["T2_write_fault"] = "p7"
+    /\ rw' = FreeWrite(rw, "XFS_ILOCK")
     /\ block' = "zeroed"
-    /\ Goto("T2_write_fault", "p8")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
-
-\* T2 write fault: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:31)
-T2_write_fault_p8 ==
-    /\ pc["T2_write_fault"] = "p8"
-    /\ UpWrite("T2_write_fault", "XFS_ILOCK", "p9")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ Goto("T2_write_fault", "p9")  \* up_write(&XFS_ILOCK)
+    /\ UNCHANGED <<allocations, stale_data_mapped>>
 
 \* T2 write fault: if (block == unzeroed)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:33)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_write_fault_p9 ==
     /\ pc["T2_write_fault"] = "p9"
-    /\ IF (block = "unzeroed") THEN Goto("T2_write_fault", "p10") ELSE Goto("T2_write_fault", "p11")
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+    /\ IF (block = "unzeroed")
+       THEN /\ Goto("T2_write_fault", "p10")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_write_fault")
+            /\ Goto("T2_write_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: stale_data_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:33)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_write_fault_p10 ==
     /\ pc["T2_write_fault"] = "p10"
+    /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_write_fault")
     /\ stale_data_mapped' = TRUE
-    /\ Goto("T2_write_fault", "p11")
-    /\ UNCHANGED <<rw, block, allocations>>
-
-\* T2 write fault: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_write_fault_p11 ==
-    /\ pc["T2_write_fault"] = "p11"
-    /\ UpRead("T2_write_fault", "app_mmap_lock", "Done")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ Goto("T2_write_fault", "Done")  \* up_read(&app->mmap_lock)
+    /\ UNCHANGED <<block, allocations>>
 
 Step_T2_write_fault ==
-    \/ T2_write_fault_p1
     \/ T2_write_fault_p2
     \/ T2_write_fault_p3
     \/ T2_write_fault_p4
     \/ T2_write_fault_p5
     \/ T2_write_fault_p6
     \/ T2_write_fault_p7
-    \/ T2_write_fault_p8
     \/ T2_write_fault_p9
     \/ T2_write_fault_p10
-    \/ T2_write_fault_p11
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -320,12 +314,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"T1_write_fault", "p8", "XFS_ILOCK", "write">>,
-      <<"T1_write_fault", "p11", "app_mmap_lock", "read">>,
-      <<"T2_write_fault", "p8", "XFS_ILOCK", "write">>,
-      <<"T2_write_fault", "p11", "app_mmap_lock", "read">>
-    }
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

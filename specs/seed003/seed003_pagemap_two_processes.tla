@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -96,113 +103,96 @@ Init ==
     /\ pc = [t \in Threads |-> "p1"]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> [t \in Threads |-> 0], queue |-> <<>>]]
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "A pagemap_read(B)" of process "A" (two-processes.ts:23)
 
 \* A pagemap_read(B): down_read(&B->mmap_lock)  (_pagemap.ts:28)
+\*   then, in the same step: put_user(A.buf)  (_pagemap.ts:33)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_pagemap.ts:34)
 A_pagemap_read_B_p1 ==
     /\ pc["A_pagemap_read_B"] = "p1"
-    /\ DownRead("A_pagemap_read_B", "B_mmap_lock", "p2")
-
-\* A pagemap_read(B): put_user(A.buf)  (_pagemap.ts:33)
-A_pagemap_read_B_p2 ==
-    /\ pc["A_pagemap_read_B"] = "p2"
-    /\ \/ Goto("A_pagemap_read_B", "p3")  \* page present
-       \/ Goto("A_pagemap_read_B", "p4")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw>>
-
-\* A pagemap_read(B): up_read(&B->mmap_lock)  (_pagemap.ts:34)
-A_pagemap_read_B_p3 ==
-    /\ pc["A_pagemap_read_B"] = "p3"
-    /\ UpRead("A_pagemap_read_B", "B_mmap_lock", "Done")
+    /\ IF CanRead("B_mmap_lock", "A_pagemap_read_B")
+       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "B_mmap_lock", "A_pagemap_read_B"), "B_mmap_lock", "A_pagemap_read_B")
+                  /\ Goto("A_pagemap_read_B", "Done")  \* page present, no fault; up_read(&B->mmap_lock)
+               \/ /\ rw' = TakeRead(rw, "B_mmap_lock", "A_pagemap_read_B")
+                  /\ Goto("A_pagemap_read_B", "p4")  \* page fault
+       ELSE /\ Enqueue("A_pagemap_read_B", "B_mmap_lock", "read")
 
 \* A pagemap_read(B): down_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:33)
+\*   then, in the same step: up_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:33)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_pagemap.ts:34)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 A_pagemap_read_B_p4 ==
     /\ pc["A_pagemap_read_B"] = "p4"
-    /\ DownRead("A_pagemap_read_B", "A_mmap_lock", "p5")
-
-\* A pagemap_read(B): up_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:33)
-A_pagemap_read_B_p5 ==
-    /\ pc["A_pagemap_read_B"] = "p5"
-    /\ UpRead("A_pagemap_read_B", "A_mmap_lock", "p3")
+    /\ IF CanRead("A_mmap_lock", "A_pagemap_read_B")
+       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "A_mmap_lock", "A_pagemap_read_B"), "A_mmap_lock", "A_pagemap_read_B"), "B_mmap_lock", "A_pagemap_read_B")
+            /\ Goto("A_pagemap_read_B", "Done")  \* up_read(&A->mmap_lock); up_read(&B->mmap_lock)
+       ELSE /\ Enqueue("A_pagemap_read_B", "A_mmap_lock", "read")
 
 Step_A_pagemap_read_B ==
     \/ A_pagemap_read_B_p1
-    \/ A_pagemap_read_B_p2
-    \/ A_pagemap_read_B_p3
     \/ A_pagemap_read_B_p4
-    \/ A_pagemap_read_B_p5
 
 \* ==== Thread "B pagemap_read(A)" of process "B" (two-processes.ts:24)
 
 \* B pagemap_read(A): down_read(&A->mmap_lock)  (_pagemap.ts:28)
+\*   then, in the same step: put_user(B.buf)  (_pagemap.ts:33)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_pagemap.ts:34)
 B_pagemap_read_A_p1 ==
     /\ pc["B_pagemap_read_A"] = "p1"
-    /\ DownRead("B_pagemap_read_A", "A_mmap_lock", "p2")
-
-\* B pagemap_read(A): put_user(B.buf)  (_pagemap.ts:33)
-B_pagemap_read_A_p2 ==
-    /\ pc["B_pagemap_read_A"] = "p2"
-    /\ \/ Goto("B_pagemap_read_A", "p3")  \* page present
-       \/ Goto("B_pagemap_read_A", "p4")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw>>
-
-\* B pagemap_read(A): up_read(&A->mmap_lock)  (_pagemap.ts:34)
-B_pagemap_read_A_p3 ==
-    /\ pc["B_pagemap_read_A"] = "p3"
-    /\ UpRead("B_pagemap_read_A", "A_mmap_lock", "Done")
+    /\ IF CanRead("A_mmap_lock", "B_pagemap_read_A")
+       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "A_mmap_lock", "B_pagemap_read_A"), "A_mmap_lock", "B_pagemap_read_A")
+                  /\ Goto("B_pagemap_read_A", "Done")  \* page present, no fault; up_read(&A->mmap_lock)
+               \/ /\ rw' = TakeRead(rw, "A_mmap_lock", "B_pagemap_read_A")
+                  /\ Goto("B_pagemap_read_A", "p4")  \* page fault
+       ELSE /\ Enqueue("B_pagemap_read_A", "A_mmap_lock", "read")
 
 \* B pagemap_read(A): down_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:33)
+\*   then, in the same step: up_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:33)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_pagemap.ts:34)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 B_pagemap_read_A_p4 ==
     /\ pc["B_pagemap_read_A"] = "p4"
-    /\ DownRead("B_pagemap_read_A", "B_mmap_lock", "p5")
-
-\* B pagemap_read(A): up_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:33)
-B_pagemap_read_A_p5 ==
-    /\ pc["B_pagemap_read_A"] = "p5"
-    /\ UpRead("B_pagemap_read_A", "B_mmap_lock", "p3")
+    /\ IF CanRead("B_mmap_lock", "B_pagemap_read_A")
+       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "B_mmap_lock", "B_pagemap_read_A"), "B_mmap_lock", "B_pagemap_read_A"), "A_mmap_lock", "B_pagemap_read_A")
+            /\ Goto("B_pagemap_read_A", "Done")  \* up_read(&B->mmap_lock); up_read(&A->mmap_lock)
+       ELSE /\ Enqueue("B_pagemap_read_A", "B_mmap_lock", "read")
 
 Step_B_pagemap_read_A ==
     \/ B_pagemap_read_A_p1
-    \/ B_pagemap_read_A_p2
-    \/ B_pagemap_read_A_p3
     \/ B_pagemap_read_A_p4
-    \/ B_pagemap_read_A_p5
 
 \* ==== Thread "A mmap" of process "A" (_pagemap.ts:41)
 
 \* A mmap: down_write(&A->mmap_lock)  (_pagemap.ts:42)
+\*   then, in the same step: up_write(&A->mmap_lock)  (_pagemap.ts:43)
 A_mmap_p1 ==
     /\ pc["A_mmap"] = "p1"
-    /\ DownWrite("A_mmap", "A_mmap_lock", "p2")
-
-\* A mmap: up_write(&A->mmap_lock)  (_pagemap.ts:43)
-A_mmap_p2 ==
-    /\ pc["A_mmap"] = "p2"
-    /\ UpWrite("A_mmap", "A_mmap_lock", "Done")
+    /\ IF CanWrite("A_mmap_lock", "A_mmap")
+       THEN /\ rw' = FreeWrite(TakeWrite(rw, "A_mmap_lock", "A_mmap"), "A_mmap_lock")
+            /\ Goto("A_mmap", "Done")  \* up_write(&A->mmap_lock)
+       ELSE /\ Enqueue("A_mmap", "A_mmap_lock", "write")
 
 Step_A_mmap ==
     \/ A_mmap_p1
-    \/ A_mmap_p2
 
 \* ==== Thread "B mmap" of process "B" (_pagemap.ts:41)
 
 \* B mmap: down_write(&B->mmap_lock)  (_pagemap.ts:42)
+\*   then, in the same step: up_write(&B->mmap_lock)  (_pagemap.ts:43)
 B_mmap_p1 ==
     /\ pc["B_mmap"] = "p1"
-    /\ DownWrite("B_mmap", "B_mmap_lock", "p2")
-
-\* B mmap: up_write(&B->mmap_lock)  (_pagemap.ts:43)
-B_mmap_p2 ==
-    /\ pc["B_mmap"] = "p2"
-    /\ UpWrite("B_mmap", "B_mmap_lock", "Done")
+    /\ IF CanWrite("B_mmap_lock", "B_mmap")
+       THEN /\ rw' = FreeWrite(TakeWrite(rw, "B_mmap_lock", "B_mmap"), "B_mmap_lock")
+            /\ Goto("B_mmap", "Done")  \* up_write(&B->mmap_lock)
+       ELSE /\ Enqueue("B_mmap", "B_mmap_lock", "write")
 
 Step_B_mmap ==
     \/ B_mmap_p1
-    \/ B_mmap_p2
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -253,14 +243,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"A_pagemap_read_B", "p3", "B_mmap_lock", "read">>,
-      <<"A_pagemap_read_B", "p5", "A_mmap_lock", "read">>,
-      <<"B_pagemap_read_A", "p3", "A_mmap_lock", "read">>,
-      <<"B_pagemap_read_A", "p5", "B_mmap_lock", "read">>,
-      <<"A_mmap", "p2", "A_mmap_lock", "write">>,
-      <<"B_mmap", "p2", "B_mmap_lock", "write">>
-    }
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

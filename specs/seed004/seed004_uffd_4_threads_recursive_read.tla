@@ -47,44 +47,51 @@ CanWrite(l, t) ==
     /\ Holders(l) = {}
     /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
 
-\* Taking the lock now, or else joining the queue tail (policies with a queue).
+\* The new rw function after t takes or gives back l; merged actions compose them.
+\* Taking leaves the queue (a no-op for a thread that was not in it).
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
+FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
+Enqueue(t, l, m) ==
+    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
+    /\ UNCHANGED pc
+
+\* Taking the lock now, or else joining the queue tail.
 \* IF, not a disjunction: TLC would generate a successor once per true disjunct
 \* of CanRead/CanWrite, inflating its "states generated" count.
 DownRead(t, l, next) ==
     IF CanRead(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "read">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "read")
 
 DownWrite(t, l, next) ==
     IF CanWrite(l, t)
-    THEN /\ rw' = [rw EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
-         /\ Goto(t, next)
-    ELSE /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
-         /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, "write">>)]
-         /\ UNCHANGED pc
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
+    ELSE Enqueue(t, l, "write")
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = [rw EXCEPT ![l].readers[t] = @ - 1]
+    /\ rw' = FreeRead(rw, l, t)
     /\ Goto(t, next)
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = [rw EXCEPT ![l].writer = NoOne]
+    /\ rw' = FreeWrite(rw, l)
     /\ Goto(t, next)
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
     IF CanRead(l, t)
-    THEN rw' = [rw EXCEPT ![l].readers[t] = @ + 1] /\ Goto(t, ok)
+    THEN rw' = TakeRead(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 DownWriteTrylock(t, l, ok, fail) ==
     IF CanWrite(l, t)
-    THEN rw' = [rw EXCEPT ![l].writer = t] /\ Goto(t, ok)
+    THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, ok)
     ELSE UNCHANGED rw /\ Goto(t, fail)
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
@@ -96,113 +103,96 @@ Init ==
     /\ pc = [t \in Threads |-> "p1"]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> [t \in Threads |-> 0], queue |-> <<>>]]
 
-\* ---- Actions: one per visible operation --------------------------------------
+\* ---- Actions: one per kept operation ------------------------------------------
+\* A step runs one operation of one thread and then, in the same step, the
+\* operations merging absorbs after it (thread-local choices, page-fault outcomes,
+\* releases of locks the thread surely holds): each action's comment lists them.
 
 \* ==== Thread "A1 copy" of process "A" (_uffd.ts:70)
 
 \* A1 copy: down_read(&A->mmap_lock)  (_uffd.ts:23)
+\*   then, in the same step: copy_from_user(B.src)  (_uffd.ts:24)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:25)
 A1_copy_p1 ==
     /\ pc["A1_copy"] = "p1"
-    /\ DownRead("A1_copy", "A_mmap_lock", "p2")
-
-\* A1 copy: copy_from_user(B.src)  (_uffd.ts:24)
-A1_copy_p2 ==
-    /\ pc["A1_copy"] = "p2"
-    /\ \/ Goto("A1_copy", "p3")  \* page present
-       \/ Goto("A1_copy", "p4")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw>>
-
-\* A1 copy: up_read(&A->mmap_lock)  (_uffd.ts:25)
-A1_copy_p3 ==
-    /\ pc["A1_copy"] = "p3"
-    /\ UpRead("A1_copy", "A_mmap_lock", "Done")
+    /\ IF CanRead("A_mmap_lock", "A1_copy")
+       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "A_mmap_lock", "A1_copy"), "A_mmap_lock", "A1_copy")
+                  /\ Goto("A1_copy", "Done")  \* page present, no fault; up_read(&A->mmap_lock)
+               \/ /\ rw' = TakeRead(rw, "A_mmap_lock", "A1_copy")
+                  /\ Goto("A1_copy", "p4")  \* page fault
+       ELSE /\ Enqueue("A1_copy", "A_mmap_lock", "read")
 
 \* A1 copy: down_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:24)
+\*   then, in the same step: up_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:24)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:25)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 A1_copy_p4 ==
     /\ pc["A1_copy"] = "p4"
-    /\ DownRead("A1_copy", "B_mmap_lock", "p5")
-
-\* A1 copy: up_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:24)
-A1_copy_p5 ==
-    /\ pc["A1_copy"] = "p5"
-    /\ UpRead("A1_copy", "B_mmap_lock", "p3")
+    /\ IF CanRead("B_mmap_lock", "A1_copy")
+       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "B_mmap_lock", "A1_copy"), "B_mmap_lock", "A1_copy"), "A_mmap_lock", "A1_copy")
+            /\ Goto("A1_copy", "Done")  \* up_read(&B->mmap_lock); up_read(&A->mmap_lock)
+       ELSE /\ Enqueue("A1_copy", "B_mmap_lock", "read")
 
 Step_A1_copy ==
     \/ A1_copy_p1
-    \/ A1_copy_p2
-    \/ A1_copy_p3
     \/ A1_copy_p4
-    \/ A1_copy_p5
 
 \* ==== Thread "A2 mmap" of process "A" (_uffd.ts:48)
 
 \* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:49)
+\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:50)
 A2_mmap_p1 ==
     /\ pc["A2_mmap"] = "p1"
-    /\ DownWrite("A2_mmap", "A_mmap_lock", "p2")
-
-\* A2 mmap: up_write(&A->mmap_lock)  (_uffd.ts:50)
-A2_mmap_p2 ==
-    /\ pc["A2_mmap"] = "p2"
-    /\ UpWrite("A2_mmap", "A_mmap_lock", "Done")
+    /\ IF CanWrite("A_mmap_lock", "A2_mmap")
+       THEN /\ rw' = FreeWrite(TakeWrite(rw, "A_mmap_lock", "A2_mmap"), "A_mmap_lock")
+            /\ Goto("A2_mmap", "Done")  \* up_write(&A->mmap_lock)
+       ELSE /\ Enqueue("A2_mmap", "A_mmap_lock", "write")
 
 Step_A2_mmap ==
     \/ A2_mmap_p1
-    \/ A2_mmap_p2
 
 \* ==== Thread "B1 copy" of process "B" (_uffd.ts:72)
 
 \* B1 copy: down_read(&B->mmap_lock)  (_uffd.ts:23)
+\*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:24)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:25)
 B1_copy_p1 ==
     /\ pc["B1_copy"] = "p1"
-    /\ DownRead("B1_copy", "B_mmap_lock", "p2")
-
-\* B1 copy: copy_from_user(A.src)  (_uffd.ts:24)
-B1_copy_p2 ==
-    /\ pc["B1_copy"] = "p2"
-    /\ \/ Goto("B1_copy", "p3")  \* page present
-       \/ Goto("B1_copy", "p4")  \* page fault: run the fault path
-    /\ UNCHANGED <<rw>>
-
-\* B1 copy: up_read(&B->mmap_lock)  (_uffd.ts:25)
-B1_copy_p3 ==
-    /\ pc["B1_copy"] = "p3"
-    /\ UpRead("B1_copy", "B_mmap_lock", "Done")
+    /\ IF CanRead("B_mmap_lock", "B1_copy")
+       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "B_mmap_lock", "B1_copy"), "B_mmap_lock", "B1_copy")
+                  /\ Goto("B1_copy", "Done")  \* page present, no fault; up_read(&B->mmap_lock)
+               \/ /\ rw' = TakeRead(rw, "B_mmap_lock", "B1_copy")
+                  /\ Goto("B1_copy", "p4")  \* page fault
+       ELSE /\ Enqueue("B1_copy", "B_mmap_lock", "read")
 
 \* B1 copy: down_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:24)
+\*   then, in the same step: up_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:24)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:25)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 B1_copy_p4 ==
     /\ pc["B1_copy"] = "p4"
-    /\ DownRead("B1_copy", "A_mmap_lock", "p5")
-
-\* B1 copy: up_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:24)
-B1_copy_p5 ==
-    /\ pc["B1_copy"] = "p5"
-    /\ UpRead("B1_copy", "A_mmap_lock", "p3")
+    /\ IF CanRead("A_mmap_lock", "B1_copy")
+       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "A_mmap_lock", "B1_copy"), "A_mmap_lock", "B1_copy"), "B_mmap_lock", "B1_copy")
+            /\ Goto("B1_copy", "Done")  \* up_read(&A->mmap_lock); up_read(&B->mmap_lock)
+       ELSE /\ Enqueue("B1_copy", "A_mmap_lock", "read")
 
 Step_B1_copy ==
     \/ B1_copy_p1
-    \/ B1_copy_p2
-    \/ B1_copy_p3
     \/ B1_copy_p4
-    \/ B1_copy_p5
 
 \* ==== Thread "B2 mmap" of process "B" (_uffd.ts:48)
 
 \* B2 mmap: down_write(&B->mmap_lock)  (_uffd.ts:49)
+\*   then, in the same step: up_write(&B->mmap_lock)  (_uffd.ts:50)
 B2_mmap_p1 ==
     /\ pc["B2_mmap"] = "p1"
-    /\ DownWrite("B2_mmap", "B_mmap_lock", "p2")
-
-\* B2 mmap: up_write(&B->mmap_lock)  (_uffd.ts:50)
-B2_mmap_p2 ==
-    /\ pc["B2_mmap"] = "p2"
-    /\ UpWrite("B2_mmap", "B_mmap_lock", "Done")
+    /\ IF CanWrite("B_mmap_lock", "B2_mmap")
+       THEN /\ rw' = FreeWrite(TakeWrite(rw, "B_mmap_lock", "B2_mmap"), "B_mmap_lock")
+            /\ Goto("B2_mmap", "Done")  \* up_write(&B->mmap_lock)
+       ELSE /\ Enqueue("B2_mmap", "B_mmap_lock", "write")
 
 Step_B2_mmap ==
     \/ B2_mmap_p1
-    \/ B2_mmap_p2
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -253,14 +243,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"A1_copy", "p3", "A_mmap_lock", "read">>,
-      <<"A1_copy", "p5", "B_mmap_lock", "read">>,
-      <<"A2_mmap", "p2", "A_mmap_lock", "write">>,
-      <<"B1_copy", "p3", "B_mmap_lock", "read">>,
-      <<"B1_copy", "p5", "A_mmap_lock", "read">>,
-      <<"B2_mmap", "p2", "B_mmap_lock", "write">>
-    }
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

@@ -24,17 +24,22 @@ export type Violation =
  * thread, in program order), the model's invariants (in model order).
  */
 export function firstViolation(w: World, s: State): Violation | undefined {
+  return violations(w, s).next().value ?? undefined;
+}
+
+/** Every rule s breaks, in firstViolation's order. */
+export function* violations(w: World, s: State): Generator<Violation, undefined> {
   const ids = w.program.threads.map((tp) => tp.thread);
   const threads = ids.map((_, i) => i);
 
   for (const v of computedVars(w.program, w.model)) {
-    if (!inDomain(v.domain, s.vars[w.varIndex.get(v.id) as number] as boolean | number | string)) return { kind: "domain", variable: v.id };
+    if (!inDomain(v.domain, s.vars[w.varIndex.get(v.id) as number] as boolean | number | string)) yield { kind: "domain", variable: v.id };
   }
 
   // bad-unlock: a thread stands at a release of a lock it does not hold (in that mode).
   for (const t of threads) {
     const n = w.nodeAt(s, t);
-    if (n?.op.kind === "release" && !w.holds(s, t, n.op.lock, n.op.mode)) return { kind: "bad-unlock", thread: ids[t] as string };
+    if (n?.op.kind === "release" && !w.holds(s, t, n.op.lock, n.op.mode)) yield { kind: "bad-unlock", thread: ids[t] as string };
   }
 
   // sleep-in-atomic: holding a spinlock while standing at a sleeping lock's acquire
@@ -44,25 +49,25 @@ export function firstViolation(w: World, s: State): Violation | undefined {
       const n = w.nodeAt(s, t);
       const sleeps = n !== undefined && ((n.op.kind === "acquire" && w.lock(n.op.lock).lock.kind !== "spinlock") || n.op.kind === "await");
       const spinning = w.model.locks.some((l) => l.kind === "spinlock" && w.holds(s, t, l.id, "excl"));
-      if (sleeps && spinning) return { kind: "sleep-in-atomic", thread: ids[t] as string };
+      if (sleeps && spinning) yield { kind: "sleep-in-atomic", thread: ids[t] as string };
     }
   }
 
   const stuck = deadlocked(w, s);
-  if (stuck.length > 0) return { kind: "deadlock", threads: stuck.map((t) => ids[t] as string) };
+  if (stuck.length > 0) yield { kind: "deadlock", threads: stuck.map((t) => ids[t] as string) };
 
   for (const t of threads) {
-    if (s.pc[t] === DONE && w.holdsAnything(s, t)) return { kind: "lock-leak", thread: ids[t] as string };
+    if (s.pc[t] === DONE && w.holdsAnything(s, t)) yield { kind: "lock-leak", thread: ids[t] as string };
   }
 
   for (const t of threads) {
     for (const n of w.program.threads[t]?.nodes ?? []) {
-      if (n.op.kind === "assert" && s.pc[t] === n.pc && w.eval(s, n.op.cond) !== true) return { kind: "assertion", thread: ids[t] as string, pc: n.pc };
+      if (n.op.kind === "assert" && s.pc[t] === n.pc && w.eval(s, n.op.cond) !== true) yield { kind: "assertion", thread: ids[t] as string, pc: n.pc };
     }
   }
 
   for (const inv of w.model.invariants) {
-    if (w.eval(s, inv.cond) !== true) return { kind: "invariant", invariant: inv.id };
+    if (w.eval(s, inv.cond) !== true) yield { kind: "invariant", invariant: inv.id };
   }
   return undefined;
 }

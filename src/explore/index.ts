@@ -8,27 +8,35 @@
 //   rwsem its writer, its read-hold count per thread and its FIFO queue of
 //   <<thread, mode>> waiters, and the value of every shared variable. Two states
 //   are one distinct state iff all of these are equal.
-// - `distinct` counts the states reached from the single initial state, itself
+// - One step is one TLA+ action: one kept operation of one thread followed by the
+//   absorbed operations it reaches (src/ir/merge.ts decides which; here they are
+//   simply run, one after the other, while the thread's pc is absorbed, branching
+//   on each alternative). With merging off (`merge: false`) every node is kept and
+//   a step is one operation. A contended rwsem acquire by a thread not yet queued
+//   is a step of its own that joins the queue and leaves the pc (no continuation).
+// - The initial states: every thread at its entry, run through its absorbed nodes
+//   (the spec's Init enumerates the first kept pcs); the distinct ones, each once.
+// - `distinct` counts the states reached from the initial states, themselves
 //   included. The search is breadth-first and checks each state when it is first
-//   reached (the initial state first), like TLC with one worker; on a violation it
+//   reached (the initial states first), like TLC with one worker; on a violation it
 //   stops there, so for a finding only the verdict and `depth` are comparable
 //   with TLC, whose count at that moment depends on its exploration order.
-// - `generated` counts 1 for the initial state plus, for every state taken off the
-//   queue, every successor produced: one per alternative of each thread's next
-//   operation (both outcomes of a faulting access, every `either` branch, even when
-//   two alternatives lead to the same state), plus the state itself once all threads
-//   are done (the spec's `Terminated` stutter, which adds no distinct state).
-// - `depth` is the number of states on the longest shortest path from the initial
+// - `generated` counts 1 per distinct initial state plus, for every state taken
+//   off the queue, every successor produced: one per alternative path of each
+//   thread's step (each outcome of a faulting access, every `either` branch, each
+//   combination of them along absorbed nodes, even when two lead to the same state:
+//   the spec writes each path as its own disjunct), plus the state itself once all
+//   threads are done (the spec's `Terminated` stutter, which adds no distinct state).
+// - `depth` is the number of states on the longest shortest path from an initial
 //   state (1 when it has no successor); for a finding, the length in states of the
 //   shortest trace to the violating state.
-// - One step is one operation of one thread. A contended rwsem acquire by a thread
-//   not yet queued is a step of its own that joins the queue and leaves the pc.
 
 import type { ModelDef } from "../dsl/model.js";
+import { noMerge, planMerge } from "../ir/merge.js";
 import { DONE, type Program } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { validate } from "../ir/validate.js";
-import { type Violation, firstViolation } from "./findings.js";
+import { type Violation, firstViolation, violations } from "./findings.js";
 import { type State, World, stateKey } from "./state.js";
 
 export type { Violation } from "./findings.js";
@@ -44,6 +52,8 @@ export interface ExploreResult {
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
+  /** With `exhaustive`: every rule some reachable state breaks, as violationKey()s, sorted. */
+  readonly reachable?: readonly string[];
   /** For a finding: the shortest trace, from the initial state; `thread` (an IR id) made each step. */
   readonly trace?: readonly { readonly state: State; readonly thread?: string }[];
 }
@@ -51,6 +61,14 @@ export interface ExploreResult {
 export interface ExploreOptions {
   /** Stop with an ExploreLimitError past this many distinct states (default 1,000,000). */
   readonly maxStates?: number;
+  /** Step merging as in the generated spec (src/ir/merge.ts); default true, as `check`. */
+  readonly merge?: boolean;
+  /**
+   * Do not stop at the first finding: explore every reachable state and list every
+   * rule any of them breaks (`ExploreResult.reachable`). For comparing merged with
+   * unmerged exploration, where the first finding may differ but the set may not.
+   */
+  readonly exhaustive?: boolean;
 }
 
 export class ExploreLimitError extends Error {}
@@ -66,15 +84,13 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   } else {
     ({ model, program } = input);
   }
-  const w = new World(model, program);
+  const w = new World(model, program, opts.merge === false ? noMerge(program) : planMerge(model, program));
   const max = opts.maxStates ?? 1_000_000;
 
-  const init = w.initial();
   // Per distinct state: the state it was first reached from and by which thread (for traces).
   const seen = new Map<string, { state: State; parent?: string; thread?: number; level: number }>();
-  const initKey = stateKey(init);
-  seen.set(initKey, { state: init, level: 0 });
-  let generated = 1;
+  const queue: string[] = [];
+  let generated = 0;
   let depth = 1;
 
   const trace = (key: string): { state: State; thread?: string }[] => {
@@ -87,16 +103,35 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
     }
     return out.reverse();
   };
+  const reachable = new Set<string>();
+  let firstFinding: ExploreResult | undefined;
+  /** The state's finding, if the search stops here (without `exhaustive`). */
+  const check = (key: string, s: State): ExploreResult | undefined => {
+    if (!opts.exhaustive) {
+      const v = firstViolation(w, s);
+      return v ? finding(key, v) : undefined;
+    }
+    for (const v of violations(w, s)) {
+      reachable.add(violationKey(v));
+      firstFinding ??= finding(key, v);
+    }
+    return undefined;
+  };
   const finding = (key: string, v: Violation): ExploreResult => {
     const t = trace(key);
     const verdict: ExploreVerdict = v.kind === "domain" ? "invariant" : v.kind;
     return { verdict, violation: v, distinct: seen.size, generated, depth: t.length, trace: t };
   };
 
-  const v0 = firstViolation(w, init);
-  if (v0) return finding(initKey, v0);
+  for (const init of w.initials()) {
+    const initKey = stateKey(init);
+    seen.set(initKey, { state: init, level: 0 });
+    generated++;
+    const f = check(initKey, init);
+    if (f) return f;
+    queue.push(initKey);
+  }
 
-  const queue: string[] = [initKey];
   let stuck: string | undefined;
   for (let head = 0; head < queue.length; head++) {
     const key = queue[head] as string;
@@ -111,8 +146,8 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
         seen.set(k, { state: next, parent: key, thread: t, level: level + 1 });
         depth = Math.max(depth, level + 2);
         if (seen.size > max) throw new ExploreLimitError(`more than ${max} distinct states`);
-        const v = firstViolation(w, next);
-        if (v) return finding(k, v);
+        const f = check(k, next);
+        if (f) return f;
         queue.push(k);
       }
     }
@@ -124,8 +159,29 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   // Termination under weak fairness: the programs are acyclic and every step changes
   // the state, so a behaviour that never finishes ends in a state where some thread
   // is unfinished and no thread can move.
+  if (opts.exhaustive) {
+    if (model.termination && stuck !== undefined) reachable.add("termination");
+    const all = { reachable: [...reachable].sort(), distinct: seen.size, generated, depth };
+    if (firstFinding) return { ...firstFinding, ...all };
+    if (model.termination && stuck !== undefined) return { verdict: "termination", trace: trace(stuck), ...all };
+    return { verdict: "ok", ...all };
+  }
   if (model.termination && stuck !== undefined) {
     return { verdict: "termination", distinct: seen.size, generated, depth, trace: trace(stuck) };
   }
   return { verdict: "ok", distinct: seen.size, generated, depth };
+}
+
+/** A rule as one string: `deadlock`, `invariant:<id>`, `assertion:<thread>/<pc>`, `domain:<var>`, ... */
+export function violationKey(v: Violation): string {
+  switch (v.kind) {
+    case "invariant":
+      return `invariant:${v.invariant}`;
+    case "domain":
+      return `domain:${v.variable}`;
+    case "assertion":
+      return `assertion:${v.thread}/${v.pc}`;
+    default:
+      return v.kind;
+  }
 }

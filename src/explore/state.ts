@@ -2,6 +2,7 @@
 // "User memory access" written directly in TypeScript over the lowered program,
 // independently of the TLA+ templates (this module is the oracle they are tested against).
 
+import { type MergePlan, isAbsorbed, noMerge } from "../ir/merge.js";
 import { DONE, type Node, type Program } from "../ir/program.js";
 import type { CmpOp, Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/types.js";
 import { unreachable } from "../ir/types.js";
@@ -55,6 +56,8 @@ export class World {
   constructor(
     readonly model: Model,
     readonly program: Program,
+    /** Absorbed nodes (src/ir/merge.ts): run right after the step that reaches them. */
+    readonly plan: MergePlan = noMerge(program),
   ) {
     // Thread index i is the i-th thread of the program (the order of the spec's Next).
     program.threads.forEach((tp, i) => this.threadIndex.set(tp.thread, i));
@@ -81,6 +84,23 @@ export class World {
   nodeAt(s: State, t: number): Node | undefined {
     const pc = s.pc[t] as string;
     return pc === DONE ? undefined : this.nodes[t]?.get(pc);
+  }
+
+  /**
+   * The initial states: every thread at its entry, then, where the entry is
+   * absorbed, at each first kept pc its absorbed nodes can reach (the spec's Init
+   * enumerates them). Distinct states only, in a fixed order.
+   */
+  initials(): State[] {
+    let states = [this.initial()];
+    for (let t = 0; t < this.threadCount; t++) states = states.flatMap((s) => this.settle(s, t));
+    const seen = new Set<string>();
+    return states.filter((s) => {
+      const k = stateKey(s);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
   }
 
   initial(): State {
@@ -183,11 +203,30 @@ export class World {
   // ---- steps --------------------------------------------------------------------------
 
   /**
-   * Every successor of s by thread t's next operation, one per alternative (so two
-   * alternatives that lead to the same state give it twice, as TLC generates it twice).
-   * A contended rwsem acquire by a thread not yet queued is one step that joins the queue.
+   * Every successor of s by one step of thread t: its next operation, then, while
+   * the thread stands at an absorbed node (merge plan), that node's operation too,
+   * branching on its alternatives. One successor per alternative path (so two that
+   * lead to the same state give it twice, as TLC generates it twice).
    */
   steps(s: State, t: number): State[] {
+    return this.operation(s, t).flatMap((x) => this.settle(x, t));
+  }
+
+  /** Runs thread t's absorbed nodes from s until it stands at a kept node or is done. */
+  settle(s: State, t: number): State[] {
+    const pc = s.pc[t] as string;
+    const tp = this.program.threads[t];
+    if (pc === DONE || !tp || !isAbsorbed(this.plan, tp.thread, pc)) return [s];
+    const next = this.operation(s, t);
+    if (next.length === 0) throw new Error(`faultline internal error: absorbed node ${tp.thread}/${pc} is not enabled`);
+    return next.flatMap((x) => this.settle(x, t));
+  }
+
+  /**
+   * The successors of s by thread t's next operation alone, one per alternative.
+   * A contended rwsem acquire by a thread not yet queued is one step that joins the queue.
+   */
+  operation(s: State, t: number): State[] {
     const n = this.nodeAt(s, t);
     if (!n) return [];
     const go = (st: State, pc: string): State => ({ ...st, pc: replace(st.pc, t, pc) });

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
+import { type MergePlan, noMerge } from "../ir/merge.js";
 import type { Program } from "../ir/program.js";
 import { spellOp } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
@@ -13,7 +14,7 @@ import { type SpecNames, type SpecView, buildView } from "./view.js";
 import { type SourceMap, toSourceMap } from "./sourcemap.js";
 
 export type { SpecCheck, SpecNames } from "./view.js";
-export { namesFromSourceMap, type SourceMap } from "./sourcemap.js";
+export { mergePlanOf, namesFromSourceMap, type SourceMap } from "./sourcemap.js";
 
 export interface GeneratedSpec {
   readonly module: string;
@@ -46,9 +47,12 @@ function templates(): NonNullable<typeof compiled> {
   return compiled;
 }
 
-/** Renders the spec for a validated model. `source` names the model file in the header. */
-export function generate(model: Model, program: Program, source: string): GeneratedSpec {
-  const { view, names } = buildView(model, program, source);
+/**
+ * Renders the spec for a validated model. `source` names the model file in the
+ * header; `plan` says which nodes run inside their predecessor's step (none by default).
+ */
+export function generate(model: Model, program: Program, source: string, plan: MergePlan = noMerge(program)): GeneratedSpec {
+  const { view, names } = buildView(model, program, source, plan);
   const t = templates();
   const tidy = (s: string) => `${s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
   const describe = (thread: string, pc: string) => {

@@ -26,7 +26,8 @@ export const SPEC_NAMES = [
   "CanRead", "CanWrite", "CanTake", "Dequeue", "DownRead", "DownWrite", "UpRead", "UpWrite", "DownReadTrylock",
   "DownWriteTrylock", "MutexLock", "MutexUnlock", "MutexTrylock", "HoldsAs", "HoldsAny", "Held", "HeldBy",
   "LockWaits", "WaitAt", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
-  "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak",
+  "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
+  "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue",
 ];
 
 const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES]);

@@ -3,13 +3,16 @@
 // file:line, variable -> model object). With it and a TLC trace, `faultline
 // explain` rebuilds the same report as `check` without the model's TypeScript.
 
+import type { MergePlan } from "../ir/merge.js";
 import type { Model } from "../ir/types.js";
 import type { SpecCheck, SpecNames } from "./view.js";
 
-export const SOURCE_MAP_VERSION = 1;
+/** 2: `absorbed` (step merging). Version 1 maps are still read: nothing absorbed. */
+export const SOURCE_MAP_VERSION = 2;
+export const READABLE_SOURCE_MAP_VERSIONS: readonly number[] = [1, 2];
 
 export interface SourceMap {
-  readonly version: typeof SOURCE_MAP_VERSION;
+  readonly version: number;
   readonly module: string;
   /** The model as plain IR (SEMANTICS objects with their model lines). */
   readonly model: Model;
@@ -21,6 +24,8 @@ export interface SourceMap {
     /** Action name -> the thread and pc it runs, with its model line for readers of the JSON. */
     readonly actions: Record<string, { readonly thread: string; readonly pc: string; readonly file: string; readonly line: number; readonly op: string }>;
     readonly checks: Record<string, SpecCheck>;
+    /** Thread id -> the pcs merged into the step before them, with the model line of each (absent in version 1). */
+    readonly absorbed?: Record<string, readonly { readonly pc: string; readonly file: string; readonly line: number; readonly op: string }[]>;
   };
 }
 
@@ -39,6 +44,7 @@ export function toSourceMap(model: Model, names: SpecNames, describe: (thread: s
       enumValues: obj(names.enumValues),
       actions,
       checks: obj(names.checks),
+      absorbed: Object.fromEntries([...names.absorbed].map(([t, pcs]) => [t, pcs.map((pc) => ({ pc, ...describe(t, pc) }))])),
     },
   };
 }
@@ -53,5 +59,11 @@ export function namesFromSourceMap(map: SourceMap): SpecNames {
     enumValues: m(map.names.enumValues),
     actions: new Map(Object.entries(map.names.actions).map(([k, a]) => [k, { thread: a.thread, pc: a.pc }])),
     checks: m(map.names.checks),
+    absorbed: new Map(Object.entries(map.names.absorbed ?? {}).map(([t, xs]) => [t, xs.map((x) => x.pc)])),
   };
+}
+
+/** The merge plan a spec was generated with, from its naming tables. */
+export function mergePlanOf(names: SpecNames): MergePlan {
+  return { absorbed: new Map([...names.absorbed].map(([t, pcs]) => [t, new Set(pcs)])) };
 }

@@ -2,10 +2,12 @@
 // the name tables trace translation needs to read TLC's states back.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { DONE, type Node, type Program } from "../ir/program.js";
-import { spellExpr, spellOp, spellVia, threadName } from "../ir/spell.js";
+import { type MergePlan, noMerge } from "../ir/merge.js";
+import { DONE, type Program } from "../ir/program.js";
+import { spellExpr } from "../ir/spell.js";
 import type { Expr, Model, Value } from "../ir/types.js";
 import { unreachable } from "../ir/types.js";
+import { type ActionContext, actionBody, actionComment, entryPcs } from "./actions.js";
 import { Namer, commentText } from "./names.js";
 
 /** What an invariant in the spec stands for, so a violation reads in model words. */
@@ -33,6 +35,8 @@ export interface SpecNames {
   readonly actions: ReadonlyMap<string, { readonly thread: string; readonly pc: string }>;
   /** Invariant name -> what it checks, in the order the .cfg lists them. */
   readonly checks: ReadonlyMap<string, SpecCheck>;
+  /** Thread id -> the pcs merging absorbed (src/ir/merge.ts): no state stands at them. */
+  readonly absorbed: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface SpecView {
@@ -76,7 +80,7 @@ function setLiteral(items: readonly string[], indent = "    "): string {
   return `{\n${indent}  ${items.join(`,\n${indent}  `)}\n${indent}}`;
 }
 
-export function buildView(model: Model, program: Program, source: string): { view: SpecView; names: SpecNames } {
+export function buildView(model: Model, program: Program, source: string, plan: MergePlan = noMerge(program)): { view: SpecView; names: SpecNames } {
   const idents = new Namer();
   const strings = new Namer([]);
   const module = idents.take(model.name);
@@ -168,24 +172,11 @@ export function buildView(model: Model, program: Program, source: string): { vie
   const variables = ["pc", ...(hasExcl ? ["owner"] : []), ...(hasRw ? ["rw"] : []), ...model.vars.map((v) => varIdent.get(v.id) as string)];
 
   const init = [
-    `pc = [t \\in Threads |-> ${setEntry(program, threadStr)}]`,
+    initPc(program, plan, threadStr),
     ...(hasExcl ? ["owner = [l \\in ExclLocks |-> NoOne]"] : []),
     ...(hasRw ? ["rw = [l \\in Rwsems |-> [writer |-> NoOne, readers |-> [t \\in Threads |-> 0], queue |-> <<>>]]"] : []),
     ...model.vars.map((v) => `${varIdent.get(v.id)} = ${value(v.init)}`),
   ];
-
-  // Which variables each operation writes; the rest are UNCHANGED.
-  const writes = (n: Node): string[] => {
-    const op = n.op;
-    if (op.kind === "acquire" || op.kind === "release" || op.kind === "trylock") return [lockKind(op.lock) === "rwsem" ? "rw" : "owner"];
-    if (op.kind === "set") return [varIdent.get(op.variable) as string];
-    return [];
-  };
-  const unchanged = (n: Node): string | undefined => {
-    const w = new Set(["pc", ...writes(n)]);
-    const rest = variables.filter((v) => !w.has(v));
-    return rest.length === 0 ? undefined : `/\\ UNCHANGED <<${rest.join(", ")}>>`;
-  };
 
   const actions = new Map<string, { thread: string; pc: string }>();
   const checks = new Map<string, SpecCheck>();
@@ -199,76 +190,44 @@ export function buildView(model: Model, program: Program, source: string): { vie
     const thread = model.threads.find((t) => t.id === tp.thread);
     const t = T(tp.thread);
     const tIdent = threadStr.get(tp.thread) as string;
-    const acts = tp.nodes.map((n) => {
-      const name = idents.take(`${tIdent}_${n.pc}`);
-      actions.set(name, { thread: tp.thread, pc: n.pc });
-      const via = spellVia(model, n);
-      const comment = [commentText(`${threadName(model, n.thread)}: ${spellOp(model, n.op)}${via ? `  [in ${via}]` : ""}  (${formatLoc(n.loc)})`)];
-      const goto = (p: string) => `Goto(${t}, ${str(p)})`;
-      const op = n.op;
-      let body: string[];
-      switch (op.kind) {
-        case "acquire": {
-          const kind = lockKind(op.lock);
-          const fn = op.mode === "read" ? "DownRead" : op.mode === "write" ? "DownWrite" : "MutexLock";
-          body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(op.next)})`];
-          lockWaits.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
-          if (kind !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
-          if (op.fault) comment.push("page fault path: the handler takes the region owner's mmap_lock for read");
-          break;
-        }
-        case "release": {
-          const fn = op.mode === "read" ? "UpRead" : op.mode === "write" ? "UpWrite" : "MutexUnlock";
-          body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(op.next)})`];
-          releaseAt.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
-          break;
-        }
-        case "trylock": {
-          const fn = op.mode === "read" ? "DownReadTrylock" : op.mode === "write" ? "DownWriteTrylock" : "MutexTrylock";
-          body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(op.ok)}, ${str(op.fail)})`];
-          break;
-        }
-        case "access":
-          if (op.fault.kind === "none") {
-            body = [`/\\ ${goto(op.next)}  \\* pinned: never faults`];
-          } else {
-            const what = op.fault.kind === "handle" ? "page fault: run the fault path" : "page fault with page faults disabled: -EFAULT";
-            body = [`/\\ \\/ ${goto(op.next)}  \\* page present`, `   \\/ ${goto(op.fault.target)}  \\* ${what}`];
+    const ctx: ActionContext = { model, plan, tp, t, L, lockKind, expr, varIdent, variables };
+    const absorbed = plan.absorbed.get(tp.thread);
+    const acts = tp.nodes
+      .filter((n) => !absorbed?.has(n.pc))
+      .map((n) => {
+        const name = idents.take(`${tIdent}_${n.pc}`);
+        actions.set(name, { thread: tp.thread, pc: n.pc });
+        const comment = actionComment(ctx, n);
+        const op = n.op;
+        // The findings' tables list kept pcs only: no state stands at an absorbed one.
+        switch (op.kind) {
+          case "acquire":
+            lockWaits.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
+            if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
+            if (op.fault) comment.push("page fault path: the handler takes the region owner's mmap_lock for read");
+            break;
+          case "release":
+            releaseAt.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
+            break;
+          case "await":
+            awaitBlocked.push(`\\/ t = ${t} /\\ pc[t] = ${str(n.pc)} /\\ ~${expr(op.cond)}`);
+            sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
+            break;
+          case "assert": {
+            const aname = idents.take(`Assert_${tIdent}_${n.pc}`);
+            checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message });
+            asserts.push({
+              name: aname,
+              comment: [commentText(`assertion "${op.message}" (${formatLoc(n.loc)}): ${spellExpr(model, op.cond)}`)],
+              body: `pc[${t}] = ${str(n.pc)} => ${expr(op.cond)}`,
+            });
+            break;
           }
-          break;
-        case "choose":
-          body = [`/\\ ${op.targets.map((p, i) => `${i === 0 ? "\\/" : "   \\/"} ${goto(p)}`).join("\n    ")}`];
-          break;
-        case "set":
-          body = [`/\\ ${varIdent.get(op.variable)}' = ${expr(op.value)}`, `/\\ ${goto(op.next)}`];
-          break;
-        case "branch":
-          body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.then)} ELSE ${goto(op.else)}`];
-          break;
-        case "await":
-          // IF, not a bare conjunct: TLC would make one successor per true disjunct of
-          // the condition, counting the same state several times in "states generated".
-          body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.next)} ELSE FALSE  \\* blocks while false`];
-          awaitBlocked.push(`\\/ t = ${t} /\\ pc[t] = ${str(n.pc)} /\\ ~${expr(op.cond)}`);
-          sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
-          break;
-        case "assert": {
-          body = [`/\\ ${goto(op.next)}`];
-          const aname = idents.take(`Assert_${tIdent}_${n.pc}`);
-          checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message });
-          asserts.push({
-            name: aname,
-            comment: [commentText(`assertion "${op.message}" (${formatLoc(n.loc)}): ${spellExpr(model, op.cond)}`)],
-            body: `pc[${t}] = ${str(n.pc)} => ${expr(op.cond)}`,
-          });
-          break;
+          default:
+            break;
         }
-        default:
-          body = unreachable(op);
-      }
-      const u = unchanged(n);
-      return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...body.flatMap((b) => b.split("\n    ")), ...(u ? [u] : [])] };
-    });
+        return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...actionBody(ctx, n)] };
+      });
     const step = idents.take(`Step_${tIdent}`);
     return {
       header: commentText(`Thread "${thread?.name}" of process "${model.processes.find((p) => p.id === thread?.process)?.name}" (${thread ? formatLoc(thread.loc) : ""})`),
@@ -365,7 +324,8 @@ export function buildView(model: Model, program: Program, source: string): { vie
     const c = checks.get(n);
     return c ? [[n, c] as const] : [];
   }));
-  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered };
+  const absorbed = new Map(program.threads.map((tp) => [tp.thread, tp.nodes.filter((n) => plan.absorbed.get(tp.thread)?.has(n.pc)).map((n) => n.pc)]));
+  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed };
   return { view, names };
 }
 
@@ -392,10 +352,16 @@ function stateFree(e: Expr): boolean {
   }
 }
 
-/** The initial pc of every thread, as a TLA+ function over Threads. */
-function setEntry(program: Program, threadStr: ReadonlyMap<string, string>): string {
-  const entries = program.threads.map((tp) => [threadStr.get(tp.thread) as string, tp.entry] as const);
-  const distinct = new Set(entries.map(([, e]) => e));
-  if (distinct.size === 1) return str(entries[0]?.[1] ?? DONE);
-  return `CASE ${entries.map(([t, e]) => `t = ${str(t)} -> ${str(e)}`).join(" [] ")}`;
+/**
+ * Init's pc: every thread at its entry; where merging absorbs a thread's entry,
+ * the set of first kept pcs it may start at, as a record set (one field per thread).
+ */
+function initPc(program: Program, plan: MergePlan, threadStr: ReadonlyMap<string, string>): string {
+  const entries = program.threads.map((tp) => [threadStr.get(tp.thread) as string, entryPcs(plan, tp)] as const);
+  if (entries.some(([, e]) => e.length > 1)) {
+    return `pc \\in [${entries.map(([t, e]) => `${t} : {${e.map(str).join(", ")}}`).join(", ")}]`;
+  }
+  const distinct = new Set(entries.map(([, e]) => e[0]));
+  const f = distinct.size === 1 ? str(entries[0]?.[1][0] ?? DONE) : `CASE ${entries.map(([t, e]) => `t = ${str(t)} -> ${str(e[0] ?? DONE)}`).join(" [] ")}`;
+  return `pc = [t \\in Threads |-> ${f}]`;
 }

@@ -115,3 +115,32 @@ function paren(model: Model, e: Expr): string {
   const s = spellExpr(model, e);
   return e.kind === "and" || e.kind === "or" || e.kind === "cmp" || e.kind === "arith" ? `(${s})` : s;
 }
+
+/** What a node did when it went on to `to` without waiting: the trace's effect words for thread-local outcomes. */
+export function spellOutcome(op: Op, to: string): string {
+  switch (op.kind) {
+    case "access":
+      if (op.fault.kind !== "none" && to === op.fault.target) {
+        return op.fault.kind === "handle" ? "page fault" : "page fault with page faults disabled: -EFAULT";
+      }
+      return op.fault.kind === "none" ? "page pinned, no fault" : "page present, no fault";
+    case "choose":
+      return `takes branch ${op.targets.indexOf(to) + 1} of ${op.targets.length}`;
+    case "branch":
+      return to === op.then ? "true" : "false";
+    case "release":
+      return "released";
+    case "acquire":
+      return op.mode === "excl" ? "acquired" : `acquired for ${op.mode}`;
+    case "trylock":
+      return to === op.ok ? "succeeded" : "failed (lock busy)";
+    case "await":
+      return "condition holds, continues";
+    case "assert":
+      return "holds";
+    case "set":
+      return "assigned";
+    default:
+      return unreachable(op);
+  }
+}

@@ -1,10 +1,11 @@
 // TLC counterexample -> numbered steps in the model's own words, and the
 // explanation of the finding: who waits for whom and why, which lock leaked, ...
 
-import type { SpecCheck, SpecNames } from "../gen/index.js";
+import { type SpecCheck, type SpecNames, mergePlanOf } from "../gen/index.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program } from "../ir/program.js";
 import { lockName, spellExpr, spellOp, spellVia, threadName } from "../ir/spell.js";
+import { absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
 import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
@@ -12,8 +13,16 @@ import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, d
 export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination";
 
 export interface Step {
-  /** 1-based step number. */
+  /** 1-based position in the trace's list of operations. */
   readonly index: number;
+  /**
+   * The TLC step (1-based; 0 for Init) that ran this operation. With step merging
+   * one TLC step runs a kept operation and then the absorbed ones it reaches: those
+   * follow it here, each a Step of its own with the same `tlcStep` and `merged` set.
+   */
+  readonly tlcStep: number;
+  /** Ran inside the TLC step of the operation before it (absorbed by step merging). */
+  readonly merged: boolean;
   readonly thread: string;
   readonly threadId: string;
   readonly pc: string;
@@ -89,7 +98,31 @@ function explain(input: TranslateInput): Finding {
     program.threads.find((t) => t.thread === thread)?.nodes.find((n) => n.pc === pc);
   const blocking = new Blocking(model, program);
 
+  const plan = mergePlanOf(names);
   const steps: Step[] = [];
+  const push = (tlcStep: number, merged: boolean, node: Node, effect: string, state: ModelState) => {
+    steps.push({
+      index: steps.length + 1,
+      tlcStep,
+      merged,
+      thread: threadName(model, node.thread),
+      threadId: node.thread,
+      pc: node.pc,
+      operation: spellOp(model, node.op),
+      loc: node.loc,
+      via: spellVia(model, node),
+      effect,
+      state: describeState(model, program, state),
+    });
+  };
+  // Absorbed entries ran in Init: show each thread's way to its first pc first.
+  const first = states[0];
+  if (first) {
+    for (const tp of program.threads) {
+      const entry = absorbedPath(model, program, plan, tp.thread, tp.entry, first, first);
+      for (const x of entry?.steps ?? []) push(0, true, x.node, x.effect, x.state);
+    }
+  }
   for (let i = 1; i < states.length; i++) {
     const action = trace.actions[i];
     const act = action ? names.actions.get(action) : undefined;
@@ -98,17 +131,11 @@ function explain(input: TranslateInput): Finding {
     if (!act) continue; // `Terminated` stuttering
     const node = nodeAt(act.thread, act.pc);
     if (!node) continue;
-    steps.push({
-      index: steps.length + 1,
-      thread: threadName(model, act.thread),
-      threadId: act.thread,
-      pc: act.pc,
-      operation: spellOp(model, node.op),
-      loc: node.loc,
-      via: spellVia(model, node),
-      effect: effectOf(model, blocking, node, before, after),
-      state: describeState(model, program, after),
-    });
+    // Which way through the absorbed nodes this step went (undefined: it queued, or no merging).
+    const path = after.pc.get(act.thread) === before.pc.get(act.thread) ? undefined : absorbedPath(model, program, plan, act.thread, node.pc, before, after);
+    const mid = path?.kept ?? after;
+    push(i, false, node, effectOf(model, blocking, node, before, mid), mid);
+    for (const x of path?.steps ?? []) push(i, true, x.node, x.effect, x.state);
   }
 
   const last = states[states.length - 1] as ModelState;

@@ -1,19 +1,29 @@
-// Differential check of one model: the generated spec under real TLC against the
-// reference explorer (src/explore). Used by the fixed-seed CI batch, the
-// regression tests and `npm run fuzz`.
+// Differential check of one model: the generated spec (merged, the default) under
+// real TLC against the reference explorer (src/explore), and merged against
+// unmerged exploration (step merging must not change what can be found). Used by
+// the fixed-seed CI batch, the regression tests and `npm run fuzz`.
 
 import { compile } from "../../src/check.js";
 import type { ModelDef } from "../../src/dsl/model.js";
 import type { SpecCheck } from "../../src/gen/index.js";
-import { type ExploreResult, type Violation, ExploreLimitError, explore } from "../../src/explore/index.js";
+import type { Program } from "../../src/ir/program.js";
+import { type ExploreResult, type Violation, ExploreLimitError, explore, violationKey } from "../../src/explore/index.js";
 import type { Toolchain } from "../../src/tlc/locate.js";
 import { runTlc } from "../../src/tlc/run.js";
 
 /** Models with more distinct states than this are skipped (TLC would take too long). */
 export const MAX_STATES = 20_000;
+/** Unmerged exploration may have this many states before merged-vs-unmerged is skipped. */
+export const MAX_UNMERGED_STATES = 200_000;
 
 export type Comparison =
-  | { readonly kind: "agree"; readonly verdict: string; readonly distinct: number }
+  | {
+      readonly kind: "agree";
+      readonly verdict: string;
+      readonly distinct: number;
+      /** Distinct states without merging (explorer), or undefined when too many to compare. */
+      readonly unmerged?: number;
+    }
   | { readonly kind: "disagree"; readonly why: string; readonly explorer?: ExploreResult; readonly tlc?: string }
   | { readonly kind: "skipped"; readonly why: string };
 
@@ -27,6 +37,9 @@ export async function differential(def: ModelDef, toolchain: Toolchain, maxState
     if (err instanceof ExploreLimitError) return { kind: "skipped", why: `too large: ${err.message}` };
     throw err;
   }
+  const vsUnmerged = mergedVsUnmerged(def, c.program, ex);
+  if (typeof vsUnmerged === "string") return { kind: "disagree", why: vsUnmerged, explorer: ex };
+  const unmerged = vsUnmerged === undefined ? {} : { unmerged: vsUnmerged };
   // C1 only: these runs are short, so JIT warm-up costs more than it gains (~0.3 s a run).
   const run = await runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain, timeoutMs: 120_000, jvmArgs: ["-XX:TieredStopAtLevel=1"] });
   const disagree = (why: string): Comparison => ({ kind: "disagree", why, explorer: ex, tlc: run.output });
@@ -36,18 +49,18 @@ export async function differential(def: ModelDef, toolchain: Toolchain, maxState
       if (run.stats.distinct !== ex.distinct) return disagree(`distinct states: tlc ${run.stats.distinct}, explorer ${ex.distinct}`);
       if (run.stats.generated !== ex.generated) return disagree(`states generated: tlc ${run.stats.generated}, explorer ${ex.generated}`);
       if (run.stats.depth !== ex.depth) return disagree(`depth: tlc ${run.stats.depth}, explorer ${ex.depth}`);
-      return { kind: "agree", verdict: "ok", distinct: ex.distinct };
+      return { kind: "agree", verdict: "ok", distinct: ex.distinct, ...unmerged };
     case "invariant": {
       const check = c.spec.names.checks.get(run.invariant);
       if (!check) return disagree(`tlc: unknown invariant ${run.invariant}`);
       if (!ex.violation || !sameCheck(check, ex.violation)) return disagree(`tlc: ${run.invariant} (${JSON.stringify(check)}), explorer: ${describe(ex)}`);
       if (run.trace.states.length !== ex.depth) return disagree(`trace length: tlc ${run.trace.states.length}, explorer ${ex.depth}`);
-      return { kind: "agree", verdict: ex.verdict, distinct: ex.distinct };
+      return { kind: "agree", verdict: ex.verdict, distinct: ex.distinct, ...unmerged };
     }
     case "liveness":
       if (ex.verdict !== "termination") return disagree(`tlc: liveness ${run.property}, explorer: ${describe(ex)}`);
       if (run.stats.distinct !== ex.distinct) return disagree(`distinct states: tlc ${run.stats.distinct}, explorer ${ex.distinct}`);
-      return { kind: "agree", verdict: "termination", distinct: ex.distinct };
+      return { kind: "agree", verdict: "termination", distinct: ex.distinct, ...unmerged };
     case "parse-error":
       return disagree(`the spec does not parse: ${run.message}`);
     case "deadlock":
@@ -57,6 +70,39 @@ export async function differential(def: ModelDef, toolchain: Toolchain, maxState
     case "failed":
       return disagree(`tlc failed: ${run.message}`);
   }
+}
+
+/**
+ * Merged and unmerged exploration must give the same verdict. When the first
+ * finding differs (breadth-first search meets another violating state first in
+ * fewer steps), both must still reach the same set of broken rules. Returns the
+ * unmerged distinct count, a disagreement, or undefined when unmerged is too large.
+ */
+function mergedVsUnmerged(def: ModelDef, program: Program, merged: ExploreResult): number | string | undefined {
+  let un: ExploreResult;
+  try {
+    un = explore({ model: def.ir, program }, { maxStates: MAX_UNMERGED_STATES, merge: false });
+  } catch (err) {
+    if (err instanceof ExploreLimitError) return undefined;
+    throw err;
+  }
+  if (un.verdict === merged.verdict && sameViolation(un.violation, merged.violation)) return un.distinct;
+  const all = (merge: boolean) => explore({ model: def.ir, program }, { maxStates: MAX_UNMERGED_STATES, merge, exhaustive: true }).reachable ?? [];
+  let a: readonly string[];
+  let b: readonly string[];
+  try {
+    a = all(true);
+    b = all(false);
+  } catch (err) {
+    if (err instanceof ExploreLimitError) return undefined;
+    throw err;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b)) return `merged vs unmerged: reachable findings ${JSON.stringify(a)} vs ${JSON.stringify(b)} (first: ${describe(merged)} vs ${describe(un)})`;
+  return un.distinct;
+}
+
+function sameViolation(a: Violation | undefined, b: Violation | undefined): boolean {
+  return (a === undefined) === (b === undefined) && (a === undefined || violationKey(a) === violationKey(b as Violation));
 }
 
 function sameCheck(c: SpecCheck, v: Violation): boolean {

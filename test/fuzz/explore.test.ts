@@ -34,9 +34,24 @@ describe("state counting", () => {
           t.pagefaultEnable();
         });
       }),
+      { merge: false },
     );
     // page present and -EFAULT both go on to the end: 2 distinct, 1 + 2 + 1 generated.
     expect([r.distinct, r.generated]).toEqual([2, 4]);
+  });
+
+  it("merged, runs an absorbed entry in Init: one initial state per distinct first kept pc", () => {
+    const def = model("fault", (m) => {
+      const p = m.process("p");
+      const buf = p.region("buf");
+      p.thread("T", (t) => {
+        t.pagefaultDisable();
+        t.copyToUser(buf);
+        t.pagefaultEnable();
+      });
+    });
+    // Both outcomes end the thread: Init has the one state where T is done, then its stutter.
+    expect([explore(def).distinct, explore(def).generated]).toEqual([1, 2]);
   });
 
   it("makes joining a rwsem queue a step of its own", () => {
@@ -53,8 +68,28 @@ describe("state counting", () => {
           t.upRead(sem);
         });
       }),
+      { merge: false },
     );
     expect([r.verdict, r.distinct, r.generated, r.depth]).toEqual(["ok", 12, 16, 5]);
+  });
+
+  it("merged, runs a release the thread surely holds in the acquire's step", () => {
+    const r = explore(
+      model("queue", (m) => {
+        const sem = m.rwsem("sem");
+        const p = m.process("p");
+        p.thread("W", (t) => {
+          t.downWrite(sem);
+          t.upWrite(sem);
+        });
+        p.thread("R", (t) => {
+          t.downRead(sem);
+          t.upRead(sem);
+        });
+      }),
+    );
+    // Nobody is ever seen holding sem, so nobody queues: {W, R} x {before, done}.
+    expect([r.verdict, r.distinct, r.generated, r.depth]).toEqual(["ok", 4, 6, 3]);
   });
 });
 
@@ -134,8 +169,19 @@ describe("findings", () => {
         p.thread("waiter", (t) => t.await(ready));
         p.thread("other", (t) => t.either((b) => b.set(ready, true), () => {}));
       }),
+      { merge: false },
     );
     expect(r.verdict).toBe("deadlock");
     expect(r.trace?.map((s) => s.thread)).toEqual([undefined, "t2"]);
+    // Merged, the either runs in Init: one initial state already has the waiter stuck.
+    const merged = explore(
+      model("lost wakeup", (m) => {
+        const ready = m.bool("ready", false);
+        const p = m.process("p");
+        p.thread("waiter", (t) => t.await(ready));
+        p.thread("other", (t) => t.either((b) => b.set(ready, true), () => {}));
+      }),
+    );
+    expect([merged.verdict, merged.trace?.length]).toEqual(["deadlock", 1]);
   });
 });

@@ -110,9 +110,23 @@ describe("empty bodies", () => {
           t.if(true, () => {});
         });
       }),
-      { toolchain: await toolchain() },
+      { toolchain: await toolchain(), merge: false },
     );
     expect(r.verdict).toBe("ok");
     expect(r.spec?.tla).toContain('pc = [t \\in Threads |-> CASE t = "idle" -> "Done" [] t = "caller" -> "p1"]');
+    // Merged, the caller's either and constant if run in Init: both threads start done.
+    const merged = await check(
+      model("empty", (m) => {
+        const p = m.process("p");
+        p.thread("idle", () => {});
+        p.thread("caller", (t) => {
+          t.either(() => {}, () => {});
+          t.if(true, () => {});
+        });
+      }),
+      { toolchain: await toolchain() },
+    );
+    expect(merged.verdict).toBe("ok");
+    expect(merged.spec?.tla).toContain('pc = [t \\in Threads |-> "Done"]');
   });
 });

@@ -1,0 +1,234 @@
+// One TLA+ action per kept node (src/ir/merge.ts): the node's own operation, then
+// on each outcome that moves the pc, the paths through the absorbed nodes it
+// reaches, composed into one primed update per variable (`owner' = Free(Take(owner,
+// "M", t), "M")`), one disjunct per path. Text only: view.ts owns the tables.
+
+import { formatLoc } from "../ir/diagnostics.js";
+import { type MergePlan, type Path, pathReleases, paths } from "../ir/merge.js";
+import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
+import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
+import type { Expr, LockKind, Model } from "../ir/types.js";
+import { unreachable } from "../ir/types.js";
+import { commentText } from "./names.js";
+
+export interface ActionContext {
+  readonly model: Model;
+  readonly plan: MergePlan;
+  readonly tp: ThreadProgram;
+  /** The thread as a TLA+ string literal. */
+  readonly t: string;
+  /** A lock as a TLA+ string literal. */
+  readonly L: (id: string) => string;
+  readonly lockKind: (id: string) => LockKind | undefined;
+  readonly expr: (e: Expr) => string;
+  readonly varIdent: ReadonlyMap<string, string>;
+  /** Every spec variable, in VARIABLES order. */
+  readonly variables: readonly string[];
+}
+
+/** New values an outcome gives before the absorbed path runs: TLA+ expressions over the unprimed state. */
+interface Effect {
+  readonly owner?: string;
+  readonly rw?: string;
+  readonly assign?: readonly [variable: string, value: string];
+}
+
+type Item = readonly string[];
+
+const str = (s: string): string => `"${s}"`;
+
+/** A junction list: each item's first line after the bullet, its other lines aligned under it. */
+function junction(bullet: "/\\" | "\\/", items: readonly Item[]): string[] {
+  return items.flatMap((item) => [`${bullet} ${item[0] ?? ""}`, ...item.slice(1).map((l) => `   ${l}`)]);
+}
+
+function ite(cond: string, then: readonly string[], otherwise: readonly string[]): Item {
+  return [`IF ${cond}`, `THEN ${then[0] ?? ""}`, ...then.slice(1).map((l) => `     ${l}`), `ELSE ${otherwise[0] ?? ""}`, ...otherwise.slice(1).map((l) => `     ${l}`)];
+}
+
+/** The comment lines of a kept node's action: its operation, then every absorbed operation it may run. */
+export function actionComment(ctx: ActionContext, n: Node): string[] {
+  const { model } = ctx;
+  const line = (x: Node, prefix: string) => {
+    const via = spellVia(model, x);
+    return commentText(`${prefix}${spellOp(model, x.op)}${via ? `  [in ${via}]` : ""}  (${formatLoc(x.loc)})`);
+  };
+  const out = [line(n, `${threadName(model, n.thread)}: `)];
+  const seen = new Set<string>();
+  for (const exit of successors(n.op)) {
+    for (const p of paths(ctx.plan, ctx.tp, exit)) {
+      for (const { node } of p.steps) {
+        if (seen.has(node.pc)) continue;
+        seen.add(node.pc);
+        out.push(line(node, "  then, in the same step: "));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The body of a kept node's action, after `pc[t] = "pN"`. When every outcome
+ * reaches one kept pc without releasing anything the compact form is kept (the
+ * lock operators of the templates, with the pc the path ends at); otherwise every
+ * path is written out.
+ */
+export function actionBody(ctx: ActionContext, n: Node): string[] {
+  const { t, L, expr, tp, plan } = ctx;
+  const op = n.op;
+  const pathsOf = (pc: string) => paths(plan, tp, pc);
+  const compact = successors(n.op).every((x) => {
+    const ps = pathsOf(x);
+    return ps.length === 1 && pathReleases(ps[0] as Path).length === 0;
+  });
+  if (compact) return compactBody(ctx, n, (pc) => (pathsOf(pc)[0] as Path).end);
+
+  // Each outcome's effect, then its paths; one disjunct per path of every outcome listed.
+  const outcomes = (effect: Effect, exits: readonly string[]): Item[] => {
+    const all = exits.flatMap((x) => pathsOf(x));
+    if (all.length === 1) return leaf(ctx, effect, all[0] as Path);
+    return [junction("\\/", all.map((p) => junction("/\\", leaf(ctx, effect, p))))];
+  };
+  const others = (written: readonly string[]) => {
+    const rest = ctx.variables.filter((v) => !written.includes(v));
+    return rest.length === 0 ? [] : [[`UNCHANGED <<${rest.join(", ")}>>`]];
+  };
+  const l = (id: string) => L(id);
+  switch (op.kind) {
+    case "acquire": {
+      if (op.mode === "excl") return junction("/\\", [[`owner[${l(op.lock)}] = NoOne`], ...outcomes({ owner: `Take(owner, ${l(op.lock)}, ${t})` }, [op.next])]);
+      const can = op.mode === "read" ? `CanRead(${l(op.lock)}, ${t})` : `CanWrite(${l(op.lock)}, ${t})`;
+      const take = op.mode === "read" ? `TakeRead(rw, ${l(op.lock)}, ${t})` : `TakeWrite(rw, ${l(op.lock)}, ${t})`;
+      // Queueing leaves the pc where it is: no continuation.
+      const queue = junction("/\\", [[`Enqueue(${t}, ${l(op.lock)}, ${str(op.mode)})`], ...others(["pc", "rw"])]);
+      return junction("/\\", [ite(can, junction("/\\", outcomes({ rw: take }, [op.next])), queue)]);
+    }
+    case "release": {
+      const r = l(op.lock);
+      if (op.mode === "excl") return junction("/\\", [[`owner[${r}] = ${t}`], ...outcomes({ owner: `Free(owner, ${r})` }, [op.next])]);
+      if (op.mode === "read") return junction("/\\", [[`rw[${r}].readers[${t}] > 0`], ...outcomes({ rw: `FreeRead(rw, ${r}, ${t})` }, [op.next])]);
+      return junction("/\\", [[`rw[${r}].writer = ${t}`], ...outcomes({ rw: `FreeWrite(rw, ${r})` }, [op.next])]);
+    }
+    case "trylock": {
+      const r = l(op.lock);
+      const [can, take]: [string, Effect] =
+        op.mode === "excl"
+          ? [`owner[${r}] = NoOne`, { owner: `Take(owner, ${r}, ${t})` }]
+          : op.mode === "read"
+            ? [`CanRead(${r}, ${t})`, { rw: `TakeRead(rw, ${r}, ${t})` }]
+            : [`CanWrite(${r}, ${t})`, { rw: `TakeWrite(rw, ${r}, ${t})` }];
+      return junction("/\\", [ite(can, junction("/\\", outcomes(take, [op.ok])), junction("/\\", outcomes({}, [op.fail])))]);
+    }
+    case "access":
+      return junction("/\\", outcomes({}, successors(n.op)));
+    case "choose":
+      return junction("/\\", outcomes({}, op.targets));
+    case "set":
+      return junction("/\\", outcomes({ assign: [ctx.varIdent.get(op.variable) as string, expr(op.value)] }, [op.next]));
+    case "branch":
+      return junction("/\\", [ite(expr(op.cond), junction("/\\", outcomes({}, [op.then])), junction("/\\", outcomes({}, [op.else])))]);
+    case "await":
+      return junction("/\\", [ite(expr(op.cond), junction("/\\", outcomes({}, [op.next])), ["FALSE  \\* blocks while false"])]);
+    case "assert":
+      return junction("/\\", outcomes({}, [op.next]));
+    default:
+      return unreachable(op);
+  }
+}
+
+/** One path: the outcome's effect with the absorbed releases composed on top, the pc, the rest unchanged. */
+function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
+  const { t, L } = ctx;
+  let owner = effect.owner;
+  let rw = effect.rw;
+  for (const r of pathReleases(p)) {
+    if (r.mode === "excl") owner = `Free(${owner ?? "owner"}, ${L(r.lock)})`;
+    else if (r.mode === "read") rw = `FreeRead(${rw ?? "rw"}, ${L(r.lock)}, ${t})`;
+    else rw = `FreeWrite(${rw ?? "rw"}, ${L(r.lock)})`;
+  }
+  const written = ["pc"];
+  const items: Item[] = [];
+  if (owner !== undefined) {
+    items.push([`owner' = ${owner}`]);
+    written.push("owner");
+  }
+  if (rw !== undefined) {
+    items.push([`rw' = ${rw}`]);
+    written.push("rw");
+  }
+  if (effect.assign) {
+    items.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
+    written.push(effect.assign[0]);
+  }
+  const how = p.steps.map(({ node, to }) => (node.op.kind === "release" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
+  items.push([`Goto(${t}, ${str(p.end)})${how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : ""}`]);
+  const rest = ctx.variables.filter((v) => !written.includes(v));
+  if (rest.length > 0) items.push([`UNCHANGED <<${rest.join(", ")}>>`]);
+  return items;
+}
+
+/** The unmerged form of an action (one outcome per exit, no absorbed releases): `to` maps an exit to the pc its path ends at. */
+function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): string[] {
+  const { t, L, expr } = ctx;
+  const goto = (p: string) => `Goto(${t}, ${str(to(p))})`;
+  const op = n.op;
+  let body: string[];
+  switch (op.kind) {
+    case "acquire": {
+      const fn = op.mode === "read" ? "DownRead" : op.mode === "write" ? "DownWrite" : "MutexLock";
+      body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.next))})`];
+      break;
+    }
+    case "release": {
+      const fn = op.mode === "read" ? "UpRead" : op.mode === "write" ? "UpWrite" : "MutexUnlock";
+      body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.next))})`];
+      break;
+    }
+    case "trylock": {
+      const fn = op.mode === "read" ? "DownReadTrylock" : op.mode === "write" ? "DownWriteTrylock" : "MutexTrylock";
+      body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.ok))}, ${str(to(op.fail))})`];
+      break;
+    }
+    case "access":
+      if (op.fault.kind === "none") {
+        body = [`/\\ ${goto(op.next)}  \\* pinned: never faults`];
+      } else {
+        const what = op.fault.kind === "handle" ? "page fault: run the fault path" : "page fault with page faults disabled: -EFAULT";
+        body = [`/\\ \\/ ${goto(op.next)}  \\* page present`, `   \\/ ${goto(op.fault.target)}  \\* ${what}`];
+      }
+      break;
+    case "choose":
+      body = op.targets.map((p, i) => `${i === 0 ? "/\\ \\/" : "   \\/"} ${goto(p)}`);
+      break;
+    case "set":
+      body = [`/\\ ${ctx.varIdent.get(op.variable)}' = ${expr(op.value)}`, `/\\ ${goto(op.next)}`];
+      break;
+    case "branch":
+      body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.then)} ELSE ${goto(op.else)}`];
+      break;
+    case "await":
+      // IF, not a bare conjunct: TLC would make one successor per true disjunct of
+      // the condition, counting the same state several times in "states generated".
+      body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.next)} ELSE FALSE  \\* blocks while false`];
+      break;
+    case "assert":
+      body = [`/\\ ${goto(op.next)}`];
+      break;
+    default:
+      body = unreachable(op);
+  }
+  const writes =
+    op.kind === "acquire" || op.kind === "release" || op.kind === "trylock"
+      ? [ctx.lockKind(op.lock) === "rwsem" ? "rw" : "owner"]
+      : op.kind === "set"
+        ? [ctx.varIdent.get(op.variable) as string]
+        : [];
+  const rest = ctx.variables.filter((v) => v !== "pc" && !writes.includes(v));
+  return [...body, ...(rest.length > 0 ? [`/\\ UNCHANGED <<${rest.join(", ")}>>`] : [])];
+}
+
+/** Where each thread may start: its entry, or the first kept pcs its absorbed entry reaches. */
+export function entryPcs(plan: MergePlan, tp: ThreadProgram): string[] {
+  if (tp.entry === DONE) return [DONE];
+  return [...new Set(paths(plan, tp, tp.entry).map((p) => p.end))];
+}

@@ -1,0 +1,318 @@
+// Step merging: which nodes of the lowered program (program.ts) are *absorbed*,
+// i.e. executed inside the step of the node that jumps to them, so that no state
+// ever has a thread's pc at them. The generator composes an absorbed node's effect
+// into its predecessor's TLA+ action; the reference explorer (src/explore) runs it
+// right after the predecessor; trace translation rebuilds the path taken.
+//
+// Why this keeps every verdict (SEMANTICS "Blocking, deadlock and the other
+// findings"). Merged behaviours are unmerged behaviours with some intermediate
+// states left out, so every merged state is an unmerged state and a merged finding
+// is a real one. Conversely, an absorbed node is (1) always enabled, (2) not a
+// point where a finding is checked, and (3) commutes with (is a Lipton left mover
+// past) every step of the other threads, so any unmerged execution can be
+// reordered to run it right after its predecessor, and a state where a thread
+// stands at an absorbed node can be completed to one where it does not with the
+// finding still there. The rules:
+// - `choose`, `access` (every fault outcome) and a `branch` whose condition is a
+//   constant: thread-local decisions. Nobody else reads a thread's pc except
+//   `done(t)`/`at(t, label)`, so a thread whose position any expression reads
+//   absorbs nothing (else an invariant such as `done(t) || x = 0` could be
+//   violated only in the states merging leaves out).
+// - `release` (Lipton: releases move left) only when (a) the thread must hold the
+//   lock there on every path (forward must-hold dataflow: an absorbed release is
+//   never a bad-unlock and always enabled), (b) no expression reads that lock
+//   (`held(...)`), and (c) no thread trylocks it: a trylock can observe the lock
+//   held between the acquire and the release and fail, which the merged step
+//   hides. Blocking: while a thread stands before a release it is not blocked, so
+//   the threads waiting for that lock have a blocker outside every stuck set; the
+//   release therefore never un-sticks a stuck set. A rwsem waiter that queued
+//   behind the releasing holder is at the queue head once it is free, where it
+//   blocks others exactly as the holder it becomes in the merged order.
+// - Never absorbed: acquire, trylock (they block or observe locks), await, set,
+//   assert (they read or write shared state, an assert is checked where it
+//   stands), a node a label points at, and, below, a node whose continuation
+//   would inline too many paths (more than MAX_PATHS): it is kept instead.
+// - An absorbed entry node is run by Init: a thread may start at several pcs.
+
+import { DONE, type Node, type Program, type ThreadProgram, successors } from "./program.js";
+import type { Expr, LockMode, Model, Value } from "./types.js";
+import { unreachable } from "./types.js";
+
+/** Paths one action may inline through absorbed nodes before the node that causes it is kept. */
+export const MAX_PATHS = 32;
+
+/** The absorbed nodes of every thread: thread id -> pcs. Empty sets when merging is off. */
+export interface MergePlan {
+  readonly absorbed: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** One way through absorbed nodes: the nodes run, the successor each took, and where it stops. */
+export interface Path {
+  /** Absorbed nodes in the order run, each with the pc it went to. */
+  readonly steps: readonly { readonly node: Node; readonly to: string }[];
+  /** The first kept pc (or DONE) the path reaches. */
+  readonly end: string;
+}
+
+export function noMerge(program: Program): MergePlan {
+  return { absorbed: new Map(program.threads.map((tp) => [tp.thread, new Set<string>()])) };
+}
+
+export function isAbsorbed(plan: MergePlan, thread: string, pc: string): boolean {
+  return plan.absorbed.get(thread)?.has(pc) ?? false;
+}
+
+/** Decides the absorbed nodes of every thread (rules in the header). */
+export function planMerge(model: Model, program: Program): MergePlan {
+  const exprs: Expr[] = model.invariants.map((i) => i.cond);
+  for (const tp of program.threads) for (const n of tp.nodes) exprs.push(...opExprs(n));
+  const positionRead = new Set<string>();
+  const heldRead = new Set<string>();
+  const walk = (e: Expr): void => {
+    switch (e.kind) {
+      case "lit":
+      case "var":
+        return;
+      case "not":
+        return walk(e.arg);
+      case "and":
+      case "or":
+        return e.args.forEach(walk);
+      case "cmp":
+      case "arith":
+        walk(e.left);
+        return walk(e.right);
+      case "held":
+        heldRead.add(e.lock);
+        return;
+      case "done":
+      case "at":
+        positionRead.add(e.thread);
+        return;
+      default:
+        return unreachable(e);
+    }
+  };
+  exprs.forEach(walk);
+  const trylocked = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "trylock" ? [n.op.lock] : []))));
+
+  const absorbed = new Map<string, ReadonlySet<string>>();
+  for (const tp of program.threads) {
+    const set = new Set<string>();
+    if (!positionRead.has(tp.thread)) {
+      const labelled = new Set(tp.labels.values());
+      const held = mustHold(tp);
+      for (const n of tp.nodes) {
+        if (labelled.has(n.pc)) continue;
+        const op = n.op;
+        const ok =
+          op.kind === "choose" ||
+          op.kind === "access" ||
+          (op.kind === "branch" && isConstant(op.cond)) ||
+          (op.kind === "release" && (held.get(n.pc)?.get(key(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock));
+        if (ok) set.add(n.pc);
+      }
+      capPaths(tp, set);
+    }
+    absorbed.set(tp.thread, set);
+  }
+  return { absorbed };
+}
+
+/** Every way from `pc` through absorbed nodes to a kept pc or DONE (one path with no steps if `pc` is kept). */
+export function paths(plan: MergePlan, tp: ThreadProgram, pc: string): Path[] {
+  const set = plan.absorbed.get(tp.thread) ?? new Set<string>();
+  const byPc = nodeIndex(tp);
+  const go = (at: string): Path[] => {
+    if (at === DONE || !set.has(at)) return [{ steps: [], end: at }];
+    const node = byPc.get(at) as Node;
+    return absorbedExits(node).flatMap((to) => go(to).map((p) => ({ steps: [{ node, to }, ...p.steps], end: p.end })));
+  };
+  return go(pc);
+}
+
+/** Where a node may go when absorbed: a constant branch only where its condition sends it. */
+export function absorbedExits(node: Node): readonly string[] {
+  const op = node.op;
+  if (op.kind === "branch" && isConstant(op.cond)) return [evalConstant(op.cond) === true ? op.then : op.else];
+  return successors(op);
+}
+
+/** The locks an absorbed path releases, in order. */
+export function pathReleases(p: Path): { readonly lock: string; readonly mode: LockMode }[] {
+  return p.steps.flatMap(({ node }) => (node.op.kind === "release" ? [{ lock: node.op.lock, mode: node.op.mode }] : []));
+}
+
+const indexCache = new WeakMap<ThreadProgram, ReadonlyMap<string, Node>>();
+function nodeIndex(tp: ThreadProgram): ReadonlyMap<string, Node> {
+  let m = indexCache.get(tp);
+  if (!m) {
+    m = new Map(tp.nodes.map((n) => [n.pc, n]));
+    indexCache.set(tp, m);
+  }
+  return m;
+}
+
+function key(lock: string, mode: LockMode): string {
+  return `${lock}/${mode}`;
+}
+
+/** The expressions a node evaluates. */
+function opExprs(n: Node): Expr[] {
+  const op = n.op;
+  switch (op.kind) {
+    case "set":
+      return [op.value];
+    case "branch":
+    case "await":
+    case "assert":
+      return [op.cond];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Must-hold: per pc, how many times the thread holds each lock/mode on *every*
+ * path from the entry (minimum over paths). The graph is a DAG: one pass in
+ * topological order.
+ */
+function mustHold(tp: ThreadProgram): Map<string, Map<string, number>> {
+  const byPc = nodeIndex(tp);
+  const indeg = new Map<string, number>(tp.nodes.map((n) => [n.pc, 0]));
+  for (const n of tp.nodes) for (const s of successors(n.op)) if (s !== DONE) indeg.set(s, (indeg.get(s) ?? 0) + 1);
+  const held = new Map<string, Map<string, number>>();
+  const ready: string[] = [];
+  if (tp.entry !== DONE) {
+    held.set(tp.entry, new Map());
+    if ((indeg.get(tp.entry) ?? 0) === 0) ready.push(tp.entry);
+  }
+  const flow = (pc: string, h: ReadonlyMap<string, number>): void => {
+    if (pc === DONE) return;
+    const cur = held.get(pc);
+    if (!cur) held.set(pc, new Map(h));
+    else for (const [k, n] of cur) cur.set(k, Math.min(n, h.get(k) ?? 0));
+    const left = (indeg.get(pc) ?? 0) - 1;
+    indeg.set(pc, left);
+    if (left === 0) ready.push(pc);
+  };
+  while (ready.length > 0) {
+    const pc = ready.pop() as string;
+    const n = byPc.get(pc);
+    if (!n) continue;
+    const h = held.get(pc) ?? new Map<string, number>();
+    const op = n.op;
+    const plus = (lock: string, mode: LockMode, d: number) => {
+      const after = new Map(h);
+      after.set(key(lock, mode), Math.max(0, (h.get(key(lock, mode)) ?? 0) + d));
+      return after;
+    };
+    if (op.kind === "acquire") flow(op.next, plus(op.lock, op.mode, 1));
+    else if (op.kind === "trylock") {
+      flow(op.ok, plus(op.lock, op.mode, 1));
+      flow(op.fail, h);
+    } else if (op.kind === "release") flow(op.next, plus(op.lock, op.mode, -1));
+    else for (const s of successors(op)) flow(s, h);
+  }
+  return held;
+}
+
+/**
+ * Keeps absorbed nodes until no action inlines more than MAX_PATHS paths: each
+ * round keeps, for every over-full action (and an over-full entry), the absorbed
+ * successor with the most paths. Only ever removes nodes, so it terminates.
+ */
+function capPaths(tp: ThreadProgram, set: Set<string>): void {
+  const byPc = nodeIndex(tp);
+  for (;;) {
+    const memo = new Map<string, number>();
+    const count = (pc: string): number => {
+      if (pc === DONE || !set.has(pc)) return 1;
+      const m = memo.get(pc);
+      if (m !== undefined) return m;
+      // Nodes are numbered in DFS order but a DAG walk can still be deep: the
+      // memo keeps it linear; recursion depth is bounded by the absorbed run.
+      const c = absorbedExits(byPc.get(pc) as Node).reduce((a, s) => a + count(s), 0);
+      memo.set(pc, c);
+      return c;
+    };
+    const drop = new Set<string>();
+    const fix = (exits: readonly string[]): void => {
+      if (exits.reduce((a, s) => a + count(s), 0) <= MAX_PATHS) return;
+      let worst: string | undefined;
+      for (const s of exits) if (set.has(s) && (worst === undefined || count(s) > count(worst))) worst = s;
+      if (worst !== undefined) drop.add(worst);
+    };
+    if (set.has(tp.entry)) fix([tp.entry]);
+    for (const n of tp.nodes) if (!set.has(n.pc)) fix(successors(n.op));
+    if (drop.size === 0) return;
+    for (const pc of drop) set.delete(pc);
+  }
+}
+
+/** True when `e` reads no variable, lock or thread position. */
+export function isConstant(e: Expr): boolean {
+  switch (e.kind) {
+    case "lit":
+      return true;
+    case "var":
+    case "held":
+    case "done":
+    case "at":
+      return false;
+    case "not":
+      return isConstant(e.arg);
+    case "and":
+    case "or":
+      return e.args.every(isConstant);
+    case "cmp":
+    case "arith":
+      return isConstant(e.left) && isConstant(e.right);
+    default:
+      return unreachable(e);
+  }
+}
+
+/** The value of a constant expression (isConstant), as TLC and the explorer compute it. */
+export function evalConstant(e: Expr): Value {
+  switch (e.kind) {
+    case "lit":
+      return e.value;
+    case "not":
+      return !evalConstant(e.arg);
+    case "and":
+      return e.args.every((a) => evalConstant(a) === true);
+    case "or":
+      return e.args.some((a) => evalConstant(a) === true);
+    case "cmp": {
+      const a = evalConstant(e.left);
+      const b = evalConstant(e.right);
+      switch (e.op) {
+        case "=":
+          return a === b;
+        case "!=":
+          return a !== b;
+        case "<":
+          return (a as number) < (b as number);
+        case "<=":
+          return (a as number) <= (b as number);
+        case ">":
+          return (a as number) > (b as number);
+        default:
+          return (a as number) >= (b as number);
+      }
+    }
+    case "arith": {
+      const a = evalConstant(e.left) as number;
+      const b = evalConstant(e.right) as number;
+      return e.op === "+" ? a + b : a - b;
+    }
+    case "var":
+    case "held":
+    case "done":
+    case "at":
+      throw new Error(`faultline internal error: ${e.kind} is not constant`);
+    default:
+      return unreachable(e);
+  }
+}

@@ -1,0 +1,88 @@
+// Step merging read back: one TLC step ran a kept node and then absorbed ones
+// (src/ir/merge.ts). From the states before and after, find which way through the
+// absorbed nodes it went, so that every operation it covered is shown.
+
+import { type MergePlan, isAbsorbed, pathReleases, paths } from "../ir/merge.js";
+import { type Node, type Program, successors } from "../ir/program.js";
+import { spellOutcome } from "../ir/spell.js";
+import type { LockMode, Model } from "../ir/types.js";
+import { type ModelState, evalBool } from "./state.js";
+
+export interface MergedStep {
+  readonly node: Node;
+  /** What it did, in the trace's words (`released`, `page fault`, `takes branch 2 of 3`). */
+  readonly effect: string;
+  /** The state right after it. */
+  readonly state: ModelState;
+}
+
+export interface TakenPath {
+  /** The state right after the kept node's own operation, before the absorbed ones. */
+  readonly kept: ModelState;
+  readonly steps: readonly MergedStep[];
+}
+
+/**
+ * The absorbed operations `thread` ran in a step from pc `from` (a kept node it
+ * executed, or its absorbed entry for Init) that led from `before` to `after`;
+ * undefined when none fits (nothing absorbed there). Paths that end at the same pc
+ * with the same lock changes leave the same state: the first is as good as any.
+ */
+export function absorbedPath(model: Model, program: Program, plan: MergePlan, thread: string, from: string, before: ModelState, after: ModelState): TakenPath | undefined {
+  const tp = program.threads.find((t) => t.thread === thread);
+  const node = tp?.nodes.find((n) => n.pc === from);
+  if (!tp || !node) return undefined;
+  const end = after.pc.get(thread);
+  const entry = isAbsorbed(plan, thread, from);
+  // [exit taken by the kept operation (none for an absorbed entry), path from there]
+  const candidates = entry ? paths(plan, tp, from).map((p) => [undefined, p] as const) : successors(node.op).flatMap((x) => paths(plan, tp, x).map((p) => [x, p] as const));
+  for (const [exit, p] of candidates) {
+    if (p.end !== end || p.steps.length === 0) continue;
+    const op = node.op;
+    if (!entry && op.kind === "branch" && evalBool(model, before, op.cond, program) !== (exit === op.then)) continue;
+    // Lock holds of the thread: before, plus what the kept operation took or gave back, minus the absorbed releases.
+    const delta = new Map<string, number>();
+    const add = (lock: string, mode: LockMode, d: number) => delta.set(`${lock}/${mode}`, (delta.get(`${lock}/${mode}`) ?? 0) + d);
+    if (!entry && (op.kind === "acquire" || (op.kind === "trylock" && exit === op.ok))) add(op.lock, op.mode, 1);
+    if (!entry && op.kind === "release") add(op.lock, op.mode, -1);
+    const releases = pathReleases(p);
+    for (const r of releases) add(r.lock, r.mode, -1);
+    const fits = [...delta].every(([k, d]) => {
+      const [lock, mode] = k.split("/") as [string, LockMode];
+      return holds(before, thread, lock, mode) + d === holds(after, thread, lock, mode);
+    });
+    if (!fits) continue;
+    // Intermediate states: the final one with the pc back and the later releases undone.
+    const at = (pc: string, undo: number): ModelState => unrelease({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, releases.slice(releases.length - undo));
+    let left = releases.length;
+    const steps = p.steps.map(({ node: n, to }) => {
+      if (n.op.kind === "release") left--;
+      return { node: n, effect: spellOutcome(n.op, to), state: at(to, left) };
+    });
+    return { kept: at(exit ?? from, releases.length), steps };
+  }
+  return undefined;
+}
+
+function holds(s: ModelState, thread: string, lock: string, mode: LockMode): number {
+  if (mode === "excl") return s.owner.get(lock) === thread ? 1 : 0;
+  const r = s.rw.get(lock);
+  if (!r) return 0;
+  return mode === "read" ? (r.readers.get(thread) ?? 0) : r.writer === thread ? 1 : 0;
+}
+
+/** `s` with the thread still holding the locks of `releases`. */
+function unrelease(s: ModelState, thread: string, releases: readonly { lock: string; mode: LockMode }[]): ModelState {
+  if (releases.length === 0) return s;
+  const owner = new Map(s.owner);
+  const rw = new Map(s.rw);
+  for (const r of releases) {
+    if (r.mode === "excl") owner.set(r.lock, thread);
+    else {
+      const cur = rw.get(r.lock);
+      if (!cur) continue;
+      rw.set(r.lock, r.mode === "read" ? { ...cur, readers: new Map(cur.readers).set(thread, (cur.readers.get(thread) ?? 0) + 1) } : { ...cur, writer: thread });
+    }
+  }
+  return { ...s, owner, rw };
+}
