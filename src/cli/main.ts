@@ -55,6 +55,8 @@ interface CheckFlags {
   json?: boolean;
   itf?: string;
   report?: string;
+  /** `--no-merge` sets it false: one TLA+ step per operation (src/ir/merge.ts). */
+  merge?: boolean;
 }
 
 /** One model's outcome, buffered so parallel checks print in argument order. */
@@ -90,6 +92,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       ...(toolchain ? { toolchain } : {}),
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.merge === false ? { merge: false } : {}),
       signal: controller.signal,
     });
     if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
@@ -144,10 +147,10 @@ async function writeReport(out: string, r: CheckResult, modelFile: string): Prom
   await writeFile(out, reportHtml(r, rel(modelFile), files));
 }
 
-async function genCommand(file: string, opts: { out: string }): Promise<number> {
+async function genCommand(file: string, opts: { out: string; merge?: boolean }): Promise<number> {
   const loaded = await loadModelFile(file);
   const diags = loaded.ok ? undefined : loaded.diagnostics;
-  const c = loaded.ok ? compile(loaded.def, path.basename(file)) : undefined;
+  const c = loaded.ok ? compile(loaded.def, { source: path.basename(file), ...(opts.merge === false ? { merge: false } : {}) }) : undefined;
   const problems = diags ?? (c && !c.ok ? c.diagnostics : undefined);
   if (problems || !c?.ok) {
     process.stderr.write(`${rel(file)}: invalid model\n`);
@@ -205,6 +208,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print the results as JSON (schema/result.schema.json)")
     .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
     .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
+    .option("--no-merge", "one TLA+ step per operation instead of per lock operation (larger state space, same verdict)")
     .action(async (files: string[], opts: CheckFlags) => {
       if ((opts.itf || opts.report) && files.length > 1) program.error("error: --itf and --report take one model; check the others without them", { exitCode: EXIT.invalid });
       code = await checkCommand(files, opts);
@@ -214,7 +218,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("generate the TLA+ spec and .cfg of a model")
     .argument("<model>", "model file (.ts)")
     .requiredOption("-o, --out <dir>", "directory to write <module>.tla and <module>.cfg into")
-    .action(async (file: string, opts: { out: string }) => {
+    .option("--no-merge", "one TLA+ step per operation instead of per lock operation")
+    .action(async (file: string, opts: { out: string; merge?: boolean }) => {
       code = await genCommand(file, opts);
     });
   program
