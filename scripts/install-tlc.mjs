@@ -64,6 +64,27 @@ async function main() {
   say(`fetched TLC ${pinned.version} to ${jar} (sha256 ${sha})`);
 }
 
-main().catch((err) => {
-  say(`TLC was not fetched (${err?.message ?? err}); ${FIX}`);
-});
+/**
+ * Makes the class-data sharing archive now, so that even the first check
+ * starts fast (src/tlc/cds.ts). Only where faultline is built (an installed
+ * package; in a fresh checkout postinstall runs before the build and the first
+ * check makes it instead), and silent: it must never fail an install.
+ */
+async function makeCdsArchive() {
+  if (process.env.FAULTLINE_NO_CDS && process.env.FAULTLINE_NO_CDS !== "0") return;
+  const built = new URL("../dist/tlc/index.js", import.meta.url);
+  if (!existsSync(built)) return;
+  try {
+    const tlc = await import(built.href);
+    const archive = await tlc.ensureCdsArchive(await tlc.locateToolchain());
+    if (archive) say(`saved TLC's classes for a faster start in ${archive}`);
+  } catch {
+    // no java, no jar, an unwritable cache: the first check tries again
+  }
+}
+
+main()
+  .catch((err) => {
+    say(`TLC was not fetched (${err?.message ?? err}); ${FIX}`);
+  })
+  .then(makeCdsArchive);

@@ -9,8 +9,11 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED } from "../../src/tlc/pinned.js";
+import { toolchain } from "../helpers/toolchain.js";
 
 const script = new URL("../../scripts/install-tlc.mjs", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
+const realJar = (await toolchain()).jar;
 // A tiny stand-in "jar": a zip header and the entry name the script looks for.
 const jarBytes = Buffer.from("PK\u0003\u0004....tlc2/TLC.class....");
 
@@ -43,7 +46,8 @@ afterAll(async () => {
 async function install(env: Record<string, string>): Promise<{ exitCode: number | undefined; stdout: string }> {
   // Drop an inherited TLA2TOOLS_JAR so each case sets exactly what it tests.
   const { TLA2TOOLS_JAR: _, ...inherited } = process.env;
-  const res = await execa("node", [script], { env: { ...inherited, ...env }, extendEnv: false, reject: false });
+  // FAULTLINE_NO_CDS: these cases are about the jar (the archive step has its own case).
+  const res = await execa("node", [script], { env: { ...inherited, FAULTLINE_NO_CDS: "1", ...env }, extendEnv: false, reject: false });
   return { exitCode: res.exitCode, stdout: res.stdout };
 }
 
@@ -74,6 +78,15 @@ describe("install-tlc.mjs", () => {
     expect(res.stdout).toMatch(/^faultline: TLC 1\.8\.0 was not fetched \(.*\); set TLA2TOOLS_JAR=/);
     expect(res.stdout).toMatch(why);
     expect(existsSync(join(cache, PINNED.jarFile))).toBe(false);
+  });
+
+  it("makes the class-data sharing archive when faultline is built and java and the jar are there", async () => {
+    const cache = join(dir, "cds");
+    const res = await install({ TLA2TOOLS_JAR: realJar, FAULTLINE_CACHE_DIR: cache, FAULTLINE_NO_CDS: "" });
+    expect(res.exitCode).toBe(0);
+    if (!existsSync(join(root, "dist/tlc/index.js"))) return; // not built: nothing to do, and no error
+    expect(res.stdout).toMatch(/faultline: saved TLC's classes for a faster start in .*\.jsa$/);
+    expect((await readdir(join(cache, "cds"))).filter((f) => f.endsWith(".jsa"))).toHaveLength(1);
   });
 
   it("uses TLA2TOOLS_JAR when it exists, and does not download", async () => {
