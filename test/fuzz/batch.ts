@@ -7,6 +7,10 @@ import { type ModelDesc, build, sampleModel } from "./models.js";
 
 export interface BatchResult {
   readonly agreed: number;
+  /** Agreed models whose unmerged exploration was small enough to compare with the merged one. */
+  readonly mergeCompared: number;
+  /** Distinct states over those models, merged (TLC) and unmerged (explorer). */
+  readonly states: { readonly merged: number; readonly unmerged: number };
   readonly skipped: number;
   readonly disagreements: readonly { readonly seed: number; readonly desc: ModelDesc; readonly result: Comparison }[];
   /** Agreed models per verdict. */
@@ -24,6 +28,8 @@ export interface BatchOptions {
 
 export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
   let agreed = 0;
+  let mergeCompared = 0;
+  const states = { merged: 0, unmerged: 0 };
   let skipped = 0;
   const verdicts: Record<string, number> = {};
   const disagreements: { seed: number; desc: ModelDesc; result: Comparison }[] = [];
@@ -35,6 +41,11 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
       const result = await differential(build(`fuzz_${seed}`, desc), opts.toolchain);
       if (result.kind === "agree") {
         agreed++;
+        if (result.unmerged !== undefined) {
+          mergeCompared++;
+          states.merged += result.distinct;
+          states.unmerged += result.unmerged;
+        }
         verdicts[result.verdict] = (verdicts[result.verdict] ?? 0) + 1;
       } else if (result.kind === "skipped") skipped++;
       else disagreements.push({ seed, desc, result });
@@ -43,5 +54,5 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
   };
   await Promise.all(Array.from({ length: opts.parallel ?? 2 }, worker));
   disagreements.sort((a, b) => a.seed - b.seed);
-  return { agreed, skipped, disagreements, verdicts };
+  return { agreed, mergeCompared, states, skipped, disagreements, verdicts };
 }
