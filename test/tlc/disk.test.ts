@@ -13,7 +13,8 @@ afterAll(() => rm(tmpRoot, { recursive: true, force: true }));
 
 describe("disk limit", () => {
   it("stops TLC when its states pass the limit, says so, and removes its files", async () => {
-    const c = compile(family({ k: 2, f: 2, w: 2, l: 2 }, true));
+    // Unmerged (one TLA+ step per operation): a state space that passes 2 MiB in seconds.
+    const c = compile(family({ k: 2, f: 2, w: 2, l: 2 }, true), { merge: false });
     if (!c.ok) throw new Error("invalid");
     const run = await runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain: await toolchain(), maxDiskBytes: 2 * 2 ** 20, tmpRoot });
     expect(run.outcome).toBe("failed");
