@@ -1,8 +1,7 @@
-// Child processes for TLC and `java -version`: node's spawn plus the little
-// faultline needs (interleaved output, timeout, cancel, SIGTERM then SIGKILL,
-// no orphan JVM when node exits). Replaces execa, whose import alone cost
-// about 0.1 s of CPU on every check (issue 6).
-import { type ChildProcess, spawn } from "node:child_process";
+// Child processes for TLC and `java -version`, run with execa: interleaved output,
+// timeout, cancel, SIGTERM then SIGKILL, no orphan JVM when node exits. execa is
+// imported on first use (its import costs about 0.1 s of CPU): the CLI's first use,
+// `java -version`, runs while the model file loads.
 
 export interface SpawnOptions {
   readonly cwd?: string;
@@ -18,7 +17,7 @@ export interface SpawnOptions {
 }
 
 export interface Spawned {
-  /** stdout and stderr interleaved as they arrived, without the final newline (as execa gave it) */
+  /** stdout and stderr interleaved as they arrived, without the final newline */
   readonly all: string;
   readonly stdout: string;
   readonly stderr: string;
@@ -31,78 +30,32 @@ export interface Spawned {
   readonly spawnError?: Error;
 }
 
-/** Children still running: killed if node exits without waiting for them. */
-const live = new Set<ChildProcess>();
-let exitHook = false;
+let execaModule: Promise<typeof import("execa")> | undefined;
 
-export function runProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Spawned> {
-  if (!exitHook) {
-    exitHook = true;
-    process.on("exit", () => {
-      for (const child of live) child.kill("SIGKILL");
-    });
-  }
-  return new Promise((resolve) => {
-    const env = opts.extendEnv === false ? opts.env : { ...process.env, ...opts.env };
-    const child = spawn(command, args, { ...(opts.cwd !== undefined && { cwd: opts.cwd }), env, stdio: ["ignore", "pipe", "pipe"] });
-    live.add(child);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const all: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => {
-      out.push(b);
-      all.push(b);
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      err.push(b);
-      all.push(b);
-    });
-    let timedOut = false;
-    let isCanceled = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      if (killTimer || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      killTimer = setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs ?? 3_000);
-    };
-    const timer =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            stop();
-          }, opts.timeoutMs);
-    const onAbort = () => {
-      isCanceled = true;
-      stop();
-    };
-    if (opts.signal?.aborted) onAbort();
-    else opts.signal?.addEventListener("abort", onAbort, { once: true });
-
-    let done = false;
-    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
-      if (done) return;
-      done = true;
-      live.delete(child);
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      const text = (bufs: Buffer[]) => Buffer.concat(bufs).toString("utf8").replace(/\r?\n$/, "");
-      resolve({
-        all: text(all),
-        stdout: text(out),
-        stderr: text(err),
-        ...(code !== null && !spawnError && { exitCode: code }),
-        ...(signal !== null && { signal }),
-        timedOut,
-        isCanceled,
-        ...(spawnError && { spawnError }),
-      });
-    };
-    child.on("error", (e) => {
-      // Only a failed start ends the run here; a failed kill() leaves it running.
-      if (child.pid === undefined) finish(null, null, e);
-    });
-    child.on("close", (code, signal) => finish(code, signal));
+export async function runProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Spawned> {
+  execaModule ??= import("execa");
+  const { execa } = await execaModule;
+  const res = await execa(command, args, {
+    ...(opts.cwd !== undefined && { cwd: opts.cwd }),
+    ...(opts.env !== undefined && { env: opts.env }),
+    extendEnv: opts.extendEnv ?? true,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cleanup: true,
+    forceKillAfterDelay: opts.killAfterMs ?? 3_000,
+    ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }),
+    ...(opts.signal !== undefined && { cancelSignal: opts.signal }),
   });
+  const notStarted = res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut && !res.isCanceled;
+  return {
+    all: String(res.all ?? ""),
+    stdout: String(res.stdout ?? ""),
+    stderr: String(res.stderr ?? ""),
+    ...(res.exitCode !== undefined && !notStarted && { exitCode: res.exitCode }),
+    ...(res.signal !== undefined && { signal: res.signal }),
+    timedOut: res.timedOut,
+    isCanceled: res.isCanceled,
+    ...(notStarted && { spawnError: new Error(res.shortMessage) }),
+  };
 }
