@@ -21,29 +21,27 @@ export function family({ k, f, w, l }: FamilySize, fixed: boolean): ModelDef {
     });
     const file = app.region("file_map", { fault: readpage });
     const buf = app.region("user_buf");
-    for (let i = 1; i <= k; i++) {
-      app.thread(`ioctl${i}`, (t) =>
-        t.repeat(l, (b) => {
-          if (fixed) {
-            b.lock(M);
-            b.unlock(M);
-            b.copyToUser(buf);
-          } else {
-            b.lock(M);
-            b.copyToUser(buf);
-            b.unlock(M);
-          }
-        }),
-      );
-    }
-    for (let i = 1; i <= f; i++) app.thread(`reader${i}`, (t) => t.repeat(l, (b) => b.load(file)));
-    for (let i = 1; i <= w; i++) {
-      app.thread(`mmap${i}`, (t) =>
-        t.repeat(l, (b) => {
-          b.downWrite(app.mmapLock);
-          b.upWrite(app.mmapLock);
-        }),
-      );
-    }
+    // Each kind is one group of identical threads (ioctl1, ioctl2, ...): TLC may use
+    // symmetry over each group unless the check turns it off.
+    app.threads(k, "ioctl", (t) =>
+      t.repeat(l, (b) => {
+        if (fixed) {
+          b.lock(M);
+          b.unlock(M);
+          b.copyToUser(buf);
+        } else {
+          b.lock(M);
+          b.copyToUser(buf);
+          b.unlock(M);
+        }
+      }),
+    );
+    app.threads(f, "reader", (t) => t.repeat(l, (b) => b.load(file)));
+    app.threads(w, "mmap", (t) =>
+      t.repeat(l, (b) => {
+        b.downWrite(app.mmapLock);
+        b.upWrite(app.mmapLock);
+      }),
+    );
   });
 }

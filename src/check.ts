@@ -6,6 +6,7 @@ import { type GeneratedSpec, generate } from "./gen/index.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
 import { noMerge, planMerge } from "./ir/merge.js";
 import type { Program } from "./ir/program.js";
+import { type Symmetry, symmetry } from "./ir/symmetry.js";
 import { validate } from "./ir/validate.js";
 import { type Toolchain, ToolError, locateToolchain } from "./tlc/locate.js";
 import type { TlcTrace } from "./tlc/json-trace.js";
@@ -30,6 +31,14 @@ export interface CheckResult {
   readonly trace?: TlcTrace;
   /** Wall time of the whole check. */
   readonly timeMs: number;
+  /**
+   * Thread groups (by name) TLC treated as interchangeable, so `stats` counts states
+   * up to their permutation; and groups it could not, with why.
+   */
+  readonly symmetry?: {
+    readonly groups: readonly (readonly string[])[];
+    readonly off: readonly { readonly threads: readonly string[]; readonly why: string }[];
+  };
 }
 
 export interface CheckOptions {
@@ -40,6 +49,8 @@ export interface CheckOptions {
   readonly signal?: AbortSignal;
   /** Step merging (src/ir/merge.ts): one TLA+ step per visible lock operation. Default true. */
   readonly merge?: boolean;
+  /** TLC symmetry over `threads(n, ...)` groups where sound (src/ir/symmetry.ts). Default true. */
+  readonly symmetry?: boolean;
 }
 
 export interface CompileOptions {
@@ -47,10 +58,12 @@ export interface CompileOptions {
   readonly source?: string;
   /** Step merging (src/ir/merge.ts); default true. `false` gives one TLA+ step per operation. */
   readonly merge?: boolean;
+  /** TLC symmetry over `threads(n, ...)` groups where sound (src/ir/symmetry.ts); default true. */
+  readonly symmetry?: boolean;
 }
 
 export type Compiled =
-  | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program }
+  | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program; readonly symmetry: Symmetry }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -62,7 +75,8 @@ export function compile(def: ModelDef, options: CompileOptions | string = {}): C
   const v = validate(def.ir, def.diagnostics);
   if (!v.program) return { ok: false, diagnostics: v.diagnostics };
   const plan = opts.merge === false ? noMerge(v.program) : planMerge(def.ir, v.program);
-  return { ok: true, spec: generate(def.ir, v.program, opts.source ?? def.ir.loc.file, plan), program: v.program };
+  const sym = opts.symmetry === false ? { groups: [], off: [] } : symmetry(def.ir, v.program);
+  return { ok: true, spec: generate(def.ir, v.program, opts.source ?? def.ir.loc.file, plan, sym), program: v.program, symmetry: sym };
 }
 
 /** The source map as written beside the spec: stable key order, one trailing newline. */
@@ -74,7 +88,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const name = def.ir.name;
-  const c = compile(def, { ...(opts.merge !== undefined ? { merge: opts.merge } : {}) });
+  const c = compile(def, { ...(opts.merge !== undefined ? { merge: opts.merge } : {}), ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}) });
   if (!c.ok) return { model: name, verdict: "invalid", diagnostics: c.diagnostics, timeMs: elapsed() };
   const { spec, program } = c;
 
@@ -103,7 +117,15 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
     }
     throw err;
   }
-  const base = { model: name, spec };
+  const threadName = (id: string) => def.ir.threads.find((t) => t.id === id)?.name ?? id;
+  const sym = c.symmetry;
+  const base = {
+    model: name,
+    spec,
+    ...(sym.groups.length + sym.off.length > 0 && {
+      symmetry: { groups: sym.groups.map((g) => g.threads.map(threadName)), off: sym.off.map((o) => ({ threads: o.threads.map(threadName), why: o.why })) },
+    }),
+  };
   switch (run.outcome) {
     case "ok":
       return { ...base, verdict: "ok", stats: run.stats, timeMs: elapsed() };

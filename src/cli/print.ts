@@ -52,13 +52,15 @@ function stepLines(steps: readonly Step[], full: boolean): string[] {
 
 export function formatResult(r: CheckResult, source: string, st: Style, opts: { readonly quiet?: boolean; readonly full?: boolean } = {}): string {
   const out: string[] = [];
+  const groups = (r.symmetry?.groups ?? []).map((g) => `{${g.join(", ")}}`).join(" ");
   const stats = r.stats
-    ? `${r.stats.distinct} distinct states, ${r.stats.generated} generated, depth ${r.stats.depth}, TLC ${(r.stats.timeMs / 1000).toFixed(1)} s, total ${(r.timeMs / 1000).toFixed(1)} s`
+    ? `${r.stats.distinct} distinct states${groups ? ` up to symmetry of ${groups}` : ""}, ${r.stats.generated} generated, depth ${r.stats.depth}, TLC ${(r.stats.timeMs / 1000).toFixed(1)} s, total ${(r.timeMs / 1000).toFixed(1)} s`
     : `total ${(r.timeMs / 1000).toFixed(1)} s`;
+  const symmetryNotes = (r.symmetry?.off ?? []).map((o) => `  note: threads {${o.threads.join(", ")}} are checked apart, not as a symmetric group: ${o.why}`);
   const head = `${st.bold(r.model)} (${source})`;
   switch (r.verdict) {
     case "ok":
-      out.push(`${head}: ${st.green("ok")}, no finding (${stats})`);
+      out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes);
       return out.join("\n");
     case "invalid":
       out.push(`${head}: ${st.red("invalid model")}`);
@@ -71,7 +73,7 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
       return out.join("\n");
     default: {
       const f = r.finding;
-      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${stats})`);
+      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${stats})`, ...symmetryNotes);
       if (!f) return out.join("\n");
       out.push(`${f.summary}`);
       if (opts.quiet) return out.join("\n");

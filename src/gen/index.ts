@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import { type MergePlan, noMerge } from "../ir/merge.js";
 import type { Program } from "../ir/program.js";
+import type { Symmetry } from "../ir/symmetry.js";
 import { spellOp } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
 import { type SpecNames, type SpecView, buildView } from "./view.js";
@@ -51,8 +52,8 @@ function templates(): NonNullable<typeof compiled> {
  * Renders the spec for a validated model. `source` names the model file in the
  * header; `plan` says which nodes run inside their predecessor's step (none by default).
  */
-export function generate(model: Model, program: Program, source: string, plan: MergePlan = noMerge(program)): GeneratedSpec {
-  const { view, names } = buildView(model, program, source, plan);
+export function generate(model: Model, program: Program, source: string, plan: MergePlan = noMerge(program), sym?: Symmetry): GeneratedSpec {
+  const { view, names } = buildView(model, program, source, plan, sym);
   const t = templates();
   const tidy = (s: string) => `${s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
   const describe = (thread: string, pc: string) => {

@@ -27,7 +27,7 @@ export const SPEC_NAMES = [
   "DownWriteTrylock", "MutexLock", "MutexUnlock", "MutexTrylock", "HoldsAs", "HoldsAny", "Held", "HeldBy",
   "LockWaits", "WaitAt", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
   "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
-  "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue",
+  "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry",
 ];
 
 const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES]);

@@ -5,6 +5,7 @@ import { formatLoc } from "../ir/diagnostics.js";
 import { type MergePlan, noMerge } from "../ir/merge.js";
 import { DONE, type Program } from "../ir/program.js";
 import { spellExpr } from "../ir/spell.js";
+import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
 import { unreachable } from "../ir/types.js";
 import { type ActionContext, actionBody, actionComment, entryPcs } from "./actions.js";
@@ -45,6 +46,10 @@ export interface SpecView {
   readonly modelName: string;
   readonly constants: readonly { name: string; value: string; comment: string }[];
   readonly variables: string;
+  /** Threads TLC may permute (src/ir/symmetry.ts): model values, declared as CONSTANTS. */
+  readonly modelValues: readonly string[];
+  /** The SYMMETRY set, or "" when no group is symmetric. */
+  readonly symmetry: string;
   readonly hasExcl: boolean;
   readonly hasRw: boolean;
   readonly hasSpin: boolean;
@@ -80,12 +85,29 @@ function setLiteral(items: readonly string[], indent = "    "): string {
   return `{\n${indent}  ${items.join(`,\n${indent}  `)}\n${indent}}`;
 }
 
-export function buildView(model: Model, program: Program, source: string, plan: MergePlan = noMerge(program)): { view: SpecView; names: SpecNames } {
+export function buildView(
+  model: Model,
+  program: Program,
+  source: string,
+  plan: MergePlan = noMerge(program),
+  sym: Symmetry = { groups: [], off: [] },
+): { view: SpecView; names: SpecNames } {
   const idents = new Namer();
   const strings = new Namer([]);
   const module = idents.take(model.name);
 
   const threadStr = new Map(model.threads.map((t) => [t.id, strings.take(t.name)]));
+  // Threads of a symmetric group are model values (TLC permutes only those): their
+  // name in the spec is an identifier, which TLC prints the way it prints a string.
+  const valueThreads = new Set<string>();
+  const groupValues = sym.groups.map((g) =>
+    g.threads.map((t) => {
+      const v = idents.take(threadStr.get(t) ?? t);
+      threadStr.set(t, v);
+      valueThreads.add(t);
+      return v;
+    }),
+  );
   const lockStr = new Map(model.locks.map((l) => [l.id, strings.take(l.name)]));
   const enumStrings = new Namer([]);
   const enumValues = new Map<string, string>();
@@ -95,7 +117,7 @@ export function buildView(model: Model, program: Program, source: string, plan: 
   }
   const varIdent = new Map(model.vars.map((v) => [v.id, idents.take(v.name)]));
 
-  const T = (id: string) => str(threadStr.get(id) ?? id);
+  const T = (id: string) => (valueThreads.has(id) ? (threadStr.get(id) as string) : str(threadStr.get(id) ?? id));
   const L = (id: string) => str(lockStr.get(id) ?? id);
   const lockKind = (id: string) => model.locks.find((l) => l.id === id)?.kind;
 
@@ -172,7 +194,7 @@ export function buildView(model: Model, program: Program, source: string, plan: 
   const variables = ["pc", ...(hasExcl ? ["owner"] : []), ...(hasRw ? ["rw"] : []), ...model.vars.map((v) => varIdent.get(v.id) as string)];
 
   const init = [
-    initPc(program, plan, threadStr),
+    initPc(program, plan, T, valueThreads.size > 0),
     ...(hasExcl ? ["owner = [l \\in ExclLocks |-> NoOne]"] : []),
     ...(hasRw ? ["rw = [l \\in Rwsems |-> [writer |-> NoOne, readers |-> [t \\in Threads |-> 0], queue |-> <<>>]]"] : []),
     ...model.vars.map((v) => `${varIdent.get(v.id)} = ${value(v.init)}`),
@@ -286,6 +308,8 @@ export function buildView(model: Model, program: Program, source: string, plan: 
     modelName: commentText(model.name).replace(/"/g, "'"),
     constants,
     variables: variables.join(", "),
+    modelValues: groupValues.flat(),
+    symmetry: symmetrySet(groupValues),
     hasExcl,
     hasRw,
     hasSpin,
@@ -356,12 +380,32 @@ function stateFree(e: Expr): boolean {
  * Init's pc: every thread at its entry; where merging absorbs a thread's entry,
  * the set of first kept pcs it may start at, as a record set (one field per thread).
  */
-function initPc(program: Program, plan: MergePlan, threadStr: ReadonlyMap<string, string>): string {
-  const entries = program.threads.map((tp) => [threadStr.get(tp.thread) as string, entryPcs(plan, tp)] as const);
+function initPc(program: Program, plan: MergePlan, T: (id: string) => string, modelValues: boolean): string {
+  const entries = program.threads.map((tp) => [T(tp.thread), entryPcs(plan, tp)] as const);
   if (entries.some(([, e]) => e.length > 1)) {
-    return `pc \\in [${entries.map(([t, e]) => `${t} : {${e.map(str).join(", ")}}`).join(", ")}]`;
+    if (!modelValues) return `pc \\in [${entries.map(([t, e]) => `${t.slice(1, -1)} : {${e.map(str).join(", ")}}`).join(", ")}]`;
+    // A record set cannot have model values as its fields: filter the functions instead.
+    const all = [...new Set(entries.flatMap(([, e]) => e))].map(str).join(", ");
+    return `pc \\in {p \\in [Threads -> {${all}}] : ${entries.map(([t, e]) => `p[${t}] \\in {${e.map(str).join(", ")}}`).join(" /\\ ")}}`;
   }
   const distinct = new Set(entries.map(([, e]) => e[0]));
-  const f = distinct.size === 1 ? str(entries[0]?.[1][0] ?? DONE) : `CASE ${entries.map(([t, e]) => `t = ${str(t)} -> ${str(e[0] ?? DONE)}`).join(" [] ")}`;
+  const f = distinct.size === 1 ? str(entries[0]?.[1][0] ?? DONE) : `CASE ${entries.map(([t, e]) => `t = ${t} -> ${str(e[0] ?? DONE)}`).join(" [] ")}`;
   return `pc = [t \\in Threads |-> ${f}]`;
+}
+
+/**
+ * Every permutation that permutes each group within itself (the product of the
+ * groups' permutation groups), so TLC identifies states up to all of them at once.
+ */
+function symmetrySet(groups: readonly (readonly string[])[]): string {
+  if (groups.length === 0) return "";
+  if (groups.length === 1) return `Permutations(${setLiteral(groups[0] as string[])})`;
+  const ps = groups.map((_, i) => `p${i + 1}`);
+  const dom = groups.map((g) => setLiteral(g)).join(" \\cup ");
+  const pick = groups
+    .slice(0, -1)
+    .map((g, i) => `IF x \\in ${setLiteral(g)} THEN ${ps[i]}[x] ELSE `)
+    .join("");
+  const bind = groups.map((g, i) => `${ps[i]} \\in Permutations(${setLiteral(g)})`).join(", ");
+  return `{[x \\in ${dom} |-> ${pick}${ps[groups.length - 1]}[x]] :\n        ${bind}}`;
 }

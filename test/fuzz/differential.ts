@@ -28,7 +28,8 @@ export type Comparison =
   | { readonly kind: "skipped"; readonly why: string };
 
 export async function differential(def: ModelDef, toolchain: Toolchain, maxStates = MAX_STATES): Promise<Comparison> {
-  const c = compile(def);
+  // No symmetry: the explorer counts every state, not one per permutation class.
+  const c = compile(def, { symmetry: false });
   if (!c.ok) return { kind: "skipped", why: `invalid model: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}` };
   let ex: ExploreResult;
   try {
