@@ -104,12 +104,12 @@ function explainFailure(raw: RawRun, out: ToolOutput): TlcRun {
   if (out.errors.some((m) => oomCodes.includes(m.code) || OOM.test(m.body)) || OOM.test(out.unframed)) {
     return failed(
       "tlc ran out of memory",
-      "give the JVM more heap (runTlc jvmArgs, e.g. -Xmx8g) or check a smaller model: fewer threads or smaller bounds",
+      "give the JVM more heap (FAULTLINE_JAVA_OPTS=-Xmx8g, or jvmArgs in the library) or check a smaller model: fewer threads or smaller bounds",
       output,
     );
   }
   if (out.errors.some((m) => m.code === EC.SYSTEM_STACK_OVERFLOW)) {
-    return failed("tlc overflowed its stack", "give the JVM a larger stack (runTlc jvmArgs, e.g. -Xss64m)", output);
+    return failed("tlc overflowed its stack", "give the JVM a larger stack (FAULTLINE_JAVA_OPTS=-Xss64m, or jvmArgs in the library)", output);
   }
   if (raw.signal !== undefined) {
     return failed(

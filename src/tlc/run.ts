@@ -166,6 +166,11 @@ async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
+/** FAULTLINE_JAVA_OPTS split on white space, e.g. "-Xmx8g -XX:+UseG1GC". */
+export function javaOpts(value: string | undefined): string[] {
+  return (value ?? "").split(/\s+/).filter((o) => o !== "");
+}
+
 function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
   return [
     ...cdsJvmArgs(cds, dir),
@@ -183,6 +188,8 @@ function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
     // Numbers in messages are locale-formatted ("1,467,996"); pin the locale.
     "-Duser.language=en",
     "-Duser.country=US",
+    // The user's own JVM options (e.g. a larger heap), then the caller's.
+    ...javaOpts(process.env["FAULTLINE_JAVA_OPTS"]),
     ...(opts.jvmArgs ?? []),
     "-cp",
     opts.toolchain.jar,
