@@ -2,7 +2,7 @@
 // the name tables trace translation needs to read TLC's states back.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, noMerge } from "../ir/merge.js";
+import { type MergePlan, isConstant, noMerge } from "../ir/merge.js";
 import { DONE, type Program } from "../ir/program.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
@@ -265,7 +265,7 @@ export function buildView(
     checks.set(name, { kind: "invariant", invariant: inv.id });
     // TLC rejects a constant invariant that is FALSE as a config error ("The invariant
     // of X is equal to FALSE") instead of reporting it: make it a state predicate.
-    const body = stateFree(inv.cond) ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
+    const body = isConstant(inv.cond) ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
     properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body });
   }
   // Integer variables assigned computed values can leave their domain: check it.
@@ -351,29 +351,6 @@ export function buildView(
   const absorbed = new Map(program.threads.map((tp) => [tp.thread, tp.nodes.filter((n) => plan.absorbed.get(tp.thread)?.has(n.pc)).map((n) => n.pc)]));
   const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed };
   return { view, names };
-}
-
-/** True when `e` reads no variable, lock or thread position (a constant in TLA+). */
-function stateFree(e: Expr): boolean {
-  switch (e.kind) {
-    case "lit":
-      return true;
-    case "var":
-    case "held":
-    case "done":
-    case "at":
-      return false;
-    case "not":
-      return stateFree(e.arg);
-    case "and":
-    case "or":
-      return e.args.every(stateFree);
-    case "cmp":
-    case "arith":
-      return stateFree(e.left) && stateFree(e.right);
-    default:
-      return unreachable(e);
-  }
 }
 
 /**

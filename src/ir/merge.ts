@@ -34,7 +34,7 @@
 //   would inline too many paths (more than MAX_PATHS): it is kept instead.
 // - An absorbed entry node is run by Init: a thread may start at several pcs.
 
-import { DONE, type Node, type Program, type ThreadProgram, successors } from "./program.js";
+import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, successors } from "./program.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
 import { unreachable } from "./types.js";
 
@@ -101,7 +101,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
     const set = new Set<string>();
     if (!positionRead.has(tp.thread)) {
       const labelled = new Set(tp.labels.values());
-      const held = mustHold(tp);
+      const held = heldCounts(tp, "must");
       for (const n of tp.nodes) {
         if (labelled.has(n.pc)) continue;
         const op = n.op;
@@ -109,7 +109,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
           op.kind === "choose" ||
           op.kind === "access" ||
           (op.kind === "branch" && isConstant(op.cond)) ||
-          (op.kind === "release" && (held.get(n.pc)?.get(key(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock));
+          (op.kind === "release" && (held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock));
         if (ok) set.add(n.pc);
       }
       capPaths(tp, set);
@@ -153,10 +153,6 @@ function nodeIndex(tp: ThreadProgram): ReadonlyMap<string, Node> {
   return m;
 }
 
-function key(lock: string, mode: LockMode): string {
-  return `${lock}/${mode}`;
-}
-
 /** The expressions a node evaluates. */
 function opExprs(n: Node): Expr[] {
   const op = n.op;
@@ -170,51 +166,6 @@ function opExprs(n: Node): Expr[] {
     default:
       return [];
   }
-}
-
-/**
- * Must-hold: per pc, how many times the thread holds each lock/mode on *every*
- * path from the entry (minimum over paths). The graph is a DAG: one pass in
- * topological order.
- */
-function mustHold(tp: ThreadProgram): Map<string, Map<string, number>> {
-  const byPc = nodeIndex(tp);
-  const indeg = new Map<string, number>(tp.nodes.map((n) => [n.pc, 0]));
-  for (const n of tp.nodes) for (const s of successors(n.op)) if (s !== DONE) indeg.set(s, (indeg.get(s) ?? 0) + 1);
-  const held = new Map<string, Map<string, number>>();
-  const ready: string[] = [];
-  if (tp.entry !== DONE) {
-    held.set(tp.entry, new Map());
-    if ((indeg.get(tp.entry) ?? 0) === 0) ready.push(tp.entry);
-  }
-  const flow = (pc: string, h: ReadonlyMap<string, number>): void => {
-    if (pc === DONE) return;
-    const cur = held.get(pc);
-    if (!cur) held.set(pc, new Map(h));
-    else for (const [k, n] of cur) cur.set(k, Math.min(n, h.get(k) ?? 0));
-    const left = (indeg.get(pc) ?? 0) - 1;
-    indeg.set(pc, left);
-    if (left === 0) ready.push(pc);
-  };
-  while (ready.length > 0) {
-    const pc = ready.pop() as string;
-    const n = byPc.get(pc);
-    if (!n) continue;
-    const h = held.get(pc) ?? new Map<string, number>();
-    const op = n.op;
-    const plus = (lock: string, mode: LockMode, d: number) => {
-      const after = new Map(h);
-      after.set(key(lock, mode), Math.max(0, (h.get(key(lock, mode)) ?? 0) + d));
-      return after;
-    };
-    if (op.kind === "acquire") flow(op.next, plus(op.lock, op.mode, 1));
-    else if (op.kind === "trylock") {
-      flow(op.ok, plus(op.lock, op.mode, 1));
-      flow(op.fail, h);
-    } else if (op.kind === "release") flow(op.next, plus(op.lock, op.mode, -1));
-    else for (const s of successors(op)) flow(s, h);
-  }
-  return held;
 }
 
 /**

@@ -405,23 +405,33 @@ export function lower(model: Model): Program {
   return { threads, diagnostics };
 }
 
+/** The key of a lock held in a mode, in heldCounts' maps. */
+export function lockKey(lock: string, mode: LockMode): string {
+  return `${lock}/${mode}`;
+}
+
 /**
- * A release of a lock the thread cannot hold on any path to it is a model error
- * (FL301); one held on some paths only is checked by TLC (`bad-unlock`).
- * The graph is acyclic (loops are unrolled), so one pass in topological order suffices.
+ * Lock-hold dataflow: for each pc, how many times the thread holds each lock in
+ * each mode (`lockKey`) on arrival there: the most over all paths from the entry
+ * (`may`), or the least (`must`). The graph is acyclic (loops are unrolled), so one
+ * pass in topological order suffices.
  */
-function checkReleases(model: Model, tp: ThreadProgram, error: (code: string, message: string, loc: Loc) => void): void {
-  type Held = Map<string, number>; // `${lock}/${read|write|excl}` -> most times it can be held
+export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string, Map<string, number>> {
   const byPc = new Map(tp.nodes.map((n) => [n.pc, n]));
   const indeg = new Map<string, number>(tp.nodes.map((n) => [n.pc, 0]));
   for (const n of tp.nodes) for (const s of successors(n.op)) if (s !== DONE) indeg.set(s, (indeg.get(s) ?? 0) + 1);
-  const held = new Map<string, Held>([[tp.entry, new Map()]]);
-  const ready = [tp.entry].filter((pc) => pc !== DONE);
-  const merge = (pc: string, h: Held): void => {
+  const held = new Map<string, Map<string, number>>();
+  const ready: string[] = [];
+  if (tp.entry !== DONE) {
+    held.set(tp.entry, new Map());
+    ready.push(tp.entry);
+  }
+  const flow = (pc: string, h: ReadonlyMap<string, number>): void => {
     if (pc === DONE) return;
     const cur = held.get(pc);
     if (!cur) held.set(pc, new Map(h));
-    else for (const [key, n] of h) cur.set(key, Math.max(cur.get(key) ?? 0, n));
+    else if (join === "may") for (const [k, n] of h) cur.set(k, Math.max(cur.get(k) ?? 0, n));
+    else for (const [k, n] of cur) cur.set(k, Math.min(n, h.get(k) ?? 0));
     const left = (indeg.get(pc) ?? 0) - 1;
     indeg.set(pc, left);
     if (left === 0) ready.push(pc);
@@ -432,34 +442,38 @@ function checkReleases(model: Model, tp: ThreadProgram, error: (code: string, me
     if (!n) continue;
     const h = held.get(pc) ?? new Map<string, number>();
     const op = n.op;
-    const key = (lock: string, mode: LockMode) => `${lock}/${mode}`;
-    if (op.kind === "acquire") {
+    const plus = (lock: string, mode: LockMode, d: number) => {
       const after = new Map(h);
-      after.set(key(op.lock, op.mode), (h.get(key(op.lock, op.mode)) ?? 0) + 1);
-      merge(op.next, after);
-    } else if (op.kind === "trylock") {
-      const after = new Map(h);
-      after.set(key(op.lock, op.mode), (h.get(key(op.lock, op.mode)) ?? 0) + 1);
-      merge(op.ok, after);
-      merge(op.fail, h);
-    } else if (op.kind === "release") {
-      const k = key(op.lock, op.mode);
-      const n0 = h.get(k) ?? 0;
-      if (n0 === 0) {
-        const lock = model.locks.find((l) => l.id === op.lock);
-        const thread = model.threads.find((t) => t.id === tp.thread);
-        const how = op.mode === "excl" ? "" : ` for ${op.mode}`;
-        error(
-          "FL301",
-          `thread '${thread?.name}' releases '${lock?.name}'${how} here but cannot hold it${how} on any path to this line; remove the release or take the lock first`,
-          n.loc,
-        );
-      }
-      const after = new Map(h);
-      after.set(k, Math.max(0, n0 - 1));
-      merge(op.next, after);
-    } else {
-      for (const s of successors(op)) merge(s, h);
-    }
+      after.set(lockKey(lock, mode), Math.max(0, (h.get(lockKey(lock, mode)) ?? 0) + d));
+      return after;
+    };
+    if (op.kind === "acquire") flow(op.next, plus(op.lock, op.mode, 1));
+    else if (op.kind === "trylock") {
+      flow(op.ok, plus(op.lock, op.mode, 1));
+      flow(op.fail, h);
+    } else if (op.kind === "release") flow(op.next, plus(op.lock, op.mode, -1));
+    else for (const s of successors(op)) flow(s, h);
+  }
+  return held;
+}
+
+/**
+ * A release of a lock the thread cannot hold on any path to it is a model error
+ * (FL301); one held on some paths only is checked by TLC (`bad-unlock`).
+ */
+function checkReleases(model: Model, tp: ThreadProgram, error: (code: string, message: string, loc: Loc) => void): void {
+  const held = heldCounts(tp, "may");
+  for (const n of tp.nodes) {
+    const op = n.op;
+    if (op.kind !== "release" || !held.has(n.pc)) continue;
+    if ((held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0) continue;
+    const lock = model.locks.find((l) => l.id === op.lock);
+    const thread = model.threads.find((t) => t.id === tp.thread);
+    const how = op.mode === "excl" ? "" : ` for ${op.mode}`;
+    error(
+      "FL301",
+      `thread '${thread?.name}' releases '${lock?.name}'${how} here but cannot hold it${how} on any path to this line; remove the release or take the lock first`,
+      n.loc,
+    );
   }
 }
