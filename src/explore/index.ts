@@ -54,6 +54,12 @@ export interface ExploreResult {
   readonly depth: number;
   /** With `exhaustive`: every rule some reachable state breaks, as violationKey()s, sorted. */
   readonly reachable?: readonly string[];
+  /**
+   * With `ties`: the first rule broken (as TLC reports it: the first in .cfg order) by
+   * every state as close to the start as the finding, as violationKey()s, sorted.
+   * Which of them a breadth-first search meets first depends on its order.
+   */
+  readonly tied?: readonly string[];
   /** For a finding: the shortest trace, from the initial state; `thread` (an IR id) made each step. */
   readonly trace?: readonly { readonly state: State; readonly thread?: string }[];
 }
@@ -69,6 +75,8 @@ export interface ExploreOptions {
    * unmerged exploration, where the first finding may differ but the set may not.
    */
   readonly exhaustive?: boolean;
+  /** After the first finding, finish its depth and list every finding there (`ExploreResult.tied`). */
+  readonly ties?: boolean;
 }
 
 export class ExploreLimitError extends Error {}
@@ -106,10 +114,15 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   const reachable = new Set<string>();
   let firstFinding: ExploreResult | undefined;
   /** The state's finding, if the search stops here (without `exhaustive`). */
+  let tiedAt: { result: ExploreResult; keys: Set<string> } | undefined;
   const check = (key: string, s: State): ExploreResult | undefined => {
     if (!opts.exhaustive) {
       const v = firstViolation(w, s);
-      return v ? finding(key, v) : undefined;
+      if (!v) return undefined;
+      if (!opts.ties) return finding(key, v);
+      if (!tiedAt) tiedAt = { result: finding(key, v), keys: new Set() };
+      if (tiedAt.result.depth === trace(key).length) tiedAt.keys.add(violationKey(v));
+      return undefined;
     }
     for (const v of violations(w, s)) {
       reachable.add(violationKey(v));
@@ -136,6 +149,8 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   for (let head = 0; head < queue.length; head++) {
     const key = queue[head] as string;
     const { state, level } = seen.get(key) as { state: State; level: number };
+    // With `ties`: states one step short of the finding's depth are all expanded, no more.
+    if (tiedAt && level + 2 > tiedAt.result.depth) break;
     let moved = false;
     for (let t = 0; t < w.threadCount; t++) {
       for (const next of w.steps(state, t)) {
@@ -155,6 +170,8 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
     if (allDone) generated++; // Terminated: the state again.
     else if (!moved && stuck === undefined) stuck = key;
   }
+
+  if (tiedAt) return { ...tiedAt.result, tied: [...tiedAt.keys].sort() };
 
   // Termination under weak fairness: the programs are acyclic and every step changes
   // the state, so a behaviour that never finishes ends in a state where some thread

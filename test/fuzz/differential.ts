@@ -33,7 +33,10 @@ export async function differential(def: ModelDef, toolchain: Toolchain, maxState
   if (!c.ok) return { kind: "skipped", why: `invalid model: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}` };
   let ex: ExploreResult;
   try {
-    ex = explore({ model: def.ir, program: c.program }, { maxStates });
+    // ties: several states at the finding's depth may break rules; which one a
+    // breadth-first search meets first depends on its order (e.g. TLC's order of
+    // initial states), so any of them is a correct first finding.
+    ex = explore({ model: def.ir, program: c.program }, { maxStates, ties: true });
   } catch (err) {
     if (err instanceof ExploreLimitError) return { kind: "skipped", why: `too large: ${err.message}` };
     throw err;
@@ -54,7 +57,7 @@ export async function differential(def: ModelDef, toolchain: Toolchain, maxState
     case "invariant": {
       const check = c.spec.names.checks.get(run.invariant);
       if (!check) return disagree(`tlc: unknown invariant ${run.invariant}`);
-      if (!ex.violation || !sameCheck(check, ex.violation)) return disagree(`tlc: ${run.invariant} (${JSON.stringify(check)}), explorer: ${describe(ex)}`);
+      if (!ex.violation || !(sameCheck(check, ex.violation) || ex.tied?.includes(checkKey(check)))) return disagree(`tlc: ${run.invariant} (${JSON.stringify(check)}), explorer: ${describe(ex)}`);
       if (run.trace.states.length !== ex.depth) return disagree(`trace length: tlc ${run.trace.states.length}, explorer ${ex.depth}`);
       return { kind: "agree", verdict: ex.verdict, distinct: ex.distinct, ...unmerged };
     }
@@ -104,6 +107,20 @@ function mergedVsUnmerged(def: ModelDef, program: Program, merged: ExploreResult
 
 function sameViolation(a: Violation | undefined, b: Violation | undefined): boolean {
   return (a === undefined) === (b === undefined) && (a === undefined || violationKey(a) === violationKey(b as Violation));
+}
+
+/** The check as the explorer's violationKey() spells the rule it checks. */
+function checkKey(c: SpecCheck): string {
+  switch (c.kind) {
+    case "assertion":
+      return `assertion:${c.thread}/${c.pc}`;
+    case "invariant":
+      return `invariant:${c.invariant}`;
+    case "domain":
+      return `domain:${c.variable}`;
+    default:
+      return c.kind;
+  }
 }
 
 function sameCheck(c: SpecCheck, v: Violation): boolean {
