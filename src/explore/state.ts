@@ -4,8 +4,8 @@
 
 import { type MergePlan, isAbsorbed, noMerge } from "../ir/merge.js";
 import { DONE, type Node, type Program } from "../ir/program.js";
-import type { CmpOp, Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/types.js";
-import { unreachable } from "../ir/types.js";
+import type { Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/types.js";
+import { compareValues, unreachable } from "../ir/types.js";
 
 /** Who holds no lock: thread indexes are >= 0. */
 export const NOBODY = -1;
@@ -279,7 +279,7 @@ export class World {
       case "or":
         return e.args.some((a) => this.eval(s, a) === true);
       case "cmp":
-        return compare(e.op, this.eval(s, e.left), this.eval(s, e.right));
+        return compareValues(e.op, this.eval(s, e.left), this.eval(s, e.right));
       case "arith": {
         const a = this.eval(s, e.left) as number;
         const b = this.eval(s, e.right) as number;
@@ -303,25 +303,6 @@ export class World {
       default:
         return unreachable(e);
     }
-  }
-}
-
-function compare(op: CmpOp, a: Value, b: Value): boolean {
-  switch (op) {
-    case "=":
-      return a === b;
-    case "!=":
-      return a !== b;
-    case "<":
-      return (a as number) < (b as number);
-    case "<=":
-      return (a as number) <= (b as number);
-    case ">":
-      return (a as number) > (b as number);
-    case ">=":
-      return (a as number) >= (b as number);
-    default:
-      return unreachable(op);
   }
 }
 

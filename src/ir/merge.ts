@@ -36,7 +36,7 @@
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, successors } from "./program.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
-import { unreachable } from "./types.js";
+import { compareValues, unreachable } from "./types.js";
 
 /** Paths one action may inline through absorbed nodes before the node that causes it is kept. */
 export const MAX_PATHS = 32;
@@ -235,24 +235,8 @@ export function evalConstant(e: Expr): Value {
       return e.args.every((a) => evalConstant(a) === true);
     case "or":
       return e.args.some((a) => evalConstant(a) === true);
-    case "cmp": {
-      const a = evalConstant(e.left);
-      const b = evalConstant(e.right);
-      switch (e.op) {
-        case "=":
-          return a === b;
-        case "!=":
-          return a !== b;
-        case "<":
-          return (a as number) < (b as number);
-        case "<=":
-          return (a as number) <= (b as number);
-        case ">":
-          return (a as number) > (b as number);
-        default:
-          return (a as number) >= (b as number);
-      }
-    }
+    case "cmp":
+      return compareValues(e.op, evalConstant(e.left), evalConstant(e.right));
     case "arith": {
       const a = evalConstant(e.left) as number;
       const b = evalConstant(e.right) as number;

@@ -142,6 +142,26 @@ export type StmtKind = Stmt["kind"];
 
 export type CmpOp = "=" | "!=" | "<" | "<=" | ">" | ">=";
 
+/** A comparison as TLA+ evaluates it: equality on any value, order on integers. */
+export function compareValues(op: CmpOp, a: Value, b: Value): boolean {
+  switch (op) {
+    case "=":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case "<":
+      return Number(a) < Number(b);
+    case "<=":
+      return Number(a) <= Number(b);
+    case ">":
+      return Number(a) > Number(b);
+    case ">=":
+      return Number(a) >= Number(b);
+    default:
+      return unreachable(op);
+  }
+}
+
 export type Expr =
   | { readonly kind: "lit"; readonly value: Value }
   | { readonly kind: "var"; readonly variable: string }

@@ -3,7 +3,7 @@
 
 import type { SpecNames } from "../gen/index.js";
 import { DONE, type Program } from "../ir/program.js";
-import type { Expr, LockMode, Model, Value } from "../ir/types.js";
+import { type Expr, type LockMode, type Model, type Value, compareValues } from "../ir/types.js";
 
 export interface RwState {
   readonly writer: string | null;
@@ -158,24 +158,8 @@ export function evalExpr(model: Model, s: ModelState, program: Program | undefin
       return e.args.every((a) => evalExpr(model, s, program, a) === true);
     case "or":
       return e.args.some((a) => evalExpr(model, s, program, a) === true);
-    case "cmp": {
-      const a = evalExpr(model, s, program, e.left);
-      const b = evalExpr(model, s, program, e.right);
-      switch (e.op) {
-        case "=":
-          return a === b;
-        case "!=":
-          return a !== b;
-        case "<":
-          return Number(a) < Number(b);
-        case "<=":
-          return Number(a) <= Number(b);
-        case ">":
-          return Number(a) > Number(b);
-        case ">=":
-          return Number(a) >= Number(b);
-      }
-    }
+    case "cmp":
+      return compareValues(e.op, evalExpr(model, s, program, e.left), evalExpr(model, s, program, e.right));
     case "arith": {
       const a = Number(evalExpr(model, s, program, e.left));
       const b = Number(evalExpr(model, s, program, e.right));
