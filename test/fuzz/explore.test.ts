@@ -54,40 +54,28 @@ describe("state counting", () => {
     expect([explore(def).distinct, explore(def).generated]).toEqual([1, 2]);
   });
 
+  /** A writer and a reader of one rwsem, each taking and releasing it once. */
+  const writerAndReader = () =>
+    model("queue", (m) => {
+      const sem = m.rwsem("sem");
+      const p = m.process("p");
+      p.thread("W", (t) => {
+        t.downWrite(sem);
+        t.upWrite(sem);
+      });
+      p.thread("R", (t) => {
+        t.downRead(sem);
+        t.upRead(sem);
+      });
+    });
+
   it("makes joining a rwsem queue a step of its own", () => {
-    const r = explore(
-      model("queue", (m) => {
-        const sem = m.rwsem("sem");
-        const p = m.process("p");
-        p.thread("W", (t) => {
-          t.downWrite(sem);
-          t.upWrite(sem);
-        });
-        p.thread("R", (t) => {
-          t.downRead(sem);
-          t.upRead(sem);
-        });
-      }),
-      { merge: false },
-    );
+    const r = explore(writerAndReader(), { merge: false });
     expect([r.verdict, r.distinct, r.generated, r.depth]).toEqual(["ok", 12, 16, 5]);
   });
 
   it("merged, runs a release the thread surely holds in the acquire's step", () => {
-    const r = explore(
-      model("queue", (m) => {
-        const sem = m.rwsem("sem");
-        const p = m.process("p");
-        p.thread("W", (t) => {
-          t.downWrite(sem);
-          t.upWrite(sem);
-        });
-        p.thread("R", (t) => {
-          t.downRead(sem);
-          t.upRead(sem);
-        });
-      }),
-    );
+    const r = explore(writerAndReader());
     // Nobody is ever seen holding sem, so nobody queues: {W, R} x {before, done}.
     expect([r.verdict, r.distinct, r.generated, r.depth]).toEqual(["ok", 4, 6, 3]);
   });
