@@ -3,23 +3,8 @@
 import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { toolchain } from "../helpers/toolchain.js";
-
-const root = path.resolve(import.meta.dirname, "../..");
-const tsx = path.join(root, "node_modules/.bin/tsx");
-const main = path.join(root, "src/cli/main.ts");
-const tc = await toolchain();
-
-function faultline(args: string[], env: Record<string, string | undefined> = {}) {
-  return execa(tsx, [main, ...args], {
-    cwd: root,
-    reject: false,
-    env: { TLA2TOOLS_JAR: tc.jar, NO_COLOR: "1", ...env },
-    extendEnv: true,
-  });
-}
+import { faultline, root } from "../helpers/cli.js";
 
 describe("faultline check", () => {
   it("exits 1 on the seed000 deadlock and says who waits for whom", async () => {

@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { check } from "../../src/check.js";
 import type { ModelDef } from "../../src/dsl/model.js";
 import { explainTrace, readSourceMap } from "../../src/explain.js";
+import { faultline, root } from "../helpers/cli.js";
 import { toolchain } from "../helpers/toolchain.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const tc = await toolchain();
 const dirs: string[] = [];
 afterAll(async () => {
@@ -36,16 +36,8 @@ describe("explain", () => {
     const checked = await check(def, { toolchain: tc });
     expect(explained).toEqual(checked.finding);
 
-    const cli = await execa(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "src/cli/main.ts"), "explain", map === undefined ? "" : path.join(dir, "seed000_as_reported.map.json"), trace], {
-      cwd: root,
-      reject: false,
-      env: { NO_COLOR: "1" },
-    });
-    const viaCheck = await execa(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "src/cli/main.ts"), "check", "specs/seed000/as-reported.ts"], {
-      cwd: root,
-      reject: false,
-      env: { NO_COLOR: "1", TLA2TOOLS_JAR: tc.jar },
-    });
+    const cli = await faultline(["explain", map === undefined ? "" : path.join(dir, "seed000_as_reported.map.json"), trace]);
+    const viaCheck = await faultline(["check", "specs/seed000/as-reported.ts"]);
     expect(cli.exitCode).toBe(1);
     // Everything after the header line (which carries TLC's statistics) is the same.
     expect(cli.stdout.split("\n").slice(1)).toEqual(viaCheck.stdout.split("\n").slice(1));

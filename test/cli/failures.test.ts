@@ -2,35 +2,18 @@
 // exits 3, says what happened and what to do, leaves no java process behind and
 // no temporary files. (Ctrl-C, --timeout and concurrent checks: interrupt.test.ts;
 // java missing and the jar missing: cli.test.ts; a full disk: test/tlc/disk.test.ts.)
-import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { toolchain } from "../helpers/toolchain.js";
+import { faultline, javaUnder, leftovers } from "../helpers/cli.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const tc = await toolchain();
 const tmp = await mkdtemp(path.join(tmpdir(), "faultline-fail-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** Java processes started under this test's private TMPDIR. */
-async function javaFor(dir: string): Promise<number[]> {
-  const r = await execa("pgrep", ["-f", `java.*${path.basename(dir)}`], { reject: false });
-  return r.stdout.split("\n").filter(Boolean).map(Number);
-}
-
-/** What faultline and TLC left in the temp dir (tsx keeps its own compile cache there). */
-async function leftovers(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => !f.startsWith("tsx-") && !f.startsWith("fake-"));
-}
-
+/** `faultline check <args>` with `dir` as its TMPDIR and no class-data sharing archive. */
 function start(args: string[], dir: string, env: Record<string, string> = {}) {
-  return execa(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "check", ...args], {
-    cwd: root,
-    reject: false,
-    env: { TLA2TOOLS_JAR: tc.jar, TMPDIR: dir, NO_COLOR: "1", FAULTLINE_NO_CDS: "1", ...env },
-  });
+  return faultline(["check", ...args], { TMPDIR: dir, FAULTLINE_NO_CDS: "1", ...env });
 }
 
 async function script(dir: string, name: string, body: string): Promise<string> {
@@ -41,7 +24,7 @@ async function script(dir: string, name: string, body: string): Promise<string> 
 }
 
 async function settled(dir: string): Promise<void> {
-  expect(await javaFor(dir)).toEqual([]);
+  expect(await javaUnder(dir)).toEqual([]);
   expect(await leftovers(dir)).toEqual([]);
 }
 
@@ -83,7 +66,7 @@ describe("environment and TLC failures", () => {
     let pids: number[] = [];
     for (let i = 0; i < 200 && pids.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      pids = await javaFor(dir);
+      pids = await javaUnder(dir);
     }
     expect(pids).not.toEqual([]);
     for (const pid of pids) process.kill(pid, "SIGKILL");

@@ -3,37 +3,19 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { toolchain } from "../helpers/toolchain.js";
+import { faultline, javaUnder, leftovers } from "../helpers/cli.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const tc = await toolchain();
 const tmp = await mkdtemp(path.join(tmpdir(), "faultline-int-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** Java processes started for this test's private TMPDIR. */
-async function javaFor(dir: string): Promise<string[]> {
-  const r = await execa("pgrep", ["-af", "tlc2.TLC"], { reject: false });
-  return r.stdout.split("\n").filter((l) => l.includes(dir));
-}
-
+/** `faultline check <args>` with `dir` as its TMPDIR. */
 function start(args: string[], dir: string, env: Record<string, string> = {}) {
-  // node --import tsx: one process, as the built CLI is (the tsx wrapper would add its own exit code).
-  return execa(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), "check", ...args], {
-    cwd: root,
-    reject: false,
-    env: { TLA2TOOLS_JAR: tc.jar, TMPDIR: dir, NO_COLOR: "1", ...env },
-  });
-}
-
-/** What faultline and TLC left in the temp dir (tsx keeps its own compile cache there). */
-async function leftovers(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => !f.startsWith("tsx-"));
+  return faultline(["check", ...args], { TMPDIR: dir, ...env });
 }
 
 async function waitForJava(dir: string): Promise<void> {
-  for (let i = 0; i < 100 && (await javaFor(dir)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await javaUnder(dir)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 describe("stopping a check", () => {
@@ -41,26 +23,26 @@ describe("stopping a check", () => {
     const dir = await mkdtemp(path.join(tmp, "sigint-"));
     const child = start(["test/fixtures/loading/big.ts"], dir);
     await waitForJava(dir);
-    expect(await javaFor(dir)).not.toEqual([]);
+    expect(await javaUnder(dir)).not.toEqual([]);
     child.kill("SIGINT");
     const r = await child;
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain("interrupted; TLC was stopped and its files removed");
-    expect(await javaFor(dir)).toEqual([]);
+    expect(await javaUnder(dir)).toEqual([]);
     expect(await leftovers(dir)).toEqual([]);
   });
 
   it("Ctrl-C during parallel checks ends every TLC, removes their files and exits 3", async () => {
     const dir = await mkdtemp(path.join(tmp, "sigint-many-"));
     const child = start(["--jobs", "2", "test/fixtures/loading/big.ts", "test/fixtures/loading/big.ts", "specs/seed000/as-reported.ts"], dir);
-    for (let i = 0; i < 100 && (await javaFor(dir)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await javaFor(dir)).toHaveLength(2);
+    for (let i = 0; i < 100 && (await javaUnder(dir)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await javaUnder(dir)).toHaveLength(2);
     child.kill("SIGINT");
     const r = await child;
     expect(r.exitCode).toBe(3);
     expect(r.stderr.match(/big\.ts: interrupted; TLC was stopped and its files removed/g)).toHaveLength(2);
     expect(r.stdout).not.toContain("as-reported"); // never started
-    expect(await javaFor(dir)).toEqual([]);
+    expect(await javaUnder(dir)).toEqual([]);
     expect(await leftovers(dir)).toEqual([]);
   });
 
@@ -70,7 +52,7 @@ describe("stopping a check", () => {
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toMatch(/timeout: TLC did not finish within 3 s and was stopped/);
     expect(r.stdout).toMatch(/hint: raise --timeout, or make the model smaller/);
-    expect(await javaFor(dir)).toEqual([]);
+    expect(await javaUnder(dir)).toEqual([]);
     expect(await leftovers(dir)).toEqual([]);
   });
 

@@ -5,12 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 // @ts-expect-error: Quint ships no types for this deep import path under NodeNext.
 import { ofItf, toItf as quintToItf } from "@informalsystems/quint/dist/src/itf.js";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { toolchain } from "../helpers/toolchain.js";
-
-const root = path.resolve(import.meta.dirname, "../..");
-const tc = await toolchain();
+import { faultline } from "../helpers/cli.js";
 
 /** Quint writes integers as {"#bigint": "n"}: compare values, not spellings. */
 function normal(v: unknown): unknown {
@@ -28,11 +24,7 @@ describe("--itf", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "faultline-itf-"));
     try {
       const file = path.join(dir, "trace.itf.json");
-      const r = await execa(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "src/cli/main.ts"), "check", "-q", "--itf", file, "specs/seed000/as-reported.ts"], {
-        cwd: root,
-        reject: false,
-        env: { TLA2TOOLS_JAR: tc.jar },
-      });
+      const r = await faultline(["check", "-q", "--itf", file, "specs/seed000/as-reported.ts"]);
       expect(r.exitCode).toBe(1);
       const ours = JSON.parse(await readFile(file, "utf8"));
       expect(ours.vars).toEqual(["pc", "owner", "rw"]);

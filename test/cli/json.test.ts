@@ -3,21 +3,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { toolchain } from "../helpers/toolchain.js";
+import { faultline, root } from "../helpers/cli.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const tc = await toolchain();
 const schema = JSON.parse(await readFile(path.join(root, "schema/result.schema.json"), "utf8"));
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
 async function json(args: string[]) {
-  const r = await execa(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "src/cli/main.ts"), "check", "--json", ...args], {
-    cwd: root,
-    reject: false,
-    env: { TLA2TOOLS_JAR: tc.jar },
-  });
+  const r = await faultline(["check", "--json", ...args]);
   return { exitCode: r.exitCode, report: JSON.parse(r.stdout) };
 }
 

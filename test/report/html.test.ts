@@ -5,13 +5,10 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { execa } from "execa";
 import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { toolchain } from "../helpers/toolchain.js";
+import { faultline } from "../helpers/cli.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const tc = await toolchain();
 const dir = await mkdtemp(path.join(tmpdir(), "faultline-report-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -21,11 +18,7 @@ const executablePath = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
 describe("--report", () => {
   it("renders the seed004 four-thread deadlock with its lanes and cycle, offline", async () => {
     const file = path.join(dir, "four-threads.html");
-    const r = await execa(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "src/cli/main.ts"), "check", "-q", "--report", file, "specs/seed004/four-threads.ts"], {
-      cwd: root,
-      reject: false,
-      env: { TLA2TOOLS_JAR: tc.jar },
-    });
+    const r = await faultline(["check", "-q", "--report", file, "specs/seed004/four-threads.ts"]);
     expect(r.exitCode).toBe(1);
     expect((await stat(file)).size).toBeLessThan(200_000);
 
