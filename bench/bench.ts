@@ -14,7 +14,7 @@ import { execa } from "execa";
 import { modelFiles } from "../scripts/specs.js";
 import { check, compile } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
-import { ensureCdsArchive } from "../src/tlc/cds.js";
+import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
 import { family } from "./family.js";
 

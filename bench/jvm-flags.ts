@@ -9,7 +9,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { compile } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
-import { ensureCdsArchive } from "../src/tlc/cds.js";
+import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
 import { family } from "./family.js";
 

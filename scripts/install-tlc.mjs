@@ -71,11 +71,11 @@ async function main() {
  * check makes it instead), and silent: it must never fail an install.
  */
 async function makeCdsArchive() {
-  if (process.env.FAULTLINE_NO_CDS && process.env.FAULTLINE_NO_CDS !== "0") return;
   const built = new URL("../dist/tlc/index.js", import.meta.url);
   if (!existsSync(built)) return;
   try {
     const tlc = await import(built.href);
+    if (!tlc.cdsEnabled()) return;
     const archive = await tlc.ensureCdsArchive(await tlc.locateToolchain());
     if (archive) say(`saved TLC's classes for a faster start in ${archive}`);
   } catch {

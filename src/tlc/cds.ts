@@ -4,11 +4,9 @@
 // any trouble with an archive means a run without one, never a failed check.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { access, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Toolchain, cacheDir } from "./locate.js";
-import { runProcess } from "./spawn.js";
 
 /** What a run does about CDS; run.ts turns it into JVM options. */
 export type CdsPlan =
@@ -27,9 +25,9 @@ const MIN_JAVA_CDS = 13;
 /** Magic of a dynamic archive header (CDS_DYNAMIC_ARCHIVE_MAGIC in hotspot's cds/filemap.hpp), little-endian. */
 const DYNAMIC_MAGIC = 0xf00baba8;
 /** The dump, inside the run's temp dir (the JVM writes it at exit; we publish a finished file only). */
-export const DUMP_FILE = "classes.jsa";
+const DUMP_FILE = "classes.jsa";
 /** CDS warnings go here instead of into TLC's output, so a stale archive can be noticed. */
-export const LOG_FILE = "cds.log";
+const LOG_FILE = "cds.log";
 
 /** Archives this process is dumping right now: with parallel checks only one JVM pays for it. */
 const creating = new Set<string>();
@@ -171,42 +169,3 @@ async function looksLikeArchive(path: string): Promise<boolean> {
   }
 }
 
-/** The spec a standalone dump runs: small, but it loads the parser, the checker and the trace dumper. */
-const WARMUP_TLA = `---- MODULE Warmup ----
-EXTENDS Naturals, Sequences
-VARIABLES x, q
-Init == x = 0 /\\ q = <<>>
-Next == x < 3 /\\ x' = x + 1 /\\ q' = Append(q, x)
-Small == x < 3
-====
-`;
-const WARMUP_CFG = "INIT Init\nNEXT Next\nINVARIANT Small\n";
-
-/**
- * Makes the archive now unless it exists (bench, postinstall): runs TLC on a
- * tiny spec with a violated invariant. Returns the archive, or undefined when
- * this JVM or cache cannot have one.
- */
-export async function ensureCdsArchive(tc: Toolchain, opts: CdsOptions = {}): Promise<string | undefined> {
-  const plan = await planCds(tc, opts);
-  if (plan.kind !== "create") return plan.kind === "use" ? plan.archive : undefined;
-  const dir = await mkdtemp(join(tmpdir(), "faultline-cds-"));
-  try {
-    await writeFile(join(dir, "Warmup.tla"), WARMUP_TLA);
-    await writeFile(join(dir, "Warmup.cfg"), WARMUP_CFG);
-    const res = await runProcess(
-      tc.java,
-      [...cdsJvmArgs(plan, dir), "-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-tool", "-dumpTrace", "json", "trace.json", "-metadir", join(dir, "states"), "-workers", "1", "Warmup.tla"],
-      { cwd: dir, timeoutMs: 60_000 },
-    );
-    const started = res.exitCode !== undefined && res.stdout.includes("@!@!@STARTMSG");
-    if (!started) {
-      await abandonCds(plan);
-      return undefined;
-    }
-    return (await settleCds(plan, dir, true)) === "created" ? plan.archive : undefined;
-  } finally {
-    creating.delete(plan.archive);
-    await rm(dir, { recursive: true, force: true });
-  }
-}

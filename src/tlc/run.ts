@@ -33,6 +33,8 @@ export interface RunOptions {
   tmpRoot?: string;
   /** class-data sharing archive: on unless FAULTLINE_NO_CDS=1; kept in the jar's cache dir */
   cds?: CdsOptions;
+  /** what to do about the archive, when the caller has already planned it (ensureCdsArchive) */
+  cdsPlan?: CdsPlan;
 }
 
 /** A run and what happened about class-data sharing (cds.ts). */
@@ -41,6 +43,30 @@ export type TlcRunInfo = TlcRun & { readonly cds: CdsStatus };
 const MODULE_NAME = /^[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*$/;
 /** grace period between SIGTERM (TLC prints a last progress report) and SIGKILL */
 const KILL_GRACE_MS = 3_000;
+
+/** The spec a standalone dump runs: small, but it loads the parser, the checker and the trace dumper. */
+const WARMUP_TLA = `---- MODULE Warmup ----
+EXTENDS Naturals, Sequences
+VARIABLES x, q
+Init == x = 0 /\\ q = <<>>
+Next == x < 3 /\\ x' = x + 1 /\\ q' = Append(q, x)
+Small == x < 3
+====
+`;
+const WARMUP_CFG = "INIT Init\nNEXT Next\nINVARIANT Small\n";
+
+/**
+ * Makes the class-data sharing archive now unless it exists (bench, postinstall),
+ * with an ordinary TLC run on a tiny spec with a violated invariant, so the archive
+ * holds what a check loads. Returns the archive, or undefined when this JVM or
+ * cache cannot have one.
+ */
+export async function ensureCdsArchive(tc: Toolchain, opts: CdsOptions = {}): Promise<string | undefined> {
+  const plan = await planCds(tc, opts);
+  if (plan.kind !== "create") return plan.kind === "use" ? plan.archive : undefined;
+  const run = await runTlc({ spec: WARMUP_TLA, cfg: WARMUP_CFG, module: "Warmup", toolchain: tc, timeoutMs: 60_000, cdsPlan: plan });
+  return run.cds === "created" ? plan.archive : undefined;
+}
 
 export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
   const raw = await execTlc(opts);
@@ -86,7 +112,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       }).finally(() => clearInterval(watch));
       return { res, wallMs: Math.round(performance.now() - started) };
     };
-    const plan = await planCds(toolchain, opts.cds);
+    const plan = opts.cdsPlan ?? (await planCds(toolchain, opts.cds));
     let { res, wallMs }: { res: Spawned; wallMs: number } = await launch(plan).catch(async (err: unknown) => {
       await settleCds(plan, dir, false);
       throw err;

@@ -6,7 +6,8 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { archivePath, cdsEnabled, ensureCdsArchive } from "../../src/tlc/cds.js";
+import { archivePath, cdsEnabled } from "../../src/tlc/cds.js";
+import { ensureCdsArchive } from "../../src/tlc/run.js";
 import type { Toolchain } from "../../src/tlc/locate.js";
 import { type RunOptions, runTlc } from "../../src/tlc/run.js";
 import { toolchain } from "../helpers/toolchain.js";
