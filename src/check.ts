@@ -45,7 +45,8 @@ export interface CheckOptions {
   /** Ends TLC after this long. */
   readonly timeoutMs?: number;
   readonly workers?: number;
-  readonly toolchain?: Toolchain;
+  /** The java and jar to run, or their lookup already under way (default: locateToolchain()). */
+  readonly toolchain?: Toolchain | Promise<Toolchain>;
   readonly signal?: AbortSignal;
   /** Step merging (src/ir/merge.ts): one TLA+ step per visible lock operation. Default true. */
   readonly merge?: boolean;
@@ -94,7 +95,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
 
   let toolchain: Toolchain;
   try {
-    toolchain = opts.toolchain ?? (await locateToolchain());
+    toolchain = await (opts.toolchain ?? locateToolchain());
   } catch (err) {
     if (err instanceof ToolError) return { model: name, verdict: "error", error: { message: err.message, hint: err.hint }, spec, timeMs: elapsed() };
     throw err;

@@ -27,22 +27,15 @@ export interface JsonResult {
   readonly error: { message: string; hint: string } | null;
 }
 
+/** A model file that did not load: no model name, only its diagnostics. */
 export function diagnosticsJson(file: string, ds: readonly Diagnostic[]): JsonResult {
-  return {
-    file,
-    model: null,
-    verdict: "invalid",
-    stats: null,
-    timeMs: 0,
-    summary: null,
-    steps: [],
-    waits: [],
-    cycle: [],
-    details: [],
-    lockdep: null,
-    diagnostics: ds.map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line })),
-    error: null,
-  };
+  return { ...resultJson(file, { model: "", verdict: "invalid", diagnostics: ds, timeMs: 0 }), model: null };
+}
+
+/** The document `--json` prints, one result per model, as text. */
+export function jsonReport(results: readonly JsonResult[]): string {
+  const report: JsonReport = { schema: JSON_SCHEMA_ID, results };
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 export function resultJson(file: string, r: CheckResult): JsonResult {

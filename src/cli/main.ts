@@ -11,7 +11,7 @@ import { formatDiagnostic } from "../ir/diagnostics.js";
 import { loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
 import { locateToolchain } from "../tlc/locate.js";
-import { JSON_SCHEMA_ID, type JsonResult, diagnosticsJson, resultJson } from "./json.js";
+import { type JsonResult, diagnosticsJson, jsonReport, resultJson } from "./json.js";
 import { runInOrder } from "./parallel.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
@@ -77,19 +77,18 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
   process.on("SIGTERM", onSignal);
   let worst = EXIT.ok as number;
   const json: JsonResult[] = [];
-  let interrupted = false;
-  // `java -version` runs while the first model loads, once for all models;
-  // on failure each check() looks again and reports the error in its result.
-  const located = locateToolchain().catch(() => undefined);
+  // `java -version` runs while the first model loads, once for all models; a
+  // failure is reported by each check() in its result.
+  const located = locateToolchain();
+  located.catch(() => undefined); // handled by check(); not an unhandled rejection meanwhile
   const checkOne = async (file: string): Promise<Checked> => {
     const loaded = await loadModelFile(file);
     if (!loaded.ok) {
       const lines = [`${st.bold(rel(file))}: ${st.red("invalid model")}\n`, ...loaded.diagnostics.map((d) => `  ${formatDiagnostic(d)}\n`)];
       return { text: lines.join(""), json: diagnosticsJson(file, loaded.diagnostics), code: EXIT.invalid, interrupted: false };
     }
-    const toolchain = await located;
     const r = await check(loaded.def, {
-      ...(toolchain ? { toolchain } : {}),
+      toolchain: located,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.merge === false ? { merge: false } : {}),
@@ -114,7 +113,6 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       (i) => checkOne(files[i] as string),
       (i, c) => {
         if (c.interrupted) {
-          interrupted = true;
           process.stderr.write(`${rel(files[i] as string)}: interrupted; TLC was stopped and its files removed\n`);
           return;
         }
@@ -125,8 +123,8 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       controller.signal,
       () => controller.abort(),
     );
-    if (interrupted || controller.signal.aborted) return EXIT.error;
-    if (opts.json) process.stdout.write(`${JSON.stringify({ schema: JSON_SCHEMA_ID, results: json }, null, 2)}\n`);
+    if (controller.signal.aborted) return EXIT.error;
+    if (opts.json) process.stdout.write(jsonReport(json));
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -184,7 +182,7 @@ async function explainCommand(spec: string, traceFile: string, opts: { full?: bo
     return EXIT.invalid;
   }
   const r: CheckResult = { model: name, verdict: finding.verdict, finding, timeMs: 0 };
-  if (opts.json) process.stdout.write(`${JSON.stringify({ schema: JSON_SCHEMA_ID, results: [resultJson(traceFile, r)] }, null, 2)}\n`);
+  if (opts.json) process.stdout.write(jsonReport([resultJson(traceFile, r)]));
   else process.stdout.write(`${formatResult(r, rel(traceFile), st, { full: opts.full === true })}\n`);
   return EXIT.finding;
 }
