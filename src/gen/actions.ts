@@ -7,7 +7,7 @@ import { formatLoc } from "../ir/diagnostics.js";
 import { type MergePlan, type Path, pathReleases, paths } from "../ir/merge.js";
 import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
 import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
-import type { Expr, LockKind, Model } from "../ir/types.js";
+import type { Expr, LockMode, Model } from "../ir/types.js";
 import { unreachable } from "../ir/types.js";
 import { commentText } from "./names.js";
 
@@ -19,7 +19,6 @@ export interface ActionContext {
   readonly t: string;
   /** A lock as a TLA+ string literal. */
   readonly L: (id: string) => string;
-  readonly lockKind: (id: string) => LockKind | undefined;
   readonly expr: (e: Expr) => string;
   readonly varIdent: ReadonlyMap<string, string>;
   /** Every spec variable, in VARIABLES order. */
@@ -46,6 +45,24 @@ function ite(cond: string, then: readonly string[], otherwise: readonly string[]
   return [`IF ${cond}`, `THEN ${then[0] ?? ""}`, ...then.slice(1).map((l) => `     ${l}`), `ELSE ${otherwise[0] ?? ""}`, ...otherwise.slice(1).map((l) => `     ${l}`)];
 }
 
+/** The variables an action leaves alone, given those it writes (pc is always written). */
+function unchanged(ctx: ActionContext, written: readonly string[]): string | undefined {
+  const rest = ctx.variables.filter((v) => v !== "pc" && !written.includes(v));
+  return rest.length === 0 ? undefined : `UNCHANGED <<${rest.join(", ")}>>`;
+}
+
+/** The condition for taking lock `r` in `mode` now, and the new lock state after. */
+function take(mode: LockMode, r: string, t: string): [string, Effect] {
+  if (mode === "excl") return [`owner[${r}] = NoOne`, { owner: `Take(owner, ${r}, ${t})` }];
+  return mode === "read" ? [`CanRead(${r}, ${t})`, { rw: `TakeRead(rw, ${r}, ${t})` }] : [`CanWrite(${r}, ${t})`, { rw: `TakeWrite(rw, ${r}, ${t})` }];
+}
+
+/** `e` with lock `r` given back in `mode` on top. */
+function free(e: Effect, mode: LockMode, r: string, t: string): Effect {
+  if (mode === "excl") return { ...e, owner: `Free(${e.owner ?? "owner"}, ${r})` };
+  return { ...e, rw: mode === "read" ? `FreeRead(${e.rw ?? "rw"}, ${r}, ${t})` : `FreeWrite(${e.rw ?? "rw"}, ${r})` };
+}
+
 /** The comment lines of a kept node's action: its operation, then every absorbed operation it may run. */
 export function actionComment(ctx: ActionContext, n: Node): string[] {
   const { model } = ctx;
@@ -64,6 +81,7 @@ export function actionComment(ctx: ActionContext, n: Node): string[] {
       }
     }
   }
+  if (n.op.kind === "acquire" && n.op.fault) out.push("page fault path: the handler takes the region owner's mmap_lock for read");
   return out;
 }
 
@@ -89,48 +107,38 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
     if (all.length === 1) return leaf(ctx, effect, all[0] as Path);
     return [junction("\\/", all.map((p) => junction("/\\", leaf(ctx, effect, p))))];
   };
-  const others = (written: readonly string[]) => {
-    const rest = ctx.variables.filter((v) => !written.includes(v));
-    return rest.length === 0 ? [] : [[`UNCHANGED <<${rest.join(", ")}>>`]];
+  const others = (written: readonly string[]): Item[] => {
+    const u = unchanged(ctx, written);
+    return u === undefined ? [] : [[u]];
   };
-  const l = (id: string) => L(id);
   switch (op.kind) {
     case "acquire": {
-      if (op.mode === "excl") return junction("/\\", [[`owner[${l(op.lock)}] = NoOne`], ...outcomes({ owner: `Take(owner, ${l(op.lock)}, ${t})` }, [op.next])]);
-      const can = op.mode === "read" ? `CanRead(${l(op.lock)}, ${t})` : `CanWrite(${l(op.lock)}, ${t})`;
-      const take = op.mode === "read" ? `TakeRead(rw, ${l(op.lock)}, ${t})` : `TakeWrite(rw, ${l(op.lock)}, ${t})`;
+      const r = L(op.lock);
+      const [can, took] = take(op.mode, r, t);
+      if (op.mode === "excl") return junction("/\\", [[can], ...outcomes(took, [op.next])]);
       // Queueing leaves the pc where it is: no continuation.
-      const queue = junction("/\\", [[`Enqueue(${t}, ${l(op.lock)}, ${str(op.mode)})`], ...others(["pc", "rw"])]);
-      return junction("/\\", [ite(can, junction("/\\", outcomes({ rw: take }, [op.next])), queue)]);
+      const queue = junction("/\\", [[`Enqueue(${t}, ${r}, ${str(op.mode)})`], ...others(["rw"])]);
+      return junction("/\\", [ite(can, junction("/\\", outcomes(took, [op.next])), queue)]);
     }
     case "release": {
-      const r = l(op.lock);
-      if (op.mode === "excl") return junction("/\\", [[`owner[${r}] = ${t}`], ...outcomes({ owner: `Free(owner, ${r})` }, [op.next])]);
-      if (op.mode === "read") return junction("/\\", [[`rw[${r}].readers[${t}] > 0`], ...outcomes({ rw: `FreeRead(rw, ${r}, ${t})` }, [op.next])]);
-      return junction("/\\", [[`rw[${r}].writer = ${t}`], ...outcomes({ rw: `FreeWrite(rw, ${r})` }, [op.next])]);
+      const r = L(op.lock);
+      const holds = op.mode === "excl" ? `owner[${r}] = ${t}` : op.mode === "read" ? `rw[${r}].readers[${t}] > 0` : `rw[${r}].writer = ${t}`;
+      return junction("/\\", [[holds], ...outcomes(free({}, op.mode, r, t), [op.next])]);
     }
     case "trylock": {
-      const r = l(op.lock);
-      const [can, take]: [string, Effect] =
-        op.mode === "excl"
-          ? [`owner[${r}] = NoOne`, { owner: `Take(owner, ${r}, ${t})` }]
-          : op.mode === "read"
-            ? [`CanRead(${r}, ${t})`, { rw: `TakeRead(rw, ${r}, ${t})` }]
-            : [`CanWrite(${r}, ${t})`, { rw: `TakeWrite(rw, ${r}, ${t})` }];
-      return junction("/\\", [ite(can, junction("/\\", outcomes(take, [op.ok])), junction("/\\", outcomes({}, [op.fail])))]);
+      const [can, took] = take(op.mode, L(op.lock), t);
+      return junction("/\\", [ite(can, junction("/\\", outcomes(took, [op.ok])), junction("/\\", outcomes({}, [op.fail])))]);
     }
     case "access":
-      return junction("/\\", outcomes({}, successors(n.op)));
     case "choose":
-      return junction("/\\", outcomes({}, op.targets));
+    case "assert":
+      return junction("/\\", outcomes({}, successors(op)));
     case "set":
       return junction("/\\", outcomes({ assign: [ctx.varIdent.get(op.variable) as string, expr(op.value)] }, [op.next]));
     case "branch":
       return junction("/\\", [ite(expr(op.cond), junction("/\\", outcomes({}, [op.then])), junction("/\\", outcomes({}, [op.else])))]);
     case "await":
       return junction("/\\", [ite(expr(op.cond), junction("/\\", outcomes({}, [op.next])), ["FALSE  \\* blocks while false"])]);
-    case "assert":
-      return junction("/\\", outcomes({}, [op.next]));
     default:
       return unreachable(op);
   }
@@ -139,31 +147,15 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
 /** One path: the outcome's effect with the absorbed releases composed on top, the pc, the rest unchanged. */
 function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   const { t, L } = ctx;
-  let owner = effect.owner;
-  let rw = effect.rw;
-  for (const r of pathReleases(p)) {
-    if (r.mode === "excl") owner = `Free(${owner ?? "owner"}, ${L(r.lock)})`;
-    else if (r.mode === "read") rw = `FreeRead(${rw ?? "rw"}, ${L(r.lock)}, ${t})`;
-    else rw = `FreeWrite(${rw ?? "rw"}, ${L(r.lock)})`;
-  }
-  const written = ["pc"];
+  const { owner, rw, assign } = pathReleases(p).reduce((e, r) => free(e, r.mode, L(r.lock), t), effect);
   const items: Item[] = [];
-  if (owner !== undefined) {
-    items.push([`owner' = ${owner}`]);
-    written.push("owner");
-  }
-  if (rw !== undefined) {
-    items.push([`rw' = ${rw}`]);
-    written.push("rw");
-  }
-  if (effect.assign) {
-    items.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
-    written.push(effect.assign[0]);
-  }
+  if (owner !== undefined) items.push([`owner' = ${owner}`]);
+  if (rw !== undefined) items.push([`rw' = ${rw}`]);
+  if (assign) items.push([`${assign[0]}' = ${assign[1]}`]);
   const how = p.steps.map(({ node, to }) => (node.op.kind === "release" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
   items.push([`Goto(${t}, ${str(p.end)})${how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : ""}`]);
-  const rest = ctx.variables.filter((v) => !written.includes(v));
-  if (rest.length > 0) items.push([`UNCHANGED <<${rest.join(", ")}>>`]);
+  const u = unchanged(ctx, [...(owner !== undefined ? ["owner"] : []), ...(rw !== undefined ? ["rw"] : []), ...(assign ? [assign[0]] : [])]);
+  if (u !== undefined) items.push([u]);
   return items;
 }
 
@@ -219,12 +211,12 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
   }
   const writes =
     op.kind === "acquire" || op.kind === "release" || op.kind === "trylock"
-      ? [ctx.lockKind(op.lock) === "rwsem" ? "rw" : "owner"]
+      ? [op.mode === "excl" ? "owner" : "rw"]
       : op.kind === "set"
         ? [ctx.varIdent.get(op.variable) as string]
         : [];
-  const rest = ctx.variables.filter((v) => v !== "pc" && !writes.includes(v));
-  return [...body, ...(rest.length > 0 ? [`/\\ UNCHANGED <<${rest.join(", ")}>>`] : [])];
+  const u = unchanged(ctx, writes);
+  return [...body, ...(u !== undefined ? [`/\\ ${u}`] : [])];
 }
 
 /** Where each thread may start: its entry, or the first kept pcs its absorbed entry reaches. */

@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
-import { type MergePlan, noMerge } from "../ir/merge.js";
-import type { Program } from "../ir/program.js";
+import type { MergePlan } from "../ir/merge.js";
+import { type Program, nodeIndex } from "../ir/program.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import { spellOp } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
@@ -52,12 +52,14 @@ function templates(): NonNullable<typeof compiled> {
  * Renders the spec for a validated model. `source` names the model file in the
  * header; `plan` says which nodes run inside their predecessor's step (none by default).
  */
-export function generate(model: Model, program: Program, source: string, plan: MergePlan = noMerge(program), sym?: Symmetry): GeneratedSpec {
+export function generate(model: Model, program: Program, source: string, plan: MergePlan, sym: Symmetry): GeneratedSpec {
   const { view, names } = buildView(model, program, source, plan, sym);
   const t = templates();
   const tidy = (s: string) => `${s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  const tps = new Map(program.threads.map((tp) => [tp.thread, tp]));
   const describe = (thread: string, pc: string) => {
-    const n = program.threads.find((x) => x.thread === thread)?.nodes.find((x) => x.pc === pc);
+    const tp = tps.get(thread);
+    const n = tp && nodeIndex(tp).get(pc);
     return { file: n?.loc.file ?? "", line: n?.loc.line ?? 0, op: n ? spellOp(model, n.op) : "" };
   };
   const sourceMap = toSourceMap(model, names, describe);

@@ -2,7 +2,7 @@
 // the name tables trace translation needs to read TLC's states back.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, isConstant, noMerge } from "../ir/merge.js";
+import { type MergePlan, isConstant } from "../ir/merge.js";
 import { DONE, type Program } from "../ir/program.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
@@ -89,8 +89,8 @@ export function buildView(
   model: Model,
   program: Program,
   source: string,
-  plan: MergePlan = noMerge(program),
-  sym: Symmetry = { groups: [], off: [] },
+  plan: MergePlan,
+  sym: Symmetry,
 ): { view: SpecView; names: SpecNames } {
   const idents = new Namer();
   const strings = new Namer([]);
@@ -212,7 +212,7 @@ export function buildView(
     const thread = model.threads.find((t) => t.id === tp.thread);
     const t = T(tp.thread);
     const tIdent = threadStr.get(tp.thread) as string;
-    const ctx: ActionContext = { model, plan, tp, t, L, lockKind, expr, varIdent, variables };
+    const ctx: ActionContext = { model, plan, tp, t, L, expr, varIdent, variables };
     const absorbed = plan.absorbed.get(tp.thread);
     const acts = tp.nodes
       .filter((n) => !absorbed?.has(n.pc))
@@ -226,7 +226,6 @@ export function buildView(
           case "acquire":
             lockWaits.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
-            if (op.fault) comment.push("page fault path: the handler takes the region owner's mmap_lock for read");
             break;
           case "release":
             releaseAt.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);

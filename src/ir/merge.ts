@@ -34,12 +34,12 @@
 //   would inline too many paths (more than MAX_PATHS): it is kept instead.
 // - An absorbed entry node is run by Init: a thread may start at several pcs.
 
-import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, successors } from "./program.js";
+import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, modelExprs, nodeIndex, successors } from "./program.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
-import { compareValues, unreachable } from "./types.js";
+import { compareValues, subexprs, unreachable } from "./types.js";
 
 /** Paths one action may inline through absorbed nodes before the node that causes it is kept. */
-export const MAX_PATHS = 32;
+const MAX_PATHS = 32;
 
 /** The absorbed nodes of every thread: thread id -> pcs. Empty sets when merging is off. */
 export interface MergePlan {
@@ -64,36 +64,12 @@ export function isAbsorbed(plan: MergePlan, thread: string, pc: string): boolean
 
 /** Decides the absorbed nodes of every thread (rules in the header). */
 export function planMerge(model: Model, program: Program): MergePlan {
-  const exprs: Expr[] = model.invariants.map((i) => i.cond);
-  for (const tp of program.threads) for (const n of tp.nodes) exprs.push(...opExprs(n));
   const positionRead = new Set<string>();
   const heldRead = new Set<string>();
-  const walk = (e: Expr): void => {
-    switch (e.kind) {
-      case "lit":
-      case "var":
-        return;
-      case "not":
-        return walk(e.arg);
-      case "and":
-      case "or":
-        return e.args.forEach(walk);
-      case "cmp":
-      case "arith":
-        walk(e.left);
-        return walk(e.right);
-      case "held":
-        heldRead.add(e.lock);
-        return;
-      case "done":
-      case "at":
-        positionRead.add(e.thread);
-        return;
-      default:
-        return unreachable(e);
-    }
-  };
-  exprs.forEach(walk);
+  for (const e of modelExprs(model, program).flatMap((x) => [...subexprs(x)])) {
+    if (e.kind === "held") heldRead.add(e.lock);
+    else if (e.kind === "done" || e.kind === "at") positionRead.add(e.thread);
+  }
   const trylocked = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "trylock" ? [n.op.lock] : []))));
 
   const absorbed = new Map<string, ReadonlySet<string>>();
@@ -132,7 +108,7 @@ export function paths(plan: MergePlan, tp: ThreadProgram, pc: string): Path[] {
 }
 
 /** Where a node may go when absorbed: a constant branch only where its condition sends it. */
-export function absorbedExits(node: Node): readonly string[] {
+function absorbedExits(node: Node): readonly string[] {
   const op = node.op;
   if (op.kind === "branch" && isConstant(op.cond)) return [evalConstant(op.cond) === true ? op.then : op.else];
   return successors(op);
@@ -141,31 +117,6 @@ export function absorbedExits(node: Node): readonly string[] {
 /** The locks an absorbed path releases, in order. */
 export function pathReleases(p: Path): { readonly lock: string; readonly mode: LockMode }[] {
   return p.steps.flatMap(({ node }) => (node.op.kind === "release" ? [{ lock: node.op.lock, mode: node.op.mode }] : []));
-}
-
-const indexCache = new WeakMap<ThreadProgram, ReadonlyMap<string, Node>>();
-function nodeIndex(tp: ThreadProgram): ReadonlyMap<string, Node> {
-  let m = indexCache.get(tp);
-  if (!m) {
-    m = new Map(tp.nodes.map((n) => [n.pc, n]));
-    indexCache.set(tp, m);
-  }
-  return m;
-}
-
-/** The expressions a node evaluates. */
-function opExprs(n: Node): Expr[] {
-  const op = n.op;
-  switch (op.kind) {
-    case "set":
-      return [op.value];
-    case "branch":
-    case "await":
-    case "assert":
-      return [op.cond];
-    default:
-      return [];
-  }
 }
 
 /**
@@ -203,29 +154,12 @@ function capPaths(tp: ThreadProgram, set: Set<string>): void {
 
 /** True when `e` reads no variable, lock or thread position. */
 export function isConstant(e: Expr): boolean {
-  switch (e.kind) {
-    case "lit":
-      return true;
-    case "var":
-    case "held":
-    case "done":
-    case "at":
-      return false;
-    case "not":
-      return isConstant(e.arg);
-    case "and":
-    case "or":
-      return e.args.every(isConstant);
-    case "cmp":
-    case "arith":
-      return isConstant(e.left) && isConstant(e.right);
-    default:
-      return unreachable(e);
-  }
+  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "held" || x.kind === "done" || x.kind === "at") return false;
+  return true;
 }
 
 /** The value of a constant expression (isConstant), as TLC and the explorer compute it. */
-export function evalConstant(e: Expr): Value {
+function evalConstant(e: Expr): Value {
   switch (e.kind) {
     case "lit":
       return e.value;

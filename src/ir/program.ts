@@ -405,6 +405,36 @@ export function lower(model: Model): Program {
   return { threads, diagnostics };
 }
 
+const indexCache = new WeakMap<ThreadProgram, ReadonlyMap<string, Node>>();
+/** pc -> node of a thread (built once per ThreadProgram). */
+export function nodeIndex(tp: ThreadProgram): ReadonlyMap<string, Node> {
+  let m = indexCache.get(tp);
+  if (!m) {
+    m = new Map(tp.nodes.map((n) => [n.pc, n]));
+    indexCache.set(tp, m);
+  }
+  return m;
+}
+
+/** The expressions a node evaluates. */
+export function opExprs(op: Op): readonly Expr[] {
+  switch (op.kind) {
+    case "set":
+      return [op.value];
+    case "branch":
+    case "await":
+    case "assert":
+      return [op.cond];
+    default:
+      return [];
+  }
+}
+
+/** Every expression the model evaluates: invariants, then each node's. */
+export function modelExprs(model: Model, program: Program): Expr[] {
+  return [...model.invariants.map((i) => i.cond), ...program.threads.flatMap((tp) => tp.nodes.flatMap((n) => opExprs(n.op)))];
+}
+
 /** The key of a lock held in a mode, in heldCounts' maps. */
 export function lockKey(lock: string, mode: LockMode): string {
   return `${lock}/${mode}`;
@@ -417,7 +447,7 @@ export function lockKey(lock: string, mode: LockMode): string {
  * pass in topological order suffices.
  */
 export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string, Map<string, number>> {
-  const byPc = new Map(tp.nodes.map((n) => [n.pc, n]));
+  const byPc = nodeIndex(tp);
   const indeg = new Map<string, number>(tp.nodes.map((n) => [n.pc, 0]));
   for (const n of tp.nodes) for (const s of successors(n.op)) if (s !== DONE) indeg.set(s, (indeg.get(s) ?? 0) + 1);
   const held = new Map<string, Map<string, number>>();

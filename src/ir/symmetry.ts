@@ -13,8 +13,9 @@
 // quantify over all threads alike, and the lock state (owners, rwsem readers and
 // queue) holds thread identities that TLC permutes with the rest of the state.
 
-import type { Program } from "./program.js";
-import { type Expr, type Model, unreachable } from "./types.js";
+import { type Program, modelExprs } from "./program.js";
+import { threadName } from "./spell.js";
+import { type Model, subexprs } from "./types.js";
 
 export interface SymmetryGroup {
   /** The group id shared by its threads (Thread.group). */
@@ -44,7 +45,7 @@ export function symmetry(model: Model, program: Program): Symmetry {
     const why = model.termination
       ? "termination is checked, and symmetry is only sound for safety checks"
       : threads.some((t) => named.has(t))
-        ? `an expression names ${nameOf(model, threads.find((t) => named.has(t)) as string)}, which tells the threads apart`
+        ? `an expression names '${threadName(model, threads.find((t) => named.has(t)) as string)}', which tells the threads apart`
         : !sameProgram(program, threads)
           ? "their bodies differ (the body function built a different body for each thread)"
           : undefined;
@@ -54,48 +55,11 @@ export function symmetry(model: Model, program: Program): Symmetry {
   return { groups, off };
 }
 
-function nameOf(model: Model, id: string): string {
-  return `'${model.threads.find((t) => t.id === id)?.name ?? id}'`;
-}
-
 /** Threads some expression of the model refers to by identity. */
 function threadsNamed(model: Model, program: Program): Set<string> {
   const out = new Set<string>();
-  const walk = (e: Expr): void => {
-    switch (e.kind) {
-      case "held":
-        if (e.thread !== undefined) out.add(e.thread);
-        return;
-      case "done":
-      case "at":
-        out.add(e.thread);
-        return;
-      case "not":
-        walk(e.arg);
-        return;
-      case "and":
-      case "or":
-        e.args.forEach(walk);
-        return;
-      case "cmp":
-      case "arith":
-        walk(e.left);
-        walk(e.right);
-        return;
-      case "lit":
-      case "var":
-        return;
-      default:
-        unreachable(e);
-    }
-  };
-  for (const inv of model.invariants) walk(inv.cond);
-  for (const tp of program.threads) {
-    for (const n of tp.nodes) {
-      const op = n.op;
-      if (op.kind === "branch" || op.kind === "await" || op.kind === "assert") walk(op.cond);
-      if (op.kind === "set") walk(op.value);
-    }
+  for (const e of modelExprs(model, program).flatMap((x) => [...subexprs(x)])) {
+    if ((e.kind === "held" || e.kind === "done" || e.kind === "at") && e.thread !== undefined) out.add(e.thread);
   }
   return out;
 }

@@ -162,6 +162,33 @@ export function compareValues(op: CmpOp, a: Value, b: Value): boolean {
   }
 }
 
+/** `e` and every expression inside it, parents first. */
+export function* subexprs(e: Expr): Generator<Expr> {
+  yield e;
+  switch (e.kind) {
+    case "not":
+      yield* subexprs(e.arg);
+      return;
+    case "and":
+    case "or":
+      for (const a of e.args) yield* subexprs(a);
+      return;
+    case "cmp":
+    case "arith":
+      yield* subexprs(e.left);
+      yield* subexprs(e.right);
+      return;
+    case "lit":
+    case "var":
+    case "held":
+    case "done":
+    case "at":
+      return;
+    default:
+      unreachable(e);
+  }
+}
+
 export type Expr =
   | { readonly kind: "lit"; readonly value: Value }
   | { readonly kind: "var"; readonly variable: string }
