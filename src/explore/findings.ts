@@ -29,8 +29,8 @@ export function firstViolation(w: World, s: State): Violation | undefined {
 
 /** Every rule s breaks, in firstViolation's order. */
 export function* violations(w: World, s: State): Generator<Violation, undefined> {
-  const ids = w.program.threads.map((tp) => tp.thread);
-  const threads = ids.map((_, i) => i);
+  const ids = w.threadIds;
+  const threads = w.threadNumbers;
 
   for (const v of computedVars(w.program, w.model)) {
     if (!inDomain(v.domain, s.vars[w.varIndex.get(v.id) as number] as boolean | number | string)) yield { kind: "domain", variable: v.id };
@@ -61,9 +61,8 @@ export function* violations(w: World, s: State): Generator<Violation, undefined>
   }
 
   for (const t of threads) {
-    for (const n of w.program.threads[t]?.nodes ?? []) {
-      if (n.op.kind === "assert" && s.pc[t] === n.pc && w.eval(s, n.op.cond) !== true) yield { kind: "assertion", thread: ids[t] as string, pc: n.pc };
-    }
+    const n = w.nodeAt(s, t);
+    if (n?.op.kind === "assert" && w.eval(s, n.op.cond) !== true) yield { kind: "assertion", thread: ids[t] as string, pc: n.pc };
   }
 
   for (const inv of w.model.invariants) {

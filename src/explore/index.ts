@@ -121,7 +121,7 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
       if (!v) return undefined;
       if (!opts.ties) return finding(key, v);
       if (!tiedAt) tiedAt = { result: finding(key, v), keys: new Set() };
-      if (tiedAt.result.depth === trace(key).length) tiedAt.keys.add(violationKey(v));
+      if (tiedAt.result.depth === (seen.get(key)?.level ?? 0) + 1) tiedAt.keys.add(violationKey(v));
       return undefined;
     }
     for (const v of violations(w, s)) {

@@ -3,7 +3,7 @@
 // independently of the TLA+ templates (this module is the oracle they are tested against).
 
 import { type MergePlan, isAbsorbed, noMerge } from "../ir/merge.js";
-import { DONE, type Node, type Program } from "../ir/program.js";
+import { DONE, type Node, type Program, nodeIndex } from "../ir/program.js";
 import type { Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/types.js";
 import { compareValues, unreachable } from "../ir/types.js";
 
@@ -52,6 +52,9 @@ export class World {
   readonly varIndex = new Map<string, number>();
   /** Per thread index: pc -> node. */
   readonly nodes: readonly ReadonlyMap<string, Node>[];
+  /** Thread index -> IR id, and the indexes themselves (0 .. threadCount - 1). */
+  readonly threadIds: readonly string[];
+  readonly threadNumbers: readonly number[];
 
   constructor(
     readonly model: Model,
@@ -68,7 +71,9 @@ export class World {
       this.locks.set(l.id, { lock: l, slot, policy: l.policy ?? "fair" });
     }
     model.vars.forEach((v, i) => this.varIndex.set(v.id, i));
-    this.nodes = program.threads.map((tp) => new Map(tp.nodes.map((n) => [n.pc, n])));
+    this.nodes = program.threads.map((tp) => nodeIndex(tp));
+    this.threadIds = program.threads.map((tp) => tp.thread);
+    this.threadNumbers = this.threadIds.map((_, i) => i);
   }
 
   get threadCount(): number {
