@@ -430,6 +430,12 @@ export function opExprs(op: Op): readonly Expr[] {
   }
 }
 
+/** The node `thread` stands at when its pc is `pc` (undefined at DONE). */
+export function nodeAt(program: Program, thread: string, pc: string | undefined): Node | undefined {
+  const tp = program.threads.find((t) => t.thread === thread);
+  return tp && pc !== undefined ? nodeIndex(tp).get(pc) : undefined;
+}
+
 /** Every expression the model evaluates: invariants, then each node's. */
 export function modelExprs(model: Model, program: Program): Expr[] {
   return [...model.invariants.map((i) => i.cond), ...program.threads.flatMap((tp) => tp.nodes.flatMap((n) => opExprs(n.op)))];

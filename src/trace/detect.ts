@@ -2,7 +2,7 @@
 // order: lets `explain` read a bare TLC trace, which does not name the invariant.
 
 import type { SpecNames } from "../gen/index.js";
-import { DONE, type Program } from "../ir/program.js";
+import { DONE, type Program, nodeAt } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { inDomain } from "../ir/validate.js";
 import { Blocking, type ModelState, evalBool } from "./state.js";
@@ -20,7 +20,7 @@ function held(s: ModelState, thread: string): Set<string> {
 
 /** The first check (in cfg order) that `s` violates, as TLC would report it. */
 export function violatedCheck(model: Model, program: Program, names: SpecNames, s: ModelState): string | undefined {
-  const node = (t: string) => program.threads.find((x) => x.thread === t)?.nodes.find((n) => n.pc === s.pc.get(t));
+  const node = (t: string) => nodeAt(program, t, s.pc.get(t));
   const spin = new Set(model.locks.filter((l) => l.kind === "spinlock").map((l) => l.id));
   const blocking = new Blocking(model, program);
   const violated = (name: string): boolean => {
@@ -48,7 +48,7 @@ export function violatedCheck(model: Model, program: Program, names: SpecNames, 
       case "lock-leak":
         return model.threads.some((t) => s.pc.get(t.id) === DONE && held(s, t.id).size > 0);
       case "assertion": {
-        const n = program.threads.find((x) => x.thread === c.thread)?.nodes.find((x) => x.pc === c.pc);
+        const n = nodeAt(program, c.thread, c.pc);
         return s.pc.get(c.thread) === c.pc && n?.op.kind === "assert" && !evalBool(model, s, n.op.cond, program);
       }
       case "invariant": {

@@ -4,7 +4,7 @@
 // involved thread, rows in the real interleaving order, ending in *** DEADLOCK ***.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import type { Node, Program } from "../ir/program.js";
+import { type Node, type Program, nodeAt } from "../ir/program.js";
 import { lockRef, threadName } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
 import type { Finding, Step } from "./translate.js";
@@ -50,19 +50,20 @@ function pendingCell(model: Model, node: Node | undefined): string | undefined {
 }
 
 export function lockdepReport(model: Model, program: Program, finding: Finding, involvedIds: readonly string[]): LockdepReport | undefined {
-  const nodeOf = (thread: string, pc: string) => program.threads.find((t) => t.thread === thread)?.nodes.find((n) => n.pc === pc);
   const ids = involvedIds.length > 0 ? [...involvedIds] : [...new Set(finding.steps.map((s) => s.threadId))];
   const columns = ids.map((t) => threadName(model, t));
   const rows: { column: number; text: string }[] = [];
   const holds = new Map<string, { lock: string; mode: string; loc: string; step: number }[]>(ids.map((t) => [t, []]));
+  const lastStep = new Map<string, Step>();
   for (const s of finding.steps) {
+    const prev = lastStep.get(s.threadId);
+    lastStep.set(s.threadId, s);
     const col = ids.indexOf(s.threadId);
     if (col < 0) continue;
-    const node = nodeOf(s.threadId, s.pc);
+    const node = nodeAt(program, s.threadId, s.pc);
     if (!node) continue;
     const text = cell(model, node, s);
     // A rwsem waiter shows its attempt once: when it queues, not again when granted.
-    const prev = finding.steps.slice(0, s.index - 1).reverse().find((x) => x.threadId === s.threadId);
     const granted = prev !== undefined && prev.pc === s.pc && prev.effect.startsWith("waits");
     if (text && !granted) rows.push({ column: col, text });
     const op = node.op;
@@ -89,9 +90,9 @@ export function lockdepReport(model: Model, program: Program, finding: Finding, 
     // The stuck threads' next steps: the attempts that block, unless already shown as queued.
     for (const w of waits) {
       const col = ids.indexOf(w.threadId);
-      const last = [...finding.steps].reverse().find((s) => s.threadId === w.threadId);
+      const last = lastStep.get(w.threadId);
       const queued = last !== undefined && last.pc === w.pc && last.effect.startsWith("waits");
-      const text = pendingCell(model, nodeOf(w.threadId, w.pc));
+      const text = pendingCell(model, nodeAt(program, w.threadId, w.pc));
       if (col >= 0 && text && !queued) rows.push({ column: col, text });
     }
     const selfOnly = waits.length === 1;

@@ -2,7 +2,7 @@
 // rules of SEMANTICS "Blocking" evaluated on them to explain who waits for whom.
 
 import type { SpecNames } from "../gen/index.js";
-import { DONE, type Program } from "../ir/program.js";
+import { DONE, type Program, nodeAt } from "../ir/program.js";
 import { type Expr, type LockMode, type Model, type Value, compareValues } from "../ir/types.js";
 
 export interface RwState {
@@ -83,7 +83,7 @@ export class Blocking {
   ) {}
 
   #node(thread: string, pc: string) {
-    return this.program.threads.find((t) => t.thread === thread)?.nodes.find((n) => n.pc === pc);
+    return nodeAt(this.program, thread, pc);
   }
 
   #policy(lock: string) {

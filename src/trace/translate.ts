@@ -3,8 +3,8 @@
 
 import { type SpecCheck, type SpecNames, mergePlanOf } from "../gen/index.js";
 import { formatLoc } from "../ir/diagnostics.js";
-import { DONE, type Node, type Program } from "../ir/program.js";
-import { lockName, spellExpr, spellOp, spellVia, threadName } from "../ir/spell.js";
+import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
+import { lockName, spellExpr, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
 import { absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
@@ -94,8 +94,6 @@ export function translate(input: TranslateInput): Finding {
 function explain(input: TranslateInput): Finding {
   const { model, program, names, trace } = input;
   const states = trace.states.map((s) => decodeState(names, s));
-  const nodeAt = (thread: string, pc: string): Node | undefined =>
-    program.threads.find((t) => t.thread === thread)?.nodes.find((n) => n.pc === pc);
   const blocking = new Blocking(model, program);
 
   const plan = mergePlanOf(names);
@@ -129,7 +127,7 @@ function explain(input: TranslateInput): Finding {
     const before = states[i - 1] as ModelState;
     const after = states[i] as ModelState;
     if (!act) continue; // `Terminated` stuttering
-    const node = nodeAt(act.thread, act.pc);
+    const node = nodeAt(program, act.thread, act.pc);
     if (!node) continue;
     // Which way through the absorbed nodes this step went (undefined: it queued, or no merging).
     const path = after.pc.get(act.thread) === before.pc.get(act.thread) ? undefined : absorbedPath(model, program, plan, act.thread, node.pc, before, after);
@@ -165,7 +163,7 @@ function explain(input: TranslateInput): Finding {
       const details: string[] = [];
       const involved: string[] = [];
       for (const t of model.threads) {
-        const n = nodeAt(t.id, last.pc.get(t.id) ?? DONE);
+        const n = nodeAt(program, t.id, last.pc.get(t.id));
         if (n?.op.kind !== "release") continue;
         const op = n.op;
         if (holding(t.id).some((h) => h.lock === op.lock && h.mode === op.mode)) continue;
@@ -178,7 +176,7 @@ function explain(input: TranslateInput): Finding {
       const details: string[] = [];
       const involved: string[] = [];
       for (const t of model.threads) {
-        const n = nodeAt(t.id, last.pc.get(t.id) ?? DONE);
+        const n = nodeAt(program, t.id, last.pc.get(t.id));
         if (!n || (n.op.kind !== "acquire" && n.op.kind !== "await")) continue;
         const spins = [...last.owner].filter(([l, o]) => o === t.id && model.locks.find((x) => x.id === l)?.kind === "spinlock").map(([l]) => lockName(model, l));
         if (spins.length === 0) continue;
@@ -189,7 +187,7 @@ function explain(input: TranslateInput): Finding {
       return { verdict: "sleep-in-atomic", summary: details[0] ?? "sleeping in atomic context", steps, details, involved };
     }
     case "assertion": {
-      const n = nodeAt(check.thread, check.pc);
+      const n = nodeAt(program, check.thread, check.pc);
       const cond = n?.op.kind === "assert" ? n.op.cond : undefined;
       const where = n ? ` at ${formatLoc(n.loc)}` : "";
       return {
@@ -244,43 +242,20 @@ function reasonText(model: Model, r: WaitReason): string {
   return r.mode === "excl" ? `held by ${who}` : `held for ${r.mode} by ${who}`;
 }
 
+/** What a step did: a wait in the queue, a variable's change, or the outcome spelled as for merged steps. */
 function effectOf(model: Model, blocking: Blocking, node: Node, before: ModelState, after: ModelState): string {
   const t = node.thread;
-  const moved = after.pc.get(t) !== before.pc.get(t);
   const op = node.op;
-  switch (op.kind) {
-    case "acquire": {
-      if (moved) return op.mode === "excl" ? "acquired" : `acquired for ${op.mode}`;
-      const w = blocking.waitOf(before, t);
-      const why = w ? w.reasons.map((r) => reasonText(model, r)).join(", ") : "";
-      return `waits in the queue${why ? `: ${why}` : ""}`;
-    }
-    case "release":
-      return "released";
-    case "trylock":
-      return after.pc.get(t) === op.ok ? "succeeded" : "failed (lock busy)";
-    case "access":
-      if (op.fault.kind !== "none" && after.pc.get(t) === op.fault.target) {
-        return op.fault.kind === "handle" ? "page fault" : "page fault with page faults disabled: -EFAULT";
-      }
-      return op.fault.kind === "none" ? "page pinned, no fault" : "page present, no fault";
-    case "choose": {
-      const k = op.targets.indexOf(after.pc.get(t) ?? "");
-      return `takes branch ${k + 1} of ${op.targets.length}`;
-    }
-    case "set": {
-      const a = before.vars.get(op.variable);
-      const b = after.vars.get(op.variable);
-      const name = model.vars.find((v) => v.id === op.variable)?.name ?? op.variable;
-      return `${name}: ${String(a)} -> ${String(b)}`;
-    }
-    case "branch":
-      return after.pc.get(t) === op.then ? "true" : "false";
-    case "await":
-      return "condition holds, continues";
-    case "assert":
-      return "holds";
+  if (op.kind === "acquire" && after.pc.get(t) === before.pc.get(t)) {
+    const w = blocking.waitOf(before, t);
+    const why = w ? w.reasons.map((r) => reasonText(model, r)).join(", ") : "";
+    return `waits in the queue${why ? `: ${why}` : ""}`;
   }
+  if (op.kind === "set") {
+    const name = model.vars.find((v) => v.id === op.variable)?.name ?? op.variable;
+    return `${name}: ${String(before.vars.get(op.variable))} -> ${String(after.vars.get(op.variable))}`;
+  }
+  return spellOutcome(op, after.pc.get(t) ?? "");
 }
 
 function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelState): Finding {
@@ -334,7 +309,7 @@ function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelSt
 
 function waitLine(model: Model, blocking: Blocking, w: Wait): WaitLine {
   const thread = threadName(model, w.thread);
-  const node = blocking.program.threads.find((t) => t.thread === w.thread)?.nodes.find((n) => n.pc === w.pc);
+  const node = nodeAt(blocking.program, w.thread, w.pc);
   const loc = node?.loc ?? { file: "?", line: 0, column: 0 };
   const at = ` at ${formatLoc(loc)}`;
   if (w.lock === undefined) {
@@ -384,7 +359,7 @@ export function describeState(model: Model, program: Program, s: ModelState): st
   const out: string[] = [];
   for (const t of model.threads) {
     const pc = s.pc.get(t.id) ?? DONE;
-    const n = program.threads.find((x) => x.thread === t.id)?.nodes.find((x) => x.pc === pc);
+    const n = nodeAt(program, t.id, pc);
     out.push(`${t.name}: ${n ? `at ${spellOp(model, n.op)} (${formatLoc(n.loc)})` : "finished"}`);
   }
   for (const l of model.locks) {
