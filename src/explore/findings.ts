@@ -93,7 +93,7 @@ function computedVars(program: Program, model: Model): readonly SharedVar[] {
  * threads whose blockers all lie inside it, found by removing the others until
  * nothing changes; empty when there is none.
  */
-export function deadlocked(w: World, s: State): number[] {
+function deadlocked(w: World, s: State): number[] {
   const blockers = new Map<number, number[]>();
   for (let t = 0; t < w.threadCount; t++) {
     const n = w.nodeAt(s, t);

@@ -8,7 +8,7 @@ import type { Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/type
 import { compareValues, unreachable } from "../ir/types.js";
 
 /** Who holds no lock: thread indexes are >= 0. */
-export const NOBODY = -1;
+const NOBODY = -1;
 
 export interface RwState {
   /** Thread index of the writer, or NOBODY. */

@@ -20,7 +20,7 @@ const STEP_W = 150;
 const LEFT = 140;
 
 /** The lane diagram: x is the step, y the thread. */
-export function laneSvg(r: CheckResult): string {
+function laneSvg(r: CheckResult): string {
   const f = r.finding;
   if (!f) return "";
   const threads = [...new Set([...f.involved.map((id) => f.steps.find((s) => s.threadId === id)?.thread ?? ""), ...f.steps.map((s) => s.thread)])].filter(Boolean);
@@ -47,16 +47,15 @@ export function laneSvg(r: CheckResult): string {
   });
   // Stuck threads: their blocked attempt after the last step, and an arrow to whom they wait for.
   const x = LEFT + f.steps.length * STEP_W;
-  const byName = new Map(threads.map((t) => [t, t]));
   for (const w of pending) {
     const y = lane(w.thread);
     parts.push(`<g class="blocked" data-thread="${esc(w.thread)}"><rect x="${x}" y="${y}" width="${STEP_W - 12}" height="36" rx="5"/><text x="${x + 6}" y="${y + 15}">waits: ${esc(truncate(w.lock ?? "condition", 16))}</text><text x="${x + 6}" y="${y + 30}" class="sub">${esc(formatLoc(w.loc))}</text><title>${esc(w.text)}</title></g>`);
   }
   const cyc = f.cycle ?? [];
   for (let i = 0; i + 1 < cyc.length; i++) {
-    const from = byName.get(cyc[i] as string);
-    const to = byName.get(cyc[i + 1] as string);
-    if (!from || !to) continue;
+    const from = cyc[i] as string;
+    const to = cyc[i + 1] as string;
+    if (!threads.includes(from) || !threads.includes(to)) continue;
     const y1 = lane(from) + 18;
     const y2 = lane(to) + 18;
     const bend = x + STEP_W + 10 + i * 8;

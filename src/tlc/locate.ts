@@ -33,7 +33,7 @@ export class ToolError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Oldest java TLC 1.8 runs on. */
-export const MIN_JAVA = 11;
+const MIN_JAVA = 11;
 
 const JAVA_HINT = "install Java 11 or newer (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME";
 const FETCH_HINT =

@@ -193,7 +193,7 @@ async function dirBytes(dir: string): Promise<number> {
 }
 
 /** FAULTLINE_JAVA_OPTS split on white space, e.g. "-Xmx8g -XX:+UseG1GC". */
-export function javaOpts(value: string | undefined): string[] {
+function javaOpts(value: string | undefined): string[] {
   return (value ?? "").split(/\s+/).filter((o) => o !== "");
 }
 

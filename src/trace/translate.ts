@@ -355,7 +355,7 @@ function valuesOf(model: Model, s: ModelState, e: Expr, program: Program): strin
 }
 
 /** The whole state in model words: where each thread is, who holds what, variables. */
-export function describeState(model: Model, program: Program, s: ModelState): string[] {
+function describeState(model: Model, program: Program, s: ModelState): string[] {
   const out: string[] = [];
   for (const t of model.threads) {
     const pc = s.pc.get(t.id) ?? DONE;
