@@ -1,5 +1,6 @@
 // Turns one finished TLC process (its output, exit status and trace.json)
 // into a TlcRun. Pure: run.ts feeds it a live run, tests feed it recordings.
+import type { CdsStatus } from "./cds.js";
 import { EC, EXIT } from "./codes.js";
 import { type TlcTrace, parseJsonTrace } from "./json-trace.js";
 import { type TlcStats, type ToolOutput, parseToolOutput } from "./output.js";
@@ -38,7 +39,7 @@ export interface RawRun {
   /** wall-clock time of the JVM, used when TLC printed no run time */
   wallMs: number;
   /** what the run did about class-data sharing (cds.ts); absent in recordings */
-  cds?: "off" | "used" | "created" | "fallback";
+  cds?: CdsStatus;
 }
 
 const BUG_HINT = "this is a faultline bug: please report it with the generated spec";

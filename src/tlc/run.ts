@@ -20,7 +20,7 @@ export interface RunOptions {
   /** kill the JVM after this long and return outcome "timeout" */
   timeoutMs?: number;
   /** TLC worker threads (default 1: deterministic depth and traces) */
-  workers?: number | "auto";
+  workers?: number;
   /** aborting kills the JVM, removes the dir and rejects with signal.reason */
   signal?: AbortSignal;
   /** false skips the cfg's PROPERTY checks (-lncheck off); default true */
@@ -98,10 +98,17 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
     const guard = new AbortController();
     const cancel = opts.signal ? AbortSignal.any([opts.signal, guard.signal]) : guard.signal;
     const launch = async (plan: CdsPlan) => {
+      let measuring = false; // one walk of the dir at a time, however slow it gets
       const watch = setInterval(() => {
-        void dirBytes(dir).then((n) => {
-          if (n > limit) guard.abort(new Error("disk limit"));
-        });
+        if (measuring) return;
+        measuring = true;
+        void dirBytes(dir)
+          .then((n) => {
+            if (n > limit) guard.abort(new Error("disk limit"));
+          })
+          .finally(() => {
+            measuring = false;
+          });
       }, DISK_POLL_MS);
       const started = performance.now();
       const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan), {
@@ -182,14 +189,11 @@ async function diskLimit(dir: string, explicit: number | undefined): Promise<num
 }
 
 async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const e of entries) {
-    if (!e.isFile()) continue;
-    const s = await stat(join(e.parentPath ?? dir, e.name)).catch(() => undefined);
-    total += s?.size ?? 0;
-  }
-  return total;
+  // The entry's directory is `parentPath` since Node 20.12, `path` before (engines: >=20.5).
+  const where = (e: (typeof entries)[number]) => e.parentPath ?? (e as { path?: string }).path ?? dir;
+  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map((e) => stat(join(where(e), e.name)).then((s) => s.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /** FAULTLINE_JAVA_OPTS split on white space, e.g. "-Xmx8g -XX:+UseG1GC". */
