@@ -4,9 +4,9 @@
 
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { compile, sourceMapText } from "../src/check.js";
+import { specFiles } from "../src/check.js";
 import { formatDiagnostic } from "../src/ir/diagnostics.js";
-import { loadModelFile } from "../src/load.js";
+import { compileFile } from "../src/load.js";
 
 const root = path.resolve(import.meta.dirname, "..", "specs");
 
@@ -24,15 +24,13 @@ async function main(mode: string): Promise<number> {
   let stale = 0;
   for (const file of await modelFiles()) {
     const rel = path.relative(process.cwd(), file);
-    const loaded = await loadModelFile(file);
-    const c = loaded.ok ? compile(loaded.def, path.basename(file)) : undefined;
-    if (!loaded.ok || !c?.ok) {
-      const ds = !loaded.ok ? loaded.diagnostics : c && !c.ok ? c.diagnostics : [];
-      console.error(`${rel}: invalid model\n${ds.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`);
+    const c = await compileFile(file);
+    if (!c.ok) {
+      console.error(`${rel}: invalid model\n${c.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`);
       return 2;
     }
-    for (const [ext, text] of [["tla", c.spec.tla], ["cfg", c.spec.cfg], ["map.json", sourceMapText(c.spec.sourceMap)]] as const) {
-      const out = path.join(path.dirname(file), `${c.spec.module}.${ext}`);
+    for (const [name, text] of specFiles(c.spec)) {
+      const out = path.join(path.dirname(file), name);
       const old = await readFile(out, "utf8").catch(() => undefined);
       if (old === text) continue;
       if (mode === "gen") {

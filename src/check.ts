@@ -85,6 +85,15 @@ export function sourceMapText(map: GeneratedSpec["sourceMap"]): string {
   return `${JSON.stringify(map, null, 1)}\n`;
 }
 
+/** The files of a spec, as `gen` writes them and specs/ keeps them: [file name, text]. */
+export function specFiles(spec: GeneratedSpec): [name: string, text: string][] {
+  return [
+    [`${spec.module}.tla`, spec.tla],
+    [`${spec.module}.cfg`, spec.cfg],
+    [`${spec.module}.map.json`, sourceMapText(spec.sourceMap)],
+  ];
+}
+
 export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
+import { type CompileOptions, type Compiled, compile } from "./check.js";
 import { type ModelDef, isModelDef } from "./dsl/model.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
 import type { Loc } from "./ir/types.js";
@@ -66,4 +67,10 @@ export async function loadModelFile(file: string): Promise<Loaded> {
   }
   const def = unique[0]?.[0] as ModelDef;
   return { ok: true, def, file: abs };
+}
+
+/** Loads a model file and compiles it, the spec header naming the file: diagnostics from either step. */
+export async function compileFile(file: string, options: CompileOptions = {}): Promise<Compiled> {
+  const loaded = await loadModelFile(file);
+  return loaded.ok ? compile(loaded.def, { source: path.basename(file), ...options }) : { ok: false, diagnostics: loaded.diagnostics };
 }

@@ -6,9 +6,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { type CheckResult, check, compile, sourceMapText } from "../check.js";
+import { type CheckResult, check, specFiles } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
-import { loadModelFile } from "../load.js";
+import { compileFile, loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
 import { locateToolchain } from "../tlc/locate.js";
 import { type JsonResult, diagnosticsJson, jsonReport, resultJson } from "./json.js";
@@ -146,23 +146,20 @@ async function writeReport(out: string, r: CheckResult, modelFile: string): Prom
 }
 
 async function genCommand(file: string, opts: { out: string; merge?: boolean }): Promise<number> {
-  const loaded = await loadModelFile(file);
-  const diags = loaded.ok ? undefined : loaded.diagnostics;
-  const c = loaded.ok ? compile(loaded.def, { source: path.basename(file), ...(opts.merge === false ? { merge: false } : {}) }) : undefined;
-  const problems = diags ?? (c && !c.ok ? c.diagnostics : undefined);
-  if (problems || !c?.ok) {
+  const c = await compileFile(file, opts.merge === false ? { merge: false } : {});
+  if (!c.ok) {
     process.stderr.write(`${rel(file)}: invalid model\n`);
-    for (const d of problems ?? []) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+    for (const d of c.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
     return EXIT.invalid;
   }
   await mkdir(opts.out, { recursive: true });
-  const tla = path.join(opts.out, `${c.spec.module}.tla`);
-  const cfg = path.join(opts.out, `${c.spec.module}.cfg`);
-  const map = path.join(opts.out, `${c.spec.module}.map.json`);
-  await writeFile(tla, c.spec.tla);
-  await writeFile(cfg, c.spec.cfg);
-  await writeFile(map, sourceMapText(c.spec.sourceMap));
-  process.stdout.write(`wrote ${rel(tla)}, ${rel(cfg)} and ${rel(map)}\n`);
+  const written: string[] = [];
+  for (const [name, text] of specFiles(c.spec)) {
+    const out = path.join(opts.out, name);
+    await writeFile(out, text);
+    written.push(rel(out));
+  }
+  process.stdout.write(`wrote ${written.slice(0, -1).join(", ")} and ${written.at(-1)}\n`);
   return EXIT.ok;
 }
 
