@@ -7,16 +7,17 @@
 //   npm run bench -- [--repeat N] [--family-limit SECONDS] [--no-family]
 
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { modelFiles } from "../scripts/specs.js";
-import { check, compile } from "../src/check.js";
+import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
 import { family } from "./family.js";
+import { TRIVIAL, median, timeTlc, writeSpec } from "./util.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -30,23 +31,11 @@ const cli = path.join(root, "dist/cli/main.js");
 if (!existsSync(cli)) throw new Error("bench: run `npm run build` first (it times the built CLI)");
 const tc = await locateToolchain();
 const archive = await ensureCdsArchive(tc); // made now, so no timed run pays for it
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const ms = (x: number) => `${Math.round(x)} ms`;
 const tmp = await mkdtemp(path.join(os.tmpdir(), "faultline-bench-"));
 
 /** Wall time of plain TLC on a spec in `dir`, as a user would run it by hand. */
-async function bareTlc(dir: string, module: string, jvm: string[] = []): Promise<number> {
-  const t = performance.now();
-  const r = await execa(tc.java, [...jvm, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${module}.tla`], {
-    cwd: dir,
-    reject: false,
-    env: { JAVA_TOOL_OPTIONS: `-Djava.io.tmpdir=${dir}` },
-  });
-  const took = performance.now() - t;
-  await rm(path.join(dir, "states"), { recursive: true, force: true });
-  if (r.exitCode === 150 || r.exitCode === 255) throw new Error(`bare TLC failed on ${module}: ${r.stdout}`);
-  return took;
-}
+const bareTlc = (dir: string, module: string, jvm: string[] = []) => timeTlc(tc, dir, module, jvm);
 
 /** Wall time of the built CLI, the way a user runs it. */
 async function faultline(files: string[]): Promise<{ ms: number; code: number | undefined }> {
@@ -68,9 +57,7 @@ const lines: string[] = [
 ];
 {
   const dir = path.join(tmp, "trivial");
-  await mkdir(dir);
-  await writeFile(path.join(dir, "Trivial.tla"), "---- MODULE Trivial ----\nVARIABLE x\nInit == x = 0\nNext == x' = IF x = 0 THEN 1 ELSE 0\n====\n");
-  await writeFile(path.join(dir, "Trivial.cfg"), "INIT Init\nNEXT Next\n");
+  await writeSpec(dir, TRIVIAL);
   const plain: number[] = [];
   const cds: number[] = [];
   for (let i = 0; i < repeat; i++) {
@@ -98,20 +85,18 @@ const overheads: number[] = [];
 for (const file of files) {
   const loaded = await loadModelFile(file);
   if (!loaded.ok) throw new Error(`${file}: invalid`);
-  const c = compile(loaded.def);
-  if (!c.ok) throw new Error(`${file}: invalid`);
-  const dir = await mkdtemp(path.join(tmp, "spec-"));
-  await writeFile(path.join(dir, `${c.spec.module}.tla`), c.spec.tla);
-  await writeFile(path.join(dir, `${c.spec.module}.cfg`), c.spec.cfg);
   const r = await check(loaded.def, { toolchain: tc });
-  if (!r.stats) throw new Error(`${file}: ${r.verdict}`);
+  if (!r.stats || !r.spec) throw new Error(`${file}: ${r.verdict}`);
+  // Bare TLC runs the very spec the check ran.
+  const dir = await mkdtemp(path.join(tmp, "spec-"));
+  await writeSpec(dir, r.spec);
   const unmerged = await check(loaded.def, { toolchain: tc, merge: false });
   if (unmerged.verdict !== r.verdict) throw new Error(`${file}: ${r.verdict} merged but ${unmerged.verdict} with --no-merge`);
   const e2e: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < repeat; i++) {
     e2e.push((await faultline([file])).ms);
-    bare.push(await bareTlc(dir, c.spec.module));
+    bare.push(await bareTlc(dir, r.spec.module));
   }
   const m = median(e2e);
   sumSingle += m;

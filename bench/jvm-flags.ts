@@ -3,15 +3,15 @@
 // defaults in src/tlc/run.ts. Runs are interleaved so load drifts hit every variant.
 //   npm run bench:flags -- [--repeat N] [--big K,F,W,L] [--only name,name]
 
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { compile } from "../src/check.js";
-import { loadModelFile } from "../src/load.js";
+import { compileFile } from "../src/load.js";
 import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
 import { family } from "./family.js";
+import { TRIVIAL, median, timeTlc, writeSpec } from "./util.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -31,28 +31,19 @@ interface Spec {
   dir: string;
   module: string;
 }
-async function spec(name: string, module: string, tla: string, cfg: string): Promise<Spec> {
+async function spec(name: string, s: { module: string; tla: string; cfg: string }): Promise<Spec> {
   const dir = path.join(root, name);
-  await mkdir(dir);
-  await writeFile(path.join(dir, `${module}.tla`), tla);
-  await writeFile(path.join(dir, `${module}.cfg`), cfg);
-  return { name, dir, module };
+  await writeSpec(dir, s);
+  return { name, dir, module: s.module };
 }
-const trivial = await spec(
-  "trivial",
-  "Trivial",
-  "---- MODULE Trivial ----\nVARIABLE x\nInit == x = 0\nNext == x' = IF x = 0 THEN 1 ELSE 0\n====\n",
-  "INIT Init\nNEXT Next\n",
-);
+const trivial = await spec("trivial", TRIVIAL);
 const seedFile = "specs/seed002/i-mmap-inversion.ts";
-const loaded = await loadModelFile(seedFile);
-if (!loaded.ok) throw new Error(seedFile);
-const seedC = compile(loaded.def);
+const seedC = await compileFile(seedFile);
 if (!seedC.ok) throw new Error(seedFile);
-const small = await spec("seed", seedC.spec.module, seedC.spec.tla, seedC.spec.cfg);
+const small = await spec("seed", seedC.spec);
 const bigC = compile(family({ k, f, w, l }, true));
 if (!bigC.ok) throw new Error("family");
-const big = await spec(`family K${k}F${f}W${w}L${l}`, bigC.spec.module, bigC.spec.tla, bigC.spec.cfg);
+const big = await spec(`family K${k}F${f}W${w}L${l}`, bigC.spec);
 
 // The JVM options run.ts used before issue 6, then one change at a time.
 const base = ["-XX:+UseParallelGC", "-Xss4m", "-Duser.language=en", "-Duser.country=US"];
@@ -78,20 +69,8 @@ const variants: { name: string; jvm: string[]; tlc: string[] }[] = [
   },
 ].filter((v) => !only || only.some((o) => v.name.includes(o)));
 
-async function once(s: Spec, v: (typeof variants)[number]): Promise<number> {
-  const meta = path.join(s.dir, "states");
-  const t = performance.now();
-  const r = await execa(tc.java, [...v.jvm, `-Djava.io.tmpdir=${s.dir}`, "-cp", tc.jar, "tlc2.TLC", ...v.tlc, "-metadir", meta, `${s.module}.tla`], {
-    cwd: s.dir,
-    reject: false,
-  });
-  const ms = performance.now() - t;
-  await rm(meta, { recursive: true, force: true });
-  if (r.exitCode !== 0 && r.exitCode !== 12 && r.exitCode !== 13 && r.exitCode !== 11) throw new Error(`${v.name} on ${s.name}: exit ${r.exitCode}\n${r.all ?? r.stdout}`);
-  return ms;
-}
+const once = (s: Spec, v: (typeof variants)[number]): Promise<number> => timeTlc(tc, s.dir, s.module, v.jvm, v.tlc);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const lines = [`${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}, java ${tc.javaVersion}; median (min) of ${repeat} interleaved runs`, ""];
 lines.push(`| variant | ${[trivial, small, big].map((s) => s.name).join(" | ")} |`, `|---|${[trivial, small, big].map(() => "---:").join("|")}|`);
 const times = new Map<string, number[]>();
