@@ -23,25 +23,9 @@ describe("state counting", () => {
     expect([r.verdict, r.distinct, r.generated, r.depth]).toEqual(["ok", 4, 6, 3]);
   });
 
-  it("counts both outcomes of an access that faults even when they meet again", () => {
-    const r = explore(
-      model("fault", (m) => {
-        const p = m.process("p");
-        const buf = p.region("buf");
-        p.thread("T", (t) => {
-          t.pagefaultDisable();
-          t.copyToUser(buf);
-          t.pagefaultEnable();
-        });
-      }),
-      { merge: false },
-    );
-    // page present and -EFAULT both go on to the end: 2 distinct, 1 + 2 + 1 generated.
-    expect([r.distinct, r.generated]).toEqual([2, 4]);
-  });
-
-  it("merged, runs an absorbed entry in Init: one initial state per distinct first kept pc", () => {
-    const def = model("fault", (m) => {
+  /** One access with page faults disabled: it either succeeds or fails with -EFAULT, then the thread ends. */
+  const faultingAccess = () =>
+    model("fault", (m) => {
       const p = m.process("p");
       const buf = p.region("buf");
       p.thread("T", (t) => {
@@ -50,8 +34,17 @@ describe("state counting", () => {
         t.pagefaultEnable();
       });
     });
+
+  it("counts both outcomes of an access that faults even when they meet again", () => {
+    const r = explore(faultingAccess(), { merge: false });
+    // page present and -EFAULT both go on to the end: 2 distinct, 1 + 2 + 1 generated.
+    expect([r.distinct, r.generated]).toEqual([2, 4]);
+  });
+
+  it("merged, runs an absorbed entry in Init: one initial state per distinct first kept pc", () => {
+    const r = explore(faultingAccess());
     // Both outcomes end the thread: Init has the one state where T is done, then its stutter.
-    expect([explore(def).distinct, explore(def).generated]).toEqual([1, 2]);
+    expect([r.distinct, r.generated]).toEqual([1, 2]);
   });
 
   /** A writer and a reader of one rwsem, each taking and releasing it once. */
