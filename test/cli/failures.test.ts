@@ -52,8 +52,9 @@ describe("environment and TLC failures", () => {
 
   it("TLC out of memory: says so and how to give it more heap", async () => {
     const dir = await mkdtemp(path.join(tmp, "oom-"));
-    // An 8 MiB heap, through the user's own JVM options: TLC's start-up exhausts it.
-    const r = await start(["specs/seed000/as-reported.ts"], dir, { FAULTLINE_JAVA_OPTS: "-Xmx8m" });
+    // A 2 MiB heap, through the user's own JVM options: exhausted at once. (With 8 MiB
+    // the JVM first thrashes its collector for 10 s to minutes, depending on load.)
+    const r = await start(["specs/seed000/as-reported.ts"], dir, { FAULTLINE_JAVA_OPTS: "-Xmx2m" });
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toMatch(/error: tlc ran out of memory/);
     expect(r.stdout).toMatch(/hint: give the JVM more heap \(FAULTLINE_JAVA_OPTS=-Xmx8g, or jvmArgs in the library\)/);
