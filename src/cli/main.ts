@@ -72,7 +72,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   // `on`, not `once`: a second Ctrl-C must not kill us before TLC is cleaned up
-  // (signal-exit, which tsx may load, re-raises a signal no one else listens to).
+  // (signal-exit, which execa loads, re-raises a signal no one else listens to).
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let worst = EXIT.ok as number;

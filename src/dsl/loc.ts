@@ -1,11 +1,14 @@
 // Source locations for the DSL: every builder call records the model file and
-// line that issued it, read from the JS stack (tsx and vitest map it to TS lines).
+// line that issued it, read from the JS stack (source maps map it to TS lines:
+// Node's for a loaded model file, see load.ts, or vitest's).
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Loc } from "../ir/types.js";
 
+// faultline's own frames, run from dist/ or, with source maps on, mapped back to src/.
 const ownDir = path.dirname(fileURLToPath(import.meta.url));
+const ownDirs = [ownDir, path.join(path.dirname(path.dirname(ownDir)), "src", path.basename(ownDir))];
 
 interface Frame {
   readonly file: string;
@@ -32,7 +35,7 @@ function frames(): Frame[] {
 /** The first stack frame outside faultline's own DSL: the user's model line. */
 export function userFrame(): Frame | undefined {
   return frames().find(
-    (f) => path.isAbsolute(f.file) && !f.file.startsWith(ownDir + path.sep) && !f.file.includes(`${path.sep}node_modules${path.sep}`),
+    (f) => path.isAbsolute(f.file) && !ownDirs.some((d) => f.file.startsWith(d + path.sep)) && !f.file.includes(`${path.sep}node_modules${path.sep}`),
   );
 }
 

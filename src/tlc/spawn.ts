@@ -1,7 +1,8 @@
 // Child processes for TLC and `java -version`, run with execa: interleaved output,
 // timeout, cancel, SIGTERM then SIGKILL, no orphan JVM when node exits. execa is
-// imported on first use (its import costs about 0.1 s of CPU): the CLI's first use,
-// `java -version`, runs while the model file loads.
+// imported on first use, from the one-file bundle the build makes of it
+// (scripts/bundle-execa.mjs: ~30 ms to load instead of ~100 ms for its ~100
+// modules), or, run from src/, from the package itself.
 
 export interface SpawnOptions {
   readonly cwd?: string;
@@ -30,10 +31,20 @@ export interface Spawned {
   readonly spawnError?: Error;
 }
 
-let execaModule: Promise<typeof import("execa")> | undefined;
+type Execa = typeof import("execa");
+let execaModule: Promise<Execa> | undefined;
+
+async function importExeca(): Promise<Execa> {
+  try {
+    return (await import(new URL("../vendor/execa.js", import.meta.url).href)) as Execa;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw err;
+    return import("execa");
+  }
+}
 
 export async function runProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Spawned> {
-  execaModule ??= import("execa");
+  execaModule ??= importExeca();
   const { execa } = await execaModule;
   const res = await execa(command, args, {
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
