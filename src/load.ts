@@ -42,16 +42,32 @@ function firstLine(err: unknown): string {
   return (text.split("\n").find((l) => l.trim() !== "") ?? text).trim();
 }
 
-/** A bare import resolved from the importing file's directory, as Node would; left bare if that fails. */
+/** Where faultline itself is, for models outside any project that installs it (a global install). */
+const ownRequire = createRequire(import.meta.url);
+
+/**
+ * A bare import resolved from the importing file's directory, as Node would, and
+ * kept an import. `faultline` falls back to the running faultline. A package that
+ * cannot be found is an error at the import's line.
+ */
 const bareImports: Plugin = {
   name: "faultline-bare-imports",
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (isBuiltin(args.path) || args.importer === "") return { path: args.path, external: true };
+      const from = (req: NodeJS.Require) => pathToFileURL(req.resolve(args.path)).href;
       try {
-        return { path: pathToFileURL(createRequire(args.importer).resolve(args.path)).href, external: true };
+        return { path: from(createRequire(args.importer)), external: true };
       } catch {
+        // An ESM-only package (no "require" export) is left for Node to resolve.
+      }
+      if (args.path === "faultline" || args.path.startsWith("faultline/")) return { path: from(ownRequire), external: true };
+      const pkg = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : (args.path.split("/")[0] ?? args.path);
+      try {
+        createRequire(args.importer).resolve(`${pkg}/package.json`);
         return { path: args.path, external: true };
+      } catch {
+        return { errors: [{ text: `cannot find package '${pkg}' from ${path.basename(args.importer)}; install it in the model's project (npm install ${pkg})` }] };
       }
     });
   },
@@ -131,7 +147,8 @@ export async function loadModelFile(file: string): Promise<Loaded> {
   if (!bundled.ok) {
     const { text, location } = bundled.error;
     const loc = location ? { file: path.relative(path.dirname(abs), path.resolve(location.file)).split(path.sep).join("/"), line: location.line, column: location.column + 1 } : undefined;
-    return fail("FL003", `cannot parse the model file: ${text}`, loc);
+    const missing = /^Could not resolve|^cannot find package/.test(text);
+    return fail(missing ? "FL007" : "FL003", missing ? `cannot import: ${text}` : `cannot parse the model file: ${text}`, loc);
   }
   // Node maps stack frames of modules loaded from now on through their source maps.
   process.setSourceMapsEnabled(true);

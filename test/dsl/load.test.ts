@@ -1,0 +1,61 @@
+// Loading model files (src/load.ts): each file keeps its own lines and its own
+// import.meta.url through the bundle, and every failure is a located diagnostic.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadModelFile } from "../../src/load.js";
+
+const fixtures = path.resolve(import.meta.dirname, "../fixtures/loading");
+
+describe("loadModelFile", () => {
+  it("records the model's own lines, and a helper's, through the bundle", async () => {
+    const r = await loadModelFile(path.resolve(import.meta.dirname, "../../specs/seed000/as-reported.ts"));
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
+    expect(r.def.ir.loc).toMatchObject({ file: "as-reported.ts", line: 8 });
+    const files = new Set(r.def.ir.threads.map((t) => `${t.loc.file}:${t.loc.line}`));
+    expect(files).toEqual(new Set(["as-reported.ts:12", "_scenario.ts:23", "_scenario.ts:27"]));
+  });
+
+  it("gives each imported file its own import.meta.url", async () => {
+    const r = await loadModelFile(path.join(fixtures, "import-meta.ts"));
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
+    expect(r.def.ir.threads.map((t) => t.name)).toEqual(["reader next to the helper"]);
+  });
+
+  it("names the helper's line when an imported file does not parse", async () => {
+    const r = await loadModelFile(path.join(fixtures, "broken-import.ts"));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.diagnostics).toEqual([
+      { code: "FL003", message: expect.stringMatching(/^cannot parse the model file: Expected ";"/), loc: { file: "imports/helper-broken.ts", line: 3, column: 6 } },
+    ]);
+  });
+
+  it("names the import's line when a package is not installed", async () => {
+    const r = await loadModelFile(path.join(fixtures, "missing-import.ts"));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.diagnostics).toEqual([
+      {
+        code: "FL007",
+        message: "cannot import: cannot find package 'faultline-no-such-package' from missing-import.ts; install it in the model's project (npm install faultline-no-such-package)",
+        loc: { file: "missing-import.ts", line: 3, column: 23 },
+      },
+    ]);
+  });
+
+  describe("outside any project", () => {
+    let dir = "";
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+
+    it("imports the running faultline, as a global install would", async () => {
+      dir = await mkdtemp(path.join(tmpdir(), "faultline-load-test-"));
+      const file = path.join(dir, "alone.ts");
+      await writeFile(file, 'import { model } from "faultline";\n\nexport default model("alone", (m) => {\n  m.process("p").thread("T", () => {});\n});\n');
+      const r = await loadModelFile(file);
+      if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
+      expect(r.def.ir.loc).toEqual({ file: "alone.ts", line: 3, column: expect.any(Number) });
+    });
+  });
+});
