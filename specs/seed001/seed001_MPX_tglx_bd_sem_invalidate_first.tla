@@ -21,14 +21,18 @@ vars == <<pc, rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
+\* Written for TLC's speed as well: these run for every thread in every state (the
+\* deadlock check), so the common cases (empty queue, t at its head) come first.
 Readers(l) == {t \in Threads : rw[l].readers[t] > 0}
 Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
-Waiters(l) == {rw[l].queue[i][1] : i \in 1..Len(rw[l].queue)}
+NoReaders(l) == \A t \in Threads : rw[l].readers[t] = 0
+Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
-Ahead(l, t) == IF t \in Waiters(l) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
+Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
 AheadSet(l, t) == {Ahead(l, t)[i][1] : i \in 1..Len(Ahead(l, t))}
-OnlyReadersAhead(l, t) == \A i \in 1..Len(Ahead(l, t)) : Ahead(l, t)[i][2] = "read"
+\* Nobody ahead of t: the queue is empty, or t is its head.
+NoneAhead(l, t) == rw[l].queue = <<>> \/ rw[l].queue[1][1] = t
 Dequeue(q, t) == SelectSeq(q, LAMBDA e : e[1] # t)
 
 \* down_read succeeds iff no writer holds it and no waiter is ahead: a reader that
@@ -37,15 +41,16 @@ Dequeue(q, t) == SelectSeq(q, LAMBDA e : e[1] # t)
 \* is granted once the writers ahead of it are gone (head-of-queue readers together).
 CanRead(l, t) ==
     /\ rw[l].writer = NoOne
-    /\ \/ l \in ReaderPreferringRwsems
+    /\ \/ rw[l].queue = <<>>
+       \/ l \in ReaderPreferringRwsems
        \/ l \in RecursiveReadRwsems /\ rw[l].readers[t] > 0
-       \/ Ahead(l, t) = <<>>
-       \/ t \in Waiters(l) /\ OnlyReadersAhead(l, t)
+       \/ Queued(l, t) /\ \A i \in 1..Pos(l, t) - 1 : rw[l].queue[i][2] = "read"
 
 \* down_write succeeds iff nobody holds it and no waiter is ahead.
 CanWrite(l, t) ==
-    /\ Holders(l) = {}
-    /\ l \in ReaderPreferringRwsems \/ Ahead(l, t) = <<>>
+    /\ rw[l].writer = NoOne
+    /\ NoReaders(l)
+    /\ l \in ReaderPreferringRwsems \/ NoneAhead(l, t)
 
 \* The new rw function after t takes or gives back l; merged actions compose them.
 \* Taking leaves the queue (a no-op for a thread that was not in it).
@@ -56,7 +61,7 @@ FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
-    /\ t \notin Waiters(l) /\ l \notin ReaderPreferringRwsems
+    /\ ~Queued(l, t) /\ l \notin ReaderPreferringRwsems
     /\ rw' = [rw EXCEPT ![l].queue = Append(@, <<t, m>>)]
     /\ UNCHANGED pc
 
@@ -97,7 +102,7 @@ DownWriteTrylock(t, l, ok, fail) ==
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
 HoldsAs(t, l, m) == CASE m = "read" -> rw[l].readers[t] > 0 [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : t \in Holders(l))
+HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ rw[l].readers[t] > 0)
 
 Init ==
     /\ pc = [t \in Threads |-> "p1"]
@@ -415,22 +420,17 @@ Spec == Init /\ [][Next]_vars
 \* ---- Findings (SEMANTICS "Blocking, deadlock and the other findings") --------
 \* Each finding is an invariant; TLC's breadth-first search gives the shortest trace.
 
-\* Where a thread can wait for a lock: <<thread, pc, lock, mode>>.
-LockWaits == {
-      <<"prctl", "p1", "app_bd_sem", "write">>,
-      <<"BR_bounds_violation", "p1", "app_bd_sem", "read">>,
-      <<"BR_bounds_violation", "p5", "app_mmap_lock", "read">>,
-      <<"BR_bd_allocation", "p1", "app_bd_sem", "read">>,
-      <<"BR_bd_allocation", "p2", "app_mmap_lock", "write">>,
-      <<"BR_bd_allocation", "p8", "app_mmap_lock", "read">>,
-      <<"munmap", "p1", "app_bd_sem", "write">>,
-      <<"munmap", "p4", "app_mmap_lock", "read">>,
-      <<"munmap", "p8", "app_mmap_lock", "write">>,
-      <<"munmap", "p12", "app_mmap_lock", "write">>,
-      <<"munmap", "p17", "app_mmap_lock", "read">>,
-      <<"mmap", "p1", "app_mmap_lock", "write">>
-    }
-WaitAt(t) == {w \in LockWaits : w[1] = t /\ w[2] = pc[t]}
+\* The lock each thread waits for at each of its pcs: <<lock, mode>>, or <<>> where
+\* it waits for none. A constant: TLC computes it once, not in every state.
+WaitAt ==
+    [t \in Threads |->
+        CASE t = "prctl" -> [p1 |-> <<"app_bd_sem", "write">>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<>>, Done |-> <<>>]
+          [] t = "BR_bounds_violation" -> [p1 |-> <<"app_bd_sem", "read">>, p2 |-> <<>>, p4 |-> <<>>, p5 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "BR_bd_allocation" -> [p1 |-> <<"app_bd_sem", "read">>, p2 |-> <<"app_mmap_lock", "write">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "munmap" -> [p1 |-> <<"app_bd_sem", "write">>, p3 |-> <<>>, p4 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, p6 |-> <<>>, p8 |-> <<"app_mmap_lock", "write">>, p9 |-> <<>>, p11 |-> <<>>, p12 |-> <<"app_mmap_lock", "write">>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, p17 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
+    ]
+Waiting(t) == WaitAt[t][pc[t]] # <<>>
 CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
 LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
@@ -441,10 +441,10 @@ AwaitBlocked(t) ==
 
 \* Blocked: the next step is an acquire that cannot succeed now, or a wait on a
 \* false condition. A waiting thread can be released by any other running thread.
-Blocked(t) == (\E w \in WaitAt(t) : ~CanTake(t, w[3], w[4])) \/ AwaitBlocked(t)
+Blocked(t) == (Waiting(t) /\ ~CanTake(t, WaitAt[t][pc[t]][1], WaitAt[t][pc[t]][2])) \/ AwaitBlocked(t)
 Blockers(t) ==
-    IF WaitAt(t) # {}
-    THEN LET w == CHOOSE w \in WaitAt(t) : TRUE IN LockBlockers(t, w[3], w[4])
+    IF Waiting(t)
+    THEN LockBlockers(t, WaitAt[t][pc[t]][1], WaitAt[t][pc[t]][2])
     ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.

@@ -22,10 +22,10 @@ const STANDARD = [
 export const SPEC_NAMES = [
   "pc", "owner", "rw", "vars", "Init", "Next", "Spec", "Fairness", "Termination", "Terminated", "Threads",
   "NoOne", "Done", "Goto", "Mutexes", "Spinlocks", "ExclLocks", "Rwsems", "FairRwsems", "RecursiveReadRwsems",
-  "ReaderPreferringRwsems", "Readers", "Holders", "Waiters", "Pos", "Ahead", "AheadSet", "OnlyReadersAhead",
+  "ReaderPreferringRwsems", "Readers", "Holders", "NoReaders", "Queued", "Pos", "Ahead", "AheadSet", "NoneAhead",
   "CanRead", "CanWrite", "CanTake", "Dequeue", "DownRead", "DownWrite", "UpRead", "UpWrite", "DownReadTrylock",
   "DownWriteTrylock", "MutexLock", "MutexUnlock", "MutexTrylock", "HoldsAs", "HoldsAny", "Held", "HeldBy",
-  "LockWaits", "WaitAt", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
+  "WaitAt", "Waiting", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
   "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
   "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry",
 ];

@@ -65,7 +65,8 @@ export interface SpecView {
   readonly fairness: readonly string[];
   readonly holdsAs: string;
   readonly holdsAny: string;
-  readonly lockWaits: string;
+  /** Per thread, `t = <thread> -> [<pc> |-> <<lock, mode>> or <<>>, ..., Done |-> <<>>]`. */
+  readonly waitTable: readonly string[];
   readonly canTake: string;
   readonly lockBlockers: string;
   readonly awaitBlocked: readonly string[];
@@ -202,7 +203,7 @@ export function buildView(
 
   const actions = new Map<string, { thread: string; pc: string }>();
   const checks = new Map<string, SpecCheck>();
-  const lockWaits: string[] = [];
+  const waitTable: string[] = [];
   const releaseAt: string[] = [];
   const sleepingAt: string[] = [];
   const awaitBlocked: string[] = [];
@@ -214,6 +215,7 @@ export function buildView(
     const tIdent = threadStr.get(tp.thread) as string;
     const ctx: ActionContext = { model, plan, tp, t, L, expr, varIdent, variables };
     const absorbed = plan.absorbed.get(tp.thread);
+    const waits: string[] = [];
     const acts = tp.nodes
       .filter((n) => !absorbed?.has(n.pc))
       .map((n) => {
@@ -224,7 +226,7 @@ export function buildView(
         // The findings' tables list kept pcs only: no state stands at an absorbed one.
         switch (op.kind) {
           case "acquire":
-            lockWaits.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
+            waits.push(`${n.pc} |-> <<${L(op.lock)}, ${str(op.mode)}>>`);
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
             break;
           case "release":
@@ -247,8 +249,10 @@ export function buildView(
           default:
             break;
         }
+        if (op.kind !== "acquire") waits.push(`${n.pc} |-> <<>>`);
         return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...actionBody(ctx, n)] };
       });
+    waitTable.push(`${waitTable.length === 0 ? "CASE" : "  []"} t = ${t} -> [${[...waits, `${DONE} |-> <<>>`].join(", ")}]`);
     const step = idents.take(`Step_${tIdent}`);
     return {
       header: commentText(`Thread "${thread?.name}" of process "${model.processes.find((p) => p.id === thread?.process)?.name}" (${thread ? formatLoc(thread.loc) : ""})`),
@@ -299,7 +303,7 @@ export function buildView(
   if (hasRw) holdsCases.push(`m = "read" -> rw[l].readers[t] > 0`, `m = "write" -> rw[l].writer = t`);
   const anyParts: string[] = [];
   if (hasExcl) anyParts.push(`(\\E l \\in ExclLocks : owner[l] = t)`);
-  if (hasRw) anyParts.push(`(\\E l \\in Rwsems : t \\in Holders(l))`);
+  if (hasRw) anyParts.push(`(\\E l \\in Rwsems : rw[l].writer = t \\/ rw[l].readers[t] > 0)`);
 
   const view: SpecView = {
     module,
@@ -319,7 +323,7 @@ export function buildView(
     fairness: threads.map((t) => `WF_vars(${t.step})`),
     holdsAs: holdsCases.length === 0 ? "FALSE" : `CASE ${holdsCases.join(" [] ")} [] OTHER -> FALSE`,
     holdsAny: anyParts.length === 0 ? "FALSE" : anyParts.join(" \\/ "),
-    lockWaits: setLiteral(lockWaits),
+    waitTable,
     canTake:
       hasExcl && hasRw
         ? `CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)`

@@ -139,7 +139,7 @@ const cases: Record<string, Expected> = {
       "summary": "invariant 'no page table maps a freed block' violated (_truncate.ts:42)",
       "details": [
           "!((block == freed) && (pte.T1 || pte.T2)) is false",
-          "with block = freed, pte.T1 = false, pte.T2 = true"
+          "with block = freed, pte.T1 = true, pte.T2 = false"
       ]
   },
   "seed002/two-write-faults.ts": {
