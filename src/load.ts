@@ -18,6 +18,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
 import { type CompileOptions, type Compiled, compile } from "./check.js";
+import { stackFrames } from "./dsl/loc.js";
 import { type ModelDef, isModelDef } from "./dsl/model.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
 import type { Loc } from "./ir/types.js";
@@ -28,11 +29,8 @@ export type Loaded = { readonly ok: true; readonly def: ModelDef; readonly file:
 function locIn(err: unknown, file: string): Loc {
   const stack = err instanceof Error ? (err.stack ?? "") : "";
   const base = path.basename(file);
-  for (const line of stack.split("\n")) {
-    const m = /((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (!m?.[1]) continue;
-    const f = m[1].startsWith("file://") ? new URL(m[1]).pathname : m[1];
-    if (path.resolve(f) === path.resolve(file)) return { file: base, line: Number(m[2]), column: Number(m[3]) };
+  for (const f of stackFrames(stack)) {
+    if (path.resolve(f.file) === path.resolve(file)) return { file: base, line: f.line, column: f.column };
   }
   return { file: base, line: 1, column: 1 };
 }
@@ -120,7 +118,8 @@ async function bundle(abs: string): Promise<Bundled> {
   }
   const js = out.outputFiles.find((f) => f.path.endsWith(".mjs"))?.text ?? "";
   const map = JSON.parse(out.outputFiles.find((f) => f.path.endsWith(".map"))?.text ?? "{}") as { sources?: string[] };
-  map.sources = (map.sources ?? []).map((s) => pathToFileURL(path.resolve(dir, s)).href);
+  // Absolute paths, not file URLs: Node and vitest's module runner both resolve them as they are.
+  map.sources = (map.sources ?? []).map((s) => path.resolve(dir, s));
   const code = `${js.replace(/\/\/# sourceMappingURL=\S*\s*$/, "")}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
   return { ok: true, code };
 }

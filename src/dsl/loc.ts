@@ -16,20 +16,30 @@ interface Frame {
   readonly column: number;
 }
 
-function frames(): Frame[] {
-  const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 64;
-  const stack = new Error().stack ?? "";
-  Error.stackTraceLimit = saved;
+/**
+ * The frames of a V8 stack: `at fn (where:line:col)` or `at where:line:col`, where
+ * is a path or a file URL. Source-mapped frames name decoded paths, which may hold
+ * spaces and parentheses.
+ */
+export function stackFrames(stack: string): Frame[] {
   const out: Frame[] = [];
   for (const line of stack.split("\n")) {
-    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (!m?.[1] || !line.trim().startsWith("at ")) continue;
+    // `at fn (where:l:c)` ends in a parenthesis; `at where:l:c` does not.
+    const m = /^at .*? \((.+):(\d+):(\d+)\)$/.exec(line.trim()) ?? /^at (.+):(\d+):(\d+)$/.exec(line.trim());
+    if (!m?.[1]) continue;
     let file = m[1];
     if (file.startsWith("file://")) file = fileURLToPath(file);
     out.push({ file, line: Number(m[2]), column: Number(m[3]) });
   }
   return out;
+}
+
+function frames(): Frame[] {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = saved;
+  return stackFrames(stack);
 }
 
 /** The first stack frame outside faultline's own DSL: the user's model line. */

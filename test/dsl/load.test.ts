@@ -1,6 +1,6 @@
 // Loading model files (src/load.ts): each file keeps its own lines and its own
 // import.meta.url through the bundle, and every failure is a located diagnostic.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,6 +43,23 @@ describe("loadModelFile", () => {
         loc: { file: "missing-import.ts", line: 3, column: 23 },
       },
     ]);
+  });
+
+  describe("in a directory whose path has spaces, accents and parentheses", () => {
+    let dir = "";
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+
+    it("still records the model's lines (source-mapped frames name decoded paths)", async () => {
+      dir = await mkdtemp(path.join(tmpdir(), "faultline load ü (x) "));
+      const seed = path.resolve(import.meta.dirname, "../../specs/seed000");
+      for (const f of ["as-reported.ts", "_scenario.ts"]) await copyFile(path.join(seed, f), path.join(dir, f));
+      await copyFile(path.join(fixtures, "throws.ts"), path.join(dir, "throws.ts"));
+      const r = await loadModelFile(path.join(dir, "as-reported.ts"));
+      if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
+      expect(r.def.ir.threads.map((t) => `${t.loc.file}:${t.loc.line}`).sort()).toEqual(["_scenario.ts:23", "_scenario.ts:27", "as-reported.ts:12"]);
+      const thrown = await loadModelFile(path.join(dir, "throws.ts"));
+      expect(thrown.ok ? [] : thrown.diagnostics.map((d) => `${d.code} ${d.loc.file}:${d.loc.line}`)).toEqual(["FL004 throws.ts:5"]);
+    });
   });
 
   describe("outside any project", () => {
