@@ -53,23 +53,24 @@ const bareImports: Plugin = {
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (isBuiltin(args.path) || args.importer === "") return { path: args.path, external: true };
-      const from = (req: NodeJS.Require) => pathToFileURL(req.resolve(args.path)).href;
-      try {
-        return { path: from(createRequire(args.importer)), external: true };
-      } catch {
-        // An ESM-only package (no "require" export) is left for Node to resolve.
-      }
-      if (args.path === "faultline" || args.path.startsWith("faultline/")) return { path: from(ownRequire), external: true };
+      const req = createRequire(args.importer);
+      const resolved = tryResolve(req, args.path) ?? (/^faultline(\/|$)/.test(args.path) ? tryResolve(ownRequire, args.path) : undefined);
+      if (resolved) return { path: pathToFileURL(resolved).href, external: true };
+      // An installed ESM-only package (no "require" export) is left for Node to resolve.
       const pkg = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : (args.path.split("/")[0] ?? args.path);
-      try {
-        createRequire(args.importer).resolve(`${pkg}/package.json`);
-        return { path: args.path, external: true };
-      } catch {
-        return { errors: [{ text: `cannot find package '${pkg}' from ${path.basename(args.importer)}; install it in the model's project (npm install ${pkg})` }] };
-      }
+      if (tryResolve(req, `${pkg}/package.json`)) return { path: args.path, external: true };
+      return { errors: [{ text: `cannot find package '${pkg}' from ${path.basename(args.importer)}; install it in the model's project (npm install ${pkg})` }] };
     });
   },
 };
+
+function tryResolve(req: NodeJS.Require, spec: string): string | undefined {
+  try {
+    return req.resolve(spec);
+  } catch {
+    return undefined;
+  }
+}
 
 const loaders = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx" } as const;
 
