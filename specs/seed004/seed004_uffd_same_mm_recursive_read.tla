@@ -176,7 +176,9 @@ WaitAt ==
         CASE t = "A1_UFFDIO_COPY" -> [p1 |-> <<"A_mmap_lock", "read">>, p4 |-> <<"A_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "A2_mmap" -> [p1 |-> <<"A_mmap_lock", "write">>, Done |-> <<>>]
     ]
-Waiting(t) == WaitAt[t][pc[t]] # <<>>
+\* What t waits for where it stands now.
+WaitFor(t) == WaitAt[t][pc[t]]
+Waiting(t) == WaitFor(t) # <<>>
 CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
 LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
@@ -187,10 +189,10 @@ AwaitBlocked(t) ==
 
 \* Blocked: the next step is an acquire that cannot succeed now, or a wait on a
 \* false condition. A waiting thread can be released by any other running thread.
-Blocked(t) == (Waiting(t) /\ ~CanTake(t, WaitAt[t][pc[t]][1], WaitAt[t][pc[t]][2])) \/ AwaitBlocked(t)
+Blocked(t) == (Waiting(t) /\ ~CanTake(t, WaitFor(t)[1], WaitFor(t)[2])) \/ AwaitBlocked(t)
 Blockers(t) ==
     IF Waiting(t)
-    THEN LockBlockers(t, WaitAt[t][pc[t]][1], WaitAt[t][pc[t]][2])
+    THEN LockBlockers(t, WaitFor(t)[1], WaitFor(t)[2])
     ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.

@@ -65,7 +65,7 @@ export interface SpecView {
   readonly fairness: readonly string[];
   readonly holdsAs: string;
   readonly holdsAny: string;
-  /** Per thread, `t = <thread> -> [<pc> |-> <<lock, mode>> or <<>>, ..., Done |-> <<>>]`. */
+  /** Per thread, `t = <thread> -> [<pc> |-> <<lock, mode>> or <<>>, ..., Done |-> <<>>]` (the arms of a CASE). */
   readonly waitTable: readonly string[];
   readonly canTake: string;
   readonly lockBlockers: string;
@@ -226,7 +226,6 @@ export function buildView(
         // The findings' tables list kept pcs only: no state stands at an absorbed one.
         switch (op.kind) {
           case "acquire":
-            waits.push(`${n.pc} |-> <<${L(op.lock)}, ${str(op.mode)}>>`);
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
             break;
           case "release":
@@ -249,10 +248,10 @@ export function buildView(
           default:
             break;
         }
-        if (op.kind !== "acquire") waits.push(`${n.pc} |-> <<>>`);
+        waits.push(`${n.pc} |-> ${op.kind === "acquire" ? `<<${L(op.lock)}, ${str(op.mode)}>>` : "<<>>"}`);
         return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...actionBody(ctx, n)] };
       });
-    waitTable.push(`${waitTable.length === 0 ? "CASE" : "  []"} t = ${t} -> [${[...waits, `${DONE} |-> <<>>`].join(", ")}]`);
+    waitTable.push(`t = ${t} -> [${[...waits, `${DONE} |-> <<>>`].join(", ")}]`);
     const step = idents.take(`Step_${tIdent}`);
     return {
       header: commentText(`Thread "${thread?.name}" of process "${model.processes.find((p) => p.id === thread?.process)?.name}" (${thread ? formatLoc(thread.loc) : ""})`),
