@@ -4,39 +4,47 @@ import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ModelDef } from "../../src/dsl/model.js";
+import type { Diagnostic } from "../../src/ir/diagnostics.js";
 import { loadModelFile } from "../../src/load.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/loading");
 
+/** The model a file exports; a failed load fails the test with its diagnostics. */
+async function loaded(file: string): Promise<ModelDef> {
+  const r = await loadModelFile(file);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
+  return r.def;
+}
+
+/** The diagnostics of a file that must not load. */
+async function diagnostics(file: string): Promise<readonly Diagnostic[]> {
+  const r = await loadModelFile(file);
+  expect(r.ok).toBe(false);
+  return r.ok ? [] : r.diagnostics;
+}
+
 describe("loadModelFile", () => {
   it("records the model's own lines, and a helper's, through the bundle", async () => {
-    const r = await loadModelFile(path.resolve(import.meta.dirname, "../../specs/seed000/as-reported.ts"));
-    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
-    expect(r.def.ir.loc).toMatchObject({ file: "as-reported.ts", line: 8 });
-    const files = new Set(r.def.ir.threads.map((t) => `${t.loc.file}:${t.loc.line}`));
+    const def = await loaded(path.resolve(import.meta.dirname, "../../specs/seed000/as-reported.ts"));
+    expect(def.ir.loc).toMatchObject({ file: "as-reported.ts", line: 8 });
+    const files = new Set(def.ir.threads.map((t) => `${t.loc.file}:${t.loc.line}`));
     expect(files).toEqual(new Set(["as-reported.ts:12", "_scenario.ts:23", "_scenario.ts:27"]));
   });
 
   it("gives each imported file its own import.meta.url", async () => {
-    const r = await loadModelFile(path.join(fixtures, "import-meta.ts"));
-    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
-    expect(r.def.ir.threads.map((t) => t.name)).toEqual(["reader next to the helper"]);
+    const def = await loaded(path.join(fixtures, "import-meta.ts"));
+    expect(def.ir.threads.map((t) => t.name)).toEqual(["reader next to the helper"]);
   });
 
   it("names the helper's line when an imported file does not parse", async () => {
-    const r = await loadModelFile(path.join(fixtures, "broken-import.ts"));
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.diagnostics).toEqual([
+    expect(await diagnostics(path.join(fixtures, "broken-import.ts"))).toEqual([
       { code: "FL003", message: expect.stringMatching(/^cannot parse the model file: Expected ";"/), loc: { file: "imports/helper-broken.ts", line: 3, column: 6 } },
     ]);
   });
 
   it("names the import's line when a package is not installed", async () => {
-    const r = await loadModelFile(path.join(fixtures, "missing-import.ts"));
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.diagnostics).toEqual([
+    expect(await diagnostics(path.join(fixtures, "missing-import.ts"))).toEqual([
       {
         code: "FL007",
         message: "cannot import: cannot find package 'faultline-no-such-package' from missing-import.ts; install it in the model's project (npm install faultline-no-such-package)",
@@ -54,11 +62,9 @@ describe("loadModelFile", () => {
       const seed = path.resolve(import.meta.dirname, "../../specs/seed000");
       for (const f of ["as-reported.ts", "_scenario.ts"]) await copyFile(path.join(seed, f), path.join(dir, f));
       await copyFile(path.join(fixtures, "throws.ts"), path.join(dir, "throws.ts"));
-      const r = await loadModelFile(path.join(dir, "as-reported.ts"));
-      if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
-      expect(r.def.ir.threads.map((t) => `${t.loc.file}:${t.loc.line}`).sort()).toEqual(["_scenario.ts:23", "_scenario.ts:27", "as-reported.ts:12"]);
-      const thrown = await loadModelFile(path.join(dir, "throws.ts"));
-      expect(thrown.ok ? [] : thrown.diagnostics.map((d) => `${d.code} ${d.loc.file}:${d.loc.line}`)).toEqual(["FL004 throws.ts:5"]);
+      const def = await loaded(path.join(dir, "as-reported.ts"));
+      expect(def.ir.threads.map((t) => `${t.loc.file}:${t.loc.line}`).sort()).toEqual(["_scenario.ts:23", "_scenario.ts:27", "as-reported.ts:12"]);
+      expect((await diagnostics(path.join(dir, "throws.ts"))).map((d) => `${d.code} ${d.loc.file}:${d.loc.line}`)).toEqual(["FL004 throws.ts:5"]);
     });
   });
 
@@ -70,9 +76,8 @@ describe("loadModelFile", () => {
       dir = await mkdtemp(path.join(tmpdir(), "faultline-load-test-"));
       const file = path.join(dir, "alone.ts");
       await writeFile(file, 'import { model } from "faultline";\n\nexport default model("alone", (m) => {\n  m.process("p").thread("T", () => {});\n});\n');
-      const r = await loadModelFile(file);
-      if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
-      expect(r.def.ir.loc).toEqual({ file: "alone.ts", line: 3, column: expect.any(Number) });
+      const def = await loaded(file);
+      expect(def.ir.loc).toEqual({ file: "alone.ts", line: 3, column: expect.any(Number) });
     });
   });
 });
