@@ -3,7 +3,7 @@
 // absorbed nodes it went, so that every operation it covered is shown.
 
 import { type MergePlan, isAbsorbed, pathReleases, paths } from "../ir/merge.js";
-import { type Node, type Program, nodeAt, successors } from "../ir/program.js";
+import { type Node, type Program, nodeIndex, successors } from "../ir/program.js";
 import { spellOutcome } from "../ir/spell.js";
 import type { LockMode, Model } from "../ir/types.js";
 import { type ModelState, evalBool } from "./state.js";
@@ -30,7 +30,7 @@ export interface TakenPath {
  */
 export function absorbedPath(model: Model, program: Program, plan: MergePlan, thread: string, from: string, before: ModelState, after: ModelState): TakenPath | undefined {
   const tp = program.threads.find((t) => t.thread === thread);
-  const node = nodeAt(program, thread, from);
+  const node = tp && nodeIndex(tp).get(from);
   if (!tp || !node) return undefined;
   const end = after.pc.get(thread);
   const entry = isAbsorbed(plan, thread, from);
