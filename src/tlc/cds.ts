@@ -2,11 +2,19 @@
 // archived once per (jar, java build) in faultline's cache dir and mapped by
 // later JVMs, which then start about a third faster. Best effort throughout:
 // any trouble with an archive means a run without one, never a failed check.
+//
+// The archive is a static one: the first run lists the classes it loads
+// (-XX:DumpLoadedClassList), then `java -Xshare:dump` archives them (about 1 s,
+// once). Not a dynamic one (-XX:ArchiveClassesAtExit): on JDK 17 with this TLC a
+// JVM mapping a dynamic archive checked long runs 7-11 times slower (family
+// 2,2,2 L2: 70 s instead of 10 s; bench/results.md), while a static archive
+// starts as fast and runs at full speed.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { access, copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Toolchain, cacheDir } from "./locate.js";
+import { runProcess } from "./spawn.js";
 
 /** What a run does about CDS; run.ts turns it into JVM options. */
 export type CdsPlan =
@@ -14,18 +22,21 @@ export type CdsPlan =
   | { readonly kind: "off" }
   /** map this archive: -XX:SharedArchiveFile */
   | { readonly kind: "use"; readonly archive: string }
-  /** dump the classes this run loads (-XX:ArchiveClassesAtExit), then publish them at `archive` */
-  | { readonly kind: "create"; readonly archive: string };
+  /** list the classes this run loads, archive them (java -Xshare:dump), then publish the archive at `archive` */
+  | { readonly kind: "create"; readonly archive: string; readonly java: string; readonly jar: string };
 
-/** How the run went, for tests and the bench: "fallback" = the archive failed and TLC was re-run without it. */
+/** How the run went, for tests and the bench: "fallback" = the archive failed and TLC ran, or was re-run, without it. */
 export type CdsStatus = "off" | "used" | "created" | "fallback";
 
-/** Dynamic archives (-XX:ArchiveClassesAtExit) exist since JDK 13. */
+/** Application classes in a static archive work since JDK 10; tested on 17, tried from 13 as before. */
 const MIN_JAVA_CDS = 13;
-/** Magic of a dynamic archive header (CDS_DYNAMIC_ARCHIVE_MAGIC in hotspot's cds/filemap.hpp), little-endian. */
-const DYNAMIC_MAGIC = 0xf00baba8;
-/** The dump, inside the run's temp dir (the JVM writes it at exit; we publish a finished file only). */
+/** Magic of a static archive header (CDS_ARCHIVE_MAGIC in hotspot's cds/filemap.hpp), little-endian. */
+const STATIC_MAGIC = 0xf00baba2;
+/** The class list and the dump, inside the run's temp dir (we publish a finished archive only). */
+const LIST_FILE = "classes.lst";
 const DUMP_FILE = "classes.jsa";
+/** `java -Xshare:dump` takes about 1 s; past this it is abandoned (no archive, no harm). */
+const DUMP_TIMEOUT_MS = 60_000;
 /** CDS warnings go here instead of into TLC's output, so a stale archive can be noticed. */
 const LOG_FILE = "cds.log";
 
@@ -74,7 +85,7 @@ export async function planCds(tc: Toolchain, opts: CdsOptions = {}): Promise<Cds
       creating.delete(archive);
       return { kind: "off" };
     }
-    return { kind: "create", archive };
+    return { kind: "create", archive, java: tc.java, jar: tc.jar };
   } catch {
     return { kind: "off" };
   }
@@ -84,10 +95,12 @@ export async function planCds(tc: Toolchain, opts: CdsOptions = {}): Promise<Cds
 export function cdsJvmArgs(plan: CdsPlan, dir: string): string[] {
   if (plan.kind === "off") return [];
   return [
-    plan.kind === "use" ? `-XX:SharedArchiveFile=${plan.archive}` : `-XX:ArchiveClassesAtExit=${join(dir, DUMP_FILE)}`,
-    // Keep CDS warnings out of TLC's output (stdout), in a file we can read.
+    plan.kind === "use" ? `-XX:SharedArchiveFile=${plan.archive}` : `-XX:DumpLoadedClassList=${join(dir, LIST_FILE)}`,
+    // Keep CDS messages out of TLC's output (stdout), in a file we can read. A
+    // static archive the JVM cannot map is skipped silently but for info-level
+    // "UseSharedSpaces: ..." lines (truncated, made for another jar).
     "-Xlog:cds*=off",
-    `-Xlog:cds*=warning:file=${join(dir, LOG_FILE)}::filecount=0`,
+    `-Xlog:cds*=warning,cds=info:file=${join(dir, LOG_FILE)}::filecount=0`,
   ];
 }
 
@@ -101,7 +114,12 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
     if (plan.kind === "create") {
       if (!finished) return "off";
       const dump = join(dir, DUMP_FILE);
-      if (!(await looksLikeArchive(dump))) {
+      const res = await runProcess(
+        plan.java,
+        ["-Xshare:dump", `-XX:SharedClassListFile=${join(dir, LIST_FILE)}`, `-XX:SharedArchiveFile=${dump}`, "-Xlog:cds*=off", "-cp", plan.jar],
+        { cwd: dir, timeoutMs: DUMP_TIMEOUT_MS },
+      );
+      if (res.exitCode !== 0 || !(await looksLikeArchive(dump))) {
         await markUnusable(plan.archive);
         return "off";
       }
@@ -117,7 +135,7 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
       return "created";
     }
     const log = await readFile(join(dir, LOG_FILE), "utf8").catch(() => "");
-    if (/\[(warning|error)\]/.test(log)) {
+    if (/\[(warning|error)\]|UseSharedSpaces: /.test(log)) {
       await markUnusable(plan.archive);
       return "fallback";
     }
@@ -128,6 +146,7 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
     if (plan.kind === "create") creating.delete(plan.archive);
     // A kept run dir (parse error) should hold the spec, not 10 MB of classes.
     await rm(join(dir, DUMP_FILE), { force: true });
+    await rm(join(dir, LIST_FILE), { force: true });
     await rm(join(dir, LOG_FILE), { force: true });
   }
 }
@@ -153,14 +172,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** A dynamic archive's magic; catches a foreign or truncated-to-nothing file before the JVM maps it. */
+/** A static archive's magic; catches a foreign or truncated-to-nothing file before the JVM maps it. */
 async function looksLikeArchive(path: string): Promise<boolean> {
   try {
     const f = await open(path, "r");
     try {
       const head = Buffer.alloc(4);
       const { bytesRead } = await f.read(head, 0, 4, 0);
-      return bytesRead === 4 && head.readUInt32LE(0) === DYNAMIC_MAGIC;
+      return bytesRead === 4 && head.readUInt32LE(0) === STATIC_MAGIC;
     } finally {
       await f.close();
     }
