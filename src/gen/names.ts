@@ -27,10 +27,24 @@ export const SPEC_NAMES = [
   "DownWriteTrylock", "MutexLock", "MutexUnlock", "MutexTrylock", "HoldsAs", "HoldsAny", "Held", "HeldBy",
   "WaitAt", "WaitFor", "Waiting", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
   "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
-  "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry",
+  "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry", "AfterGrant", "HeadReaders", "Grant",
+  "Resume", "ResumeAll", "Release", "Become", "World",
 ];
 
-const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES]);
+/**
+ * Bound names and parameters the templates and actions use (`\A t \in Threads`,
+ * `Grant(w, l)`): SANY rejects a bound name that is also a declared one, so no
+ * user object may take them. test/gen/names.test.ts checks the templates use no other.
+ */
+export const BOUND_NAMES = ["t", "l", "m", "i", "e", "o", "r", "p", "q", "w", "k", "u", "x", "c", "rs", "us", "W", "S", "S2", "woken", "next", "ok", "fail"];
+
+const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES, ...BOUND_NAMES]);
+
+/** Is `name` taken by TLA+ or by the spec itself (never a user object's identifier)? */
+export function isReserved(name: string): boolean {
+  // p1, p2, ...: the permutations bound in the SYMMETRY set (view.ts symmetrySet).
+  return RESERVED.has(name) || /^p[0-9]+$/.test(name);
+}
 
 /** Longest identifier stem kept from a user name (the rest is cut, then made unique). */
 const MAX_STEM = 60;
@@ -59,7 +73,7 @@ export class Namer {
   take(name: string, prefix = ""): string {
     const stem = `${prefix}${identStem(name)}`;
     let id = stem;
-    for (let i = 2; this.#used.has(id) || RESERVED.has(id); i++) id = `${stem}_${i}`;
+    for (let i = 2; this.#used.has(id) || isReserved(id); i++) id = `${stem}_${i}`;
     this.#used.add(id);
     return id;
   }

@@ -1,9 +1,10 @@
 // Whatever the user types, names become valid, distinct TLA+ names, comments
 // stay comments, and the spec parses and checks.
+import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { check, compile } from "../../src/check.js";
 import { model } from "../../src/dsl/model.js";
-import { Namer, commentText, identStem } from "../../src/gen/names.js";
+import { BOUND_NAMES, Namer, commentText, identStem, isReserved } from "../../src/gen/names.js";
 import { SANY_ERROR, sany } from "../helpers/sany.js";
 import { toolchain } from "../helpers/toolchain.js";
 
@@ -36,6 +37,47 @@ describe("Namer", () => {
     expect(n.take("Init")).toBe("Init_2");
     expect(n.take("pc")).toBe("pc_2");
     expect(n.take("Len")).toBe("Len_2");
+  });
+});
+
+describe("the templates' own names", () => {
+  it("are all reserved, so that no model object can take one (SANY: multiply-defined symbol)", () => {
+    const dir = new URL("../../templates/", import.meta.url);
+    const used = new Set<string>();
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(".tla.hbs") || (x.endsWith(".hbs") && !x.endsWith(".cfg.hbs")))) {
+      const text = readFileSync(new URL(f, dir), "utf8")
+        .replace(/\{\{[^}]*\}\}/g, " ") // Handlebars
+        .replace(/\\\*.*$/gm, " ") // line comments
+        .replace(/"[^"]*"/g, " ") // strings
+        .replace(/\.[A-Za-z]+/g, " ") // record fields
+        .replace(/[A-Za-z]+ \|->/g, " ") // record constructors
+        .replace(/\\[A-Za-z]+/g, " "); // \in, \A, \cup, ...
+      for (const id of text.match(/\b[A-Za-z][A-Za-z0-9_]*\b/g) ?? []) used.add(id);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    expect([...used].filter((id) => !isReserved(id) && !["Integers", "Sequences", "FiniteSets", "TLC"].includes(id))).toEqual([]);
+  });
+
+  it("bound names used as variable names are renamed, and the spec checks", async () => {
+    const r = await check(
+      model("bound names", (m) => {
+        const app = m.process("app");
+        const vars = [...BOUND_NAMES, "p1"].map((n) => m.int(n, { min: 0, max: 1 }, 0));
+        const first = vars[0];
+        app.threads(2, "reader", (t) => {
+          t.downRead(app.mmapLock);
+          if (first) t.set(first, 1);
+          t.upRead(app.mmapLock);
+        });
+        app.thread("writer", (t) => {
+          t.downWrite(app.mmapLock);
+          t.upWrite(app.mmapLock);
+        });
+      }),
+      { toolchain: await toolchain() },
+    );
+    expect(r.verdict).toBe("ok");
+    expect(r.spec?.tla).toMatch(/^VARIABLES pc, rw, t_2, l_2, /m);
   });
 });
 
