@@ -22,7 +22,7 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
-\* deadlock check), so the common cases (empty queue, t at its head) come first.
+\* deadlock check), so the common case (empty queue) comes first.
 Readers(l) == {t \in Threads : rw[l].readers[t] > 0}
 Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
 NoReaders(l) == \A t \in Threads : rw[l].readers[t] = 0
@@ -31,33 +31,79 @@ Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
 AheadSet(l, t) == {Ahead(l, t)[i][1] : i \in 1..Len(Ahead(l, t))}
-\* Nobody ahead of t: the queue is empty, or t is its head.
-NoneAhead(l, t) == rw[l].queue = <<>> \/ rw[l].queue[1][1] = t
-Dequeue(q, t) == SelectSeq(q, LAMBDA e : e[1] # t)
-
-\* down_read succeeds iff no writer holds it and no waiter is ahead: a reader that
-\* already holds it is NOT exempt ("fair"), except under "recursive-read";
-\* "reader-preferring" readers enter whenever no writer holds it. A queued reader
-\* is granted once the writers ahead of it are gone (head-of-queue readers together).
+\* down_read succeeds at once iff no writer holds it and the queue is empty: a
+\* reader that already holds it is NOT exempt ("fair"), except under
+\* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
+\* A queued thread never takes the lock itself: a release grants it (Grant), so
+\* while it waits these are FALSE for it and it is blocked.
 CanRead(l, t) ==
     /\ rw[l].writer = NoOne
     /\ \/ rw[l].queue = <<>>
        \/ l \in ReaderPreferringRwsems
        \/ l \in RecursiveReadRwsems /\ rw[l].readers[t] > 0
-       \/ Queued(l, t) /\ \A i \in 1..Pos(l, t) - 1 : rw[l].queue[i][2] = "read"
 
-\* down_write succeeds iff nobody holds it and no waiter is ahead.
+\* down_write succeeds at once iff nobody holds it and the queue is empty.
 CanWrite(l, t) ==
     /\ rw[l].writer = NoOne
     /\ NoReaders(l)
-    /\ l \in ReaderPreferringRwsems \/ NoneAhead(l, t)
+    /\ rw[l].queue = <<>> \/ l \in ReaderPreferringRwsems
 
 \* The new rw function after t takes or gives back l; merged actions compose them.
-\* Taking leaves the queue (a no-op for a thread that was not in it).
-TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t]
 FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
+\* A world is every pc and the lock state: what a release may change when it wakes
+\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* releasing step: past its acquire and through the operations merging absorbs
+\* after it (AfterGrant), whose releases may wake others in turn.
+RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
+
+\* For each pc where t may queue for a rwsem: every way its step goes on once the
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+AfterGrant ==
+    [t \in Threads |->
+        CASE t = "munmap" -> [p1 |-> {<<"p2", <<>>>>}]
+    ]
+
+\* How many readers stand at the head of queue q, up to the first writer.
+HeadReaders(q) == CHOOSE k \in 0..Len(q) : (\A i \in 1..k : q[i][2] = "read") /\ (k = Len(q) \/ q[k + 1][2] = "write")
+
+\* The worlds after l's queue head is granted in w: a writer when nobody holds l,
+\* or every reader at the head when no writer holds it.
+Grant(w, l) ==
+    LET r == w.rw[l]
+        q == r.queue
+    IN  IF q = <<>> \/ r.writer # NoOne THEN {w}
+        ELSE IF q[1][2] = "write"
+        THEN IF \E t \in Threads : r.readers[t] > 0 THEN {w}
+             ELSE Resume([w EXCEPT !.rw[l].writer = q[1][1], !.rw[l].queue = Tail(q)], q[1][1])
+        ELSE LET k == HeadReaders(q)
+                 woken == {q[i][1] : i \in 1..k}
+             IN  ResumeAll({[w EXCEPT !.rw[l].readers = [t \in Threads |-> IF t \in woken THEN r.readers[t] + 1 ELSE r.readers[t]],
+                                      !.rw[l].queue = SubSeq(q, k + 1, Len(q))]},
+                           [i \in 1..k |-> q[i][1]])
+
+\* Granted threads us, in queue order, each run the rest of their step.
+ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
+
+\* u, granted the lock it queued for at its pc, goes on every way it may.
+Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+
+\* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
+Release(w, u, rs) ==
+    IF rs = <<>> THEN {w}
+    ELSE LET l == rs[1][1]
+             m == rs[1][2]
+         IN  UNION {Release(x, u, Tail(rs)) :
+                        x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
+
+\* The step ends in one of the worlds W.
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+\* The world after t's own operation, before anyone is woken.
+World(p, r) == [pc |-> p, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -80,13 +126,11 @@ DownWrite(t, l, next) ==
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = FreeRead(rw, l, t)
-    /\ Goto(t, next)
+    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = FreeWrite(rw, l)
-    /\ Goto(t, next)
+    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -154,17 +198,15 @@ munmap_p6 ==
     /\ IF ~(bd_efault)
        THEN /\ Goto("munmap", "p7")
             /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-       ELSE /\ rw' = FreeWrite(rw, "app_mmap_lock")
-            /\ Goto("munmap", "p9")  \* up_write(&app->mmap_lock)
+       ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
             /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
 
 \* munmap: bt_mapped = false  (pagefault-disable.ts:34)
 \*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
 munmap_p7 ==
     /\ pc["munmap"] = "p7"
-    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ bt_mapped' = FALSE
-    /\ Goto("munmap", "p9")  \* up_write(&app->mmap_lock)
+    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_efault>>
 
 \* munmap: assert(!bt_mapped)  (pagefault-disable.ts:36)

@@ -22,7 +22,7 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
-\* deadlock check), so the common cases (empty queue, t at its head) come first.
+\* deadlock check), so the common case (empty queue) comes first.
 Readers(l) == {t \in Threads : rw[l].readers[t] > 0}
 Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
 NoReaders(l) == \A t \in Threads : rw[l].readers[t] = 0
@@ -31,33 +31,90 @@ Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
 AheadSet(l, t) == {Ahead(l, t)[i][1] : i \in 1..Len(Ahead(l, t))}
-\* Nobody ahead of t: the queue is empty, or t is its head.
-NoneAhead(l, t) == rw[l].queue = <<>> \/ rw[l].queue[1][1] = t
-Dequeue(q, t) == SelectSeq(q, LAMBDA e : e[1] # t)
-
-\* down_read succeeds iff no writer holds it and no waiter is ahead: a reader that
-\* already holds it is NOT exempt ("fair"), except under "recursive-read";
-\* "reader-preferring" readers enter whenever no writer holds it. A queued reader
-\* is granted once the writers ahead of it are gone (head-of-queue readers together).
+\* down_read succeeds at once iff no writer holds it and the queue is empty: a
+\* reader that already holds it is NOT exempt ("fair"), except under
+\* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
+\* A queued thread never takes the lock itself: a release grants it (Grant), so
+\* while it waits these are FALSE for it and it is blocked.
 CanRead(l, t) ==
     /\ rw[l].writer = NoOne
     /\ \/ rw[l].queue = <<>>
        \/ l \in ReaderPreferringRwsems
        \/ l \in RecursiveReadRwsems /\ rw[l].readers[t] > 0
-       \/ Queued(l, t) /\ \A i \in 1..Pos(l, t) - 1 : rw[l].queue[i][2] = "read"
 
-\* down_write succeeds iff nobody holds it and no waiter is ahead.
+\* down_write succeeds at once iff nobody holds it and the queue is empty.
 CanWrite(l, t) ==
     /\ rw[l].writer = NoOne
     /\ NoReaders(l)
-    /\ l \in ReaderPreferringRwsems \/ NoneAhead(l, t)
+    /\ rw[l].queue = <<>> \/ l \in ReaderPreferringRwsems
 
 \* The new rw function after t takes or gives back l; merged actions compose them.
-\* Taking leaves the queue (a no-op for a thread that was not in it).
-TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t]
 FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
+\* A world is every pc and the lock state: what a release may change when it wakes
+\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* releasing step: past its acquire and through the operations merging absorbs
+\* after it (AfterGrant), whose releases may wake others in turn.
+RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
+
+\* For each pc where t may queue for a rwsem: every way its step goes on once the
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+AfterGrant ==
+    [t \in Threads |->
+        CASE t = "prctl" -> [p1 |-> {<<"p3", <<>>>>, <<"p5", <<>>>>}]
+          [] t = "BR_bounds_violation" -> [p1 |-> {<<"p2", <<>>>>},
+                                           p5 |-> {<<"p4", <<<<"app_mmap_lock", "read">>>>>>}]
+          [] t = "BR_bd_allocation" -> [p1 |-> {<<"p2", <<>>>>},
+                                        p2 |-> {<<"p5", <<<<"app_mmap_lock", "write">>>>>>, <<"p8", <<<<"app_mmap_lock", "write">>>>>>},
+                                        p8 |-> {<<"p5", <<<<"app_mmap_lock", "read">>>>>>}]
+          [] t = "munmap" -> [p1 |-> {<<"p2", <<>>>>},
+                              p2 |-> {<<"p4", <<>>>>, <<"p17", <<>>>>},
+                              p8 |-> {<<"p9", <<>>>>},
+                              p12 |-> {<<"p13", <<>>>>},
+                              p17 |-> {<<"p4", <<<<"app_mmap_lock", "read">>>>>>}]
+          [] t = "mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
+    ]
+
+\* How many readers stand at the head of queue q, up to the first writer.
+HeadReaders(q) == CHOOSE k \in 0..Len(q) : (\A i \in 1..k : q[i][2] = "read") /\ (k = Len(q) \/ q[k + 1][2] = "write")
+
+\* The worlds after l's queue head is granted in w: a writer when nobody holds l,
+\* or every reader at the head when no writer holds it.
+Grant(w, l) ==
+    LET r == w.rw[l]
+        q == r.queue
+    IN  IF q = <<>> \/ r.writer # NoOne THEN {w}
+        ELSE IF q[1][2] = "write"
+        THEN IF \E t \in Threads : r.readers[t] > 0 THEN {w}
+             ELSE Resume([w EXCEPT !.rw[l].writer = q[1][1], !.rw[l].queue = Tail(q)], q[1][1])
+        ELSE LET k == HeadReaders(q)
+                 woken == {q[i][1] : i \in 1..k}
+             IN  ResumeAll({[w EXCEPT !.rw[l].readers = [t \in Threads |-> IF t \in woken THEN r.readers[t] + 1 ELSE r.readers[t]],
+                                      !.rw[l].queue = SubSeq(q, k + 1, Len(q))]},
+                           [i \in 1..k |-> q[i][1]])
+
+\* Granted threads us, in queue order, each run the rest of their step.
+ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
+
+\* u, granted the lock it queued for at its pc, goes on every way it may.
+Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+
+\* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
+Release(w, u, rs) ==
+    IF rs = <<>> THEN {w}
+    ELSE LET l == rs[1][1]
+             m == rs[1][2]
+         IN  UNION {Release(x, u, Tail(rs)) :
+                        x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
+
+\* The step ends in one of the worlds W.
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+\* The world after t's own operation, before anyone is woken.
+World(p, r) == [pc |-> p, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -80,13 +137,11 @@ DownWrite(t, l, next) ==
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = FreeRead(rw, l, t)
-    /\ Goto(t, next)
+    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = FreeWrite(rw, l)
-    /\ Goto(t, next)
+    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -193,8 +248,7 @@ BR_bounds_violation_p4 ==
 BR_bounds_violation_p5 ==
     /\ pc["BR_bounds_violation"] = "p5"
     /\ IF CanRead("app_mmap_lock", "BR_bounds_violation")
-       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "BR_bounds_violation"), "app_mmap_lock", "BR_bounds_violation")
-            /\ Goto("BR_bounds_violation", "p4")  \* up_read(&app->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["BR_bounds_violation"] = "p4"], TakeRead(rw, "app_mmap_lock", "BR_bounds_violation")), "BR_bounds_violation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
        ELSE /\ Enqueue("BR_bounds_violation", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
@@ -219,11 +273,9 @@ BR_bd_allocation_p1 ==
 BR_bd_allocation_p2 ==
     /\ pc["BR_bd_allocation"] = "p2"
     /\ IF CanWrite("app_mmap_lock", "BR_bd_allocation")
-       THEN /\ \/ /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
-                  /\ Goto("BR_bd_allocation", "p5")  \* up_write(&app->mmap_lock); page present, no fault
+       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p5"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault
                   /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-               \/ /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
-                  /\ Goto("BR_bd_allocation", "p8")  \* up_write(&app->mmap_lock); page fault
+               \/ /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p8"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
                   /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
@@ -253,8 +305,7 @@ BR_bd_allocation_p7 ==
 BR_bd_allocation_p8 ==
     /\ pc["BR_bd_allocation"] = "p8"
     /\ IF CanRead("app_mmap_lock", "BR_bd_allocation")
-       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock", "BR_bd_allocation")
-            /\ Goto("BR_bd_allocation", "p5")  \* up_read(&app->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p5"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
@@ -307,9 +358,8 @@ munmap_p5 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
-    /\ rw' = FreeRead(rw, "app_mmap_lock", "munmap")
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
-    /\ Goto("munmap", "p8")  \* up_read(&app->mmap_lock)
+    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p8"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
@@ -322,9 +372,8 @@ munmap_p8 ==
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
-    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ data_mapped' = FALSE
-    /\ Goto("munmap", "p11")  \* up_write(&app->mmap_lock)
+    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
@@ -350,9 +399,8 @@ munmap_p13 ==
 \*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
 munmap_p14 ==
     /\ pc["munmap"] = "p14"
-    /\ rw' = FreeWrite(rw, "app_mmap_lock")
     /\ bd_remove_vmas' = 0
-    /\ Goto("munmap", "p16")  \* up_write(&app->mmap_lock)
+    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
 
 \* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
@@ -367,8 +415,7 @@ munmap_p16 ==
 munmap_p17 ==
     /\ pc["munmap"] = "p17"
     /\ IF CanRead("app_mmap_lock", "munmap")
-       THEN /\ rw' = FreeRead(TakeRead(rw, "app_mmap_lock", "munmap"), "app_mmap_lock", "munmap")
-            /\ Goto("munmap", "p4")  \* up_read(&app->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["munmap"] = "p4"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
@@ -395,8 +442,7 @@ Step_munmap ==
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "mmap")
-       THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "mmap"), "app_mmap_lock")
-            /\ Goto("mmap", "Done")  \* up_write(&app->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "mmap")), "mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
        ELSE /\ Enqueue("mmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>

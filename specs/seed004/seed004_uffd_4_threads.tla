@@ -22,7 +22,7 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
-\* deadlock check), so the common cases (empty queue, t at its head) come first.
+\* deadlock check), so the common case (empty queue) comes first.
 Readers(l) == {t \in Threads : rw[l].readers[t] > 0}
 Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
 NoReaders(l) == \A t \in Threads : rw[l].readers[t] = 0
@@ -31,33 +31,84 @@ Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
 AheadSet(l, t) == {Ahead(l, t)[i][1] : i \in 1..Len(Ahead(l, t))}
-\* Nobody ahead of t: the queue is empty, or t is its head.
-NoneAhead(l, t) == rw[l].queue = <<>> \/ rw[l].queue[1][1] = t
-Dequeue(q, t) == SelectSeq(q, LAMBDA e : e[1] # t)
-
-\* down_read succeeds iff no writer holds it and no waiter is ahead: a reader that
-\* already holds it is NOT exempt ("fair"), except under "recursive-read";
-\* "reader-preferring" readers enter whenever no writer holds it. A queued reader
-\* is granted once the writers ahead of it are gone (head-of-queue readers together).
+\* down_read succeeds at once iff no writer holds it and the queue is empty: a
+\* reader that already holds it is NOT exempt ("fair"), except under
+\* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
+\* A queued thread never takes the lock itself: a release grants it (Grant), so
+\* while it waits these are FALSE for it and it is blocked.
 CanRead(l, t) ==
     /\ rw[l].writer = NoOne
     /\ \/ rw[l].queue = <<>>
        \/ l \in ReaderPreferringRwsems
        \/ l \in RecursiveReadRwsems /\ rw[l].readers[t] > 0
-       \/ Queued(l, t) /\ \A i \in 1..Pos(l, t) - 1 : rw[l].queue[i][2] = "read"
 
-\* down_write succeeds iff nobody holds it and no waiter is ahead.
+\* down_write succeeds at once iff nobody holds it and the queue is empty.
 CanWrite(l, t) ==
     /\ rw[l].writer = NoOne
     /\ NoReaders(l)
-    /\ l \in ReaderPreferringRwsems \/ NoneAhead(l, t)
+    /\ rw[l].queue = <<>> \/ l \in ReaderPreferringRwsems
 
 \* The new rw function after t takes or gives back l; merged actions compose them.
-\* Taking leaves the queue (a no-op for a thread that was not in it).
-TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1, ![l].queue = Dequeue(@, t)]
-TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t, ![l].queue = Dequeue(@, t)]
+TakeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ + 1]
+TakeWrite(r, l, t) == [r EXCEPT ![l].writer = t]
 FreeRead(r, l, t) == [r EXCEPT ![l].readers[t] = @ - 1]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
+
+\* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
+\* A world is every pc and the lock state: what a release may change when it wakes
+\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* releasing step: past its acquire and through the operations merging absorbs
+\* after it (AfterGrant), whose releases may wake others in turn.
+RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
+
+\* For each pc where t may queue for a rwsem: every way its step goes on once the
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+AfterGrant ==
+    [t \in Threads |->
+        CASE t = "A1_copy" -> [p1 |-> {<<"Done", <<<<"A_mmap_lock", "read">>>>>>, <<"p4", <<>>>>},
+                               p4 |-> {<<"Done", <<<<"B_mmap_lock", "read">>, <<"A_mmap_lock", "read">>>>>>}]
+          [] t = "A2_mmap" -> [p1 |-> {<<"Done", <<<<"A_mmap_lock", "write">>>>>>}]
+          [] t = "B1_copy" -> [p1 |-> {<<"Done", <<<<"B_mmap_lock", "read">>>>>>, <<"p4", <<>>>>},
+                               p4 |-> {<<"Done", <<<<"A_mmap_lock", "read">>, <<"B_mmap_lock", "read">>>>>>}]
+          [] t = "B2_mmap" -> [p1 |-> {<<"Done", <<<<"B_mmap_lock", "write">>>>>>}]
+    ]
+
+\* How many readers stand at the head of queue q, up to the first writer.
+HeadReaders(q) == CHOOSE k \in 0..Len(q) : (\A i \in 1..k : q[i][2] = "read") /\ (k = Len(q) \/ q[k + 1][2] = "write")
+
+\* The worlds after l's queue head is granted in w: a writer when nobody holds l,
+\* or every reader at the head when no writer holds it.
+Grant(w, l) ==
+    LET r == w.rw[l]
+        q == r.queue
+    IN  IF q = <<>> \/ r.writer # NoOne THEN {w}
+        ELSE IF q[1][2] = "write"
+        THEN IF \E t \in Threads : r.readers[t] > 0 THEN {w}
+             ELSE Resume([w EXCEPT !.rw[l].writer = q[1][1], !.rw[l].queue = Tail(q)], q[1][1])
+        ELSE LET k == HeadReaders(q)
+                 woken == {q[i][1] : i \in 1..k}
+             IN  ResumeAll({[w EXCEPT !.rw[l].readers = [t \in Threads |-> IF t \in woken THEN r.readers[t] + 1 ELSE r.readers[t]],
+                                      !.rw[l].queue = SubSeq(q, k + 1, Len(q))]},
+                           [i \in 1..k |-> q[i][1]])
+
+\* Granted threads us, in queue order, each run the rest of their step.
+ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
+
+\* u, granted the lock it queued for at its pc, goes on every way it may.
+Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+
+\* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
+Release(w, u, rs) ==
+    IF rs = <<>> THEN {w}
+    ELSE LET l == rs[1][1]
+             m == rs[1][2]
+         IN  UNION {Release(x, u, Tail(rs)) :
+                        x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
+
+\* The step ends in one of the worlds W.
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+\* The world after t's own operation, before anyone is woken.
+World(p, r) == [pc |-> p, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -80,13 +131,11 @@ DownWrite(t, l, next) ==
 
 UpRead(t, l, next) ==
     /\ rw[l].readers[t] > 0
-    /\ rw' = FreeRead(rw, l, t)
-    /\ Goto(t, next)
+    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ rw' = FreeWrite(rw, l)
-    /\ Goto(t, next)
+    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -121,8 +170,7 @@ Init ==
 A1_copy_p1 ==
     /\ pc["A1_copy"] = "p1"
     /\ IF CanRead("A_mmap_lock", "A1_copy")
-       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "A_mmap_lock", "A1_copy"), "A_mmap_lock", "A1_copy")
-                  /\ Goto("A1_copy", "Done")  \* page present, no fault; up_read(&A->mmap_lock)
+       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page present, no fault; up_read(&A->mmap_lock)
                \/ /\ rw' = TakeRead(rw, "A_mmap_lock", "A1_copy")
                   /\ Goto("A1_copy", "p4")  \* page fault
        ELSE /\ Enqueue("A1_copy", "A_mmap_lock", "read")
@@ -134,8 +182,7 @@ A1_copy_p1 ==
 A1_copy_p4 ==
     /\ pc["A1_copy"] = "p4"
     /\ IF CanRead("B_mmap_lock", "A1_copy")
-       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "B_mmap_lock", "A1_copy"), "B_mmap_lock", "A1_copy"), "A_mmap_lock", "A1_copy")
-            /\ Goto("A1_copy", "Done")  \* up_read(&B->mmap_lock); up_read(&A->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "A1_copy")), "A1_copy", <<<<"B_mmap_lock", "read">>, <<"A_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock); up_read(&A->mmap_lock)
        ELSE /\ Enqueue("A1_copy", "B_mmap_lock", "read")
 
 Step_A1_copy ==
@@ -149,8 +196,7 @@ Step_A1_copy ==
 A2_mmap_p1 ==
     /\ pc["A2_mmap"] = "p1"
     /\ IF CanWrite("A_mmap_lock", "A2_mmap")
-       THEN /\ rw' = FreeWrite(TakeWrite(rw, "A_mmap_lock", "A2_mmap"), "A_mmap_lock")
-            /\ Goto("A2_mmap", "Done")  \* up_write(&A->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["A2_mmap"] = "Done"], TakeWrite(rw, "A_mmap_lock", "A2_mmap")), "A2_mmap", <<<<"A_mmap_lock", "write">>>>))  \* up_write(&A->mmap_lock)
        ELSE /\ Enqueue("A2_mmap", "A_mmap_lock", "write")
 
 Step_A2_mmap ==
@@ -164,8 +210,7 @@ Step_A2_mmap ==
 B1_copy_p1 ==
     /\ pc["B1_copy"] = "p1"
     /\ IF CanRead("B_mmap_lock", "B1_copy")
-       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "B_mmap_lock", "B1_copy"), "B_mmap_lock", "B1_copy")
-                  /\ Goto("B1_copy", "Done")  \* page present, no fault; up_read(&B->mmap_lock)
+       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page present, no fault; up_read(&B->mmap_lock)
                \/ /\ rw' = TakeRead(rw, "B_mmap_lock", "B1_copy")
                   /\ Goto("B1_copy", "p4")  \* page fault
        ELSE /\ Enqueue("B1_copy", "B_mmap_lock", "read")
@@ -177,8 +222,7 @@ B1_copy_p1 ==
 B1_copy_p4 ==
     /\ pc["B1_copy"] = "p4"
     /\ IF CanRead("A_mmap_lock", "B1_copy")
-       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "A_mmap_lock", "B1_copy"), "A_mmap_lock", "B1_copy"), "B_mmap_lock", "B1_copy")
-            /\ Goto("B1_copy", "Done")  \* up_read(&A->mmap_lock); up_read(&B->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "B1_copy")), "B1_copy", <<<<"A_mmap_lock", "read">>, <<"B_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock); up_read(&B->mmap_lock)
        ELSE /\ Enqueue("B1_copy", "A_mmap_lock", "read")
 
 Step_B1_copy ==
@@ -192,8 +236,7 @@ Step_B1_copy ==
 B2_mmap_p1 ==
     /\ pc["B2_mmap"] = "p1"
     /\ IF CanWrite("B_mmap_lock", "B2_mmap")
-       THEN /\ rw' = FreeWrite(TakeWrite(rw, "B_mmap_lock", "B2_mmap"), "B_mmap_lock")
-            /\ Goto("B2_mmap", "Done")  \* up_write(&B->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["B2_mmap"] = "Done"], TakeWrite(rw, "B_mmap_lock", "B2_mmap")), "B2_mmap", <<<<"B_mmap_lock", "write">>>>))  \* up_write(&B->mmap_lock)
        ELSE /\ Enqueue("B2_mmap", "B_mmap_lock", "write")
 
 Step_B2_mmap ==

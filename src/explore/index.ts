@@ -14,6 +14,9 @@
 //   on each alternative). With merging off (`merge: false`) every node is kept and
 //   a step is one operation. A contended rwsem acquire by a thread not yet queued
 //   is a step of its own that joins the queue and leaves the pc (no continuation).
+//   A queued thread has no step: a release that frees the lock grants it to the
+//   queue head (SEMANTICS "rwsem"), and the woken threads run the rest of their own
+//   step (past the acquire, through their absorbed nodes) inside the releasing one.
 // - The initial states: every thread at its entry, run through its absorbed nodes
 //   (the spec's Init enumerates the first kept pcs); the distinct ones, each once.
 // - `distinct` counts the states reached from the initial states, themselves
@@ -25,7 +28,9 @@
 //   off the queue, every successor produced: one per alternative path of each
 //   thread's step (each outcome of a faulting access, every `either` branch, each
 //   combination of them along absorbed nodes, even when two lead to the same state:
-//   the spec writes each path as its own disjunct), plus the state itself once all
+//   the spec writes each path as its own disjunct; but where a path wakes waiters,
+//   the ways their steps go are a set, so equal outcomes of one path count once),
+//   plus the state itself once all
 //   threads are done (the spec's `Terminated` stutter, which adds no distinct state).
 // - `depth` is the number of states on the longest shortest path from an initial
 //   state (1 when it has no successor); for a finding, the length in states of the

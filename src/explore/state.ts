@@ -154,34 +154,30 @@ export class World {
   }
 
   /**
-   * Can t take the lock in this mode right now? For a fair rwsem a newcomer needs an
-   * empty queue, a queued reader needs only readers ahead of it (the readers at the
-   * head are granted together), a queued writer needs to be at the head.
+   * Can t take the lock in this mode right now, without queueing? For a fair rwsem
+   * the queue must be empty: a queued waiter never takes the lock itself, a release
+   * grants it (grant()), so a queued thread is blocked until then.
    */
   canTake(s: State, t: number, lockId: string, mode: LockMode): boolean {
     const l = this.lock(lockId);
     if (l.lock.kind !== "rwsem") return s.owner[l.slot] === NOBODY;
     const r = s.rw[l.slot] as RwState;
-    const ahead = this.ahead(r, t);
-    const queued = r.queue.some(([u]) => u === t);
     if (mode === "read") {
       if (r.writer !== NOBODY) return false;
       if (l.policy === "reader-preferring") return true;
       if (l.policy === "recursive-read" && (r.readers[t] as number) > 0) return true;
-      return ahead.length === 0 || (queued && ahead.every(([, m]) => m === "read"));
+      return r.queue.length === 0;
     }
     if (r.writer !== NOBODY || r.readers.some((n) => n > 0)) return false;
-    return l.policy === "reader-preferring" || ahead.length === 0;
+    return l.policy === "reader-preferring" || r.queue.length === 0;
   }
 
-  /** The lock state after t takes the lock (leaving the queue if it was in it). */
+  /** The lock state after t takes the lock (t is not queued: queued waiters are granted). */
   take(s: State, t: number, lockId: string, mode: LockMode): State {
     const l = this.lock(lockId);
     if (l.lock.kind !== "rwsem") return { ...s, owner: replace(s.owner, l.slot, t) };
     const r = s.rw[l.slot] as RwState;
-    const queue = r.queue.filter(([u]) => u !== t);
-    const next: RwState =
-      mode === "read" ? { ...r, readers: replace(r.readers, t, (r.readers[t] as number) + 1), queue } : { ...r, writer: t, queue };
+    const next: RwState = mode === "read" ? { ...r, readers: replace(r.readers, t, (r.readers[t] as number) + 1) } : { ...r, writer: t };
     return { ...s, rw: replace(s.rw, l.slot, next) };
   }
 
@@ -205,16 +201,76 @@ export class World {
     return l.lock.kind === "rwsem" && (s.rw[l.slot] as RwState).queue.some(([u]) => u === t);
   }
 
+  /**
+   * SEMANTICS "rwsem": on release the head is granted. When no writer holds the
+   * lock and its queue is not empty, the head takes it: a writer when nobody holds
+   * it, or every reader at the head up to the first writer. Each woken thread, in
+   * queue order, then runs the rest of its step at once: past its acquire and
+   * through the absorbed nodes after it (`settle`), whose releases grant in turn.
+   * Every way that can go, as states (not deduplicated).
+   */
+  grant(s: State, lockId: string): State[] {
+    const l = this.lock(lockId);
+    if (l.lock.kind !== "rwsem") return [s];
+    const r = s.rw[l.slot] as RwState;
+    const head = r.queue[0];
+    if (r.writer !== NOBODY || head === undefined) return [s];
+    let woken: number[];
+    let next: RwState;
+    if (head[1] === "write") {
+      if (r.readers.some((n) => n > 0)) return [s];
+      woken = [head[0]];
+      next = { ...r, writer: head[0], queue: r.queue.slice(1) };
+    } else {
+      const k = r.queue.findIndex(([, m]) => m === "write");
+      const readers = k < 0 ? r.queue : r.queue.slice(0, k);
+      woken = readers.map(([u]) => u);
+      next = { ...r, readers: r.readers.map((n, u) => (woken.includes(u) ? n + 1 : n)), queue: r.queue.slice(readers.length) };
+    }
+    let states: State[] = [{ ...s, rw: replace(s.rw, l.slot, next) }];
+    for (const u of woken) {
+      states = states.flatMap((x) => {
+        const op = this.nodeAt(x, u)?.op;
+        if (op?.kind !== "acquire") throw new Error("faultline internal error: a queued thread is not at an acquire");
+        return this.settle({ ...x, pc: replace(x.pc, u, op.next) }, u);
+      });
+    }
+    return states;
+  }
+
   // ---- steps --------------------------------------------------------------------------
 
   /**
    * Every successor of s by one step of thread t: its next operation, then, while
    * the thread stands at an absorbed node (merge plan), that node's operation too,
-   * branching on its alternatives. One successor per alternative path (so two that
-   * lead to the same state give it twice, as TLC generates it twice).
+   * branching on its alternatives. One successor per alternative path of t (two
+   * paths that lead to the same state give it twice, as the spec writes each path as
+   * a disjunct); the ways waiters woken on the way may go are a set per path (the
+   * spec picks one world from a set), so those duplicates count once.
    */
   steps(s: State, t: number): State[] {
-    return this.operation(s, t).flatMap((x) => this.settle(x, t));
+    const seen = new Set<string>();
+    const out: State[] = [];
+    for (const { state, trail } of this.run(s, t, "")) {
+      const k = `${trail}|${stateKey(state)}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(state);
+    }
+    return out;
+  }
+
+  /** t's next operation, then its absorbed nodes; `trail` names the alternatives t took. */
+  private run(s: State, t: number, trail: string): { state: State; trail: string }[] {
+    return this.alternatives(s, t).flatMap((states, i) => {
+      const tr = `${trail}.${i}`;
+      return states.flatMap((x) => {
+        const pc = x.pc[t] as string;
+        const tp = this.program.threads[t];
+        if (pc === DONE || !tp || !isAbsorbed(this.plan, tp.thread, pc)) return [{ state: x, trail: tr }];
+        return this.run(x, t, tr);
+      });
+    });
   }
 
   /** Runs thread t's absorbed nodes from s until it stands at a kept node or is done. */
@@ -227,43 +283,50 @@ export class World {
     return next.flatMap((x) => this.settle(x, t));
   }
 
-  /**
-   * The successors of s by thread t's next operation alone, one per alternative.
-   * A contended rwsem acquire by a thread not yet queued is one step that joins the queue.
-   */
+  /** The successors of s by thread t's next operation alone, every way. */
   operation(s: State, t: number): State[] {
+    return this.alternatives(s, t).flat();
+  }
+
+  /**
+   * Thread t's next operation: per alternative (a fault outcome, an `either`
+   * branch), the states it may lead to (several only when a release wakes waiters
+   * whose steps branch). A contended rwsem acquire by a thread not yet queued joins
+   * the queue (pc unchanged); a queued thread has no step: a release grants it.
+   */
+  alternatives(s: State, t: number): State[][] {
     const n = this.nodeAt(s, t);
     if (!n) return [];
     const go = (st: State, pc: string): State => ({ ...st, pc: replace(st.pc, t, pc) });
     const op = n.op;
     switch (op.kind) {
       case "acquire": {
-        if (this.canTake(s, t, op.lock, op.mode)) return [go(this.take(s, t, op.lock, op.mode), op.next)];
+        if (this.canTake(s, t, op.lock, op.mode)) return [[go(this.take(s, t, op.lock, op.mode), op.next)]];
         const l = this.lock(op.lock);
         if (op.mode !== "excl" && l.policy !== "reader-preferring" && !this.queued(s, t, op.lock)) {
-          return [this.enqueue(s, t, op.lock, op.mode)];
+          return [[this.enqueue(s, t, op.lock, op.mode)]];
         }
         return [];
       }
       case "release":
-        return this.holds(s, t, op.lock, op.mode) ? [go(this.release(s, t, op.lock, op.mode), op.next)] : [];
+        return this.holds(s, t, op.lock, op.mode) ? [this.grant(go(this.release(s, t, op.lock, op.mode), op.next), op.lock)] : [];
       case "trylock":
-        return this.canTake(s, t, op.lock, op.mode) ? [go(this.take(s, t, op.lock, op.mode), op.ok)] : [go(s, op.fail)];
+        return this.canTake(s, t, op.lock, op.mode) ? [[go(this.take(s, t, op.lock, op.mode), op.ok)]] : [[go(s, op.fail)]];
       case "access":
-        return op.fault.kind === "none" ? [go(s, op.next)] : [go(s, op.next), go(s, op.fault.target)];
+        return op.fault.kind === "none" ? [[go(s, op.next)]] : [[go(s, op.next)], [go(s, op.fault.target)]];
       case "choose":
-        return op.targets.map((p) => go(s, p));
+        return op.targets.map((p) => [go(s, p)]);
       case "set": {
         const i = this.varIndex.get(op.variable) as number;
-        return [go({ ...s, vars: replace(s.vars, i, this.eval(s, op.value)) }, op.next)];
+        return [[go({ ...s, vars: replace(s.vars, i, this.eval(s, op.value)) }, op.next)]];
       }
       case "branch":
-        return [go(s, this.eval(s, op.cond) === true ? op.then : op.else)];
+        return [[go(s, this.eval(s, op.cond) === true ? op.then : op.else)]];
       case "await":
-        return this.eval(s, op.cond) === true ? [go(s, op.next)] : [];
+        return this.eval(s, op.cond) === true ? [[go(s, op.next)]] : [];
       case "assert":
         // The condition is a state predicate checked where the thread stands (findings.ts).
-        return [go(s, op.next)];
+        return [[go(s, op.next)]];
       default:
         return unreachable(op);
     }

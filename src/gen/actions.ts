@@ -30,6 +30,8 @@ interface Effect {
   readonly owner?: string;
   readonly rw?: string;
   readonly assign?: readonly [variable: string, value: string];
+  /** The kept operation's own release (owner/rw above give it back without waking anyone). */
+  readonly freed?: { readonly lock: string; readonly mode: LockMode };
 }
 
 type Item = readonly string[];
@@ -123,7 +125,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
     case "release": {
       const r = L(op.lock);
       const holds = op.mode === "excl" ? `owner[${r}] = ${t}` : op.mode === "read" ? `rw[${r}].readers[${t}] > 0` : `rw[${r}].writer = ${t}`;
-      return junction("/\\", [[holds], ...outcomes(free({}, op.mode, r, t), [op.next])]);
+      return junction("/\\", [[holds], ...outcomes({ ...free({}, op.mode, r, t), freed: { lock: op.lock, mode: op.mode } }, [op.next])]);
     }
     case "trylock": {
       const [can, took] = take(op.mode, L(op.lock), t);
@@ -144,16 +146,44 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
   }
 }
 
-/** One path: the outcome's effect with the absorbed releases composed on top, the pc, the rest unchanged. */
+/** Does releasing this lock grant it to waiters? Only rwsems with a queue (not "reader-preferring"). */
+export function grants(model: Model, lock: string): boolean {
+  const l = model.locks.find((x) => x.id === lock);
+  return l?.kind === "rwsem" && l.policy !== "reader-preferring";
+}
+
+/** Locks given back, in order, as a TLA+ sequence of <<lock, mode>>. */
+export function releaseSeq(releases: readonly { readonly lock: string; readonly mode: LockMode }[], L: (id: string) => string): string {
+  return `<<${releases.map((r) => `<<${L(r.lock)}, ${str(r.mode)}>>`).join(", ")}>>`;
+}
+
+/**
+ * One path: the outcome's effect with the absorbed releases composed on top, the
+ * pc, the rest unchanged. Where a release may wake waiters of a rwsem, the releases
+ * go through Release instead, and the step ends in one of the worlds it gives.
+ */
 function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   const { t, L } = ctx;
-  const { owner, rw, assign } = pathReleases(p).reduce((e, r) => free(e, r.mode, L(r.lock), t), effect);
+  const how = p.steps.map(({ node, to }) => (node.op.kind === "release" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
+  const note = how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : "";
   const items: Item[] = [];
+  const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
+  if (releases.some((r) => grants(ctx.model, r.lock))) {
+    // Every release, the kept one first, goes through Release: each may wake waiters.
+    const base = effect.freed ? {} : effect;
+    const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
+    const start = base.owner !== undefined ? `[${world} EXCEPT !.owner = ${base.owner}]` : world;
+    if (effect.assign) items.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
+    items.push([`Become(Release(${start}, ${t}, ${releaseSeq(releases, L)}))${note}`]);
+    const u = unchanged(ctx, ["owner", "rw", ...(effect.assign ? [effect.assign[0]] : [])]);
+    if (u !== undefined) items.push([u]);
+    return items;
+  }
+  const { owner, rw, assign } = pathReleases(p).reduce((e, r) => free(e, r.mode, L(r.lock), t), effect);
   if (owner !== undefined) items.push([`owner' = ${owner}`]);
   if (rw !== undefined) items.push([`rw' = ${rw}`]);
   if (assign) items.push([`${assign[0]}' = ${assign[1]}`]);
-  const how = p.steps.map(({ node, to }) => (node.op.kind === "release" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
-  items.push([`Goto(${t}, ${str(p.end)})${how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : ""}`]);
+  items.push([`Goto(${t}, ${str(p.end)})${note}`]);
   const u = unchanged(ctx, [...(owner !== undefined ? ["owner"] : []), ...(rw !== undefined ? ["rw"] : []), ...(assign ? [assign[0]] : [])]);
   if (u !== undefined) items.push([u]);
   return items;
@@ -209,8 +239,11 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
     default:
       body = unreachable(op);
   }
+  // UpRead/UpWrite end in a world (pc, owner, rw): a woken waiter may release a mutex.
   const writes =
-    op.kind === "acquire" || op.kind === "release" || op.kind === "trylock"
+    op.kind === "release" && op.mode !== "excl"
+      ? ["owner", "rw"]
+      : op.kind === "acquire" || op.kind === "release" || op.kind === "trylock"
       ? [op.mode === "excl" ? "owner" : "rw"]
       : op.kind === "set"
         ? [ctx.varIdent.get(op.variable) as string]

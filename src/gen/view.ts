@@ -2,13 +2,13 @@
 // the name tables trace translation needs to read TLC's states back.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, isConstant } from "../ir/merge.js";
+import { type MergePlan, isConstant, pathReleases, paths } from "../ir/merge.js";
 import { DONE, type Program } from "../ir/program.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
 import { unreachable } from "../ir/types.js";
-import { type ActionContext, actionBody, actionComment, entryPcs } from "./actions.js";
+import { type ActionContext, actionBody, actionComment, entryPcs, grants, releaseSeq } from "./actions.js";
 import { Namer, commentText } from "./names.js";
 
 /** What an invariant in the spec stands for, so a violation reads in model words. */
@@ -67,6 +67,8 @@ export interface SpecView {
   readonly holdsAny: string;
   /** Per thread, `t = <thread> -> [<pc> |-> <<lock, mode>> or <<>>, ..., Done |-> <<>>]` (the arms of a CASE). */
   readonly waitTable: readonly string[];
+  /** Per thread, `t = <thread> -> [<pc> |-> {<<pc, <<releases>>>>, ...}, ...]` for its queueing acquires, or `<<>>`. */
+  readonly afterGrant: readonly string[];
   readonly canTake: string;
   readonly lockBlockers: string;
   readonly awaitBlocked: readonly string[];
@@ -204,6 +206,7 @@ export function buildView(
   const actions = new Map<string, { thread: string; pc: string }>();
   const checks = new Map<string, SpecCheck>();
   const waitTable: string[] = [];
+  const afterGrant: string[] = [];
   const releaseAt: string[] = [];
   const sleepingAt: string[] = [];
   const awaitBlocked: string[] = [];
@@ -216,6 +219,7 @@ export function buildView(
     const ctx: ActionContext = { model, plan, tp, t, L, expr, varIdent, variables };
     const absorbed = plan.absorbed.get(tp.thread);
     const waits: string[] = [];
+    const granted: string[] = [];
     const acts = tp.nodes
       .filter((n) => !absorbed?.has(n.pc))
       .map((n) => {
@@ -227,6 +231,10 @@ export function buildView(
         switch (op.kind) {
           case "acquire":
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
+            if (grants(model, op.lock)) {
+              const ways = new Set(paths(plan, tp, op.next).map((p) => `<<${str(p.end)}, ${releaseSeq(pathReleases(p), L)}>>`));
+              granted.push(`${n.pc} |-> {${[...ways].join(", ")}}`);
+            }
             break;
           case "release":
             releaseAt.push(`<<${t}, ${str(n.pc)}, ${L(op.lock)}, ${str(op.mode)}>>`);
@@ -252,6 +260,9 @@ export function buildView(
         return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...actionBody(ctx, n)] };
       });
     waitTable.push(`t = ${t} -> [${[...waits, `${DONE} |-> <<>>`].join(", ")}]`);
+    // One pc per line, aligned under the first (the template puts 13 columns before the arm).
+    const arm = `t = ${t} -> [`;
+    afterGrant.push(granted.length > 0 ? `${arm}${granted.join(`,\n${" ".repeat(13 + arm.length)}`)}]` : `t = ${t} -> <<>>`);
     const step = idents.take(`Step_${tIdent}`);
     return {
       header: commentText(`Thread "${thread?.name}" of process "${model.processes.find((p) => p.id === thread?.process)?.name}" (${thread ? formatLoc(thread.loc) : ""})`),
@@ -323,6 +334,7 @@ export function buildView(
     holdsAs: holdsCases.length === 0 ? "FALSE" : `CASE ${holdsCases.join(" [] ")} [] OTHER -> FALSE`,
     holdsAny: anyParts.length === 0 ? "FALSE" : anyParts.join(" \\/ "),
     waitTable,
+    afterGrant,
     canTake:
       hasExcl && hasRw
         ? `CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)`

@@ -25,9 +25,14 @@
 //   held between the acquire and the release and fail, which the merged step
 //   hides. Blocking: while a thread stands before a release it is not blocked, so
 //   the threads waiting for that lock have a blocker outside every stuck set; the
-//   release therefore never un-sticks a stuck set. A rwsem waiter that queued
-//   behind the releasing holder is at the queue head once it is free, where it
-//   blocks others exactly as the holder it becomes in the merged order.
+//   release therefore never un-sticks a stuck set.
+// - A release that frees a rwsem grants it to the queue head at once (SEMANTICS
+//   "rwsem"), and each woken thread runs, in the releasing step, the absorbed
+//   nodes after its acquire: the very operations its own acquire step would run
+//   with them. They are left movers by the rules above, so running them at once
+//   rather than later only leaves out states where they are still pending; a woken
+//   thread's releases grant in turn (templates/locks-rwsem.hbs Grant, the
+//   explorer's grant()).
 // - Never absorbed: acquire, trylock (they block or observe locks), await, set,
 //   assert (they read or write shared state, an assert is checked where it
 //   stands), a node a label points at, and, below, a node whose continuation

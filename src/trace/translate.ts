@@ -2,10 +2,11 @@
 // explanation of the finding: who waits for whom and why, which lock leaked, ...
 
 import { type SpecCheck, type SpecNames, mergePlanOf } from "../gen/index.js";
+import type { MergePlan } from "../ir/merge.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
 import { lockName, spellExpr, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
-import { absorbedPath } from "./merged.js";
+import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
 import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
@@ -131,9 +132,19 @@ function explain(input: TranslateInput): Finding {
     if (!node) continue;
     // Which way through the absorbed nodes this step went (undefined: it queued, or no merging).
     const path = after.pc.get(act.thread) === before.pc.get(act.thread) ? undefined : absorbedPath(model, program, plan, act.thread, node.pc, before, after);
+    // Waiters its releases woke ran the rest of their own step inside this one:
+    // each shows after the releasing thread's operations, in the order woken.
+    const released = [...(node.op.kind === "release" ? [node.op.lock] : []), ...(path?.steps ?? []).flatMap((x) => (x.node.op.kind === "release" ? [x.node.op.lock] : []))];
+    const wake = woken(model, program, plan, act.thread, released, before, after);
+    const notYet = (s: ModelState, from: number) => unwake(s, before, wake.slice(from).map((w) => w.node.thread));
     const mid = path?.kept ?? after;
-    push(i, false, node, effectOf(model, blocking, node, before, mid), mid);
-    for (const x of path?.steps ?? []) push(i, true, x.node, x.effect, x.state);
+    push(i, false, node, effectOf(model, blocking, node, before, mid), notYet(mid, 0));
+    for (const x of path?.steps ?? []) push(i, true, x.node, x.effect, notYet(x.state, 0));
+    wake.forEach((w, k) => {
+      const op = w.node.op as Extract<Node["op"], { kind: "acquire" }>;
+      push(i, true, w.node, `${spellOutcome(op, op.next)}: granted when ${threadName(model, w.by)} released it`, notYet(w.path?.kept ?? after, k + 1));
+      for (const x of w.path?.steps ?? []) push(i, true, x.node, x.effect, notYet(x.state, k + 1));
+    });
   }
 
   const last = states[states.length - 1] as ModelState;
@@ -220,6 +231,57 @@ function explain(input: TranslateInput): Finding {
       };
     }
   }
+}
+
+/**
+ * The threads a step of `actor` woke (SEMANTICS "rwsem": on release the head is
+ * granted), in the order the grants reached them: queued in `before`, past their
+ * acquire in `after`. A woken thread's own releases may wake others in turn.
+ */
+function woken(model: Model, program: Program, plan: MergePlan, actor: string, released: readonly string[], before: ModelState, after: ModelState): { node: Node; by: string; path: TakenPath | undefined }[] {
+  const moved = new Set(program.threads.map((tp) => tp.thread).filter((t) => t !== actor && after.pc.get(t) !== before.pc.get(t)));
+  const out: { node: Node; by: string; path: TakenPath | undefined }[] = [];
+  const work = released.map((lock) => ({ lock, by: actor }));
+  for (let k = 0; k < work.length && moved.size > 0; k++) {
+    const { lock, by } = work[k] as { lock: string; by: string };
+    for (const e of before.rw.get(lock)?.queue ?? []) {
+      if (!moved.has(e.thread)) continue;
+      const node = nodeAt(program, e.thread, before.pc.get(e.thread));
+      if (node?.op.kind !== "acquire") continue;
+      moved.delete(e.thread);
+      const path = absorbedPath(model, program, plan, e.thread, node.pc, before, after);
+      out.push({ node, by, path });
+      for (const x of path?.steps ?? []) if (x.node.op.kind === "release") work.push({ lock: x.node.op.lock, by: e.thread });
+    }
+  }
+  return out;
+}
+
+/**
+ * `s` with `threads` (woken later in the step) still where they were in
+ * `before`: their pcs, holds and queue places as then. Exact for one release
+ * that wakes waiters; where woken threads wake others in turn, their holds of
+ * the locks involved are those of `before` until they are shown.
+ */
+function unwake(s: ModelState, before: ModelState, threads: readonly string[]): ModelState {
+  if (threads.length === 0) return s;
+  const ts = new Set(threads);
+  const pc = new Map(s.pc);
+  for (const t of ts) pc.set(t, before.pc.get(t) ?? DONE);
+  const owner = new Map(s.owner);
+  for (const [l, o] of before.owner) if (o !== null && ts.has(o)) owner.set(l, o);
+  for (const [l, o] of s.owner) if (o !== null && ts.has(o) && before.owner.get(l) !== o) owner.set(l, before.owner.get(l) ?? null);
+  const rw = new Map(s.rw);
+  for (const [l, r] of s.rw) {
+    const b = before.rw.get(l);
+    if (!b) continue;
+    const readers = new Map([...r.readers].filter(([t]) => !ts.has(t)));
+    for (const [t, n] of b.readers) if (ts.has(t)) readers.set(t, n);
+    const writer = (r.writer !== null && ts.has(r.writer)) || (b.writer !== null && ts.has(b.writer)) ? b.writer : r.writer;
+    const queue = [...b.queue.filter((e) => ts.has(e.thread)), ...r.queue.filter((e) => !ts.has(e.thread))];
+    rw.set(l, { writer, readers, queue });
+  }
+  return { ...s, pc, owner, rw };
 }
 
 function refOf(model: Model, lock: string): string {

@@ -86,6 +86,41 @@ describe("deadlock", () => {
   });
 });
 
+describe("rwsem hand-over (SEMANTICS: on release the head is granted)", () => {
+  it("the woken waiter runs the rest of its step inside the release, and the trace says so", async () => {
+    const r = await run(
+      model("handoff", (m) => {
+        const sem = m.rwsem("sem");
+        const mu = m.mutex("M");
+        const wrote = m.bool("wrote", false);
+        const p = m.process("p");
+        const reader = p.thread("reader", (t) => {
+          t.downRead(sem);
+          t.either((b) => { b.lock(mu); b.unlock(mu); }, () => {});
+          t.upRead(sem);
+        });
+        p.thread("writer", (t) => { t.downWrite(sem); t.set(wrote, true); t.upWrite(sem); });
+        m.invariant("the reader never holds sem after the write", not(and(m.held(sem, reader), wrote)));
+      }),
+    );
+    expect(r.verdict).toBe("invariant");
+    const steps = r.finding?.steps ?? [];
+    expect(steps.map((s) => [s.tlcStep, s.merged, s.thread, s.operation, s.effect])).toEqual([
+      [1, false, "writer", "down_write(&sem)", "acquired for write"],
+      [2, false, "reader", "down_read(&sem)", "waits in the queue: held for write by writer"],
+      [3, false, "writer", "wrote = true", "wrote: false -> true"],
+      [4, false, "writer", "up_write(&sem)", "released"],
+      // Granted at once: the same TLC step, then its either (merged after the acquire).
+      [4, true, "reader", "down_read(&sem)", "acquired for read: granted when writer released it"],
+      [4, true, "reader", "either (2 ways)", "takes branch 1 of 2"],
+    ]);
+    // Right after the release the reader is still queued; then it holds sem.
+    expect(steps[3]?.state).toContain("sem: queue: reader (read)");
+    expect(steps[3]?.state).toContain("reader: at down_read(&sem) (findings.test.ts:" + String(steps[1]?.loc.line) + ")");
+    expect(steps[4]?.state).toContain("sem: read-held by reader");
+  });
+});
+
 describe("lock-leak", () => {
   it("names the thread, the lock and where it was taken", async () => {
     const r = await run(

@@ -376,6 +376,6 @@ describe("step merging", () => {
     expect(r.verdict).toBe("deadlock");
     expect(r.finding?.cycle).toEqual(["T2 reader", "T1 ioctl", "T3 mmap", "T2 reader"]);
     expect(r.finding?.steps.every((s) => !s.merged && s.tlcStep === s.index)).toBe(true);
-    expect(r.stats?.distinct).toBe(63);
+    expect(r.stats?.distinct).toBe(62);
   });
 });

@@ -27,8 +27,8 @@ describe("symmetry", () => {
     const def = family({ k: 2, f: 2, w: 2, l: 1 }, true);
     const [sym, plain] = await Promise.all([check(def, { toolchain: tc }), check(def, { toolchain: tc, symmetry: false })]);
     expect([sym.verdict, plain.verdict]).toEqual(["ok", "ok"]);
-    expect(plain.stats?.distinct).toBe(2942);
-    expect(sym.stats?.distinct).toBe(523);
+    expect(plain.stats?.distinct).toBe(1462);
+    expect(sym.stats?.distinct).toBe(285);
   });
 
   it("finds the buggy family's deadlock and names the threads in the cycle", async () => {
