@@ -30,7 +30,7 @@ Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == {Ahead(l, t)[i][1] : i \in 1..Len(Ahead(l, t))}
+AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -272,7 +272,6 @@ WaitAt ==
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-Waiting(t) == WaitFor(t) # <<>>
 CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
 LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
@@ -283,11 +282,12 @@ AwaitBlocked(t) ==
 
 \* Blocked: the next step is an acquire that cannot succeed now, or a wait on a
 \* false condition. A waiting thread can be released by any other running thread.
-Blocked(t) == (Waiting(t) /\ ~CanTake(t, WaitFor(t)[1], WaitFor(t)[2])) \/ AwaitBlocked(t)
+Blocked(t) == LET w == WaitFor(t) IN IF w # <<>> THEN ~CanTake(t, w[1], w[2]) ELSE AwaitBlocked(t)
 Blockers(t) ==
-    IF Waiting(t)
-    THEN LockBlockers(t, WaitFor(t)[1], WaitFor(t)[2])
-    ELSE {u \in Threads \ {t} : pc[u] # "Done"}
+    LET w == WaitFor(t)
+    IN  IF w # <<>>
+        THEN LockBlockers(t, w[1], w[2])
+        ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
 \* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
