@@ -11,7 +11,7 @@
 // starts as fast and runs at full speed.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { access, copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Toolchain, cacheDir } from "./locate.js";
 import { runProcess } from "./spawn.js";
@@ -132,6 +132,8 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
       } finally {
         await rm(tmp, { force: true });
       }
+      await writeFile(`${plan.archive}${JAR_NOTE}`, await jarNote(plan.jar));
+      await pruneStale(join(plan.archive, ".."), plan.archive);
       return "created";
     }
     const log = await readFile(join(dir, LOG_FILE), "utf8").catch(() => "");
@@ -151,6 +153,41 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
   }
 }
 
+/** Next to each archive: which jar it was made from, so that archives of jars gone or changed can go. */
+const JAR_NOTE = ".jar.json";
+
+async function jarNote(jar: string): Promise<string> {
+  const st = await stat(jar);
+  return `${JSON.stringify({ jar, size: st.size, mtimeMs: st.mtimeMs })}\n`;
+}
+
+/**
+ * Removes the other archives of `cdsDir` that no run can map any more (about 20
+ * MB each): made from a jar that is gone or changed since, or of an older
+ * faultline (no jar note, or a dynamic archive). Best effort.
+ */
+async function pruneStale(cdsDir: string, keep: string): Promise<void> {
+  const names = await readdir(cdsDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /^tla2tools-[0-9a-f]+\.jsa$/.test(n))) {
+    const archive = join(cdsDir, name);
+    if (archive === keep) continue;
+    const note = await readFile(`${archive}${JAR_NOTE}`, "utf8").catch(() => undefined);
+    let stale = note === undefined || !(await looksLikeArchive(archive));
+    if (!stale && note !== undefined) {
+      try {
+        const { jar } = JSON.parse(note) as { jar: string };
+        stale = (await jarNote(jar).catch(() => "")) !== note;
+      } catch {
+        stale = true;
+      }
+    }
+    if (stale) {
+      await rm(archive, { force: true });
+      await rm(`${archive}${JAR_NOTE}`, { force: true });
+    }
+  }
+}
+
 /** The JVM died with the archive (crash, unknown option): never try this archive again. */
 export async function abandonCds(plan: CdsPlan): Promise<void> {
   if (plan.kind === "off") return;
@@ -160,6 +197,7 @@ export async function abandonCds(plan: CdsPlan): Promise<void> {
 
 async function markUnusable(archive: string): Promise<void> {
   await rm(archive, { force: true });
+  await rm(`${archive}${JAR_NOTE}`, { force: true });
   await writeFile(`${archive}.off`, "this JVM could not make or use a class-data sharing archive for TLC; delete this file to try again\n");
 }
 

@@ -45,7 +45,9 @@ describe("class-data sharing archive", { timeout: 120_000 }, () => {
     const second = await runTlc(mutex(cache));
     expect(second).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "used" });
     expect((await stat(archive)).mtimeMs).toBe(made);
-    expect(await readdir(join(cache, "cds"))).toEqual([archive.split("/").at(-1)]);
+    const name = archive.split("/").at(-1);
+    expect((await readdir(join(cache, "cds"))).sort()).toEqual([name, `${name}.jar.json`]);
+    expect(JSON.parse(await readFile(`${archive}.jar.json`, "utf8"))).toMatchObject({ jar: tc.jar });
   });
 
   it("a truncated archive falls back, gives the verdict and is not tried again", async () => {
@@ -85,7 +87,34 @@ describe("class-data sharing archive", { timeout: 120_000 }, () => {
     const runs = await Promise.all([runTlc(mutex(cache)), runTlc(mutex(cache))]);
     expect(runs.map((r) => r.outcome)).toEqual(["invariant", "invariant"]);
     expect(runs.map((r) => r.cds).sort()).toEqual(["created", "off"]);
-    expect(await readdir(join(cache, "cds"))).toHaveLength(1);
+    expect((await readdir(join(cache, "cds"))).filter((f) => f.endsWith(".jsa"))).toHaveLength(1);
+  });
+
+  it("making an archive removes those no run can map: jar gone or changed, or from an older faultline", async () => {
+    const cache = await fresh();
+    const dir = join(cache, "cds");
+    await mkdir(dir);
+    const archive = await ensureCdsArchive(tc, { cacheDir: cache, enabled: true });
+    if (!archive) throw new Error("no archive made");
+    const bytes = await readFile(archive);
+    const plant = async (name: string, note?: object) => {
+      await writeFile(join(dir, name), bytes);
+      if (note) await writeFile(join(dir, `${name}.jar.json`), `${JSON.stringify(note)}\n`);
+    };
+    const kept = join(cache, "kept.jar");
+    await copyFile(tc.jar, kept);
+    const st = await stat(kept);
+    await plant("tla2tools-00000000000000a1.jsa", { jar: join(cache, "gone.jar"), size: 1, mtimeMs: 1 });
+    await plant("tla2tools-00000000000000a2.jsa", { jar: kept, size: st.size + 1, mtimeMs: st.mtimeMs });
+    await plant("tla2tools-00000000000000a3.jsa");
+    await plant("tla2tools-00000000000000a4.jsa", { jar: kept, size: st.size, mtimeMs: st.mtimeMs });
+    // A fresh archive for another jar path: made now, and the stale ones go.
+    const other: Toolchain = { ...tc, jar: join(cache, "other.jar") };
+    await copyFile(tc.jar, other.jar);
+    const made = await ensureCdsArchive(other, { cacheDir: cache, enabled: true });
+    if (!made) throw new Error("no archive made");
+    const left = (await readdir(dir)).filter((f) => f.endsWith(".jsa")).sort();
+    expect(left).toEqual([archive, made, join(dir, "tla2tools-00000000000000a4.jsa")].map((f) => f.split("/").at(-1)).sort());
   });
 
   it("is off when disabled: no cache files", async () => {
