@@ -69,9 +69,10 @@ describe("stopping a check", () => {
     const env = { FAULTLINE_CACHE_DIR: cache, FAULTLINE_NO_CDS: "" };
     const [a, b] = await Promise.all([start(["-q", "specs/seed000/as-reported.ts"], dir, env), start(["-q", "specs/seed000/pinned-buffer.ts"], dir, env)]);
     expect([a.exitCode, b.exitCode]).toEqual([1, 0]);
-    const files = await readdir(path.join(cache, "cds"));
-    expect(files).toHaveLength(1);
+    const files = (await readdir(path.join(cache, "cds"))).sort();
+    expect(files).toHaveLength(2);
     expect(files[0]).toMatch(/^tla2tools-[0-9a-f]{16}\.jsa$/);
+    expect(files[1]).toBe(`${files[0]}.jar.json`);
     expect((await start(["-q", "specs/seed000/as-reported.ts"], dir, env)).exitCode).toBe(1);
     expect(await leftovers(dir)).toEqual([]);
   });
