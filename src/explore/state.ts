@@ -251,7 +251,8 @@ export class World {
   steps(s: State, t: number): State[] {
     const seen = new Set<string>();
     const out: State[] = [];
-    for (const { state, trail } of this.run(s, t, "")) {
+    const taken = this.alternatives(s, t).flatMap((states, i) => states.flatMap((x) => this.walk(x, t, `${i}`)));
+    for (const { state, trail } of taken) {
       const k = `${trail}|${stateKey(state)}`;
       if (seen.has(k)) continue;
       seen.add(k);
@@ -260,32 +261,19 @@ export class World {
     return out;
   }
 
-  /** t's next operation, then its absorbed nodes; `trail` names the alternatives t took. */
-  private run(s: State, t: number, trail: string): { state: State; trail: string }[] {
-    return this.alternatives(s, t).flatMap((states, i) => {
-      const tr = `${trail}.${i}`;
-      return states.flatMap((x) => {
-        const pc = x.pc[t] as string;
-        const tp = this.program.threads[t];
-        if (pc === DONE || !tp || !isAbsorbed(this.plan, tp.thread, pc)) return [{ state: x, trail: tr }];
-        return this.run(x, t, tr);
-      });
-    });
-  }
-
   /** Runs thread t's absorbed nodes from s until it stands at a kept node or is done. */
   settle(s: State, t: number): State[] {
-    const pc = s.pc[t] as string;
-    const tp = this.program.threads[t];
-    if (pc === DONE || !tp || !isAbsorbed(this.plan, tp.thread, pc)) return [s];
-    const next = this.operation(s, t);
-    if (next.length === 0) throw new Error(`faultline internal error: absorbed node ${tp.thread}/${pc} is not enabled`);
-    return next.flatMap((x) => this.settle(x, t));
+    return this.walk(s, t, "").map((b) => b.state);
   }
 
-  /** The successors of s by thread t's next operation alone, every way. */
-  operation(s: State, t: number): State[] {
-    return this.alternatives(s, t).flat();
+  /** settle, naming the alternatives t took on the way (`trail`, extended from the one given). */
+  private walk(s: State, t: number, trail: string): { state: State; trail: string }[] {
+    const pc = s.pc[t] as string;
+    const tp = this.program.threads[t];
+    if (pc === DONE || !tp || !isAbsorbed(this.plan, tp.thread, pc)) return [{ state: s, trail }];
+    const alts = this.alternatives(s, t);
+    if (alts.length === 0) throw new Error(`faultline internal error: absorbed node ${tp.thread}/${pc} is not enabled`);
+    return alts.flatMap((states, i) => states.flatMap((x) => this.walk(x, t, `${trail}.${i}`)));
   }
 
   /**
@@ -294,7 +282,7 @@ export class World {
    * whose steps branch). A contended rwsem acquire by a thread not yet queued joins
    * the queue (pc unchanged); a queued thread has no step: a release grants it.
    */
-  alternatives(s: State, t: number): State[][] {
+  private alternatives(s: State, t: number): State[][] {
     const n = this.nodeAt(s, t);
     if (!n) return [];
     const go = (st: State, pc: string): State => ({ ...st, pc: replace(st.pc, t, pc) });
