@@ -134,7 +134,7 @@ function explain(input: TranslateInput): Finding {
     const path = after.pc.get(act.thread) === before.pc.get(act.thread) ? undefined : absorbedPath(model, program, plan, act.thread, node.pc, before, after);
     // Waiters its releases woke ran the rest of their own step inside this one:
     // each shows after the releasing thread's operations, in the order woken.
-    const released = [...(node.op.kind === "release" ? [node.op.lock] : []), ...(path?.steps ?? []).flatMap((x) => (x.node.op.kind === "release" ? [x.node.op.lock] : []))];
+    const released = [...(node.op.kind === "release" ? [node.op.lock] : []), ...releasedOn(path)];
     const wake = woken(model, program, plan, act.thread, released, before, after);
     const notYet = (s: ModelState, from: number) => unwake(s, before, wake.slice(from).map((w) => w.node.thread));
     const mid = path?.kept ?? after;
@@ -251,10 +251,15 @@ function woken(model: Model, program: Program, plan: MergePlan, actor: string, r
       moved.delete(e.thread);
       const path = absorbedPath(model, program, plan, e.thread, node.pc, before, after);
       out.push({ node, by, path });
-      for (const x of path?.steps ?? []) if (x.node.op.kind === "release") work.push({ lock: x.node.op.lock, by: e.thread });
+      for (const lock of releasedOn(path)) work.push({ lock, by: e.thread });
     }
   }
   return out;
+}
+
+/** The locks the absorbed operations of a step gave back, in order. */
+function releasedOn(path: TakenPath | undefined): string[] {
+  return (path?.steps ?? []).flatMap((x) => (x.node.op.kind === "release" ? [x.node.op.lock] : []));
 }
 
 /**
