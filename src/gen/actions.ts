@@ -195,20 +195,26 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
   const goto = (p: string) => `Goto(${t}, ${str(to(p))})`;
   const op = n.op;
   let body: string[];
+  // The variables besides pc the action writes (the rest are UNCHANGED).
+  let writes: string[] = [];
   switch (op.kind) {
     case "acquire": {
       const fn = op.mode === "read" ? "DownRead" : op.mode === "write" ? "DownWrite" : "MutexLock";
       body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.next))})`];
+      writes = [op.mode === "excl" ? "owner" : "rw"];
       break;
     }
     case "release": {
       const fn = op.mode === "read" ? "UpRead" : op.mode === "write" ? "UpWrite" : "MutexUnlock";
       body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.next))})`];
+      // UpRead/UpWrite end in a world (pc, owner, rw): a woken waiter may release a mutex.
+      writes = op.mode === "excl" ? ["owner"] : ["owner", "rw"];
       break;
     }
     case "trylock": {
       const fn = op.mode === "read" ? "DownReadTrylock" : op.mode === "write" ? "DownWriteTrylock" : "MutexTrylock";
       body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.ok))}, ${str(to(op.fail))})`];
+      writes = [op.mode === "excl" ? "owner" : "rw"];
       break;
     }
     case "access":
@@ -224,6 +230,7 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
       break;
     case "set":
       body = [`/\\ ${ctx.varIdent.get(op.variable)}' = ${expr(op.value)}`, `/\\ ${goto(op.next)}`];
+      writes = [ctx.varIdent.get(op.variable) as string];
       break;
     case "branch":
       body = [`/\\ IF ${expr(op.cond)} THEN ${goto(op.then)} ELSE ${goto(op.else)}`];
@@ -239,15 +246,6 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
     default:
       body = unreachable(op);
   }
-  // UpRead/UpWrite end in a world (pc, owner, rw): a woken waiter may release a mutex.
-  const writes =
-    op.kind === "release" && op.mode !== "excl"
-      ? ["owner", "rw"]
-      : op.kind === "acquire" || op.kind === "release" || op.kind === "trylock"
-      ? [op.mode === "excl" ? "owner" : "rw"]
-      : op.kind === "set"
-        ? [ctx.varIdent.get(op.variable) as string]
-        : [];
   const u = unchanged(ctx, writes);
   return [...body, ...(u !== undefined ? [`/\\ ${u}`] : [])];
 }
