@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { access, copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type Toolchain, cacheDir } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
@@ -133,7 +133,7 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
         await rm(tmp, { force: true });
       }
       await writeFile(`${plan.archive}${JAR_NOTE}`, await jarNote(plan.jar));
-      await pruneStale(join(plan.archive, ".."), plan.archive);
+      await pruneStale(dirname(plan.archive), plan.archive);
       return "created";
     }
     const log = await readFile(join(dir, LOG_FILE), "utf8").catch(() => "");
@@ -161,6 +161,15 @@ async function jarNote(jar: string): Promise<string> {
   return `${JSON.stringify({ jar, size: st.size, mtimeMs: st.mtimeMs })}\n`;
 }
 
+/** The note the jar a note names would get now; "" when it is unreadable or the jar is gone. */
+async function noteNow(note: string): Promise<string> {
+  try {
+    return await jarNote((JSON.parse(note) as { jar: string }).jar);
+  } catch {
+    return "";
+  }
+}
+
 /**
  * Removes the other archives of `cdsDir` that no run can map any more (about 20
  * MB each): made from a jar that is gone or changed since, or of an older
@@ -172,16 +181,7 @@ async function pruneStale(cdsDir: string, keep: string): Promise<void> {
     const archive = join(cdsDir, name);
     if (archive === keep) continue;
     const note = await readFile(`${archive}${JAR_NOTE}`, "utf8").catch(() => undefined);
-    let stale = note === undefined || !(await looksLikeArchive(archive));
-    if (!stale && note !== undefined) {
-      try {
-        const { jar } = JSON.parse(note) as { jar: string };
-        stale = (await jarNote(jar).catch(() => "")) !== note;
-      } catch {
-        stale = true;
-      }
-    }
-    if (stale) {
+    if (note === undefined || !(await looksLikeArchive(archive)) || (await noteNow(note)) !== note) {
       await rm(archive, { force: true });
       await rm(`${archive}${JAR_NOTE}`, { force: true });
     }
