@@ -124,7 +124,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
     }
     case "release": {
       const r = L(op.lock);
-      const holds = op.mode === "excl" ? `owner[${r}] = ${t}` : op.mode === "read" ? `rw[${r}].readers[${t}] > 0` : `rw[${r}].writer = ${t}`;
+      const holds = op.mode === "excl" ? `owner[${r}] = ${t}` : op.mode === "read" ? `BagIn(${t}, rw[${r}].readers)` : `rw[${r}].writer = ${t}`;
       return junction("/\\", [[holds], ...outcomes({ ...free({}, op.mode, r, t), freed: { lock: op.lock, mode: op.mode } }, [op.next])]);
     }
     case "trylock": {

@@ -11,9 +11,10 @@ const KEYWORDS = [
   "VARIABLE", "VARIABLES", "WF_", "WITH", "WITNESS",
 ];
 
-/** Operators of the standard modules the spec extends (Integers, Sequences, FiniteSets, TLC). */
+/** Operators of the standard modules the spec extends (Integers, Sequences, FiniteSets, Bags, TLC). */
 const STANDARD = [
   "Nat", "Int", "Seq", "Len", "Append", "Head", "Tail", "SubSeq", "SelectSeq", "IsFiniteSet", "Cardinality",
+  "IsABag", "BagToSet", "SetToBag", "BagIn", "EmptyBag", "BagUnion", "SubBag", "BagOfAll", "BagCardinality", "CopiesIn",
   "Print", "PrintT", "Assert", "JavaTime", "TLCGet", "TLCSet", "Permutations", "SortSeq", "RandomElement",
   "Any", "ToString", "TLCEval",
 ];

@@ -199,7 +199,7 @@ export function buildView(
   const init = [
     initPc(program, plan, T, valueThreads.size > 0),
     ...(hasExcl ? ["owner = [l \\in ExclLocks |-> NoOne]"] : []),
-    ...(hasRw ? ["rw = [l \\in Rwsems |-> [writer |-> NoOne, readers |-> [t \\in Threads |-> 0], queue |-> <<>>]]"] : []),
+    ...(hasRw ? ["rw = [l \\in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]"] : []),
     ...model.vars.map((v) => `${varIdent.get(v.id)} = ${value(v.init)}`),
   ];
 
@@ -310,10 +310,10 @@ export function buildView(
 
   const holdsCases: string[] = [];
   if (hasExcl) holdsCases.push(`m = "excl" -> owner[l] = t`);
-  if (hasRw) holdsCases.push(`m = "read" -> rw[l].readers[t] > 0`, `m = "write" -> rw[l].writer = t`);
+  if (hasRw) holdsCases.push(`m = "read" -> BagIn(t, rw[l].readers)`, `m = "write" -> rw[l].writer = t`);
   const anyParts: string[] = [];
   if (hasExcl) anyParts.push(`(\\E l \\in ExclLocks : owner[l] = t)`);
-  if (hasRw) anyParts.push(`(\\E l \\in Rwsems : rw[l].writer = t \\/ rw[l].readers[t] > 0)`);
+  if (hasRw) anyParts.push(`(\\E l \\in Rwsems : rw[l].writer = t \\/ BagIn(t, rw[l].readers))`);
 
   const view: SpecView = {
     module,

@@ -30,7 +30,7 @@ describe("--itf", () => {
       expect(ours.vars).toEqual(["pc", "owner", "rw"]);
       // Merged steps (src/ir/merge.ts): T2 reads, T3 queues, T1 locks and faults in one step.
       expect(ours.states).toHaveLength(4);
-      expect(ours.states[1].rw["#map"][0][1].readers).toEqual({ "#map": [["T1_ioctl", 0], ["T2_reader", 1], ["T3_mmap", 0]] });
+      expect(ours.states[1].rw["#map"][0][1].readers).toEqual({ "#map": [["T2_reader", 1]] });
       expect(ours.states[3].rw["#map"][0][1].queue).toEqual([{ "#tup": ["T3_mmap", "write"] }]);
 
       const exprs = ofItf(ours);

@@ -11,14 +11,14 @@ describe("symmetry", () => {
   it("declares a group's threads as model values and the product of the groups' permutations", () => {
     const c = compile(family({ k: 2, f: 2, w: 1, l: 1 }, true));
     if (!c.ok) throw new Error("invalid");
-    expect(c.spec.tla).toContain("EXTENDS Integers, Sequences, FiniteSets, TLC");
+    expect(c.spec.tla).toContain("EXTENDS Integers, Sequences, FiniteSets, Bags, TLC");
     expect(c.spec.tla).toContain("CONSTANTS ioctl1, ioctl2, reader1, reader2");
     expect(c.spec.tla).toContain("Threads == {ioctl1, ioctl2, reader1, reader2, \"mmap1\"}");
     expect(c.spec.tla).toMatch(/Symmetry == \{\[x \\in \{ioctl1, ioctl2\} \\cup \{reader1, reader2\} \|-> IF x \\in \{ioctl1, ioctl2\} THEN p1\[x\] ELSE p2\[x\]\] :\n {8}p1 \\in Permutations\(\{ioctl1, ioctl2\}\), p2 \\in Permutations\(\{reader1, reader2\}\)\}/);
     expect(c.spec.cfg).toContain("CONSTANTS\n    ioctl1 = ioctl1\n    ioctl2 = ioctl2\n    reader1 = reader1\n    reader2 = reader2\nSYMMETRY Symmetry\n");
     const off = compile(family({ k: 2, f: 2, w: 1, l: 1 }, true), { symmetry: false });
     if (!off.ok) throw new Error("invalid");
-    expect(off.spec.tla).toContain("EXTENDS Integers, Sequences, FiniteSets\n");
+    expect(off.spec.tla).toContain("EXTENDS Integers, Sequences, FiniteSets, Bags\n");
     expect(off.spec.cfg).not.toContain("SYMMETRY");
   });
 
