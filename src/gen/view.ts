@@ -3,7 +3,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { type MergePlan, isConstant, pathReleases, paths } from "../ir/merge.js";
-import { DONE, type Program } from "../ir/program.js";
+import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from "../ir/program.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
@@ -218,6 +218,8 @@ export function buildView(
     const tIdent = threadStr.get(tp.thread) as string;
     const ctx: ActionContext = { model, plan, tp, t, L, expr, varIdent, variables };
     const absorbed = plan.absorbed.get(tp.thread);
+    const group = sym.groups.find((g) => g.threads.includes(tp.thread));
+    const twins = twinGuards(model, tp, group ? group.threads.slice(0, group.threads.indexOf(tp.thread)).map(T) : [], L);
     const waits: string[] = [];
     const granted: string[] = [];
     const acts = tp.nodes
@@ -257,7 +259,7 @@ export function buildView(
             break;
         }
         waits.push(`${n.pc} |-> ${op.kind === "acquire" ? `<<${L(op.lock)}, ${str(op.mode)}>>` : "<<>>"}`);
-        return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...actionBody(ctx, n)] };
+        return { name, comment, lines: [`/\\ pc[${t}] = ${str(n.pc)}`, ...twins(n), ...actionBody(ctx, n)] };
       });
     waitTable.push(`t = ${t} -> [${[...waits, `${DONE} |-> <<>>`].join(", ")}]`);
     // One pc per line, aligned under the first (the template puts 13 columns before the arm).
@@ -382,6 +384,34 @@ function initPc(program: Program, plan: MergePlan, T: (id: string) => string, mo
   const distinct = new Set(entries.map(([, e]) => e[0]));
   const f = distinct.size === 1 ? str(entries[0]?.[1][0] ?? DONE) : `CASE ${entries.map(([t, e]) => `t = ${t} -> ${str(e[0] ?? DONE)}`).join(" [] ")}`;
   return `pc = [t \\in Threads |-> ${f}]`;
+}
+
+/**
+ * Symmetry: threads of a group that stand at the same pc, hold the locks that pc
+ * implies and wait in no queue are interchangeable there (swapping them leaves the
+ * state as it is), so their moves lead to states TLC's symmetry reduction takes as
+ * one. Only the first of them moves: the others' moves would only make TLC generate,
+ * and fingerprint under every permutation, states it has already. A pc implies its
+ * locks when every path to it holds the same ones (may-hold = must-hold); a thread
+ * stands queued only at a rwsem acquire, and one that may move is not queued.
+ * `ahead` are the thread's group mates declared before it (empty: no guard).
+ */
+function twinGuards(model: Model, tp: ThreadProgram, ahead: readonly string[], L: (id: string) => string): (n: Node) => string[] {
+  if (ahead.length === 0) return () => [];
+  const may = heldCounts(tp, "may");
+  const must = heldCounts(tp, "must");
+  const held = (m: ReadonlyMap<string, number> | undefined) =>
+    JSON.stringify([...(m ?? [])].filter(([, k]) => k > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return (n) => {
+    if (held(may.get(n.pc)) !== held(must.get(n.pc))) return [];
+    const op = n.op;
+    const lock = op.kind === "acquire" ? model.locks.find((l) => l.id === op.lock) : undefined;
+    const queue = lock?.kind === "rwsem" && lock.policy !== "reader-preferring" ? L(lock.id) : undefined;
+    return ahead.map((u, i) => {
+      const guard = queue ? `~(pc[${u}] = ${str(n.pc)} /\\ ~Queued(${queue}, ${u}))` : `pc[${u}] # ${str(n.pc)}`;
+      return `/\\ ${guard}${i === 0 ? "  \\* a twin ahead stands here: it moves instead (symmetry)" : ""}`;
+    });
+  };
 }
 
 /**
