@@ -92,10 +92,10 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T2_reader" -> [p2 |-> {<<"p3", <<>>>>}]
+        CASE t = "T2_reader" -> [p2 |-> {<<"Done", <<<<"A_mutex", "excl">>, <<"app_mmap_lock", "read">>>>>>}]
           [] t = "T3_mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
           [] t = "T1_ioctl" -> [p5 |-> {<<"Done", <<<<"app_mmap_lock", "read">>>>>>},
-                                p7 |-> {<<"p2", <<<<"app_mmap_lock", "read">>>>>>}]
+                                p7 |-> {<<"Done", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>>>, <<"p5", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -180,7 +180,7 @@ HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw
 HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
-    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"p2", "p7"}]
+    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"Done", "p5", "p7"}]
     /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
 
@@ -192,23 +192,19 @@ Init ==
 \* ==== Thread "T2 reader" of process "app" (_scenario.ts:23)
 
 \* T2 reader: down_read(&app->mmap_lock)  [in page fault on squashfs_map]  (_scenario.ts:24)
+\*   then, in the same step: mutex_lock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:13)
+\*   then, in the same step: mutex_unlock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:14)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on squashfs_map]  (_scenario.ts:24)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_reader_p2 ==
     /\ pc["T2_reader"] = "p2"
-    /\ DownRead("T2_reader", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<owner>>
-
-\* T2 reader: mutex_lock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:13)
-\*   then, in the same step: mutex_unlock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:14)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on squashfs_map]  (_scenario.ts:24)
-T2_reader_p3 ==
-    /\ pc["T2_reader"] = "p3"
-    /\ owner["A_mutex"] = NoOne
-    /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], rw) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_lock", "read">>>>))  \* mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
+    /\ IF CanRead("app_mmap_lock", "T2_reader")
+       THEN /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_reader")) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_lock", "read">>>>))  \* mutex_lock(&A_mutex); mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
+       ELSE /\ Enqueue("T2_reader", "app_mmap_lock", "read")
+            /\ UNCHANGED <<owner>>
 
 Step_T2_reader ==
     \/ T2_reader_p2
-    \/ T2_reader_p3
 
 \* ==== Thread "T3 mmap" of process "app" (_scenario.ts:27)
 
@@ -226,19 +222,6 @@ Step_T3_mmap ==
 
 \* ==== Thread "T1 ioctl" of process "app" (copy-outside-lock.ts:11)
 
-\* T1 ioctl: mutex_lock(&A_mutex)  (copy-outside-lock.ts:13)
-\*   then, in the same step: mutex_unlock(&A_mutex)  (copy-outside-lock.ts:14)
-\*   then, in the same step: copy_to_user(user_buf)  (copy-outside-lock.ts:15)
-T1_ioctl_p2 ==
-    /\ pc["T1_ioctl"] = "p2"
-    /\ owner["A_mutex"] = NoOne
-    /\ \/ /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
-          /\ Goto("T1_ioctl", "Done")  \* mutex_unlock(&A_mutex); page present, no fault
-          /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
-          /\ Goto("T1_ioctl", "p5")  \* mutex_unlock(&A_mutex); page fault
-          /\ UNCHANGED <<rw>>
-
 \* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (copy-outside-lock.ts:15)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (copy-outside-lock.ts:15)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -251,16 +234,19 @@ T1_ioctl_p5 ==
 
 \* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (copy-outside-lock.ts:12)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (copy-outside-lock.ts:12)
+\*   then, in the same step: mutex_lock(&A_mutex)  (copy-outside-lock.ts:13)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (copy-outside-lock.ts:14)
+\*   then, in the same step: copy_to_user(user_buf)  (copy-outside-lock.ts:15)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p7 ==
     /\ pc["T1_ioctl"] = "p7"
     /\ IF CanRead("app_mmap_lock", "T1_ioctl")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "p2"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+       THEN /\ \/ /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")) EXCEPT !.owner = Take(owner, "A_mutex", "T1_ioctl")], "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page present, no fault
+               \/ /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "p5"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")) EXCEPT !.owner = Take(owner, "A_mutex", "T1_ioctl")], "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page fault
        ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
 Step_T1_ioctl ==
-    \/ T1_ioctl_p2
     \/ T1_ioctl_p5
     \/ T1_ioctl_p7
 
@@ -282,9 +268,9 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T2_reader" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"A_mutex", "excl">>, Done |-> <<>>]
+        CASE t = "T2_reader" -> [p2 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "T3_mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
-          [] t = "T1_ioctl" -> [p2 |-> <<"A_mutex", "excl">>, p5 |-> <<"app_mmap_lock", "read">>, p7 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "T1_ioctl" -> [p5 |-> <<"app_mmap_lock", "read">>, p7 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

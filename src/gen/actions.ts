@@ -4,7 +4,7 @@
 // "M", t), "M")`), one disjunct per path. Text only: view.ts owns the tables.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, type Path, pathReleases, paths } from "../ir/merge.js";
+import { type MergePlan, type Path, pathAcquires, pathReleases, paths } from "../ir/merge.js";
 import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
 import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
 import type { Expr, LockMode, Model } from "../ir/types.js";
@@ -53,10 +53,11 @@ function unchanged(ctx: ActionContext, written: readonly string[]): string | und
   return rest.length === 0 ? undefined : `UNCHANGED <<${rest.join(", ")}>>`;
 }
 
-/** The condition for taking lock `r` in `mode` now, and the new lock state after. */
-function take(mode: LockMode, r: string, t: string): [string, Effect] {
-  if (mode === "excl") return [`owner[${r}] = NoOne`, { owner: `Take(owner, ${r}, ${t})` }];
-  return mode === "read" ? [`CanRead(${r}, ${t})`, { rw: `TakeRead(rw, ${r}, ${t})` }] : [`CanWrite(${r}, ${t})`, { rw: `TakeWrite(rw, ${r}, ${t})` }];
+/** The condition for taking lock `r` in `mode` now, and the new lock state after (on top of `e`). */
+function take(mode: LockMode, r: string, t: string, e: Effect = {}): [string, Effect] {
+  if (mode === "excl") return [`owner[${r}] = NoOne`, { owner: `Take(${e.owner ?? "owner"}, ${r}, ${t})` }];
+  const rw = e.rw ?? "rw";
+  return mode === "read" ? [`CanRead(${r}, ${t})`, { rw: `TakeRead(${rw}, ${r}, ${t})` }] : [`CanWrite(${r}, ${t})`, { rw: `TakeWrite(${rw}, ${r}, ${t})` }];
 }
 
 /** `e` with lock `r` given back in `mode` on top. */
@@ -99,7 +100,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
   const pathsOf = (pc: string) => paths(plan, tp, pc);
   const compact = successors(n.op).every((x) => {
     const ps = pathsOf(x);
-    return ps.length === 1 && pathReleases(ps[0] as Path).length === 0;
+    return ps.length === 1 && pathReleases(ps[0] as Path).length === 0 && pathAcquires(ps[0] as Path).length === 0;
   });
   if (compact) return compactBody(ctx, n, (pc) => (pathsOf(pc)[0] as Path).end);
 
@@ -164,13 +165,15 @@ export function releaseSeq(releases: readonly { readonly lock: string; readonly 
  */
 function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   const { t, L } = ctx;
-  const how = p.steps.map(({ node, to }) => (node.op.kind === "release" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
+  const how = p.steps.map(({ node, to }) => (node.op.kind === "release" || node.op.kind === "acquire" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
   const note = how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : "";
   const items: Item[] = [];
   const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
   if (releases.some((r) => grants(ctx.model, r.lock))) {
     // Every release, the kept one first, goes through Release: each may wake waiters.
-    const base = effect.freed ? {} : effect;
+    // An absorbed acquire (of a lock no state shows held) is taken up front: its
+    // release is in the sequence, and no release before it may wake anyone.
+    const base = pathAcquires(p).reduce((e, a) => ({ ...e, ...take(a.mode, L(a.lock), t, e)[1] }), effect.freed ? {} : effect);
     const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
     const start = base.owner !== undefined ? `[${world} EXCEPT !.owner = ${base.owner}]` : world;
     if (effect.assign) items.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
@@ -179,7 +182,11 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
     if (u !== undefined) items.push([u]);
     return items;
   }
-  const { owner, rw, assign } = pathReleases(p).reduce((e, r) => free(e, r.mode, L(r.lock), t), effect);
+  const { owner, rw, assign } = p.steps.reduce((e, { node: { op } }) => {
+    if (op.kind === "release") return free(e, op.mode, L(op.lock), t);
+    if (op.kind === "acquire") return { ...e, ...take(op.mode, L(op.lock), t, e)[1] };
+    return e;
+  }, effect);
   if (owner !== undefined) items.push([`owner' = ${owner}`]);
   if (rw !== undefined) items.push([`rw' = ${rw}`]);
   if (assign) items.push([`${assign[0]}' = ${assign[1]}`]);

@@ -33,7 +33,19 @@
 //   rather than later only leaves out states where they are still pending; a woken
 //   thread's releases grant in turn (templates/locks-rwsem.hbs Grant, the
 //   explorer's grant()).
-// - Never absorbed: acquire, trylock (they block or observe locks), await, set,
+// - `acquire` of an *invisible* lock: a mutex or spinlock that no state ever shows
+//   held. It is one that no expression reads and no thread trylocks, that no
+//   thread may hold at a kept pc or when it finishes, and whose critical sections
+//   neither block (no acquire, no await inside: so AB-BA stays visible) nor release
+//   a rwsem that wakes waiters (a woken thread's step might take the lock then).
+//   Its holder therefore always runs on to the release, and a waiter for it is
+//   never in a stuck set; every unmerged execution can finish the critical sections
+//   in progress, so merged states miss no finding (Lipton: the acquire moves right,
+//   and nothing after it blocks). The acquire is absorbed only where the thread
+//   holds no spinlock (a mutex_lock there is a sleep-in-atomic finding) and does
+//   not hold the lock itself. "Kept" depends on the plan: planMerge drops a lock
+//   from the invisible ones while a plan still keeps a pc that holds it.
+// - Never absorbed: other acquires, trylock (they block or observe locks), await, set,
 //   assert (they read or write shared state, an assert is checked where it
 //   stands), a node a label points at, and, below, a node whose continuation
 //   would inline too many paths (more than MAX_PATHS): it is kept instead.
@@ -76,28 +88,85 @@ export function planMerge(model: Model, program: Program): MergePlan {
     else if (e.kind === "done" || e.kind === "at") positionRead.add(e.thread);
   }
   const trylocked = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "trylock" ? [n.op.lock] : []))));
+  const may = new Map(program.threads.map((tp) => [tp.thread, heldCounts(tp, "may")]));
+  const kindOf = new Map(model.locks.map((l) => [l.id, l]));
+  // The locks a thread may hold on arrival at pc (any mode).
+  const heldAt = (thread: string, pc: string): string[] =>
+    [...(may.get(thread)?.get(pc) ?? [])].filter(([, n]) => n > 0).map(([k]) => k.slice(0, k.lastIndexOf("/")));
+  const holding = (thread: string, pc: string, pred: (lock: string) => boolean): boolean => heldAt(thread, pc).some(pred);
+  const wakes = (lock: string): boolean => kindOf.get(lock)?.kind === "rwsem" && kindOf.get(lock)?.policy !== "reader-preferring";
 
-  const absorbed = new Map<string, ReadonlySet<string>>();
+  // Invisible locks: mutexes and spinlocks no state ever shows held (see the header).
+  const invisible = new Set(
+    model.locks.filter((l) => l.kind !== "rwsem" && !heldRead.has(l.id) && !trylocked.has(l.id)).map((l) => l.id),
+  );
   for (const tp of program.threads) {
-    const set = new Set<string>();
-    if (!positionRead.has(tp.thread)) {
-      const labelled = new Set(tp.labels.values());
-      const held = heldCounts(tp, "must");
-      for (const n of tp.nodes) {
-        if (labelled.has(n.pc)) continue;
-        const op = n.op;
-        const ok =
-          op.kind === "choose" ||
-          op.kind === "access" ||
-          (op.kind === "branch" && isConstant(op.cond)) ||
-          (op.kind === "release" && (held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock));
-        if (ok) set.add(n.pc);
-      }
-      capPaths(tp, set);
+    for (const n of tp.nodes) {
+      const op = n.op;
+      const blocksOrWakes = op.kind === "acquire" || op.kind === "await" || (op.kind === "release" && wakes(op.lock));
+      if (blocksOrWakes) for (const l of heldAt(tp.thread, n.pc)) invisible.delete(l);
     }
-    absorbed.set(tp.thread, set);
   }
-  return { absorbed };
+  for (;;) {
+    const absorbed = absorb(invisible);
+    const shown = new Set<string>();
+    for (const tp of program.threads) {
+      const set = absorbed.get(tp.thread) as ReadonlySet<string>;
+      for (const n of tp.nodes) if (!set.has(n.pc)) for (const l of heldAt(tp.thread, n.pc)) shown.add(l);
+      for (const [l, k] of heldAtDone(tp)) if (k > 0) shown.add(l);
+    }
+    const seen = [...invisible].filter((l) => shown.has(l));
+    if (seen.length === 0) return { absorbed };
+    for (const l of seen) invisible.delete(l);
+  }
+
+  function absorb(quiet: ReadonlySet<string>): Map<string, ReadonlySet<string>> {
+    const absorbed = new Map<string, ReadonlySet<string>>();
+    for (const tp of program.threads) {
+      const set = new Set<string>();
+      if (!positionRead.has(tp.thread)) {
+        const labelled = new Set(tp.labels.values());
+        const held = heldCounts(tp, "must");
+        for (const n of tp.nodes) {
+          if (labelled.has(n.pc)) continue;
+          const op = n.op;
+          const ok =
+            op.kind === "choose" ||
+            op.kind === "access" ||
+            (op.kind === "branch" && isConstant(op.cond)) ||
+            (op.kind === "release" && (held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock)) ||
+            (op.kind === "acquire" &&
+              quiet.has(op.lock) &&
+              !holding(tp.thread, n.pc, (l) => l === op.lock) &&
+              !(kindOf.get(op.lock)?.kind === "mutex" && holding(tp.thread, n.pc, (l) => kindOf.get(l)?.kind === "spinlock")));
+          if (ok) set.add(n.pc);
+        }
+        capPaths(tp, set);
+      }
+      absorbed.set(tp.thread, set);
+    }
+    return absorbed;
+  }
+}
+
+/** The locks a thread may still hold when it finishes: lock id -> most holds, any mode. */
+function heldAtDone(tp: ThreadProgram): Map<string, number> {
+  const may = heldCounts(tp, "may");
+  const out = new Map<string, number>();
+  for (const n of tp.nodes) {
+    const op = n.op;
+    for (const to of successors(op)) {
+      if (to !== DONE) continue;
+      const h = new Map(may.get(n.pc) ?? []);
+      const d = op.kind === "acquire" || (op.kind === "trylock" && to === op.ok) ? 1 : op.kind === "release" ? -1 : 0;
+      if (d !== 0 && (op.kind === "acquire" || op.kind === "trylock" || op.kind === "release")) h.set(lockKey(op.lock, op.mode), (h.get(lockKey(op.lock, op.mode)) ?? 0) + d);
+      for (const [k, c] of h) {
+        const l = k.slice(0, k.lastIndexOf("/"));
+        out.set(l, Math.max(out.get(l) ?? 0, c));
+      }
+    }
+  }
+  return out;
 }
 
 /** Every way from `pc` through absorbed nodes to a kept pc or DONE (one path with no steps if `pc` is kept). */
@@ -117,6 +186,11 @@ function absorbedExits(node: Node): readonly string[] {
   const op = node.op;
   if (op.kind === "branch" && isConstant(op.cond)) return [evalConstant(op.cond) === true ? op.then : op.else];
   return successors(op);
+}
+
+/** The locks an absorbed path takes (only invisible ones: see the header), in order. */
+export function pathAcquires(p: Path): { readonly lock: string; readonly mode: LockMode }[] {
+  return p.steps.flatMap(({ node }) => (node.op.kind === "acquire" ? [{ lock: node.op.lock, mode: node.op.mode }] : []));
 }
 
 /** The locks an absorbed path releases, in order. */

@@ -2,7 +2,7 @@
 // (src/ir/merge.ts). From the states before and after, find which way through the
 // absorbed nodes it went, so that every operation it covered is shown.
 
-import { type MergePlan, isAbsorbed, pathReleases, paths } from "../ir/merge.js";
+import { type MergePlan, isAbsorbed, pathAcquires, pathReleases, paths } from "../ir/merge.js";
 import { type Node, type Program, nodeIndex, successors } from "../ir/program.js";
 import { spellOutcome } from "../ir/spell.js";
 import type { LockMode, Model } from "../ir/types.js";
@@ -45,21 +45,22 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
     const add = (lock: string, mode: LockMode, d: number) => delta.set(`${lock}/${mode}`, (delta.get(`${lock}/${mode}`) ?? 0) + d);
     if (!entry && (op.kind === "acquire" || (op.kind === "trylock" && exit === op.ok))) add(op.lock, op.mode, 1);
     if (!entry && op.kind === "release") add(op.lock, op.mode, -1);
-    const releases = pathReleases(p);
-    for (const r of releases) add(r.lock, r.mode, -1);
+    for (const r of pathReleases(p)) add(r.lock, r.mode, -1);
+    for (const a of pathAcquires(p)) add(a.lock, a.mode, 1);
     const fits = [...delta].every(([k, d]) => {
       const [lock, mode] = k.split("/") as [string, LockMode];
       return holds(before, thread, lock, mode) + d === holds(after, thread, lock, mode);
     });
     if (!fits) continue;
-    // Intermediate states: the final one with the pc back and the later releases undone.
-    const at = (pc: string, undo: number): ModelState => unrelease({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, releases.slice(releases.length - undo));
-    let left = releases.length;
+    // Intermediate states: the final one with the pc back and the later lock operations undone.
+    const ops = p.steps.flatMap(({ node: n }) => (n.op.kind === "release" || n.op.kind === "acquire" ? [{ lock: n.op.lock, mode: n.op.mode, d: n.op.kind === "release" ? -1 : 1 }] : []));
+    const at = (pc: string, done: number): ModelState => undo({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, ops.slice(done));
+    let done = 0;
     const steps = p.steps.map(({ node: n, to }) => {
-      if (n.op.kind === "release") left--;
-      return { node: n, effect: spellOutcome(n.op, to), state: at(to, left) };
+      if (n.op.kind === "release" || n.op.kind === "acquire") done++;
+      return { node: n, effect: spellOutcome(n.op, to), state: at(to, done) };
     });
-    return { kept: at(exit ?? from, releases.length), steps };
+    return { kept: at(exit ?? from, 0), steps };
   }
   return undefined;
 }
@@ -71,17 +72,21 @@ function holds(s: ModelState, thread: string, lock: string, mode: LockMode): num
   return mode === "read" ? (r.readers.get(thread) ?? 0) : r.writer === thread ? 1 : 0;
 }
 
-/** `s` with the thread still holding the locks of `releases`. */
-function unrelease(s: ModelState, thread: string, releases: readonly { lock: string; mode: LockMode }[]): ModelState {
-  if (releases.length === 0) return s;
+/** `s` before the thread's lock operations `ops` (d: +1 took, -1 gave back), undone last first. */
+function undo(s: ModelState, thread: string, ops: readonly { lock: string; mode: LockMode; d: number }[]): ModelState {
+  if (ops.length === 0) return s;
   const owner = new Map(s.owner);
   const rw = new Map(s.rw);
-  for (const r of releases) {
-    if (r.mode === "excl") owner.set(r.lock, thread);
+  for (const r of [...ops].reverse()) {
+    if (r.mode === "excl") owner.set(r.lock, r.d < 0 ? thread : null);
     else {
       const cur = rw.get(r.lock);
       if (!cur) continue;
-      rw.set(r.lock, r.mode === "read" ? { ...cur, readers: new Map(cur.readers).set(thread, (cur.readers.get(thread) ?? 0) + 1) } : { ...cur, writer: thread });
+      const readers = new Map(cur.readers);
+      const n = (readers.get(thread) ?? 0) - r.d;
+      if (n > 0) readers.set(thread, n);
+      else readers.delete(thread);
+      rw.set(r.lock, r.mode === "read" ? { ...cur, readers } : { ...cur, writer: r.d < 0 ? thread : null });
     }
   }
   return { ...s, owner, rw };

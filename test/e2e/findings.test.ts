@@ -110,9 +110,12 @@ describe("rwsem hand-over (SEMANTICS: on release the head is granted)", () => {
       [2, false, "reader", "down_read(&sem)", "waits in the queue: held for write by writer"],
       [3, false, "writer", "wrote = true", "wrote: false -> true"],
       [4, false, "writer", "up_write(&sem)", "released"],
-      // Granted at once: the same TLC step, then its either (merged after the acquire).
+      // Granted at once: the same TLC step, then its either (merged after the acquire),
+      // and M, which no state ever shows held, taken and given back in the branch.
       [4, true, "reader", "down_read(&sem)", "acquired for read: granted when writer released it"],
       [4, true, "reader", "either (2 ways)", "takes branch 1 of 2"],
+      [4, true, "reader", "mutex_lock(&M)", "acquired"],
+      [4, true, "reader", "mutex_unlock(&M)", "released"],
     ]);
     // Right after the release the reader is still queued; then it holds sem.
     expect(steps[3]?.state).toContain("sem: queue: reader (read)");
