@@ -43,8 +43,9 @@ const RESERVED = new Set([...KEYWORDS, ...STANDARD, ...SPEC_NAMES, ...BOUND_NAME
 
 /** Is `name` taken by TLA+ or by the spec itself (never a user object's identifier)? */
 export function isReserved(name: string): boolean {
-  // p1, p2, ...: the permutations bound in the SYMMETRY set (view.ts symmetrySet).
-  return RESERVED.has(name) || /^p[0-9]+$/.test(name);
+  // p1, p2, ...: the permutations bound in the SYMMETRY set (view.ts symmetrySet);
+  // s1, s2, ...: the threads' first pcs bound in Init (view.ts initPc).
+  return RESERVED.has(name) || /^[ps][0-9]+$/.test(name);
 }
 
 /** Longest identifier stem kept from a user name (the rest is cut, then made unique). */

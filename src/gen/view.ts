@@ -377,9 +377,12 @@ function initPc(program: Program, plan: MergePlan, T: (id: string) => string, mo
   const entries = program.threads.map((tp) => [T(tp.thread), entryPcs(plan, tp)] as const);
   if (entries.some(([, e]) => e.length > 1)) {
     if (!modelValues) return `pc \\in [${entries.map(([t, e]) => `${t.slice(1, -1)} : {${e.map(str).join(", ")}}`).join(", ")}]`;
-    // A record set cannot have model values as its fields: filter the functions instead.
-    const all = [...new Set(entries.flatMap(([, e]) => e))].map(str).join(", ");
-    return `pc \\in {p \\in [Threads -> {${all}}] : ${entries.map(([t, e]) => `p[${t}] \\in {${e.map(str).join(", ")}}`).join(" /\\ ")}}`;
+    // A record set cannot have model values as its fields: one function per choice of
+    // each thread's first pc (not a filter over [Threads -> pcs], exponential in threads).
+    const chosen = entries.filter(([, e]) => e.length > 1);
+    const bound = new Map(chosen.map(([t], i) => [t, `s${i + 1}`]));
+    const arms = entries.map(([t, e]) => `t = ${t} -> ${bound.get(t) ?? str(e[0] ?? DONE)}`).join(" [] ");
+    return `pc \\in {[t \\in Threads |-> CASE ${arms}] :\n          ${chosen.map(([t, e]) => `${bound.get(t)} \\in {${e.map(str).join(", ")}}`).join(", ")}}`;
   }
   const distinct = new Set(entries.map(([, e]) => e[0]));
   const f = distinct.size === 1 ? str(entries[0]?.[1][0] ?? DONE) : `CASE ${entries.map(([t, e]) => `t = ${t} -> ${str(e[0] ?? DONE)}`).join(" [] ")}`;

@@ -62,9 +62,12 @@ describe("the templates' own names", () => {
     const r = await check(
       model("bound names", (m) => {
         const app = m.process("app");
-        const vars = [...BOUND_NAMES, "p1"].map((n) => m.int(n, { min: 0, max: 1 }, 0));
+        const vars = [...BOUND_NAMES, "p1", "s1"].map((n) => m.int(n, { min: 0, max: 1 }, 0));
         const first = vars[0];
+        const buf = app.region("buf");
         app.threads(2, "reader", (t) => {
+          // Two ways to start (the load faults or not): Init binds each one's first pc (s1, s2).
+          t.load(buf);
           t.downRead(app.mmapLock);
           if (first) t.set(first, 1);
           t.upRead(app.mmapLock);
@@ -78,6 +81,7 @@ describe("the templates' own names", () => {
     );
     expect(r.verdict).toBe("ok");
     expect(r.spec?.tla).toMatch(/^VARIABLES pc, rw, t_2, l_2, /m);
+    expect(r.spec?.tla).toMatch(/^ {4}\/\\ pc \\in \{\[t \\in Threads \|-> CASE t = reader1 -> s1 \[\] t = reader2 -> s2 /m);
   });
 });
 
