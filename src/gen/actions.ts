@@ -8,7 +8,7 @@ import { type MergePlan, type Path, pathAcquires, pathReleases, paths } from "..
 import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
 import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
 import type { Expr, LockMode, Model } from "../ir/types.js";
-import { unreachable } from "../ir/types.js";
+import { queues, unreachable } from "../ir/types.js";
 import { commentText } from "./names.js";
 
 export interface ActionContext {
@@ -149,8 +149,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
 
 /** Does releasing this lock grant it to waiters? Only rwsems with a queue (not "reader-preferring"). */
 export function grants(model: Model, lock: string): boolean {
-  const l = model.locks.find((x) => x.id === lock);
-  return l?.kind === "rwsem" && l.policy !== "reader-preferring";
+  return queues(model.locks.find((x) => x.id === lock));
 }
 
 /** Locks given back, in order, as a TLA+ sequence of <<lock, mode>>. */

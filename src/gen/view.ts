@@ -7,7 +7,7 @@ import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from ".
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
-import { unreachable } from "../ir/types.js";
+import { queues, unreachable } from "../ir/types.js";
 import { type ActionContext, actionBody, actionComment, entryPcs, grants, releaseSeq } from "./actions.js";
 import { Namer, commentText } from "./names.js";
 
@@ -408,8 +408,7 @@ function twinGuards(model: Model, tp: ThreadProgram, ahead: readonly string[], L
   return (n) => {
     if (held(may.get(n.pc)) !== held(must.get(n.pc))) return [];
     const op = n.op;
-    const lock = op.kind === "acquire" ? model.locks.find((l) => l.id === op.lock) : undefined;
-    const queue = lock?.kind === "rwsem" && lock.policy !== "reader-preferring" ? L(lock.id) : undefined;
+    const queue = op.kind === "acquire" && queues(model.locks.find((l) => l.id === op.lock)) ? L(op.lock) : undefined;
     return ahead.map((u, i) => {
       const guard = queue ? `~(pc[${u}] = ${str(n.pc)} /\\ ~Queued(${queue}, ${u}))` : `pc[${u}] # ${str(n.pc)}`;
       return `/\\ ${guard}${i === 0 ? "  \\* a twin ahead stands here: it moves instead (symmetry)" : ""}`;

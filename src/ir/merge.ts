@@ -53,7 +53,7 @@
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, modelExprs, nodeIndex, successors } from "./program.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
-import { compareValues, subexprs, unreachable } from "./types.js";
+import { compareValues, queues, subexprs, unreachable } from "./types.js";
 
 /** Paths one action may inline through absorbed nodes before the node that causes it is kept. */
 const MAX_PATHS = 32;
@@ -89,12 +89,12 @@ export function planMerge(model: Model, program: Program): MergePlan {
   }
   const trylocked = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "trylock" ? [n.op.lock] : []))));
   const may = new Map(program.threads.map((tp) => [tp.thread, heldCounts(tp, "may")]));
+  const must = new Map(program.threads.map((tp) => [tp.thread, heldCounts(tp, "must")]));
   const kindOf = new Map(model.locks.map((l) => [l.id, l]));
   // The locks a thread may hold on arrival at pc (any mode).
   const heldAt = (thread: string, pc: string): string[] =>
     [...(may.get(thread)?.get(pc) ?? [])].filter(([, n]) => n > 0).map(([k]) => k.slice(0, k.lastIndexOf("/")));
   const holding = (thread: string, pc: string, pred: (lock: string) => boolean): boolean => heldAt(thread, pc).some(pred);
-  const wakes = (lock: string): boolean => kindOf.get(lock)?.kind === "rwsem" && kindOf.get(lock)?.policy !== "reader-preferring";
 
   // Invisible locks: mutexes and spinlocks no state ever shows held (see the header).
   const invisible = new Set(
@@ -103,7 +103,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
   for (const tp of program.threads) {
     for (const n of tp.nodes) {
       const op = n.op;
-      const blocksOrWakes = op.kind === "acquire" || op.kind === "await" || (op.kind === "release" && wakes(op.lock));
+      const blocksOrWakes = op.kind === "acquire" || op.kind === "await" || (op.kind === "release" && queues(kindOf.get(op.lock)));
       if (blocksOrWakes) for (const l of heldAt(tp.thread, n.pc)) invisible.delete(l);
     }
   }
@@ -112,8 +112,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
     const shown = new Set<string>();
     for (const tp of program.threads) {
       const set = absorbed.get(tp.thread) as ReadonlySet<string>;
-      for (const n of tp.nodes) if (!set.has(n.pc)) for (const l of heldAt(tp.thread, n.pc)) shown.add(l);
-      for (const [l, k] of heldAtDone(tp)) if (k > 0) shown.add(l);
+      for (const pc of [...tp.nodes.map((n) => n.pc).filter((pc) => !set.has(pc)), DONE]) for (const l of heldAt(tp.thread, pc)) shown.add(l);
     }
     const seen = [...invisible].filter((l) => shown.has(l));
     if (seen.length === 0) return { absorbed };
@@ -126,7 +125,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
       const set = new Set<string>();
       if (!positionRead.has(tp.thread)) {
         const labelled = new Set(tp.labels.values());
-        const held = heldCounts(tp, "must");
+        const held = must.get(tp.thread);
         for (const n of tp.nodes) {
           if (labelled.has(n.pc)) continue;
           const op = n.op;
@@ -134,7 +133,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
             op.kind === "choose" ||
             op.kind === "access" ||
             (op.kind === "branch" && isConstant(op.cond)) ||
-            (op.kind === "release" && (held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock)) ||
+            (op.kind === "release" && (held?.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock)) ||
             (op.kind === "acquire" &&
               quiet.has(op.lock) &&
               !holding(tp.thread, n.pc, (l) => l === op.lock) &&
@@ -147,26 +146,6 @@ export function planMerge(model: Model, program: Program): MergePlan {
     }
     return absorbed;
   }
-}
-
-/** The locks a thread may still hold when it finishes: lock id -> most holds, any mode. */
-function heldAtDone(tp: ThreadProgram): Map<string, number> {
-  const may = heldCounts(tp, "may");
-  const out = new Map<string, number>();
-  for (const n of tp.nodes) {
-    const op = n.op;
-    for (const to of successors(op)) {
-      if (to !== DONE) continue;
-      const h = new Map(may.get(n.pc) ?? []);
-      const d = op.kind === "acquire" || (op.kind === "trylock" && to === op.ok) ? 1 : op.kind === "release" ? -1 : 0;
-      if (d !== 0 && (op.kind === "acquire" || op.kind === "trylock" || op.kind === "release")) h.set(lockKey(op.lock, op.mode), (h.get(lockKey(op.lock, op.mode)) ?? 0) + d);
-      for (const [k, c] of h) {
-        const l = k.slice(0, k.lastIndexOf("/"));
-        out.set(l, Math.max(out.get(l) ?? 0, c));
-      }
-    }
-  }
-  return out;
 }
 
 /** Every way from `pc` through absorbed nodes to a kept pc or DONE (one path with no steps if `pc` is kept). */

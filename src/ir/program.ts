@@ -449,8 +449,8 @@ export function lockKey(lock: string, mode: LockMode): string {
 /**
  * Lock-hold dataflow: for each pc, how many times the thread holds each lock in
  * each mode (`lockKey`) on arrival there: the most over all paths from the entry
- * (`may`), or the least (`must`). The graph is acyclic (loops are unrolled), so one
- * pass in topological order suffices.
+ * (`may`), or the least (`must`); under DONE, on finishing. The graph is acyclic
+ * (loops are unrolled), so one pass in topological order suffices.
  */
 export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string, Map<string, number>> {
   const byPc = nodeIndex(tp);
@@ -458,16 +458,14 @@ export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string,
   for (const n of tp.nodes) for (const s of successors(n.op)) if (s !== DONE) indeg.set(s, (indeg.get(s) ?? 0) + 1);
   const held = new Map<string, Map<string, number>>();
   const ready: string[] = [];
-  if (tp.entry !== DONE) {
-    held.set(tp.entry, new Map());
-    ready.push(tp.entry);
-  }
+  held.set(tp.entry, new Map());
+  if (tp.entry !== DONE) ready.push(tp.entry);
   const flow = (pc: string, h: ReadonlyMap<string, number>): void => {
-    if (pc === DONE) return;
     const cur = held.get(pc);
     if (!cur) held.set(pc, new Map(h));
     else if (join === "may") for (const [k, n] of h) cur.set(k, Math.max(cur.get(k) ?? 0, n));
     else for (const [k, n] of cur) cur.set(k, Math.min(n, h.get(k) ?? 0));
+    if (pc === DONE) return;
     const left = (indeg.get(pc) ?? 0) - 1;
     indeg.set(pc, left);
     if (left === 0) ready.push(pc);

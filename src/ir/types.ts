@@ -34,6 +34,11 @@ export interface Lock {
   readonly loc: Loc;
 }
 
+/** Does the lock queue its waiters, so that a release grants it (SEMANTICS "rwsem")? Rwsems but "reader-preferring". */
+export function queues(l: Lock | undefined): boolean {
+  return l?.kind === "rwsem" && l.policy !== "reader-preferring";
+}
+
 export type Domain =
   | { readonly kind: "bool" }
   | { readonly kind: "int"; readonly min: number; readonly max: number }
