@@ -2,8 +2,8 @@
 // (src/ir/merge.ts). From the states before and after, find which way through the
 // absorbed nodes it went, so that every operation it covered is shown.
 
-import { type MergePlan, isAbsorbed, pathAcquires, pathReleases, paths } from "../ir/merge.js";
-import { type Node, type Program, nodeIndex, successors } from "../ir/program.js";
+import { type MergePlan, isAbsorbed, paths } from "../ir/merge.js";
+import { type Node, type Program, lockKey, nodeIndex, successors } from "../ir/program.js";
 import { spellOutcome } from "../ir/spell.js";
 import type { LockMode, Model } from "../ir/types.js";
 import { type ModelState, evalBool } from "./state.js";
@@ -42,18 +42,18 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
     if (!entry && op.kind === "branch" && evalBool(model, before, op.cond, program) !== (exit === op.then)) continue;
     // Lock holds of the thread: before, plus what the kept operation took or gave back, minus the absorbed releases.
     const delta = new Map<string, number>();
-    const add = (lock: string, mode: LockMode, d: number) => delta.set(`${lock}/${mode}`, (delta.get(`${lock}/${mode}`) ?? 0) + d);
+    const add = (lock: string, mode: LockMode, d: number) => delta.set(lockKey(lock, mode), (delta.get(lockKey(lock, mode)) ?? 0) + d);
     if (!entry && (op.kind === "acquire" || (op.kind === "trylock" && exit === op.ok))) add(op.lock, op.mode, 1);
     if (!entry && op.kind === "release") add(op.lock, op.mode, -1);
-    for (const r of pathReleases(p)) add(r.lock, r.mode, -1);
-    for (const a of pathAcquires(p)) add(a.lock, a.mode, 1);
+    // The absorbed lock operations in order (d: +1 took, -1 gave back).
+    const ops = p.steps.flatMap(({ node: n }) => (n.op.kind === "release" || n.op.kind === "acquire" ? [{ lock: n.op.lock, mode: n.op.mode, d: n.op.kind === "release" ? -1 : 1 }] : []));
+    for (const o of ops) add(o.lock, o.mode, o.d);
     const fits = [...delta].every(([k, d]) => {
       const [lock, mode] = k.split("/") as [string, LockMode];
       return holds(before, thread, lock, mode) + d === holds(after, thread, lock, mode);
     });
     if (!fits) continue;
     // Intermediate states: the final one with the pc back and the later lock operations undone.
-    const ops = p.steps.flatMap(({ node: n }) => (n.op.kind === "release" || n.op.kind === "acquire" ? [{ lock: n.op.lock, mode: n.op.mode, d: n.op.kind === "release" ? -1 : 1 }] : []));
     const at = (pc: string, done: number): ModelState => undo({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, ops.slice(done));
     let done = 0;
     const steps = p.steps.map(({ node: n, to }) => {
