@@ -275,14 +275,16 @@ function unwake(s: ModelState, before: ModelState, threads: readonly string[]): 
   for (const t of ts) pc.set(t, before.pc.get(t) ?? DONE);
   const owner = new Map(s.owner);
   for (const [l, o] of before.owner) if (o !== null && ts.has(o)) owner.set(l, o);
-  for (const [l, o] of s.owner) if (o !== null && ts.has(o) && before.owner.get(l) !== o) owner.set(l, before.owner.get(l) ?? null);
+  // A lock a woken thread took in this step was free just before it: given back by the releaser or a thread woken earlier.
+  for (const [l, o] of s.owner) if (o !== null && ts.has(o) && !ts.has(before.owner.get(l) ?? "")) owner.set(l, null);
   const rw = new Map(s.rw);
   for (const [l, r] of s.rw) {
     const b = before.rw.get(l);
     if (!b) continue;
     const readers = new Map([...r.readers].filter(([t]) => !ts.has(t)));
     for (const [t, n] of b.readers) if (ts.has(t)) readers.set(t, n);
-    const writer = (r.writer !== null && ts.has(r.writer)) || (b.writer !== null && ts.has(b.writer)) ? b.writer : r.writer;
+    // A woken writer did not hold it yet; whoever held it before (the releaser) gave it back.
+    const writer = b.writer !== null && ts.has(b.writer) ? b.writer : r.writer !== null && ts.has(r.writer) ? null : r.writer;
     const queue = [...b.queue.filter((e) => ts.has(e.thread)), ...r.queue.filter((e) => !ts.has(e.thread))];
     rw.set(l, { writer, readers, queue });
   }

@@ -1,0 +1,29 @@
+// Issue 17: reports that say exactly what happened. Each case reads the rendered
+// report (text, JSON, HTML) of a real check, as a reader would.
+import { describe, expect, it } from "vitest";
+import { faultline } from "../helpers/cli.js";
+
+/** The `--full` state block printed under trace step `n`. */
+function stateAfter(stdout: string, n: number): string[] {
+  const lines = stdout.split("\n");
+  const at = lines.findIndex((l) => new RegExp(`^  ${n} `).test(l));
+  const out: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    if (!/^\s+\| /.test(l)) break;
+    out.push(l.replace(/^\s+\| /, ""));
+  }
+  return out;
+}
+
+describe("--full: the state after each operation of a TLC step", () => {
+  it("a release that grants a queued writer shows the lock free with the writer still queued, then granted", async () => {
+    const r = await faultline(["check", "--full", "test/fixtures/reports/grant-full.ts"]);
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split("\n");
+    const release = lines.find((l) => /^  8 +A +up_write\(&sem\) +released/.test(l));
+    expect(release).toBeDefined();
+    expect(stateAfter(r.stdout, 8)).toEqual(["A: finished", "B: at down_write(&sem) (grant-full.ts:11)", "C: finished", "sem: queue: B (write)", "a_in = true", "go = true"]);
+    expect(lines.some((l) => /^  9 +B +down_write\(&sem\) +acquired for write: granted when A released it/.test(l))).toBe(true);
+    expect(stateAfter(r.stdout, 9)).toContain("sem: write-held by B");
+  });
+});
