@@ -5,7 +5,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { type Node, type Program, nodeAt } from "../ir/program.js";
-import { lockRef, threadName } from "../ir/spell.js";
+import { lockRef, spellOutcome, threadName } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
 import type { Finding, Step } from "./translate.js";
 
@@ -31,9 +31,9 @@ const HEADERS: Partial<Record<Finding["verdict"], string>> = {
 /** The lockdep cell for a step, or undefined for steps lockdep would not show. */
 function cell(model: Model, node: Node, step: Step): string | undefined {
   const op = node.op;
-  if (op.kind === "access" && step.effect.startsWith("page fault")) return "<page fault>";
-  // Releases are shown too (lockdep's tables omit them): they explain why a lock is free later.
-  if (op.kind === "release") return `${op.mode === "read" ? "runlock" : "unlock"}(${lockRef(model, op.lock)});`;
+  // Only a fault whose handler runs: with page faults disabled the access fails (-EFAULT) and takes nothing.
+  if (op.kind === "access") return op.fault.kind === "handle" && step.effect === spellOutcome(op, op.fault.target) ? "<page fault>" : undefined;
+  // Like lockdep's scenario, acquisitions only: releases are in the trace above it.
   if (op.kind === "acquire" || op.kind === "trylock") {
     if (op.kind === "trylock" && step.effect !== "succeeded") return undefined;
     return `${op.mode === "read" ? "rlock" : "lock"}(${lockRef(model, op.lock)});`;
