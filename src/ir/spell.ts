@@ -100,7 +100,7 @@ export function spellExpr(model: Model, e: Expr): string {
     case "held": {
       const who = e.thread ? ` by ${threadName(model, e.thread)}` : "";
       const how = e.mode ? ` for ${e.mode}` : "";
-      return `held(${lockName(model, e.lock)}${how}${who})`;
+      return `held(${lockRef(model, e.lock)}${how}${who})`;
     }
     case "done":
       return `done(${threadName(model, e.thread)})`;

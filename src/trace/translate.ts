@@ -5,7 +5,7 @@ import { type SpecCheck, type SpecNames, mergePlanOf } from "../gen/index.js";
 import type { MergePlan } from "../ir/merge.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
-import { lockName, spellExpr, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
+import { lockName, lockRef, spellExpr, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
 import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
@@ -43,12 +43,15 @@ export interface WaitLine {
   readonly threadId: string;
   /** The pc the thread is stuck at. */
   readonly pc: string;
-  /** The lock's name, or undefined for wait_event. */
+  /** The lock as the kernel spells it (`&app->mmap_lock`), or undefined for wait_event. */
   readonly lock?: string;
+  /** The lock's IR id and its name in the model (`app.mmap_lock`), for tools. */
+  readonly lockId?: string;
+  readonly lockName?: string;
   readonly mode?: string;
   readonly loc: Loc;
   readonly reasons: readonly string[];
-  /** `T1 ioctl waits for app.mmap_lock (read) at seed.ts:23: queued behind writer T3 mmap`. */
+  /** `T1 ioctl waits for &app->mmap_lock (read) at seed.ts:23: queued behind writer T3 mmap`. */
   readonly text: string;
 }
 
@@ -163,9 +166,9 @@ function explain(input: TranslateInput): Finding {
       for (const t of model.threads) {
         if (last.pc.get(t.id) !== DONE) continue;
         for (const h of holding(t.id)) {
-          const taken = [...steps].reverse().find((s) => s.threadId === t.id && /^(mutex_lock|spin_lock|down_read|down_write|mutex_trylock|spin_trylock|down_read_trylock|down_write_trylock)\b/.test(s.operation) && s.operation.includes(refOf(model, h.lock)));
+          const taken = [...steps].reverse().find((s) => s.threadId === t.id && /^(mutex_lock|spin_lock|down_read|down_write|mutex_trylock|spin_trylock|down_read_trylock|down_write_trylock)\b/.test(s.operation) && s.operation.endsWith(`(${lockRef(model, h.lock)})`));
           involved.push(t.id);
-          details.push(`${t.name} finished holding ${lockName(model, h.lock)}${h.mode === "excl" ? "" : ` (${h.mode})`}${taken ? `, taken in step ${taken.index} at ${formatLoc(taken.loc)}` : ""}`);
+          details.push(`${t.name} finished holding ${lockRef(model, h.lock)}${h.mode === "excl" ? "" : ` (${h.mode})`}${taken ? `, taken in step ${taken.index} at ${formatLoc(taken.loc)}` : ""}`);
         }
       }
       return { verdict: "lock-leak", summary: details[0] ?? "a thread finished holding a lock", steps, details, involved: [...new Set(involved)] };
@@ -179,7 +182,7 @@ function explain(input: TranslateInput): Finding {
         const op = n.op;
         if (holding(t.id).some((h) => h.lock === op.lock && h.mode === op.mode)) continue;
         involved.push(t.id);
-        details.push(`${t.name} calls ${spellOp(model, op)} at ${formatLoc(n.loc)} without holding ${lockName(model, op.lock)}${op.mode === "excl" ? "" : ` for ${op.mode}`}`);
+        details.push(`${t.name} calls ${spellOp(model, op)} at ${formatLoc(n.loc)} without holding ${lockRef(model, op.lock)}${op.mode === "excl" ? "" : ` for ${op.mode}`}`);
       }
       return { verdict: "bad-unlock", summary: details[0] ?? "a thread releases a lock it does not hold", steps, details, involved };
     }
@@ -189,7 +192,7 @@ function explain(input: TranslateInput): Finding {
       for (const t of model.threads) {
         const n = nodeAt(program, t.id, last.pc.get(t.id));
         if (!n || (n.op.kind !== "acquire" && n.op.kind !== "await")) continue;
-        const spins = [...last.owner].filter(([l, o]) => o === t.id && model.locks.find((x) => x.id === l)?.kind === "spinlock").map(([l]) => lockName(model, l));
+        const spins = [...last.owner].filter(([l, o]) => o === t.id && model.locks.find((x) => x.id === l)?.kind === "spinlock").map(([l]) => lockRef(model, l));
         if (spins.length === 0) continue;
         const what = n.op.kind === "acquire" && n.op.fault ? `handles a page fault (${spellOp(model, n.op)})` : `sleeps in ${spellOp(model, n.op)}`;
         involved.push(t.id);
@@ -291,10 +294,6 @@ function unwake(s: ModelState, before: ModelState, threads: readonly string[]): 
   return { ...s, pc, owner, rw };
 }
 
-function refOf(model: Model, lock: string): string {
-  return `&${lockName(model, lock).replace(".", "->")}`;
-}
-
 function heldBy(s: ModelState, thread: string): { lock: string; mode: string }[] {
   const out: { lock: string; mode: string }[] = [];
   for (const [l, o] of s.owner) if (o === thread) out.push({ lock: l, mode: "excl" });
@@ -387,12 +386,12 @@ function waitLine(model: Model, blocking: Blocking, w: Wait): WaitLine {
     const text = `${thread} waits for ${cond}${at}: ${others.length > 0 ? `only ${others.join(", ")} could make it true, and they are stuck` : "no thread is left to make it true"}`;
     return { thread, threadId: w.thread, pc: w.pc, loc, reasons: [], text };
   }
-  const lock = lockName(model, w.lock);
+  const lock = lockRef(model, w.lock);
   const mode = w.mode === "excl" || w.mode === undefined ? "" : ` (${w.mode})`;
   const fault = node?.op.kind === "acquire" && node.op.fault ? " in a page fault" : "";
   const reasons = w.reasons.map((r) => reasonText(model, r));
   const text = `${thread} waits for ${lock}${mode}${fault}${at}: ${reasons.join(", ")}`;
-  return { thread, threadId: w.thread, pc: w.pc, lock, ...(w.mode ? { mode: w.mode } : {}), loc, reasons, text };
+  return { thread, threadId: w.thread, pc: w.pc, lock, lockId: w.lock, lockName: lockName(model, w.lock), ...(w.mode ? { mode: w.mode } : {}), loc, reasons, text };
 }
 
 function termination(model: Model, steps: Step[], last: ModelState, loopTo: number | undefined): Finding {
@@ -434,13 +433,13 @@ function describeState(model: Model, program: Program, s: ModelState): string[] 
   for (const l of model.locks) {
     const o = s.owner.get(l.id);
     const r = s.rw.get(l.id);
-    if (o) out.push(`${l.name}: held by ${threadName(model, o)}`);
+    if (o) out.push(`${lockRef(model, l.id)}: held by ${threadName(model, o)}`);
     if (r) {
       const parts: string[] = [];
       if (r.writer) parts.push(`write-held by ${threadName(model, r.writer)}`);
       if (r.readers.size > 0) parts.push(`read-held by ${[...r.readers].map(([t, k]) => `${threadName(model, t)}${k > 1 ? ` x${k}` : ""}`).join(", ")}`);
       if (r.queue.length > 0) parts.push(`queue: ${r.queue.map((e) => `${threadName(model, e.thread)} (${e.mode})`).join(", ")}`);
-      if (parts.length > 0) out.push(`${l.name}: ${parts.join("; ")}`);
+      if (parts.length > 0) out.push(`${lockRef(model, l.id)}: ${parts.join("; ")}`);
     }
   }
   for (const v of model.vars) out.push(`${v.name} = ${String(s.vars.get(v.id))}`);

@@ -11,9 +11,9 @@ describe("faultline check", () => {
     const r = await faultline(["check", "specs/seed000/as-reported.ts"]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("DEADLOCK");
-    expect(r.stdout).toContain("T1 ioctl waits for app.mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap");
-    expect(r.stdout).toContain("T3 mmap waits for app.mmap_lock (write) at _scenario.ts:28: held for read by T2 reader");
-    expect(r.stdout).toContain("T2 reader waits for A_mutex at _scenario.ts:13: held by T1 ioctl");
+    expect(r.stdout).toContain("T1 ioctl waits for &app->mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap");
+    expect(r.stdout).toContain("T3 mmap waits for &app->mmap_lock (write) at _scenario.ts:28: held for read by T2 reader");
+    expect(r.stdout).toContain("T2 reader waits for &A_mutex at _scenario.ts:13: held by T1 ioctl");
     expect(r.stdout).toContain("cycle: T2 reader -> T1 ioctl -> T3 mmap -> T2 reader");
     expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
   });
@@ -23,7 +23,7 @@ describe("faultline check", () => {
     expect(r.stdout.split("\n").length).toBeLessThanOrEqual(40);
     expect(r.stdout).toContain("*** DEADLOCK ***");
     const full = await faultline(["check", "--full", "specs/seed000/as-reported.ts"]);
-    expect(full.stdout).toContain("| app.mmap_lock: read-held by T2 reader; queue: T3 mmap (write)");
+    expect(full.stdout).toContain("| &app->mmap_lock: read-held by T2 reader; queue: T3 mmap (write)");
     expect(full.stdout).toContain("| T1 ioctl: at down_read(&app->mmap_lock) (as-reported.ts:14)");
   });
 

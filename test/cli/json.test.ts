@@ -29,12 +29,13 @@ describe("--json", () => {
     expect(deadlock.cycle).toEqual(["T2 reader", "T1 ioctl", "T3 mmap", "T2 reader"]);
     expect(deadlock.waits[1]).toEqual({
       thread: "T1 ioctl",
-      lock: "app.mmap_lock",
+      lock: "&app->mmap_lock",
+      lockName: "app.mmap_lock",
       mode: "read",
       file: "as-reported.ts",
       line: 14,
       reasons: ["queued behind writer T3 mmap"],
-      text: "T1 ioctl waits for app.mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap",
+      text: "T1 ioctl waits for &app->mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap",
     });
     expect(deadlock.lockdep.header).toBe("WARNING: possible circular locking dependency detected");
     expect(ok).toMatchObject({ verdict: "ok", stats: { distinct: 4 } });

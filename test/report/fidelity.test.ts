@@ -9,6 +9,7 @@ import { type CheckResult, check } from "../../src/check.js";
 import { resultJson } from "../../src/cli/json.js";
 import { formatResult, makeStyle } from "../../src/cli/print.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
+import { implies, not } from "../../src/dsl/expr.js";
 import { reportHtml } from "../../src/report/html.js";
 import { toolchain } from "../helpers/toolchain.js";
 
@@ -71,5 +72,53 @@ describe("the lockdep-style scenario", () => {
     expect(lockdepHtml).toContain("lock(&amp;b);");
     expect(lockdepText).not.toMatch(/<page fault>|unlock/);
     expect(lockdepHtml).not.toMatch(/&lt;page fault&gt;|unlock/);
+  });
+});
+
+describe("one spelling per lock", () => {
+  it("spells a per-process lock &app->mmap_lock in the waits, the trace, the state, the lockdep block, JSON and HTML", async () => {
+    const x = await render(
+      model("two spellings", (m) => {
+        const app = m.process("app");
+        const inode = m.process("inode");
+        const iMutex = inode.mutex("i_mutex");
+        app.thread("fault", (t) => { t.downRead(app.mmapLock); t.lock(iMutex); t.unlock(iMutex); t.upRead(app.mmapLock); });
+        app.thread("write", (t) => { t.lock(iMutex); t.downWrite(app.mmapLock); t.upWrite(app.mmapLock); t.unlock(iMutex); });
+      }),
+    );
+    expect(x.r.verdict).toBe("deadlock");
+    for (const out of [x.text, x.full, JSON.stringify(x.json.steps), JSON.stringify(x.json.details), JSON.stringify(x.json.lockdep)]) {
+      expect(out).not.toMatch(/app\.mmap_lock|inode\.i_mutex/);
+    }
+    expect(x.text).toMatch(/fault waits for &inode->i_mutex at fidelity\.test\.ts:\d+: held by write/);
+    expect(x.text).toMatch(/write waits for &app->mmap_lock \(write\) at fidelity\.test\.ts:\d+: held for read by fault/);
+    expect(x.full).toContain("| &app->mmap_lock: read-held by fault");
+    expect(x.full).toContain("| &inode->i_mutex: held by write");
+    const wait = x.json.waits.find((w) => w.thread === "write");
+    expect(wait).toMatchObject({ lock: "&app->mmap_lock", lockName: "app.mmap_lock", mode: "write" });
+    expect(x.html).toContain("waits for &amp;app-&gt;mmap_lock (write)");
+    expect(x.html).not.toMatch(/app\.mmap_lock|inode\.i_mutex/);
+  });
+
+  it("spells it so in a lock-leak's explanation and in held() of an invariant", async () => {
+    const x = await render(
+      model("leak spelling", (m) => {
+        const app = m.process("app");
+        app.thread("T", (t) => { t.downRead(app.mmapLock); });
+      }),
+    );
+    expect(x.r.verdict).toBe("lock-leak");
+    expect(x.json.summary).toMatch(/^T finished holding &app->mmap_lock \(read\), taken in step 1 at fidelity\.test\.ts:\d+$/);
+    expect(x.html).toContain("T finished holding &amp;app-&gt;mmap_lock (read)");
+    const inv = await render(
+      model("held spelling", (m) => {
+        const app = m.process("app");
+        const T = app.thread("T", (t) => { t.downWrite(app.mmapLock); t.upWrite(app.mmapLock); });
+        m.invariant("never write-held", not(m.held(app.mmapLock, T, "write")));
+      }),
+    );
+    expect(inv.r.verdict).toBe("invariant");
+    expect(inv.text).toContain("&app->mmap_lock");
+    expect(inv.text).not.toContain("app.mmap_lock");
   });
 });
