@@ -35,8 +35,12 @@ export function threadName(model: Model, id: string): string {
   return model.threads.find((t) => t.id === id)?.name ?? id;
 }
 
+/** A region's name; prefixed by its process (`P:buf`) when another process has a region of that name too. */
 export function regionName(model: Model, id: string): string {
-  return model.regions.find((r) => r.id === id)?.name ?? id;
+  const r = model.regions.find((x) => x.id === id);
+  if (!r) return id;
+  if (!model.regions.some((x) => x.name === r.name && x.process !== r.process)) return r.name;
+  return `${model.processes.find((p) => p.id === r.process)?.name ?? r.process}:${r.name}`;
 }
 
 /** One operation in kernel words, e.g. `copy_to_user(user_buf)`. */

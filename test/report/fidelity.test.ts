@@ -122,3 +122,31 @@ describe("one spelling per lock", () => {
     expect(inv.text).not.toContain("app.mmap_lock");
   });
 });
+
+describe("regions of the same name in two processes", () => {
+  it("are named by their process wherever the name alone is ambiguous", async () => {
+    const x = await render(
+      model("two pagemap buffers", (m) => {
+        const P = m.process("P");
+        const Q = m.process("Q");
+        const outP = P.region("pagemap_out_buf");
+        const outQ = Q.region("pagemap_out_buf");
+        const only = P.region("only_in_P");
+        const pDone = m.bool("p_done", false);
+        const qDone = m.bool("q_done", false);
+        P.thread("P read", (t) => { t.putUser(outP); t.load(only); t.set(pDone, true); });
+        Q.thread("Q read", (t) => { t.putUser(outQ); t.set(qDone, true); });
+        P.thread("check", (t) => { t.await(pDone); t.await(qDone); t.assert(false, "both ran"); });
+      }),
+    );
+    expect(x.r.verdict).toBe("assertion");
+    const ops = x.json.steps.map((s) => s.operation);
+    expect(ops).toContain("put_user(P:pagemap_out_buf)");
+    expect(ops).toContain("put_user(Q:pagemap_out_buf)");
+    expect(ops).toContain("load(only_in_P)");
+    expect(ops).not.toContain("put_user(pagemap_out_buf)");
+    expect(x.text).toContain("put_user(P:pagemap_out_buf)");
+    expect(x.text).toContain("put_user(Q:pagemap_out_buf)");
+    expect(x.html).toContain("put_user(Q:pagemap_out_buf)");
+  });
+});
