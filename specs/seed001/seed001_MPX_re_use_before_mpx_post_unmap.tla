@@ -297,7 +297,7 @@ user_mmap_bndstx_p1 ==
     /\ DownWrite("user_mmap_bndstx", "app_mmap_lock", "p2")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (data_mapped == false)  (_mpx.ts:96)
+\* user mmap+bndstx: if (!data_mapped)  (_mpx.ts:96)
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
 user_mmap_bndstx_p2 ==
     /\ pc["user_mmap_bndstx"] = "p2"

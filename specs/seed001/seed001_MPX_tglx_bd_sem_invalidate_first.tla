@@ -523,7 +523,7 @@ Domain_bd_remove_vmas == bd_remove_vmas \in 0..1
 \* invariant "bounds table removed only after its data is unmapped" (_proposal.ts:44): !(old_bt_vma == unmapped) || !data_mapped
 Inv_bounds_table_removed_only_after_its_data_is_unmapped == (~((old_bt_vma = "unmapped")) \/ ~(data_mapped))
 
-\* invariant "removal marks are protected by bd_sem" (_proposal.ts:45): !(bd_remove_vmas > 0) || held(app.bd_sem for write)
+\* invariant "removal marks are protected by bd_sem" (_proposal.ts:45): !(bd_remove_vmas > 0) || held(&app->bd_sem for write)
 Inv_removal_marks_are_protected_by_bd_sem == (~((bd_remove_vmas > 0)) \/ (rw["app_bd_sem"].writer # NoOne))
 
 \* invariant "marked tables are unreachable from the directory" (_proposal.ts:46): !((old_bt_vma != live) && (bd_entry == old_bt))

@@ -177,8 +177,8 @@ T1_write_fault_p3 ==
     /\ pc["T1_write_fault"] = "p3"
     /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p4")
 
-\* T1 write fault: down_write(&i_data_sem)  [in ext4_get_block(create)() <- __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:30)
-\*   then, in the same step: up_write(&i_data_sem)  [in ext4_get_block(create)() <- __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:31)
+\* T1 write fault: down_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:30)
+\*   then, in the same step: up_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:31)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:37)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_write_fault_p4 ==

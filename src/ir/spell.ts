@@ -74,19 +74,41 @@ export function spellVia(model: Model, node: Node): string {
   return node.via
     .map((f) =>
       f.kind === "call"
-        ? `${model.procs.find((p) => p.id === f.proc)?.name ?? f.proc}()`
+        ? procCall(model.procs.find((p) => p.id === f.proc)?.name ?? f.proc)
         : `page fault on ${regionName(model, f.region)}`,
     )
     .reverse()
     .join(" <- ");
 }
 
+/** `name()`, unless the name already reads as a call (`__dax_fault(write)`). */
+function procCall(name: string): string {
+  return name.endsWith(")") ? name : `${name}()`;
+}
+
 function varName(model: Model, id: string): string {
   return model.vars.find((v) => v.id === id)?.name ?? id;
 }
 
+/**
+ * `e` with the detours a builder leaves taken out: `!!x` is `x`, and a boolean
+ * compared with a literal (`x.eq(false)`) is `!x` (or `x`).
+ */
+export function simplify(e: Expr): Expr {
+  if (e.kind === "not" && e.arg.kind === "not") return simplify(e.arg.arg);
+  if (e.kind === "cmp" && (e.op === "=" || e.op === "!=")) {
+    const [lit, other] = e.right.kind === "lit" ? [e.right, e.left] : e.left.kind === "lit" ? [e.left, e.right] : [undefined, undefined];
+    if (lit && other && typeof lit.value === "boolean" && other.kind !== "lit") {
+      const positive = lit.value === (e.op === "=");
+      return positive ? simplify(other) : simplify({ kind: "not", arg: other });
+    }
+  }
+  return e;
+}
+
 /** C-like spelling of an expression, for comments and traces. */
-export function spellExpr(model: Model, e: Expr): string {
+export function spellExpr(model: Model, expr: Expr): string {
+  const e = simplify(expr);
   switch (e.kind) {
     case "lit":
       return typeof e.value === "string" ? e.value : String(e.value);
@@ -115,9 +137,76 @@ export function spellExpr(model: Model, e: Expr): string {
   }
 }
 
-function paren(model: Model, e: Expr): string {
+function paren(model: Model, expr: Expr): string {
+  const e = simplify(expr);
   const s = spellExpr(model, e);
   return e.kind === "and" || e.kind === "or" || e.kind === "cmp" || e.kind === "arith" ? `(${s})` : s;
+}
+
+/** Lock state and thread positions: the parts of a condition that are not variables. */
+function isAtom(e: Expr): boolean {
+  return e.kind === "var" || e.kind === "held" || e.kind === "done" || e.kind === "at";
+}
+
+/**
+ * Why condition `expr` is false in a state (`holds` evaluates a subexpression there),
+ * in words: `done(U munmap) is true but tables_freed is false`, `reused is true`;
+ * empty for the literal `false`, which needs no explanation.
+ */
+export function spellFalse(model: Model, expr: Expr, holds: (e: Expr) => boolean): string {
+  const e = simplify(expr);
+  switch (e.kind) {
+    case "lit":
+      return e.value === false ? "" : `${spellExpr(model, e)} is false`;
+    case "not": {
+      const a = simplify(e.arg);
+      return `${spellExpr(model, a)} ${isAtom(a) ? "is true" : "holds"}`;
+    }
+    case "and": {
+      const parts = e.args.filter((a) => !holds(a)).map((a) => spellFalse(model, a, holds)).filter((x) => x !== "");
+      return parts.length > 0 ? parts.join(" and ") : `${spellExpr(model, e)} is false`;
+    }
+    case "or": {
+      // implies(a, b) is or(not(a), b): false when a holds and b does not.
+      const [first, ...rest] = e.args.map(simplify);
+      if (first?.kind === "not" && rest.length > 0) {
+        const b: Expr = rest.length === 1 ? (rest[0] as Expr) : { kind: "or", args: rest };
+        const a = simplify(first.arg);
+        const tail = spellFalse(model, b, holds);
+        return `${spellExpr(model, a)} ${isAtom(a) ? "is true" : "holds"}${tail ? ` but ${tail}` : ""}`;
+      }
+      const parts = e.args.map((a) => spellFalse(model, a, holds)).filter((x) => x !== "");
+      return parts.length > 0 ? parts.join(" and ") : `${spellExpr(model, e)} is false`;
+    }
+    case "cmp":
+      return `${spellExpr(model, e)} does not hold`;
+    default:
+      return `${spellExpr(model, e)} is false`;
+  }
+}
+
+/** The lock states, thread positions and variables a condition reads, each once, in order. */
+export function atomsOf(expr: Expr): Expr[] {
+  const out: Expr[] = [];
+  const seen = new Set<string>();
+  const walk = (x: Expr): void => {
+    if (isAtom(x)) {
+      const key = JSON.stringify(x);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(x);
+      }
+      return;
+    }
+    if (x.kind === "not") walk(x.arg);
+    if (x.kind === "and" || x.kind === "or") x.args.forEach(walk);
+    if (x.kind === "cmp" || x.kind === "arith") {
+      walk(x.left);
+      walk(x.right);
+    }
+  };
+  walk(expr);
+  return out;
 }
 
 /** What a node did when it went on to `to` without waiting: the trace's effect words for thread-local outcomes. */

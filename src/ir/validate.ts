@@ -86,7 +86,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           expect(e.left, "int", loc, `'${e.op}'`);
           expect(e.right, "int", loc, `'${e.op}'`);
         } else if (a.kind !== "unknown" && b.kind !== "unknown") {
-          if (a.kind !== b.kind) error("FL221", `compares a ${a.kind} with a ${b.kind}`, loc);
+          if (a.kind !== b.kind) error("FL221", `compares ${article(a.kind)} with ${article(b.kind)}`, loc);
           else if (a.kind === "enum" && b.kind === "enum" && !a.values.some((x) => b.values.includes(x))) {
             error("FL221", `compares values that can never be equal (${a.values.join(", ")} vs ${b.values.join(", ")})`, loc);
           }
@@ -113,7 +113,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   };
   const expect = (e: Expr, kind: "bool" | "int", loc: Loc, what: string): void => {
     const t = typeOf(e, loc);
-    if (t.kind !== "unknown" && t.kind !== kind) error("FL221", `${what} needs a ${kind === "bool" ? "boolean condition" : "number"}, got a ${t.kind}`, loc);
+    if (t.kind !== "unknown" && t.kind !== kind) error("FL221", `${what} needs a ${kind === "bool" ? "boolean condition" : "number"}, got ${article(t.kind)}`, loc);
   };
 
   const walk = (stmts: readonly Stmt[]): void => {
@@ -154,7 +154,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
               error("FL220", `assigns ${JSON.stringify(s.value.value)} to '${v.name}', outside its domain ${showDomain(v.domain)}`, s.loc);
             }
           } else if (t.kind !== "unknown" && t.kind !== v.domain.kind) {
-            error("FL220", `assigns a ${t.kind} to '${v.name}', whose domain is ${showDomain(v.domain)}`, s.loc);
+            error("FL220", `assigns ${article(t.kind)} to '${v.name}', whose domain is ${showDomain(v.domain)}`, s.loc);
           }
           break;
         }
@@ -202,6 +202,11 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   const program = lower(model);
   if (program.diagnostics.length > 0) return { diagnostics: sortDiagnostics(program.diagnostics) };
   return { diagnostics: [], program };
+}
+
+/** `a bool`, `an int`, `an enum`. */
+function article(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 }
 
 function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {

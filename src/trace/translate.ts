@@ -5,7 +5,7 @@ import { type SpecCheck, type SpecNames, mergePlanOf } from "../gen/index.js";
 import type { MergePlan } from "../ir/merge.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
-import { lockName, lockRef, spellExpr, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
+import { atomsOf, lockName, lockRef, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
 import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
@@ -208,7 +208,7 @@ function explain(input: TranslateInput): Finding {
         verdict: "assertion",
         summary: `assertion failed in ${threadName(model, check.thread)}${where}: ${check.message}`,
         steps,
-        details: cond ? [`${spellExpr(model, cond)} is false`, ...valuesOf(model, last, cond, program)] : [],
+        details: cond ? whyFalse(model, last, cond, program) : [],
         involved: [check.thread],
       };
     }
@@ -218,7 +218,7 @@ function explain(input: TranslateInput): Finding {
         verdict: "invariant",
         summary: `invariant '${inv?.name}' violated${inv ? ` (${formatLoc(inv.loc)})` : ""}`,
         steps,
-        details: inv ? [`${spellExpr(model, inv.cond)} is false`, ...valuesOf(model, last, inv.cond, program)] : [],
+        details: inv ? whyFalse(model, last, inv.cond, program) : [],
         involved: [],
       };
     }
@@ -406,20 +406,11 @@ function termination(model: Model, steps: Step[], last: ModelState, loopTo: numb
   };
 }
 
-function valuesOf(model: Model, s: ModelState, e: Expr, program: Program): string[] {
-  const vars = new Set<string>();
-  const walk = (x: Expr): void => {
-    if (x.kind === "var") vars.add(x.variable);
-    if (x.kind === "not") walk(x.arg);
-    if (x.kind === "and" || x.kind === "or") x.args.forEach(walk);
-    if (x.kind === "cmp" || x.kind === "arith") {
-      walk(x.left);
-      walk(x.right);
-    }
-  };
-  walk(e);
-  const parts = [...vars].map((v) => `${model.vars.find((x) => x.id === v)?.name ?? v} = ${String(evalExpr(model, s, program, { kind: "var", variable: v }))}`);
-  return parts.length > 0 ? [`with ${parts.join(", ")}`] : [];
+/** Why a condition is false in the last state, and the value of everything it reads there. */
+function whyFalse(model: Model, s: ModelState, e: Expr, program: Program): string[] {
+  const why = spellFalse(model, e, (x) => evalExpr(model, s, program, x) === true);
+  const parts = atomsOf(e).map((x) => `${spellExpr(model, x)} = ${String(evalExpr(model, s, program, x))}`);
+  return [...(why ? [why] : []), ...(parts.length > 0 ? [`with ${parts.join(", ")}`] : [])];
 }
 
 /** The whole state in model words: where each thread is, who holds what, variables. */

@@ -9,7 +9,7 @@ import { type CheckResult, check } from "../../src/check.js";
 import { resultJson } from "../../src/cli/json.js";
 import { formatResult, makeStyle } from "../../src/cli/print.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
-import { implies, not } from "../../src/dsl/expr.js";
+import { and, implies, not } from "../../src/dsl/expr.js";
 import { reportHtml } from "../../src/report/html.js";
 import { toolchain } from "../helpers/toolchain.js";
 
@@ -148,5 +148,93 @@ describe("regions of the same name in two processes", () => {
     expect(x.text).toContain("put_user(P:pagemap_out_buf)");
     expect(x.text).toContain("put_user(Q:pagemap_out_buf)");
     expect(x.html).toContain("put_user(Q:pagemap_out_buf)");
+  });
+});
+
+describe("conditions and names printed back", () => {
+  it("explains a violated implies(), a negated eq(false) and the held()/at() parts of a condition", async () => {
+    const x = await render(
+      model("implies", (m) => {
+        const app = m.process("app");
+        const l = m.mutex("l");
+        const freed = m.bool("tables_freed", false);
+        const U = app.thread("U munmap", (t) => { t.label("inside"); t.lock(l); t.unlock(l); });
+        m.invariant("tables freed once munmap is done", implies(m.done(U), freed));
+        m.invariant("inside means holding", implies(m.at(U, "inside"), not(m.held(l, U))));
+      }),
+    );
+    expect(x.r.verdict).toBe("invariant");
+    expect(x.json.details).toEqual(["done(U munmap) is true but tables_freed is false", "with done(U munmap) = true, tables_freed = false"]);
+    expect(x.text).toContain("  done(U munmap) is true but tables_freed is false\n  with done(U munmap) = true, tables_freed = false");
+    expect(x.html).toContain("<li>done(U munmap) is true but tables_freed is false</li>");
+
+    const y = await render(
+      model("eq false", (m) => {
+        const app = m.process("app");
+        const l = m.mutex("l");
+        const reused = m.bool("reused_marked_table", false);
+        const T = app.thread("T", (t) => { t.lock(l); t.set(reused, true); t.label("crit"); t.unlock(l); });
+        m.invariant("not reused while T holds l in crit", not(and(m.at(T, "crit"), m.held(l, T), reused.eq(true))));
+      }),
+    );
+    expect(y.r.verdict).toBe("invariant");
+    expect(y.json.details).toEqual(["at(T, crit) && held(&l by T) && reused_marked_table holds", "with at(T, crit) = true, held(&l by T) = true, reused_marked_table = true"]);
+    const z = await render(
+      model("eq false", (m) => {
+        const reused = m.bool("reused_marked_table", false);
+        m.process("app").thread("T", (t) => { t.set(reused, true); });
+        m.invariant("never reused", reused.eq(false));
+      }),
+    );
+    expect(z.json.details).toEqual(["reused_marked_table is true", "with reused_marked_table = true"]);
+    expect(z.r.spec?.tla).toContain("!reused_marked_table");
+    expect(z.r.spec?.tla).not.toContain("reused_marked_table == false");
+  });
+
+  it("explains an assertion without double negations, and assert(false) with its message alone", async () => {
+    const x = await render(
+      model("double negation", (m) => {
+        const app = m.process("app");
+        const inv = m.bool("invalidated", false);
+        app.thread("T", (t) => { t.assert(not(not(inv)), "must be invalidated"); });
+      }),
+    );
+    expect(x.json.details).toEqual(["invalidated is false", "with invalidated = false"]);
+    expect(x.text).not.toContain("!!");
+    const y = await render(
+      model("assert false", (m) => {
+        m.process("app").thread("T", (t) => { t.assert(false, "reached"); });
+      }),
+    );
+    expect(y.json.summary).toMatch(/^assertion failed in T at fidelity\.test\.ts:\d+: reached$/);
+    expect(y.json.details).toEqual([]);
+    expect(y.text).not.toContain("false is false");
+  });
+
+  it("prints a procedure whose name reads as a call once, and says 'an enum'", async () => {
+    const x = await render(
+      model("dax", (m) => {
+        const app = m.process("app");
+        const l = m.mutex("l");
+        const entered = m.bool("entered", false);
+        const fault = m.proc("__dax_fault(write)", (p) => { p.set(entered, true); p.lock(l); p.unlock(l); });
+        const buf = app.region("dax_map", { fault });
+        app.thread("W", (t) => { t.lock(l); t.store(buf); t.unlock(l); });
+      }),
+    );
+    expect(x.r.verdict).toBe("deadlock");
+    const vias = x.json.steps.map((s) => s.via).filter(Boolean);
+    expect(vias).toContain("__dax_fault(write) <- page fault on dax_map");
+    for (const out of [x.text, x.full, x.html, JSON.stringify(x.json)]) expect(out).not.toContain("(write)()");
+    const bad = await render(
+      model("enum vs int", (m) => {
+        const state = m.enum("state", ["idle", "busy"], "idle");
+        const n = m.int("n", { min: 0, max: 2 }, 0);
+        m.process("app").thread("T", (t) => { t.await(state.eq(n as never)); });
+      }),
+    );
+    expect(bad.r.verdict).toBe("invalid");
+    expect(bad.text).toMatch(/error FL221: compares an enum with an int/);
+    expect(bad.json.diagnostics[0]?.message).toBe("compares an enum with an int");
   });
 });
