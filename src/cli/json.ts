@@ -19,7 +19,7 @@ export interface JsonResult {
   readonly timeMs: number;
   readonly summary: string | null;
   readonly steps: readonly { index: number; thread: string; operation: string; file: string; line: number; via: string; effect: string }[];
-  readonly waits: readonly { thread: string; lock: string | null; lockName: string | null; mode: string | null; file: string; line: number; reasons: readonly string[]; text: string }[];
+  readonly waits: readonly { thread: string; lock: string | null; lockName: string | null; mode: string | null; file: string; line: number; via: string; reasons: readonly string[]; text: string }[];
   readonly cycle: readonly string[];
   readonly details: readonly string[];
   readonly lockdep: { header: string; chain: readonly string[]; columns: readonly string[]; rows: readonly { column: number; text: string }[]; footer: string | null } | null;
@@ -48,7 +48,7 @@ export function resultJson(file: string, r: CheckResult): JsonResult {
     timeMs: r.timeMs,
     summary: f?.summary ?? null,
     steps: (f?.steps ?? []).map((s) => ({ index: s.index, thread: s.thread, operation: s.operation, file: s.loc.file, line: s.loc.line, via: s.via, effect: s.effect })),
-    waits: (f?.waits ?? []).map((w) => ({ thread: w.thread, lock: w.lock ?? null, lockName: w.lockName ?? null, mode: w.mode ?? null, file: w.loc.file, line: w.loc.line, reasons: w.reasons, text: w.text })),
+    waits: (f?.waits ?? []).map((w) => ({ thread: w.thread, lock: w.lock ?? null, lockName: w.lockName ?? null, mode: w.mode ?? null, file: w.loc.file, line: w.loc.line, via: w.via, reasons: w.reasons, text: w.text })),
     cycle: f?.cycle ?? [],
     details: f?.details ?? [],
     lockdep: f?.lockdep ? { ...f.lockdep, footer: f.lockdep.footer ?? null } : null,

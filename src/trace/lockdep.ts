@@ -85,7 +85,7 @@ export function lockdepReport(model: Model, program: Program, finding: Finding, 
     for (const w of waits) {
       const held = describeHolds(w.threadId);
       const what = w.lock ? `${w.lock}${w.mode && w.mode !== "excl" ? ` (${w.mode})` : ""}` : "its wait_event condition";
-      chain.push(`${w.thread} ${held.length > 0 ? `holds ${held.join(", ")}` : "holds nothing"}; waits for ${what} at ${formatLoc(w.loc)} (${w.reasons.join(", ") || "nobody can wake it"})`);
+      chain.push(`${w.thread} ${held.length > 0 ? `holds ${held.join(", ")}` : "holds nothing"}; waits for ${what} at ${formatLoc(w.loc)}${w.via ? ` ${w.via}` : ""} (${w.reasons.join(", ") || "nobody can wake it"})`);
     }
     // The stuck threads' next steps: the attempts that block, unless already shown as queued.
     for (const w of waits) {

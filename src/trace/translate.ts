@@ -50,6 +50,8 @@ export interface WaitLine {
   readonly lockName?: string;
   readonly mode?: string;
   readonly loc: Loc;
+  /** Call/fault context with the line it was entered from (`in filemap_nopage() <- page fault on map at a.ts:26`); empty at top level. */
+  readonly via: string;
   readonly reasons: readonly string[];
   /** `T1 ioctl waits for &app->mmap_lock (read) at seed.ts:23: queued behind writer T3 mmap`. */
   readonly text: string;
@@ -383,15 +385,25 @@ function waitLine(model: Model, blocking: Blocking, w: Wait): WaitLine {
   if (w.lock === undefined) {
     const cond = node?.op.kind === "await" ? spellExpr(model, node.op.cond) : "its condition";
     const others = w.blockers.map((b) => threadName(model, b));
-    const text = `${thread} waits for ${cond}${at}: ${others.length > 0 ? `only ${others.join(", ")} could make it true, and they are stuck` : "no thread is left to make it true"}`;
-    return { thread, threadId: w.thread, pc: w.pc, loc, reasons: [], text };
+    const via = node ? viaText(model, node) : "";
+    const text = `${thread} waits for ${cond}${at}${via ? ` (${via})` : ""}: ${others.length > 0 ? `only ${others.join(", ")} could make it true, and they are stuck` : "no thread is left to make it true"}`;
+    return { thread, threadId: w.thread, pc: w.pc, loc, via, reasons: [], text };
   }
   const lock = lockRef(model, w.lock);
   const mode = w.mode === "excl" || w.mode === undefined ? "" : ` (${w.mode})`;
-  const fault = node?.op.kind === "acquire" && node.op.fault ? " in a page fault" : "";
+  const faultAcquire = node?.op.kind === "acquire" && node.op.fault !== undefined;
+  const fault = faultAcquire ? " in a page fault" : "";
+  // The fault's own down_read says "in a page fault" already: its last frame is that fault.
+  const via = node ? viaText(model, faultAcquire ? { ...node, via: node.via.slice(0, -1) } : node) : "";
   const reasons = w.reasons.map((r) => reasonText(model, r));
-  const text = `${thread} waits for ${lock}${mode}${fault}${at}: ${reasons.join(", ")}`;
-  return { thread, threadId: w.thread, pc: w.pc, lock, lockId: w.lock, lockName: lockName(model, w.lock), ...(w.mode ? { mode: w.mode } : {}), loc, reasons, text };
+  const text = `${thread} waits for ${lock}${mode}${fault}${at}${via ? ` (${via})` : ""}: ${reasons.join(", ")}`;
+  return { thread, threadId: w.thread, pc: w.pc, lock, lockId: w.lock, lockName: lockName(model, w.lock), ...(w.mode ? { mode: w.mode } : {}), loc, via, reasons, text };
+}
+
+/** Where a node runs, with the model line the thread's own body entered it from: `in filemap_nopage() <- page fault on map at a.ts:26`. */
+function viaText(model: Model, node: Node): string {
+  const outer = node.via[0];
+  return outer ? `in ${spellVia(model, node)} at ${formatLoc(outer.loc)}` : "";
 }
 
 function termination(model: Model, steps: Step[], last: ModelState, loopTo: number | undefined): Finding {

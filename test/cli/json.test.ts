@@ -34,6 +34,7 @@ describe("--json", () => {
       mode: "read",
       file: "as-reported.ts",
       line: 14,
+      via: "",
       reasons: ["queued behind writer T3 mmap"],
       text: "T1 ioctl waits for &app->mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap",
     });

@@ -238,3 +238,31 @@ describe("conditions and names printed back", () => {
     expect(bad.json.diagnostics[0]?.message).toBe("compares an enum with an int");
   });
 });
+
+describe("a wait inside a fault procedure", () => {
+  it("names the procedure and the page fault it runs in, with the line that faulted", async () => {
+    const x = await render(
+      model("wait in fault", (m) => {
+        const app = m.process("app");
+        const pgLocked = m.mutex("page_P.PG_locked");
+        const entered = m.bool("entered", false);
+        const nopage = m.proc("filemap_nopage(P)", (p) => { p.set(entered, true); p.lock(pgLocked); p.unlock(pgLocked); });
+        const map = app.region("mmap_of_P", { fault: nopage });
+        app.thread("W write(2)", (t) => {
+          t.lock(pgLocked);
+          t.copyFromUser(map);
+          t.unlock(pgLocked);
+        });
+      }),
+    );
+    expect(x.r.verdict).toBe("deadlock");
+    const src = (await readFile(path.join(import.meta.dirname, "fidelity.test.ts"), "utf8")).split("\n");
+    const lockLine = src.findIndex((l) => l.includes('p.lock(pgLocked); p.unlock(pgLocked)')) + 1;
+    const faultLine = src.findIndex((l) => l.includes("t.copyFromUser(map);")) + 1;
+    const want = `W write(2) waits for &page_P->PG_locked at fidelity.test.ts:${lockLine} (in filemap_nopage(P) <- page fault on mmap_of_P at fidelity.test.ts:${faultLine}): held by W write(2)`;
+    expect(x.text).toContain(`  ${want}\n`);
+    expect(x.json.waits[0]).toMatchObject({ text: want, via: `in filemap_nopage(P) <- page fault on mmap_of_P at fidelity.test.ts:${faultLine}` });
+    expect(x.json.lockdep?.chain[0]).toContain(`at fidelity.test.ts:${lockLine} in filemap_nopage(P) <- page fault on mmap_of_P at fidelity.test.ts:${faultLine} (held by W write(2))`);
+    expect(x.html).toContain(want.replace(/&/g, "&amp;").replace(/>/g, "&gt;").replace(/</g, "&lt;"));
+  });
+});
