@@ -152,6 +152,8 @@ function explain(input: TranslateInput): Finding {
     });
   }
 
+  faultsWhereHandled(steps);
+
   const last = states[states.length - 1] as ModelState;
   const check: SpecCheck | undefined = input.violated ? names.checks.get(input.violated) : undefined;
   if (!input.violated) return termination(model, steps, last, trace.loopTo);
@@ -236,6 +238,27 @@ function explain(input: TranslateInput): Finding {
       };
     }
   }
+}
+
+/**
+ * Merging decides that an access faults inside the step before it (src/ir/merge.ts),
+ * but the handler runs at the thread's next step, maybe after other threads' steps:
+ * the fault is shown where its handler starts, in that TLC step. Renumbers `steps`.
+ */
+function faultsWhereHandled(steps: Step[]): void {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i] as Step;
+    if (s.effect !== "page fault") continue;
+    const j = steps.findIndex((x, k) => k > i && x.threadId === s.threadId);
+    if (j <= i + 1) continue;
+    const handler = steps[j] as Step;
+    const moved: Step = { ...s, tlcStep: handler.tlcStep, merged: handler.merged, state: (steps[j - 1] as Step).state };
+    steps.splice(j, 1, moved, { ...handler, merged: true });
+    steps.splice(i, 1);
+  }
+  steps.forEach((s, k) => {
+    if (s.index !== k + 1) steps[k] = { ...s, index: k + 1 };
+  });
 }
 
 /**

@@ -266,3 +266,30 @@ describe("a wait inside a fault procedure", () => {
     expect(x.html).toContain(want.replace(/&/g, "&amp;").replace(/>/g, "&gt;").replace(/</g, "&lt;"));
   });
 });
+
+describe("a page fault in the trace", () => {
+  it("is shown where its handler starts, not in the earlier step where merging decided it", async () => {
+    const x = await render(
+      model("late handler", (m) => {
+        const app = m.process("app");
+        const x = m.bool("x", false);
+        const y = m.bool("y", false);
+        const handler = m.proc("fault_handler", (p) => { p.assert(not(y), "handler ran after T"); });
+        const buf = app.region("buf", { fault: handler });
+        app.thread("F2", (t) => { t.set(x, true); t.store(buf); });
+        app.thread("T", (t) => { t.await(x); t.downWrite(app.mmapLock); t.set(y, true); t.upWrite(app.mmapLock); });
+      }),
+    );
+    expect(x.r.verdict).toBe("assertion");
+    const steps = x.json.steps.map((s) => `${s.index} ${s.thread} ${s.operation} ${s.effect}`);
+    // F2's fault was decided in step 1 (merged with x = true); its handler starts after T's steps.
+    expect(steps.slice(0, 3)).toEqual(["1 F2 x = true x: false -> true", "2 T wait_event(x) condition holds, continues", "3 T down_write(&app->mmap_lock) acquired for write"]);
+    const f = steps.indexOf("4 F2 store(buf) page fault");
+    expect(f).toBe(3);
+    expect(steps[f + 1]).toMatch(/^5 F2 down_read\(&app->mmap_lock\) /);
+    const fs = x.r.finding?.steps ?? [];
+    expect([fs[3]?.tlcStep, fs[3]?.merged, fs[4]?.tlcStep, fs[4]?.merged]).toEqual([fs[2] ? fs[2].tlcStep + 1 : -1, false, fs[2] ? fs[2].tlcStep + 1 : -1, true]);
+    expect(x.text).toMatch(/\n  4  F2 +store\(buf\) +page fault +fidelity\.test\.ts:\d+\n  5  F2 +down_read\(&app->mmap_lock\)/);
+    expect(x.html).toMatch(/4\. F2: store\(buf\) -&gt; page fault .*\n5\. F2: down_read/);
+  });
+});
