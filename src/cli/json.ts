@@ -22,6 +22,7 @@ export interface JsonResult {
   readonly waits: readonly { thread: string; lock: string | null; lockName: string | null; mode: string | null; file: string; line: number; via: string; reasons: readonly string[]; text: string }[];
   readonly cycle: readonly string[];
   readonly details: readonly string[];
+  readonly notes: readonly string[];
   readonly lockdep: { header: string; chain: readonly string[]; columns: readonly string[]; rows: readonly { column: number; text: string }[]; footer: string | null } | null;
   readonly diagnostics: readonly { code: string; message: string; file: string; line: number }[];
   readonly error: { message: string; hint: string } | null;
@@ -51,6 +52,7 @@ export function resultJson(file: string, r: CheckResult): JsonResult {
     waits: (f?.waits ?? []).map((w) => ({ thread: w.thread, lock: w.lock ?? null, lockName: w.lockName ?? null, mode: w.mode ?? null, file: w.loc.file, line: w.loc.line, via: w.via, reasons: w.reasons, text: w.text })),
     cycle: f?.cycle ?? [],
     details: f?.details ?? [],
+    notes: f?.notes ?? [],
     lockdep: f?.lockdep ? { ...f.lockdep, footer: f.lockdep.footer ?? null } : null,
     diagnostics: (r.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line })),
     error: r.error ? { message: r.error.message, hint: r.error.hint } : null,

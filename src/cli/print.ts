@@ -81,6 +81,7 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
       const { steps, hidden } = shownSteps(f, full);
       const note = hidden > 0 ? ` (${hidden} step${hidden === 1 ? "" : "s"} of other threads hidden; --full shows them)` : "";
       out.push("", `trace (shortest)${note}:`, ...stepLines(steps, full));
+      if (full) for (const n of f.notes ?? []) out.push(`  note: ${n}`);
       if (f.details.length > 0) {
         out.push("", r.verdict === "deadlock" ? "who waits for whom:" : "why:");
         for (const d of f.details) out.push(`  ${d.startsWith("cycle:") ? st.bold(d) : d}`);

@@ -119,6 +119,7 @@ export function reportHtml(r: CheckResult, source: string, files: readonly Sourc
     sections.push(
       `<h2>Trace</h2><pre id="trace">${esc(f.steps.map((s) => `${s.index}. ${s.thread}: ${s.operation} -> ${s.effect}  (${formatLoc(s.loc)})${s.via ? `  [${s.via}]` : ""}`).join("\n"))}</pre>`,
     );
+    if (f.notes && f.notes.length > 0) sections.push(`<ul class="notes">${f.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
   }
   sections.push(`<h2>Model</h2>${sourceHtml(files, marked)}`);
   if (r.spec) sections.push(`<h2>Generated spec</h2><pre id="spec">${esc(r.spec.tla)}</pre><pre>${esc(r.spec.cfg)}</pre>`);

@@ -71,6 +71,8 @@ export interface Finding {
   readonly loopsTo?: number;
   /** Ids of the threads the finding is about (the stuck set, the leaking thread, ...). */
   readonly involved: readonly string[];
+  /** Threads merging ran entirely in the initial state: that they ran, and when they could have. */
+  readonly notes?: readonly string[];
   /** The same finding in lockdep's words, where lockdep has words for it. */
   readonly lockdep?: LockdepReport;
 }
@@ -94,7 +96,28 @@ export function translate(input: TranslateInput): Finding {
   const f = explain(input);
   const involved = f.involved.length > 0 ? f.involved : [...new Set(f.steps.map((s) => s.threadId))];
   const lockdep = lockdepReport(input.model, input.program, f, involved);
-  return { ...f, involved, ...(lockdep ? { lockdep } : {}) };
+  const notes = initNotes(input, f.steps);
+  return { ...f, involved, ...(lockdep ? { lockdep } : {}), ...(notes.length > 0 ? { notes } : {}) };
+}
+
+/**
+ * Threads already finished in the initial state: merging ran their whole body in
+ * Init (src/ir/merge.ts), which is sound because nothing they do is visible to
+ * another thread, so they could as well have run at any other point of the trace.
+ */
+function initNotes(input: TranslateInput, steps: readonly Step[]): string[] {
+  const raw = input.trace.states[0];
+  if (!raw) return [];
+  const first = decodeState(input.names, raw);
+  const out: string[] = [];
+  for (const t of input.model.threads) {
+    if (first.pc.get(t.id) !== DONE) continue;
+    const own = steps.filter((s) => s.threadId === t.id && s.tlcStep === 0).map((s) => s.index);
+    const where = own.length === 0 ? "" : own.length === 1 ? ` (step ${own[0]})` : ` (steps ${own[0]}-${own[own.length - 1]})`;
+    const what = own.length === 0 ? "has no operation another thread could see, and finished in the initial state" : `ran its whole body in the initial state${where}`;
+    out.push(`${t.name} ${what}: nothing it does is visible to the other threads, so it could have run at any point of the trace`);
+  }
+  return out;
 }
 
 function explain(input: TranslateInput): Finding {

@@ -293,3 +293,29 @@ describe("a page fault in the trace", () => {
     expect(x.html).toMatch(/4\. F2: store\(buf\) -&gt; page fault .*\n5\. F2: down_read/);
   });
 });
+
+describe("a thread merging runs entirely in the initial state", () => {
+  it("is said to have run, and when it could have", async () => {
+    const x = await render(
+      model("folded into Init", (m) => {
+        const p = m.process("p");
+        const q = m.mutex("q");
+        const x = m.bool("x", false);
+        p.thread("C quiet", (t) => { t.lock(q); t.unlock(q); });
+        p.thread("E empty", (t) => { t.pagefaultDisable(); t.pagefaultEnable(); });
+        p.thread("A", (t) => { t.set(x, true); t.assert(false, "end"); });
+      }),
+    );
+    expect(x.r.verdict).toBe("assertion");
+    const notes = [
+      "C quiet ran its whole body in the initial state (steps 1-2): nothing it does is visible to the other threads, so it could have run at any point of the trace",
+      "E empty has no operation another thread could see, and finished in the initial state: nothing it does is visible to the other threads, so it could have run at any point of the trace",
+    ];
+    expect(x.json.notes).toEqual(notes);
+    for (const n of notes) {
+      expect(x.full.split("\n")).toContain(`  note: ${n}`);
+      expect(x.html).toContain(`<li>${n}</li>`);
+    }
+    expect(x.json.steps.slice(0, 2).map((s) => `${s.thread} ${s.operation}`)).toEqual(["C quiet mutex_lock(&q)", "C quiet mutex_unlock(&q)"]);
+  });
+});
