@@ -8,6 +8,7 @@ import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
 import { atomsOf, lockName, lockRef, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
 import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
+import { focusSteps } from "./focus.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
 import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
 
@@ -69,6 +70,11 @@ export interface Finding {
   readonly cycle?: readonly string[];
   /** Termination only: the step the final state loops back to (0 = initial state). */
   readonly loopsTo?: number;
+  /**
+   * The indexes of the steps the focused default view shows: the involved threads'
+   * steps and every earlier step they depend on (src/trace/focus.ts).
+   */
+  readonly focus?: readonly number[];
   /** Ids of the threads the finding is about (the stuck set, the leaking thread, ...). */
   readonly involved: readonly string[];
   /** Threads merging ran entirely in the initial state: that they ran, and when they could have. */
@@ -97,7 +103,23 @@ export function translate(input: TranslateInput): Finding {
   const involved = f.involved.length > 0 ? f.involved : [...new Set(f.steps.map((s) => s.threadId))];
   const lockdep = lockdepReport(input.model, input.program, f, involved);
   const notes = initNotes(input, f.steps);
-  return { ...f, involved, ...(lockdep ? { lockdep } : {}), ...(notes.length > 0 ? { notes } : {}) };
+  const focus = focusOf(input, f, involved);
+  return { ...f, involved, focus, ...(lockdep ? { lockdep } : {}), ...(notes.length > 0 ? { notes } : {}) };
+}
+
+/** The steps the focused view shows (src/trace/focus.ts): the involved threads' and what they depend on. */
+function focusOf(input: TranslateInput, f: Finding, involved: readonly string[]): number[] {
+  const { model, program, names, trace } = input;
+  const raw = trace.states[trace.states.length - 1];
+  const last = raw ? decodeState(names, raw) : undefined;
+  const pending = last ? model.threads.flatMap((t) => nodeAt(program, t.id, last.pc.get(t.id)) ?? []) : [];
+  const check = input.violated ? names.checks.get(input.violated) : undefined;
+  const conds: Expr[] = [];
+  if (check?.kind === "invariant") {
+    const inv = model.invariants.find((x) => x.id === check.invariant);
+    if (inv) conds.push(inv.cond);
+  }
+  return focusSteps(program, f.steps, involved, conds, pending);
 }
 
 /**

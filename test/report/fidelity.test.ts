@@ -319,3 +319,30 @@ describe("a thread merging runs entirely in the initial state", () => {
     expect(x.json.steps.slice(0, 2).map((s) => `${s.thread} ${s.operation}`)).toEqual(["C quiet mutex_lock(&q)", "C quiet mutex_unlock(&q)"]);
   });
 });
+
+describe("the focused default view", () => {
+  it("keeps the other thread's step a lock-leak depends on, and hides the rest", async () => {
+    const x = await render(
+      model("dax leak", (m) => {
+        const app = m.process("app");
+        const iMmap = m.rwsem("i_mmap_rwsem");
+        const page = m.bool("page", false);
+        const noise = m.bool("noise", false);
+        const seen = m.bool("W.page", false);
+        app.thread("R read fault", (t) => { t.set(noise, true); t.set(page, true); });
+        app.thread("W write fault", (t) => {
+          t.downWrite(iMmap);
+          t.set(seen, page);
+          t.if(seen, () => {}, (e) => e.upWrite(iMmap));
+        });
+      }),
+    );
+    expect(x.r.verdict).toBe("lock-leak");
+    const trace = x.text.slice(x.text.indexOf("trace (shortest)"), x.text.indexOf("\n\n", x.text.indexOf("trace (shortest)")));
+    expect(trace).toMatch(/^trace \(shortest\) \(1 step of other threads hidden; --full shows them\):/);
+    expect(trace).toMatch(/R read fault +page = true +page: false -> true/);
+    expect(trace).toMatch(/W write fault +W\.page = page +W\.page: false -> true/);
+    expect(trace).not.toContain("noise");
+    expect(x.full).toContain("noise: false -> true");
+  });
+});
