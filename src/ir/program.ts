@@ -499,7 +499,8 @@ function checkReleases(model: Model, tp: ThreadProgram, error: (code: string, me
   const held = heldCounts(tp, "may");
   for (const n of tp.nodes) {
     const op = n.op;
-    if (op.kind !== "release" || !held.has(n.pc)) continue;
+    // A lock the model does not declare is FL211 already.
+    if (op.kind !== "release" || !held.has(n.pc) || !model.locks.some((l) => l.id === op.lock)) continue;
     if ((held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0) continue;
     const lock = model.locks.find((l) => l.id === op.lock);
     const thread = model.threads.find((t) => t.id === tp.thread);

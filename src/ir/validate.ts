@@ -198,10 +198,48 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
 
   checkCalls(model, procs, regions, error);
 
-  if (out.length > 0) return { diagnostics: sortDiagnostics(out) };
-  const program = lower(model);
-  if (program.diagnostics.length > 0) return { diagnostics: sortDiagnostics(program.diagnostics) };
+  // Every problem at once: the path-sensitive checks of lowering run even when the
+  // structural ones failed, on a model whose loop counts are cut to something lowering
+  // can unroll (FL230/FL231 said so already). Only a recursive call graph cannot be inlined.
+  const recursive = out.some((d) => d.code === "FL240");
+  const program = recursive ? undefined : lower(out.length > 0 ? saneLoops(model) : model);
+  const all = [...out, ...(program?.diagnostics ?? [])];
+  if (all.length > 0 || !program) return { diagnostics: sortDiagnostics(dedupe(all)) };
   return { diagnostics: [], program };
+}
+
+/** `model` with each `repeat` count and `while` bound outside 0..MAX_REPEAT (1..) replaced by 1. */
+function saneLoops(model: Model): Model {
+  const ok = (n: number, min: number) => Number.isInteger(n) && n >= min && n <= MAX_REPEAT;
+  const body = (ss: readonly Stmt[]): Stmt[] =>
+    ss.map((s): Stmt => {
+      switch (s.kind) {
+        case "trylock":
+        case "if":
+          return { ...s, then: body(s.then), else: body(s.else) };
+        case "access":
+          return s.onFault ? { ...s, onFault: body(s.onFault) } : s;
+        case "either":
+          return { ...s, branches: s.branches.map(body) };
+        case "repeat":
+          return { ...s, times: ok(s.times, 0) ? s.times : 1, body: body(s.body) };
+        case "while":
+          return { ...s, bound: ok(s.bound, 1) ? s.bound : 1, body: body(s.body) };
+        default:
+          return s;
+      }
+    });
+  return { ...model, procs: model.procs.map((p) => ({ ...p, body: body(p.body) })), threads: model.threads.map((t) => ({ ...t, body: body(t.body) })) };
+}
+
+function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}|${d.loc.file}:${d.loc.line}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** `a bool`, `an int`, `an enum`. */

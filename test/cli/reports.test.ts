@@ -27,3 +27,16 @@ describe("--full: the state after each operation of a TLC step", () => {
     expect(stateAfter(r.stdout, 9)).toContain("sem: write-held by B");
   });
 });
+
+describe("model errors", () => {
+  it("are all reported at once: lowering's FL313/FL310 with the structural FL210/FL231/FL250, in text and JSON", async () => {
+    const file = "test/fixtures/invalid/all-at-once.ts";
+    const r = await faultline(["check", file]);
+    expect(r.exitCode).toBe(2);
+    const codes = [...r.stdout.matchAll(/all-at-once\.ts:(\d+): error (FL\d+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(codes).toEqual(["9 FL210", "10 FL210", "11 FL231", "13 FL313", "17 FL310", "19 FL250"]);
+    const j = await faultline(["check", "--json", file]);
+    const diags = JSON.parse(j.stdout).results[0].diagnostics as { code: string; line: number }[];
+    expect(diags.map((d) => `${d.line} ${d.code}`)).toEqual(codes);
+  });
+});
