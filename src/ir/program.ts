@@ -147,6 +147,7 @@ class ThreadLowering {
       if (d === null) {
         // Dead code after a return: nothing reaches it, so nothing is emitted.
         this.alias.set(cur, next);
+        this.unreachableReleases(s);
       } else {
         d = this.stmt(s, cur, next, env, d);
       }
@@ -154,6 +155,24 @@ class ThreadLowering {
     }
     if (stmts.length === 0) this.alias.set(entry, k);
     return d;
+  }
+
+  /**
+   * A release no path reaches (it follows a return) can never be a `bad-unlock`
+   * finding, nor release anything: FL301 (a reachable one is checked by TLC instead).
+   */
+  unreachableReleases(s: Stmt): void {
+    const walk = (x: Stmt): void => {
+      if (x.kind === "release") {
+        const lock = this.model.locks.find((l) => l.id === x.lock);
+        if (!lock) return;
+        const how = x.mode === "excl" ? "" : ` for ${x.mode}`;
+        this.error("FL301", `thread '${this.threadName()}' can never reach this release of '${lock.name}'${how}: it follows a return on every path; remove it, or move it before the return`, x.loc);
+      }
+      const nested = x.kind === "trylock" || x.kind === "if" ? [x.then, x.else] : x.kind === "either" ? x.branches : x.kind === "repeat" || x.kind === "while" ? [x.body] : x.kind === "access" && x.onFault ? [x.onFault] : [];
+      for (const b of nested) b.forEach(walk);
+    };
+    walk(s);
   }
 
   /** Joins the depths of branches that meet again. */
@@ -390,7 +409,7 @@ function lowerThread(model: Model, threadId: string, error: (code: string, messa
   return { thread: threadId, entry: rename(entry), nodes, labels };
 }
 
-/** Lowers every thread and runs the path-sensitive checks (locks released that cannot be held). */
+/** Lowers every thread and runs the path-sensitive checks (page-fault balance, unreachable releases). */
 export function lower(model: Model): Program {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -400,8 +419,9 @@ export function lower(model: Model): Program {
     seen.add(key);
     diagnostics.push({ code, message, loc });
   };
+  // A reachable release of a lock the thread cannot hold is no error: TLC reports it
+  // as a `bad-unlock` finding with its trace (SEMANTICS "Lock kinds").
   const threads = model.threads.map((t) => lowerThread(model, t.id, error));
-  for (const tp of threads) checkReleases(model, tp, error);
   return { threads, diagnostics };
 }
 
@@ -489,26 +509,4 @@ export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string,
     else for (const s of successors(op)) flow(s, h);
   }
   return held;
-}
-
-/**
- * A release of a lock the thread cannot hold on any path to it is a model error
- * (FL301); one held on some paths only is checked by TLC (`bad-unlock`).
- */
-function checkReleases(model: Model, tp: ThreadProgram, error: (code: string, message: string, loc: Loc) => void): void {
-  const held = heldCounts(tp, "may");
-  for (const n of tp.nodes) {
-    const op = n.op;
-    // A lock the model does not declare is FL211 already.
-    if (op.kind !== "release" || !held.has(n.pc) || !model.locks.some((l) => l.id === op.lock)) continue;
-    if ((held.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0) continue;
-    const lock = model.locks.find((l) => l.id === op.lock);
-    const thread = model.threads.find((t) => t.id === tp.thread);
-    const how = op.mode === "excl" ? "" : ` for ${op.mode}`;
-    error(
-      "FL301",
-      `thread '${thread?.name}' releases '${lock?.name}'${how} here but cannot hold it${how} on any path to this line; remove the release or take the lock first`,
-      n.loc,
-    );
-  }
 }

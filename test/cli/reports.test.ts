@@ -1,5 +1,8 @@
 // Issue 17: reports that say exactly what happened. Each case reads the rendered
 // report (text, JSON, HTML) of a real check, as a reader would.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { faultline } from "../helpers/cli.js";
 
@@ -38,5 +41,32 @@ describe("model errors", () => {
     const j = await faultline(["check", "--json", file]);
     const diags = JSON.parse(j.stdout).results[0].diagnostics as { code: string; line: number }[];
     expect(diags.map((d) => `${d.line} ${d.code}`)).toEqual(codes);
+  });
+});
+
+describe("a reachable release of a lock the thread never holds", () => {
+  it("is a bad-unlock finding with its trace, in text, JSON and HTML, not a model error", async () => {
+    const file = "test/fixtures/reports/dax-wrong-unlock.ts";
+    const r = await faultline(["check", file]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/: BAD-UNLOCK \(/);
+    expect(r.stdout).toMatch(/^R read fault calls up_read\(&i_mmap_rwsem\) at dax-wrong-unlock\.ts:13 without holding &i_mmap_rwsem for read$/m);
+    expect(r.stdout).toMatch(/ R read fault +mutex_lock\(&i_mmap_lock\) +acquired +dax-wrong-unlock\.ts:12 +\[__dax_fault\(read\) <- page fault on dax_file\]/);
+    expect(r.stdout).toContain("WARNING: bad unlock balance detected!");
+    expect(r.stdout).not.toContain("FL301");
+    const j = JSON.parse((await faultline(["check", "--json", file])).stdout).results[0];
+    expect(j.verdict).toBe("bad-unlock");
+    expect(j.diagnostics).toEqual([]);
+    expect(j.steps.map((s: { operation: string }) => s.operation)).toEqual(["load(dax_file)", "down_read(&app->mmap_lock)", "mutex_lock(&i_mmap_lock)"]);
+    const dir = await mkdtemp(path.join(tmpdir(), "faultline-bad-unlock-"));
+    try {
+      const html = path.join(dir, "r.html");
+      expect((await faultline(["check", "-q", "--report", html, file])).exitCode).toBe(1);
+      const page = await readFile(html, "utf8");
+      expect(page).toContain('id="verdict">bad-unlock<');
+      expect(page).toContain("R read fault calls up_read(&amp;i_mmap_rwsem) at dax-wrong-unlock.ts:13 without holding &amp;i_mmap_rwsem for read");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

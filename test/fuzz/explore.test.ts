@@ -145,6 +145,21 @@ describe("findings", () => {
     ]);
   });
 
+  it("reports a reachable release of a lock no path holds as a bad-unlock, merged and unmerged", () => {
+    const never = model("never held", (m) => {
+      const a = m.mutex("a");
+      const sem = m.rwsem("sem");
+      const p = m.process("p");
+      const fault = m.proc("fault", (f) => { f.lock(a); f.upRead(sem); });
+      const buf = p.region("buf", { fault });
+      p.thread("T", (t) => { t.downWrite(sem); t.upWrite(sem); t.load(buf); });
+    });
+    for (const merge of [true, false]) {
+      const r = explore(never, { merge });
+      expect([r.verdict, r.violation?.kind]).toEqual(["bad-unlock", "bad-unlock"]);
+    }
+  });
+
   it("a wait nobody can end is a deadlock once the others finish", () => {
     const r = explore(
       model("lost wakeup", (m) => {

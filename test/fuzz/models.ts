@@ -2,7 +2,8 @@
 // plain description (indexes, not handles), and `build` that turns one into a model
 // through the DSL, exactly as a user would write it. Indexes wrap around the objects
 // that exist, so every description builds; the few that validation still rejects
-// (a release no path can hold, say) are skipped by the caller.
+// (a release that follows a return, say) are skipped by the caller. A release no
+// path can hold is checked, not rejected: a bad-unlock both checkers must find.
 
 import fc from "fast-check";
 import { type ModelDef, model } from "../../src/dsl/model.js";

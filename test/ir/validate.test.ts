@@ -36,10 +36,10 @@ describe("validation errors name the model file and line", () => {
 
 describe("messages", () => {
   it("say what is wrong and what to do", async () => {
-    const def = (await import(path.join(dir, "unlock-not-held.ts"))).default as ModelDef;
+    const def = (await import(path.join(dir, "unlock-unreachable.ts"))).default as ModelDef;
     const [d] = validate(def.ir, def.diagnostics).diagnostics;
     expect(d?.message).toBe(
-      "thread 'T1' releases 'A_mutex' here but cannot hold it on any path to this line; remove the release or take the lock first",
+      "thread 'T1' can never reach this release of 'A_mutex': it follows a return on every path; remove it, or move it before the return",
     );
   });
 });
