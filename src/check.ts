@@ -22,7 +22,7 @@ export interface CheckResult {
   readonly verdict: Outcome;
   readonly stats?: TlcStats;
   readonly finding?: Finding;
-  /** For `invalid`: what is wrong with the model, each with file:line. */
+  /** For `invalid`: what is wrong with the model, each with file:line; for any verdict, the model's warnings. */
   readonly diagnostics?: readonly Diagnostic[];
   /** For `error` and `timeout`: what happened and what to do. */
   readonly error?: { readonly message: string; readonly hint: string; readonly keptDir?: string };
@@ -64,7 +64,7 @@ export interface CompileOptions {
 }
 
 export type Compiled =
-  | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program; readonly symmetry: Symmetry }
+  | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program; readonly symmetry: Symmetry; readonly warnings: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -77,7 +77,7 @@ export function compile(def: ModelDef, options: CompileOptions | string = {}): C
   if (!v.program) return { ok: false, diagnostics: v.diagnostics };
   const plan = opts.merge === false ? noMerge(v.program) : planMerge(def.ir, v.program);
   const sym = opts.symmetry === false ? { groups: [], off: [] } : symmetry(def.ir, v.program);
-  return { ok: true, spec: generate(def.ir, v.program, opts.source ?? def.ir.loc.file, plan, sym), program: v.program, symmetry: sym };
+  return { ok: true, spec: generate(def.ir, v.program, opts.source ?? def.ir.loc.file, plan, sym), program: v.program, symmetry: sym, warnings: v.diagnostics };
 }
 
 /** The source map as written beside the spec: stable key order, one trailing newline. */
@@ -132,6 +132,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
   const base = {
     model: name,
     spec,
+    ...(c.warnings.length > 0 ? { diagnostics: c.warnings } : {}),
     ...(sym.groups.length + sym.off.length > 0 && {
       symmetry: { groups: sym.groups.map((g) => g.threads.map(threadName)), off: sym.off.map((o) => ({ threads: o.threads.map(threadName), why: o.why })) },
     }),

@@ -24,7 +24,7 @@ export interface JsonResult {
   readonly details: readonly string[];
   readonly notes: readonly string[];
   readonly lockdep: { header: string; chain: readonly string[]; columns: readonly string[]; rows: readonly { column: number; text: string }[]; footer: string | null } | null;
-  readonly diagnostics: readonly { code: string; message: string; file: string; line: number }[];
+  readonly diagnostics: readonly { code: string; message: string; file: string; line: number; severity?: "warning" }[];
   readonly error: { message: string; hint: string } | null;
 }
 
@@ -54,7 +54,7 @@ export function resultJson(file: string, r: CheckResult): JsonResult {
     details: f?.details ?? [],
     notes: f?.notes ?? [],
     lockdep: f?.lockdep ? { ...f.lockdep, footer: f.lockdep.footer ?? null } : null,
-    diagnostics: (r.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line })),
+    diagnostics: (r.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line, ...(d.severity ? { severity: d.severity } : {}) })),
     error: r.error ? { message: r.error.message, hint: r.error.hint } : null,
   };
 }

@@ -59,9 +59,11 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
     : `total ${(r.timeMs / 1000).toFixed(1)} s`;
   const symmetryNotes = (r.symmetry?.off ?? []).map((o) => `  note: threads {${o.threads.join(", ")}} are checked apart, not as a symmetric group: ${o.why}`);
   const head = `${st.bold(r.model)} (${source})`;
+  // Warnings of a model that was checked: under the verdict line.
+  const warnings = r.verdict === "invalid" ? [] : (r.diagnostics ?? []).map((d) => `  ${st.yellow(formatDiagnostic(d))}`);
   switch (r.verdict) {
     case "ok":
-      out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes);
+      out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes, ...warnings);
       return out.join("\n");
     case "invalid":
       out.push(`${head}: ${st.red("invalid model")}`);
@@ -69,12 +71,12 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
       return out.join("\n");
     case "error":
     case "timeout":
-      out.push(`${head}: ${st.red(r.verdict === "timeout" ? "timeout" : "error")}: ${r.error?.message ?? "unknown failure"}`);
+      out.push(`${head}: ${st.red(r.verdict === "timeout" ? "timeout" : "error")}: ${r.error?.message ?? "unknown failure"}`, ...warnings);
       if (r.error?.hint) out.push(`  hint: ${r.error.hint}`);
       return out.join("\n");
     default: {
       const f = r.finding;
-      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${stats})`, ...symmetryNotes);
+      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${stats})`, ...symmetryNotes, ...warnings);
       if (!f) return out.join("\n");
       out.push(`${f.summary}`);
       if (opts.quiet) return out.join("\n");

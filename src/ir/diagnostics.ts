@@ -8,6 +8,8 @@ export interface Diagnostic {
   /** Lower case, quotes identifiers, says what to do. */
   readonly message: string;
   readonly loc: Loc;
+  /** An error (the default) makes the model invalid; a warning is reported and the check goes on. */
+  readonly severity?: "warning";
 }
 
 export function formatLoc(loc: Loc): string {
@@ -15,5 +17,5 @@ export function formatLoc(loc: Loc): string {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${formatLoc(d.loc)}: error ${d.code}: ${d.message}`;
+  return `${formatLoc(d.loc)}: ${d.severity ?? "error"} ${d.code}: ${d.message}`;
 }

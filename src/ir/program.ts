@@ -422,7 +422,40 @@ export function lower(model: Model): Program {
   // A reachable release of a lock the thread cannot hold is no error: TLC reports it
   // as a `bad-unlock` finding with its trace (SEMANTICS "Lock kinds").
   const threads = model.threads.map((t) => lowerThread(model, t.id, error));
+  deadOnFault(model, threads, diagnostics);
   return { threads, diagnostics };
+}
+
+/**
+ * `onFault` runs only when the access faults with page faults disabled (SEMANTICS
+ * "User memory access"): given where they are enabled on every path that reaches
+ * the access, or on a pinned region, it is dead code: warning FL314 at its line.
+ */
+function deadOnFault(model: Model, threads: readonly ThreadProgram[], out: Diagnostic[]): void {
+  const reached = new Set<string>();
+  const fails = new Set<string>();
+  for (const n of threads.flatMap((tp) => tp.nodes)) {
+    if (n.op.kind !== "access") continue;
+    reached.add(n.stmt);
+    if (n.op.fault.kind === "fail") fails.add(n.stmt);
+  }
+  const seen = new Set<string>();
+  const walk = (ss: readonly Stmt[]): void => {
+    for (const s of ss) {
+      if (s.kind === "access" && s.onFault && reached.has(s.id) && !fails.has(s.id) && !seen.has(s.id)) {
+        seen.add(s.id);
+        const region = model.regions.find((r) => r.id === s.region);
+        const why = region?.pinned
+          ? `'${region.name}' is pinned, so this access never faults`
+          : "page faults are enabled here on every path, so a fault runs the fault path and the access does not fail";
+        out.push({ code: "FL314", severity: "warning", message: `onFault never runs: ${why}; put the access between pagefaultDisable() and pagefaultEnable(), or drop onFault`, loc: s.loc });
+      }
+      const nested = s.kind === "trylock" || s.kind === "if" ? [s.then, s.else] : s.kind === "either" ? s.branches : s.kind === "repeat" || s.kind === "while" ? [s.body] : s.kind === "access" && s.onFault ? [s.onFault] : [];
+      nested.forEach(walk);
+    }
+  };
+  for (const p of model.procs) walk(p.body);
+  for (const t of model.threads) walk(t.body);
 }
 
 const indexCache = new WeakMap<ThreadProgram, ReadonlyMap<string, Node>>();

@@ -13,8 +13,9 @@ const MAX_REPEAT = 64;
 type Type = { readonly kind: "bool" } | { readonly kind: "int" } | { readonly kind: "enum"; readonly values: readonly string[] } | { readonly kind: "unknown" };
 
 export interface Validated {
+  /** Errors and warnings, sorted by line. */
   readonly diagnostics: readonly Diagnostic[];
-  /** Present when there are no diagnostics. */
+  /** Present when no diagnostic is an error. */
   readonly program?: Program;
 }
 
@@ -203,9 +204,9 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   // can unroll (FL230/FL231 said so already). Only a recursive call graph cannot be inlined.
   const recursive = out.some((d) => d.code === "FL240");
   const program = recursive ? undefined : lower(out.length > 0 ? saneLoops(model) : model);
-  const all = [...out, ...(program?.diagnostics ?? [])];
-  if (all.length > 0 || !program) return { diagnostics: sortDiagnostics(dedupe(all)) };
-  return { diagnostics: [], program };
+  const all = sortDiagnostics(dedupe([...out, ...(program?.diagnostics ?? [])]));
+  if (!program || all.some((d) => d.severity !== "warning")) return { diagnostics: all };
+  return { diagnostics: all, program };
 }
 
 /** `model` with each `repeat` count and `while` bound outside 0..MAX_REPEAT (1..) replaced by 1. */

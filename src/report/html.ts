@@ -4,7 +4,7 @@
 // drawn as inline SVG, the lockdep-style table and the generated spec.
 
 import type { CheckResult } from "../check.js";
-import { formatLoc } from "../ir/diagnostics.js";
+import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
 import { formatLockdep } from "../trace/lockdep.js";
 
 export interface SourceFile {
@@ -111,6 +111,8 @@ export function reportHtml(r: CheckResult, source: string, files: readonly Sourc
   const sections: string[] = [];
   sections.push(`<h1>${esc(r.model)} <span class="verdict ${ok ? "ok" : "finding"}" id="verdict">${esc(r.verdict)}</span></h1>`);
   sections.push(`<p>${esc(source)}${stats ? ` &middot; ${esc(stats)}` : ""}</p>`);
+  const diags = r.diagnostics ?? [];
+  if (diags.length > 0) sections.push(`<ul class="diagnostics" id="diagnostics">${diags.map((d) => `<li>${esc(formatDiagnostic(d))}</li>`).join("")}</ul>`);
   if (f) {
     sections.push(`<p id="summary">${esc(f.summary)}</p>`);
     sections.push(`<h2>Lanes</h2>${laneSvg(r)}`);

@@ -346,3 +346,32 @@ describe("the focused default view", () => {
     expect(x.full).toContain("noise: false -> true");
   });
 });
+
+describe("onFault where page faults are enabled", () => {
+  it("is warned about at its line (text, JSON, HTML), and the model is still checked", async () => {
+    const x = await render(
+      model("dead onFault", (m) => {
+        const app = m.process("app");
+        const buf = app.region("buf");
+        const pinned = app.region("pinned_buf", { pinned: true });
+        const failed = m.bool("failed", false);
+        const copy = m.proc("copy", (p) => { p.copyToUser(buf, { onFault: (f) => f.set(failed, true) }); });
+        app.thread("T1", (t) => { t.copyToUser(buf, { onFault: (f) => f.set(failed, true) }); });
+        app.thread("T2", (t) => { t.putUser(pinned, { onFault: (f) => f.set(failed, true) }); });
+        app.thread("T3", (t) => { t.call(copy); t.pagefaultDisable(); t.call(copy); t.pagefaultEnable(); });
+      }),
+    );
+    expect(x.r.verdict).toBe("ok");
+    const src = (await readFile(path.join(import.meta.dirname, "fidelity.test.ts"), "utf8")).split("\n");
+    const line = (needle: string) => src.findIndex((l) => l.includes(needle)) + 1;
+    const t1 = line('app.thread("T1", (t) => { t.copyToUser(buf, { onFault');
+    const t2 = line('app.thread("T2", (t) => { t.putUser(pinned');
+    expect(x.json.diagnostics).toEqual([
+      { code: "FL314", severity: "warning", file: "fidelity.test.ts", line: t1, message: "onFault never runs: page faults are enabled here on every path, so a fault runs the fault path and the access does not fail; put the access between pagefaultDisable() and pagefaultEnable(), or drop onFault" },
+      { code: "FL314", severity: "warning", file: "fidelity.test.ts", line: t2, message: "onFault never runs: 'pinned_buf' is pinned, so this access never faults; put the access between pagefaultDisable() and pagefaultEnable(), or drop onFault" },
+    ]);
+    expect(x.text.split("\n")[1]).toBe(`  fidelity.test.ts:${t1}: warning FL314: onFault never runs: page faults are enabled here on every path, so a fault runs the fault path and the access does not fail; put the access between pagefaultDisable() and pagefaultEnable(), or drop onFault`);
+    expect(x.text).toMatch(/: ok, no finding/);
+    expect(x.html).toContain(`<li>fidelity.test.ts:${t2}: warning FL314: onFault never runs: 'pinned_buf' is pinned`);
+  });
+});
