@@ -20,6 +20,7 @@ import type { Message, Plugin } from "esbuild";
 import { type CompileOptions, type Compiled, compile } from "./check.js";
 import { stackFrames } from "./dsl/loc.js";
 import { type ModelDef, isModelDef } from "./dsl/model.js";
+import { suggestMethod } from "./dsl/suggest.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
 import type { Loc } from "./ir/types.js";
 
@@ -156,7 +157,8 @@ export async function loadModelFile(file: string): Promise<Loaded> {
   try {
     mod = await importBundle(bundled.code);
   } catch (err) {
-    return fail("FL004", `the model file threw while building the model: ${firstLine(err)}`, locIn(err, abs));
+    const hint = err instanceof TypeError ? suggestMethod(firstLine(err)) : undefined;
+    return fail("FL004", `the model file threw while building the model: ${firstLine(err)}${hint ? `; ${hint}` : ""}`, locIn(err, abs));
   }
   const found = Object.entries(mod).filter(([k, v]) => isModelDef(v) && k !== "module.exports");
   // `export default` also shows up as `default` on a CommonJS-style namespace: count each model once.

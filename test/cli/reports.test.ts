@@ -70,3 +70,17 @@ describe("a reachable release of a lock the thread never holds", () => {
     }
   });
 });
+
+describe("a DSL method that does not exist", () => {
+  it.each([
+    ["test/fixtures/loading/wrong-builder.ts", /wrong-builder\.ts:6: error FL004: the model file threw while building the model: .*thread is not a function; 'thread' is a method of a process \(const process = m\.process\(name\)\): use process\.thread\(\.\.\.\)$/m],
+    ["test/fixtures/loading/typo-method.ts", /typo-method\.ts:7: error FL004: the model file threw while building the model: .*downread is not a function; did you mean t\.downRead\(\.\.\.\)\?$/m],
+  ])("names the builder that has it, or the nearest method: %s", async (file, message) => {
+    const r = await faultline(["check", file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(message);
+    const j = JSON.parse((await faultline(["check", "--json", file])).stdout).results[0];
+    expect(j.diagnostics[0].code).toBe("FL004");
+    expect(`${j.file.split("/").pop()}:${j.diagnostics[0].line}: error FL004: ${j.diagnostics[0].message}`).toMatch(message);
+  });
+});
