@@ -84,3 +84,14 @@ describe("a DSL method that does not exist", () => {
     expect(`${j.file.split("/").pop()}:${j.diagnostics[0].line}: error FL004: ${j.diagnostics[0].message}`).toMatch(message);
   });
 });
+
+describe("README", () => {
+  it("shows the real output of its first command for seed000 (timings aside)", async () => {
+    const readme = await readFile(path.join(import.meta.dirname, "../../README.md"), "utf8");
+    const block = /real output of the first command above:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const r = await faultline(["check", "specs/seed000/as-reported.ts"]);
+    const times = (s: string) => s.replace(/TLC \d+\.\d s, total \d+\.\d s/, "TLC x s, total x s").trimEnd();
+    expect(times(block ?? "")).toBe(times(r.stdout));
+  });
+});

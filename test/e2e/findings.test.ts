@@ -37,7 +37,7 @@ describe("deadlock", () => {
       }),
     );
     expect(r.verdict).toBe("deadlock");
-    expect(r.finding?.waits?.[0]?.text).toMatch(/^T1 waits for a at findings\.test\.ts:\d+: held by T1$/);
+    expect(r.finding?.waits?.[0]?.text).toMatch(/^T1 waits for &a at findings\.test\.ts:\d+: held by T1$/);
     expect(r.finding?.summary).toBe("deadlock: T1 waits for itself");
     expect(r.finding?.lockdep?.header).toBe("WARNING: possible recursive locking detected");
     expect(r.finding?.lockdep?.rows.map((x) => x.text)).toEqual(["lock(&a);", "lock(&a);"]);
@@ -54,8 +54,8 @@ describe("deadlock", () => {
     const fair = await run(build("fair"));
     expect(fair.verdict).toBe("deadlock");
     expect(fair.finding?.waits?.map((w) => w.text.replace(/ at \S+:\d+/, ""))).toEqual([
-      "reader waits for sem (read): queued behind writer writer",
-      "writer waits for sem (write): held for read by reader",
+      "reader waits for &sem (read): queued behind writer writer",
+      "writer waits for &sem (write): held for read by reader",
     ]);
     expect((await run(build("recursive-read"))).verdict).toBe("ok");
   });
@@ -118,9 +118,9 @@ describe("rwsem hand-over (SEMANTICS: on release the head is granted)", () => {
       [4, true, "reader", "mutex_unlock(&M)", "released"],
     ]);
     // Right after the release the reader is still queued; then it holds sem.
-    expect(steps[3]?.state).toContain("sem: queue: reader (read)");
+    expect(steps[3]?.state).toContain("&sem: queue: reader (read)");
     expect(steps[3]?.state).toContain("reader: at down_read(&sem) (findings.test.ts:" + String(steps[1]?.loc.line) + ")");
-    expect(steps[4]?.state).toContain("sem: read-held by reader");
+    expect(steps[4]?.state).toContain("&sem: read-held by reader");
   });
 });
 
@@ -140,7 +140,7 @@ describe("lock-leak", () => {
       }),
     );
     expect(r.verdict).toBe("lock-leak");
-    expect(r.finding?.summary).toMatch(/^fault finished holding i_mmap_rwsem \(read\), taken in step 1 at findings\.test\.ts:\d+$/);
+    expect(r.finding?.summary).toMatch(/^fault finished holding &i_mmap_rwsem \(read\), taken in step 1 at findings\.test\.ts:\d+$/);
     expect(r.finding?.lockdep?.header).toBe("WARNING: lock held when returning to user space!");
     expect(r.finding?.lockdep?.rows.map((x) => x.text)).toEqual(["rlock(&i_mmap_rwsem);"]);
   });
@@ -160,7 +160,7 @@ describe("bad-unlock", () => {
       }),
     );
     expect(r.verdict).toBe("bad-unlock");
-    expect(r.finding?.summary).toMatch(/^T1 calls mutex_unlock\(&a\) at findings\.test\.ts:\d+ without holding a$/);
+    expect(r.finding?.summary).toMatch(/^T1 calls mutex_unlock\(&a\) at findings\.test\.ts:\d+ without holding &a$/);
     expect(r.finding?.lockdep?.header).toBe("WARNING: bad unlock balance detected!");
   });
 });
@@ -175,7 +175,7 @@ describe("sleep-in-atomic", () => {
       }),
     );
     expect(r.verdict).toBe("sleep-in-atomic");
-    expect(r.finding?.summary).toMatch(/^T1 sleeps in mutex_lock\(&mx\) at .* while holding spinlock s$/);
+    expect(r.finding?.summary).toMatch(/^T1 sleeps in mutex_lock\(&mx\) at .* while holding spinlock &s$/);
     expect(r.finding?.lockdep?.header).toBe("BUG: sleeping function called from invalid context");
     expect(r.finding?.lockdep?.rows.map((x) => x.text)).toEqual(["lock(&s);"]);
   });
@@ -196,7 +196,7 @@ describe("sleep-in-atomic", () => {
       });
     const r = await run(build(false));
     expect(r.verdict).toBe("sleep-in-atomic");
-    expect(r.finding?.summary).toMatch(/^T1 handles a page fault \(down_read\(&app->mmap_lock\)\) at .* while holding spinlock s$/);
+    expect(r.finding?.summary).toMatch(/^T1 handles a page fault \(down_read\(&app->mmap_lock\)\) at .* while holding spinlock &s$/);
     expect((await run(build(true))).verdict).toBe("ok");
   });
 });
