@@ -13,7 +13,7 @@ describe("faultline check", () => {
     expect(r.stdout).toContain("DEADLOCK");
     expect(r.stdout).toContain("T1 ioctl waits for &app->mmap_lock (read) in a page fault at as-reported.ts:14: queued behind writer T3 mmap");
     expect(r.stdout).toContain("T3 mmap waits for &app->mmap_lock (write) at _scenario.ts:28: held for read by T2 reader");
-    expect(r.stdout).toContain("T2 reader waits for &A_mutex at _scenario.ts:13: held by T1 ioctl");
+    expect(r.stdout).toContain("T2 reader waits for &A_mutex at _scenario.ts:13 (in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map at _scenario.ts:24): held by T1 ioctl");
     expect(r.stdout).toContain("cycle: T2 reader -> T1 ioctl -> T3 mmap -> T2 reader");
     expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
   });
