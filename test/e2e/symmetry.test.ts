@@ -47,7 +47,7 @@ describe("symmetry", () => {
     const cycle = r.finding?.cycle ?? [];
     expect(cycle.length).toBe(4);
     expect(cycle.map((t) => t.replace(/[0-9]+$/, "")).slice(0, 3).sort()).toEqual(["ioctl", "mmap", "reader"]);
-    expect(r.finding?.details.some((d) => /waits for app\.mmap_lock \(write\).*held for read by reader1/.test(d))).toBe(true);
+    expect(r.finding?.details.some((d) => /waits for &app->mmap_lock \(write\).*held for read by reader1/.test(d))).toBe(true);
   });
 
   it("is not used when an invariant names a thread of the group", async () => {
