@@ -114,6 +114,7 @@ class ThreadLowering {
     readonly model: Model,
     readonly threadId: string,
     readonly error: (code: string, message: string, loc: Loc) => void,
+    readonly warn: (code: string, message: string, loc: Loc) => void = error,
   ) {}
 
   fresh(): string {
@@ -158,8 +159,8 @@ class ThreadLowering {
   }
 
   /**
-   * A release no path reaches (it follows a return) can never be a `bad-unlock`
-   * finding, nor release anything: FL301 (a reachable one is checked by TLC instead).
+   * A release no path reaches (it follows a return) never runs: warning FL301, the
+   * model is still checked (a reachable release is checked by TLC: `bad-unlock`).
    */
   unreachableReleases(s: Stmt): void {
     const walk = (x: Stmt): void => {
@@ -167,7 +168,7 @@ class ThreadLowering {
         const lock = this.model.locks.find((l) => l.id === x.lock);
         if (!lock) return;
         const how = x.mode === "excl" ? "" : ` for ${x.mode}`;
-        this.error("FL301", `thread '${this.threadName()}' can never reach this release of '${lock.name}'${how}: it follows a return on every path; remove it, or move it before the return`, x.loc);
+        this.warn("FL301", `thread '${this.threadName()}' can never reach this release of '${lock.name}'${how}: it follows a return on every path; remove it, or move it before the return`, x.loc);
       }
       const nested = x.kind === "trylock" || x.kind === "if" ? [x.then, x.else] : x.kind === "either" ? x.branches : x.kind === "repeat" || x.kind === "while" ? [x.body] : x.kind === "access" && x.onFault ? [x.onFault] : [];
       for (const b of nested) b.forEach(walk);
@@ -366,10 +367,10 @@ function mapTargets(op: Op, f: (l: string) => string): Op {
   }
 }
 
-function lowerThread(model: Model, threadId: string, error: (code: string, message: string, loc: Loc) => void): ThreadProgram {
+function lowerThread(model: Model, threadId: string, error: (code: string, message: string, loc: Loc) => void, warn = error): ThreadProgram {
   const thread = model.threads.find((t) => t.id === threadId);
   if (!thread) throw new Error(`faultline internal error: no thread ${threadId}`);
-  const tl = new ThreadLowering(model, threadId, error);
+  const tl = new ThreadLowering(model, threadId, error, warn);
   const entry = tl.fresh();
   const env: Env = { via: [], ret: DONE, entryDepth: 0 };
   const end = tl.seq(thread.body, entry, DONE, env, 0);
@@ -421,7 +422,13 @@ export function lower(model: Model): Program {
   };
   // A reachable release of a lock the thread cannot hold is no error: TLC reports it
   // as a `bad-unlock` finding with its trace (SEMANTICS "Lock kinds").
-  const threads = model.threads.map((t) => lowerThread(model, t.id, error));
+  const warn = (code: string, message: string, loc: Loc): void => {
+    const key = `${code}|${message}|${loc.file}:${loc.line}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    diagnostics.push({ code, message, loc, severity: "warning" });
+  };
+  const threads = model.threads.map((t) => lowerThread(model, t.id, error, warn));
   deadOnFault(model, threads, diagnostics);
   return { threads, diagnostics };
 }

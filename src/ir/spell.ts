@@ -178,8 +178,6 @@ export function spellFalse(model: Model, expr: Expr, holds: (e: Expr) => boolean
       const parts = e.args.map((a) => spellFalse(model, a, holds)).filter((x) => x !== "");
       return parts.length > 0 ? parts.join(" and ") : `${spellExpr(model, e)} is false`;
     }
-    case "cmp":
-      return `${spellExpr(model, e)} does not hold`;
     default:
       return `${spellExpr(model, e)} is false`;
   }

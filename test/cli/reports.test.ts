@@ -95,3 +95,14 @@ describe("README", () => {
     expect(times(block ?? "")).toBe(times(r.stdout));
   });
 });
+
+describe("a release no path reaches", () => {
+  it("is warning FL301 at its line, and the reachable release without the lock is still the bad-unlock finding", async () => {
+    const r = await faultline(["check", "test/fixtures/reports/unlock-unreachable.ts"]);
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toMatch(/: BAD-UNLOCK \(/);
+    expect(lines[1]).toBe("  unlock-unreachable.ts:11: warning FL301: thread 'T1' can never reach this release of 'A_mutex': it follows a return on every path; remove it, or move it before the return");
+    expect(r.stdout).toMatch(/^T1 calls mutex_unlock\(&A_mutex\) at unlock-unreachable\.ts:9 without holding &A_mutex$/m);
+  });
+});
