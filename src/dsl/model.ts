@@ -17,7 +17,7 @@ import type {
   Thread,
   Value,
 } from "../ir/types.js";
-import { Body, type BodyFn } from "./body.js";
+import { Body, type BodyFn, type LocalOwner } from "./body.js";
 import { type Cond, type Ex, toExpr, wrap } from "./expr.js";
 import { LocRecorder, userFrame } from "./loc.js";
 import {
@@ -169,7 +169,7 @@ export class ModelBuilder {
 
   #fill(p: Proc, body: BodyFn): void {
     const i = this.#s.procs.indexOf(p);
-    this.#s.procs[i] = { ...p, body: this.#body(body) };
+    this.#s.procs[i] = { ...p, body: this.#body(body, { kind: "proc", id: p.id }) };
   }
 
   bool(name: string, init: boolean): VarRef<boolean> {
@@ -257,7 +257,7 @@ export class ModelBuilder {
     const index = this.#s.threads.length;
     const g = group === undefined ? {} : { group };
     this.#s.threads.push({ id, name: String(name), process, body: [], loc, ...g });
-    this.#s.threads[index] = { id, name: String(name), process, body: this.#body(body), loc, ...g };
+    this.#s.threads[index] = { id, name: String(name), process, body: this.#body(body, { kind: "thread", id }), loc, ...g };
     return ref;
   }
 
@@ -272,13 +272,13 @@ export class ModelBuilder {
     return Array.from({ length: count }, (_, i) => this._thread(process, `${String(name)}${sep}${i + 1}`, body, group));
   }
 
-  #body(fn: BodyFn): Stmt[] {
+  #body(fn: BodyFn, owner: LocalOwner): Stmt[] {
     const out: Stmt[] = [];
     if (typeof fn !== "function") {
       this.#ctx.error("FL104", "a body must be a function like (t) => { ... }");
       return out;
     }
-    fn(new Body(this.#ctx, out));
+    fn(new Body(this.#ctx, out, owner));
     return out;
   }
 }
@@ -313,6 +313,7 @@ export function model(name: string, build: (m: ModelBuilder) => void): ModelDef 
     processes: s.processes,
     locks: s.locks,
     vars: s.vars,
+    locals: ctx.locals,
     regions: s.regions,
     procs: s.procs,
     threads: s.threads,

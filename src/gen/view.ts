@@ -17,7 +17,8 @@ export type SpecCheck =
   | { readonly kind: "bad-unlock" }
   | { readonly kind: "lock-leak" }
   | { readonly kind: "sleep-in-atomic" }
-  | { readonly kind: "assertion"; readonly thread: string; readonly pc: string; readonly message: string }
+  /** A user assertion, or with `bound` a bounded loop's cut-off (verdict `loop-bound`). */
+  | { readonly kind: "assertion"; readonly thread: string; readonly pc: string; readonly message: string; readonly bound?: number }
   | { readonly kind: "invariant"; readonly invariant: string }
   | { readonly kind: "domain"; readonly variable: string };
 
@@ -160,7 +161,26 @@ export function buildView(
         return `(pc[${T(e.thread)}] = "Done")`;
       case "at": {
         const tp = program.threads.find((x) => x.thread === e.thread);
-        return `(pc[${T(e.thread)}] = ${str(tp?.labels.get(e.label) ?? DONE)})`;
+        const pcs = tp?.labels.get(e.label) ?? [DONE];
+        return pcs.length === 1 ? `(pc[${T(e.thread)}] = ${str(pcs[0] as string)})` : `(pc[${T(e.thread)}] \\in ${setLiteral(pcs.map(str))})`;
+      }
+      case "local": {
+        // A thread local lives in the thread's pc (src/ir/program.ts): its value is a
+        // table over the pcs; a finished thread's locals read their initial value.
+        const l = model.locals.find((x) => x.id === e.local);
+        const tp = program.threads.find((x) => x.thread === e.thread);
+        const owner = e.thread;
+        if (!l || !tp || owner === undefined) return value(l?.init ?? false);
+        const byValue = new Map<string, string[]>();
+        for (const n of tp.nodes) {
+          const v = n.locals[l.id];
+          if (v === undefined || v === l.init) continue;
+          const k = value(v);
+          byValue.set(k, [...(byValue.get(k) ?? []), str(n.pc)]);
+        }
+        if (byValue.size === 0) return value(l.init);
+        const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
+        return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
       }
       default:
         return unreachable(e);
@@ -247,7 +267,7 @@ export function buildView(
             break;
           case "assert": {
             const aname = idents.take(`Assert_${tIdent}_${n.pc}`);
-            checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message });
+            checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message, ...(op.bound !== undefined ? { bound: op.bound } : {}) });
             asserts.push({
               name: aname,
               comment: [commentText(`assertion "${op.message}" (${formatLoc(n.loc)}): ${spellExpr(model, op.cond)}`)],

@@ -55,14 +55,20 @@ export function spellOp(model: Model, op: Op): string {
     case "set":
       return `${varName(model, op.variable)} = ${spellExpr(model, op.value)}`;
     case "branch":
-      return `${op.loop ? "while" : "if"} (${spellExpr(model, op.cond)})`;
+      return `${op.loop ? "while" : "if"} (${spellExpr(model, op.shown ?? op.cond)})`;
     case "await":
-      return `wait_event(${spellExpr(model, op.cond)})`;
+      return `wait_event(${spellExpr(model, op.shown ?? op.cond)})`;
     case "assert":
-      return `assert(${spellExpr(model, op.cond)})`;
+      return op.bound !== undefined ? `loop bound ${op.bound}` : `assert(${spellExpr(model, op.shown ?? op.cond)})`;
+    case "local":
+      return `${localName(model, op.local)} = ${spellExpr(model, op.value)}`;
     default:
       return unreachable(op);
   }
+}
+
+export function localName(model: Model, id: string): string {
+  return model.locals.find((l) => l.id === id)?.name ?? id;
 }
 
 /** Where a node sits: `in driverA_decrypt() <- page fault on squashfs_map`. */
@@ -88,6 +94,10 @@ export function spellExpr(model: Model, e: Expr): string {
       return typeof e.value === "string" ? e.value : String(e.value);
     case "var":
       return varName(model, e.variable);
+    case "local": {
+      const l = model.locals.find((x) => x.id === e.local);
+      return l?.owner.kind === "thread" && e.thread !== undefined ? `${threadName(model, e.thread)}.${l.name}` : localName(model, e.local);
+    }
     case "not":
       return `!${paren(model, e.arg)}`;
     case "and":
@@ -139,6 +149,7 @@ export function spellOutcome(op: Op, to: string): string {
     case "assert":
       return "holds";
     case "set":
+    case "local":
       return "assigned";
     default:
       return unreachable(op);
