@@ -92,8 +92,8 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p17 |-> {<<"p16", <<<<"app_mmap_lock", "read">>>>>>},
-                                     p21 |-> {<<"p10", <<<<"app_mmap_lock", "read">>>>>>}]
+        CASE t = "T1_futex_wait" -> [p21 |-> {<<"p20", <<<<"app_mmap_lock", "read">>>>>>},
+                                     p23 |-> {<<"p12", <<<<"app_mmap_lock", "read">>>>>>}]
           [] t = "T2_munmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
     ]
 
@@ -206,10 +206,10 @@ T1_futex_wait_p2 ==
           /\ Goto("T1_futex_wait", "p6")  \* page present, no fault; assigned; true
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p10")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault; true
+          /\ Goto("T1_futex_wait", "p12")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault; true
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p21")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
+          /\ Goto("T1_futex_wait", "p23")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
           /\ UNCHANGED <<rw>>
 
 \* T1 futex_wait: spin_unlock(&hb->lock)  (_futex.ts:42)
@@ -226,32 +226,32 @@ T1_futex_wait_p6 ==
 \*   then, in the same step: if (T1 futex_wait.ret == 0)  (_futex.ts:36)
 \*   then, in the same step: spin_unlock(&hb->lock)  (_futex.ts:37)
 \*   then, in the same step: get_user(uaddr)  (_futex.ts:38)
-T1_futex_wait_p10 ==
-    /\ pc["T1_futex_wait"] = "p10"
+T1_futex_wait_p12 ==
+    /\ pc["T1_futex_wait"] = "p12"
     /\ owner["hb_lock"] = NoOne
     /\ \/ /\ owner' = Take(owner, "hb_lock", "T1_futex_wait")
           /\ Goto("T1_futex_wait", "p6")  \* page present, no fault; assigned; true
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p16")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault
+          /\ Goto("T1_futex_wait", "p20")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p17")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
+          /\ Goto("T1_futex_wait", "p21")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
           /\ UNCHANGED <<rw>>
 
 \* T1 futex_wait: loop bound 2  (_futex.ts:30)
-T1_futex_wait_p16 ==
-    /\ pc["T1_futex_wait"] = "p16"
+T1_futex_wait_p20 ==
+    /\ pc["T1_futex_wait"] = "p20"
     /\ Goto("T1_futex_wait", "p6")
     /\ UNCHANGED <<owner, rw>>
 
 \* T1 futex_wait: down_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-T1_futex_wait_p17 ==
-    /\ pc["T1_futex_wait"] = "p17"
+T1_futex_wait_p21 ==
+    /\ pc["T1_futex_wait"] = "p21"
     /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p16"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p20"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
        ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -259,20 +259,20 @@ T1_futex_wait_p17 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
 \*   then, in the same step: while (true)  (_futex.ts:30)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-T1_futex_wait_p21 ==
-    /\ pc["T1_futex_wait"] = "p21"
+T1_futex_wait_p23 ==
+    /\ pc["T1_futex_wait"] = "p23"
     /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p10"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true
+       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p12"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true
        ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
 Step_T1_futex_wait ==
     \/ T1_futex_wait_p2
     \/ T1_futex_wait_p6
-    \/ T1_futex_wait_p10
-    \/ T1_futex_wait_p16
-    \/ T1_futex_wait_p17
+    \/ T1_futex_wait_p12
+    \/ T1_futex_wait_p20
     \/ T1_futex_wait_p21
+    \/ T1_futex_wait_p23
 
 \* ==== Thread "T2 munmap" of process "app" (_futex.ts:44)
 
@@ -305,7 +305,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p10 |-> <<"hb_lock", "excl">>, p16 |-> <<>>, p17 |-> <<"app_mmap_lock", "read">>, p21 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "T1_futex_wait" -> [p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p12 |-> <<"hb_lock", "excl">>, p20 |-> <<>>, p21 |-> <<"app_mmap_lock", "read">>, p23 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "T2_munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
@@ -344,12 +344,12 @@ NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 \* sleep-in-atomic: a sleeping lock, wait_event or page fault handling while
 \* holding a spinlock. SleepingAt lists the sleeping steps: <<thread, pc>>.
 SleepingAt == {
-      <<"T1_futex_wait", "p17">>,
       <<"T1_futex_wait", "p21">>,
+      <<"T1_futex_wait", "p23">>,
       <<"T2_munmap", "p1">>
     }
 NotSleepingInAtomic == \A t \in Threads : <<t, pc[t]>> \in SleepingAt => \A l \in Spinlocks : owner[l] # t
 
 \* assertion "loop at _futex.ts:30 reaches its bound of 2 iterations" (_futex.ts:30): !true
-Assert_T1_futex_wait_p16 == pc["T1_futex_wait"] = "p16" => ~(TRUE)
+Assert_T1_futex_wait_p20 == pc["T1_futex_wait"] = "p20" => ~(TRUE)
 =============================================================================

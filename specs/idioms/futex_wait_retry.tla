@@ -92,7 +92,7 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p9 |-> {<<"p2", <<<<"app_mmap_lock", "read">>>>>>}]
+        CASE t = "T1_futex_wait" -> [p11 |-> {<<"p2", <<<<"app_mmap_lock", "read">>>>>>}]
           [] t = "T2_munmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
     ]
 
@@ -208,7 +208,7 @@ T1_futex_wait_p2 ==
           /\ Goto("T1_futex_wait", "p2")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault; true
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p9")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
+          /\ Goto("T1_futex_wait", "p11")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
           /\ UNCHANGED <<rw>>
 
 \* T1 futex_wait: spin_unlock(&hb->lock)  (_futex.ts:42)
@@ -221,8 +221,8 @@ T1_futex_wait_p6 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
 \*   then, in the same step: while (true)  (_futex.ts:30)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-T1_futex_wait_p9 ==
-    /\ pc["T1_futex_wait"] = "p9"
+T1_futex_wait_p11 ==
+    /\ pc["T1_futex_wait"] = "p11"
     /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
        THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p2"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true
        ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
@@ -231,7 +231,7 @@ T1_futex_wait_p9 ==
 Step_T1_futex_wait ==
     \/ T1_futex_wait_p2
     \/ T1_futex_wait_p6
-    \/ T1_futex_wait_p9
+    \/ T1_futex_wait_p11
 
 \* ==== Thread "T2 munmap" of process "app" (_futex.ts:44)
 
@@ -264,7 +264,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p9 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "T1_futex_wait" -> [p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p11 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "T2_munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
@@ -302,6 +302,6 @@ NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
 \* sleep-in-atomic: a sleeping lock, wait_event or page fault handling while
 \* holding a spinlock. SleepingAt lists the sleeping steps: <<thread, pc>>.
-SleepingAt == {<<"T1_futex_wait", "p9">>, <<"T2_munmap", "p1">>}
+SleepingAt == {<<"T1_futex_wait", "p11">>, <<"T2_munmap", "p1">>}
 NotSleepingInAtomic == \A t \in Threads : <<t, pc[t]>> \in SleepingAt => \A l \in Spinlocks : owner[l] # t
 =============================================================================

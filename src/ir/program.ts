@@ -484,7 +484,12 @@ function lowerThread(model: Model, threadId: string, error: (code: string, messa
       }
       if (v !== undefined) after = new Map([...item.vals, [op.local, v]]);
     }
-    op = mapTargets(op, (l) => keyTo(l, after));
+    if (op.kind === "branch" && op.shown !== undefined && op.cond.kind === "lit") {
+      // A branch on locals alone: the values here decide it; the other way is not
+      // taken with these values (and may not even be valid with them), so it leads nowhere.
+      const taken = op.cond.value === true ? op.then : op.else;
+      op = { ...op, then: taken === op.then ? keyTo(op.then, after) : DONE, else: taken === op.else ? keyTo(op.else, after) : DONE };
+    } else op = mapTargets(op, (l) => keyTo(l, after));
     opOf.set(key, op);
     const succ = successors(op);
     for (let i = succ.length - 1; i >= 0; i--) if (succ[i] !== DONE) stack.push(succ[i] as string);
