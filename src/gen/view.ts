@@ -39,6 +39,11 @@ export interface SpecNames {
   readonly checks: ReadonlyMap<string, SpecCheck>;
   /** Thread id -> the pcs merging absorbed (src/ir/merge.ts): no state stands at them. */
   readonly absorbed: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Thread id -> pc -> the thread's locals there, by name (threads with locals only):
+   * lowering folds them into the pc, so a state's locals are read off its pcs (ITF).
+   */
+  readonly locals?: ReadonlyMap<string, ReadonlyMap<string, Readonly<Record<string, Value>>>>;
 }
 
 export interface SpecView {
@@ -385,7 +390,16 @@ export function buildView(
     return c ? [[n, c] as const] : [];
   }));
   const absorbed = new Map(program.threads.map((tp) => [tp.thread, tp.nodes.filter((n) => plan.absorbed.get(tp.thread)?.has(n.pc)).map((n) => n.pc)]));
-  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed };
+  const locals = new Map<string, Map<string, Record<string, Value>>>();
+  for (const tp of program.threads) {
+    const own = model.locals.filter((l) => l.owner.kind === "thread" && l.owner.id === tp.thread);
+    if (own.length === 0) continue;
+    // A thread's own locals (procedure locals live only during their call).
+    const byPc = new Map(tp.nodes.map((n) => [n.pc, Object.fromEntries(own.map((l) => [l.name, n.locals[l.id] ?? l.init]))]));
+    byPc.set(DONE, Object.fromEntries(own.map((l) => [l.name, l.init])));
+    locals.set(tp.thread, byPc);
+  }
+  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed, locals };
   return { view, names };
 }
 

@@ -8,6 +8,7 @@ import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import type { LocalRef } from "../../src/dsl/refs.js";
 import { explore } from "../../src/explore/index.js";
+import { toItf } from "../../src/trace/itf.js";
 import { toolchain } from "../helpers/toolchain.js";
 
 const specs = path.resolve(import.meta.dirname, "../../specs/idioms");
@@ -85,6 +86,10 @@ describe("locals", () => {
     const lines = (r.finding?.steps ?? []).map((s) => `${s.thread}: ${s.operation}`);
     expect(lines).toContain("T1 futex_wait: ret = -EFAULT");
     expect(r.finding?.summary).toMatch(/the read succeeded$/);
+    // ITF carries them per state, read off the pc: -EFAULT where the assertion fails.
+    const itf = toItf(r.trace as NonNullable<typeof r.trace>, r.trace?.vars ?? [], {}, r.spec?.names);
+    expect(itf.vars).toContain("locals");
+    expect(itf.states.at(-1)?.["locals"]).toEqual({ "#map": [["T1_futex_wait", { "#map": [["ret", "-EFAULT"]] }]] });
   });
 
   it("an invariant may read a thread's local", async () => {
