@@ -48,19 +48,34 @@ export class Body {
     return out;
   }
 
-  #lock(ref: LockRef, what: string): string {
-    return this.#ctx.lockId(ref, what);
+  /** The lock a statement names, and for an array element named by a local, how to pick it. */
+  #lock(ref: LockRef, what: string): { lock: string; byLocal?: LockRef["byLocal"] } {
+    const lock = this.#ctx.lockId(ref, what);
+    const byLocal = (ref as Partial<LockRef> | undefined)?.byLocal;
+    return byLocal === undefined ? { lock } : { lock, byLocal };
   }
 
   // --- sleeping and spinning locks -------------------------------------------------
 
   /** mutex_lock(&m) or spin_lock(&s). */
   lock(l: MutexRef | SpinlockRef): void {
-    this.#push({ kind: "acquire", lock: this.#lock(l, "lock"), mode: "excl" });
+    this.#push({ kind: "acquire", ...this.#lock(l, "lock"), mode: "excl" });
+  }
+  /** lock_page(page): the page lock, an element of `m.pageLocks(...)` (a mutex array). */
+  lockPage(page: MutexRef): void {
+    this.#push({ kind: "acquire", ...this.#lock(page, "lockPage"), mode: "excl" });
+  }
+  /** unlock_page(page). */
+  unlockPage(page: MutexRef): void {
+    this.#push({ kind: "release", ...this.#lock(page, "unlockPage"), mode: "excl" });
+  }
+  /** trylock_page(page): `then` runs holding it. */
+  trylockPage(page: MutexRef, then: BodyFn, otherwise?: BodyFn): void {
+    this.#try(page, "excl", "trylockPage", then, otherwise);
   }
   /** mutex_unlock(&m) or spin_unlock(&s). */
   unlock(l: MutexRef | SpinlockRef): void {
-    this.#push({ kind: "release", lock: this.#lock(l, "unlock"), mode: "excl" });
+    this.#push({ kind: "release", ...this.#lock(l, "unlock"), mode: "excl" });
   }
   /** mutex_trylock / spin_trylock: `then` runs holding the lock, `otherwise` when it was taken. */
   trylock(l: MutexRef | SpinlockRef, then: BodyFn, otherwise?: BodyFn): void {
@@ -70,16 +85,16 @@ export class Body {
   // --- rwsems ----------------------------------------------------------------------
 
   downRead(r: RwsemRef): void {
-    this.#push({ kind: "acquire", lock: this.#lock(r, "downRead"), mode: "read" });
+    this.#push({ kind: "acquire", ...this.#lock(r, "downRead"), mode: "read" });
   }
   upRead(r: RwsemRef): void {
-    this.#push({ kind: "release", lock: this.#lock(r, "upRead"), mode: "read" });
+    this.#push({ kind: "release", ...this.#lock(r, "upRead"), mode: "read" });
   }
   downWrite(r: RwsemRef): void {
-    this.#push({ kind: "acquire", lock: this.#lock(r, "downWrite"), mode: "write" });
+    this.#push({ kind: "acquire", ...this.#lock(r, "downWrite"), mode: "write" });
   }
   upWrite(r: RwsemRef): void {
-    this.#push({ kind: "release", lock: this.#lock(r, "upWrite"), mode: "write" });
+    this.#push({ kind: "release", ...this.#lock(r, "upWrite"), mode: "write" });
   }
   downReadTrylock(r: RwsemRef, then: BodyFn, otherwise?: BodyFn): void {
     this.#try(r, "read", "downReadTrylock", then, otherwise);
@@ -92,7 +107,7 @@ export class Body {
     const lock = this.#lock(l, what);
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("s");
-    this.#out.push({ kind: "trylock", id, loc, lock, mode, then: this.#nested(then), else: this.#nested(otherwise) });
+    this.#out.push({ kind: "trylock", id, loc, ...lock, mode, then: this.#nested(then), else: this.#nested(otherwise) });
   }
 
   // --- calls and user memory -------------------------------------------------------

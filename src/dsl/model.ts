@@ -21,6 +21,8 @@ import { Body, type BodyFn, type LocalOwner } from "./body.js";
 import { type Cond, type Ex, toExpr, wrap } from "./expr.js";
 import { LocRecorder, userFrame } from "./loc.js";
 import {
+  type LocalRef,
+  type LockArrayRef,
   type LockRef,
   ModelContext,
   type MutexRef,
@@ -113,6 +115,13 @@ export class ProcessBuilder {
   rwsem(name: string, opts: RwsemOptions = {}): RwsemRef {
     return this.#m._lock(`${this.name}.${name}`, "rwsem", this.#id, opts.policy ?? "fair");
   }
+  /** A per-process lock array (see ModelBuilder.mutexArray), named `<process>.<name>`. */
+  mutexArray<const I extends string>(name: string, index: readonly I[]): LockArrayRef<"mutex", I> {
+    return this.#m._lockArray(`${this.name}.${name}`, "mutex", index, this.#id);
+  }
+  rwsemArray<const I extends string>(name: string, index: readonly I[], opts: RwsemOptions = {}): LockArrayRef<"rwsem", I> {
+    return this.#m._lockArray(`${this.name}.${name}`, "rwsem", index, this.#id, opts.policy ?? "fair");
+  }
 }
 
 export class ModelBuilder {
@@ -141,6 +150,26 @@ export class ModelBuilder {
   }
   rwsem(name: string, opts: RwsemOptions = {}): RwsemRef {
     return this._lock(name, "rwsem", undefined, opts.policy ?? "fair");
+  }
+
+  /**
+   * One mutex per index value (SEMANTICS "Objects": lock arrays). The element for
+   * `i` is named `name[i]`, or `name` with `[]` replaced (`"inode[].i_rwsem"` gives
+   * `inode[A].i_rwsem`, spelled `&inode[A]->i_rwsem`). `at(i)` takes a constant or
+   * an enum local whose values are all indexes.
+   */
+  mutexArray<const I extends string>(name: string, index: readonly I[]): LockArrayRef<"mutex", I> {
+    return this._lockArray(name, "mutex", index);
+  }
+  spinlockArray<const I extends string>(name: string, index: readonly I[]): LockArrayRef<"spinlock", I> {
+    return this._lockArray(name, "spinlock", index);
+  }
+  rwsemArray<const I extends string>(name: string, index: readonly I[], opts: RwsemOptions = {}): LockArrayRef<"rwsem", I> {
+    return this._lockArray(name, "rwsem", index, undefined, opts.policy ?? "fair");
+  }
+  /** The page lock (PG_locked) of each page: a mutex array spelled `lock_page(P)` / `unlock_page(P)`. */
+  pageLocks<const I extends string>(pages: readonly I[]): LockArrayRef<"mutex", I> {
+    return this._lockArray("page", "mutex", pages, undefined, undefined, true);
   }
 
   /** A procedure; give the body now, or later with `define` (for forward references). */
@@ -218,7 +247,39 @@ export class ModelBuilder {
   // --- used by ProcessBuilder ----------------------------------------------------------
 
   /** @internal */
-  _lock<K extends "mutex" | "spinlock" | "rwsem">(name: string, kind: K, process?: string, policy?: RwsemPolicy): LockRef<K> {
+  _lockArray<K extends "mutex" | "spinlock" | "rwsem", I extends string>(name: string, kind: K, index: readonly I[], process?: string, policy?: RwsemPolicy, page = false): LockArrayRef<K, I> {
+    const ctx = this.#ctx;
+    const values = Array.isArray(index) ? index.map(String) : [];
+    if (values.length === 0 || new Set(values).size !== values.length) {
+      ctx.error("FL222", `lock array '${String(name)}' needs a non-empty list of distinct index names`);
+    }
+    const elementName = (i: string) => (String(name).includes("[]") ? String(name).replace("[]", `[${i}]`) : `${String(name)}[${i}]`);
+    const elements: Record<string, string> = {};
+    const refs = new Map<string, LockRef<K>>();
+    for (const i of values) {
+      const ref = this._lock(elementName(i), kind, process, policy, { array: String(name), index: i, ...(page ? { page } : {}) });
+      elements[i] = ref.id;
+      refs.set(i, ref);
+    }
+    const at = (i: I | LocalRef<I>): LockRef<K> => {
+      if (typeof i === "string") {
+        const r = refs.get(i);
+        if (r) return r;
+        ctx.error("FL270", `'${i}' is not an index of lock array '${String(name)}' (${values.join(", ")})`);
+        return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName(i) });
+      }
+      const local = ctx.localId(i as LocalRef<Value>, "at");
+      const l = ctx.locals.find((x) => x.id === local);
+      const bad = l !== undefined && (l.domain.kind !== "enum" || l.domain.values.some((v) => !values.includes(v)));
+      if (bad) ctx.error("FL271", `local '${l?.name}' names an element of lock array '${String(name)}': its values must all be indexes (${values.join(", ")})`);
+      if (local.startsWith("?") || bad || values.length === 0) return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName("?") });
+      return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: elements[values[0] as string] as string, name: elementName(l?.name ?? "?"), byLocal: { local, elements } });
+    };
+    return Object.freeze({ ref: "lock-array" as const, name: String(name), index: values as I[], at });
+  }
+
+  /** @internal */
+  _lock<K extends "mutex" | "spinlock" | "rwsem">(name: string, kind: K, process?: string, policy?: RwsemPolicy, element?: Lock["element"]): LockRef<K> {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("lock");
     this.#s.locks.push({
@@ -227,6 +288,7 @@ export class ModelBuilder {
       kind,
       ...(policy ? { policy } : {}),
       ...(process ? { process } : {}),
+      ...(element ? { element } : {}),
       loc,
     });
     return this.#ctx.makeRef({ ref: "lock" as const, lockKind: kind, id, name: String(name) });

@@ -17,6 +17,16 @@ interface RefBase {
 export interface LockRef<K extends LockKind = LockKind> extends RefBase {
   readonly ref: "lock";
   readonly lockKind: K;
+  /** An array element named by a local: which element is the local's value. */
+  readonly byLocal?: { readonly local: string; readonly elements: Readonly<Record<string, string>> };
+}
+
+/** One lock per index value (SEMANTICS "Objects": lock arrays); `at` names an element by a constant or an enum local. */
+export interface LockArrayRef<K extends LockKind = LockKind, I extends string = string> {
+  readonly ref: "lock-array";
+  readonly name: string;
+  readonly index: readonly I[];
+  at(i: I | LocalRef<I>): LockRef<K>;
 }
 export type MutexRef = LockRef<"mutex">;
 export type SpinlockRef = LockRef<"spinlock">;

@@ -8,7 +8,7 @@
 
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
-import type { AccessOp, Expr, Loc, Local, LockMode, Model, Stmt, Value } from "./types.js";
+import type { AccessOp, ByLocal, Expr, Loc, Local, LockMode, Model, Stmt, Value } from "./types.js";
 import { compareValues, subexprs, unreachable } from "./types.js";
 
 /** The pc of a finished thread. */
@@ -35,9 +35,11 @@ export type Op =
       readonly next: string;
       /** Set when this is the fault path's down_read of the region owner's mmap_lock. */
       readonly fault?: string;
+      /** Before lowering resolves it: the array element is the one a local's value names. */
+      readonly byLocal?: ByLocal;
     }
-  | { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly next: string; readonly fault?: string }
-  | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string }
+  | { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly next: string; readonly fault?: string; readonly byLocal?: ByLocal }
+  | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string; readonly byLocal?: ByLocal }
   | { readonly kind: "access"; readonly region: string; readonly op: AccessOp; readonly next: string; readonly fault: FaultOutcome }
   | { readonly kind: "choose"; readonly targets: readonly string[] }
   | { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly next: string }
@@ -185,12 +187,12 @@ class ThreadLowering {
     switch (s.kind) {
       case "acquire":
       case "release":
-        this.emit(at, s, env.via, { kind: s.kind, lock: s.lock, mode: s.mode, next: k });
+        this.emit(at, s, env.via, { kind: s.kind, lock: s.lock, mode: s.mode, next: k, ...(s.byLocal ? { byLocal: s.byLocal } : {}) });
         return d;
       case "trylock": {
         const ok = this.fresh();
         const fail = this.fresh();
-        this.emit(at, s, env.via, { kind: "trylock", lock: s.lock, mode: s.mode, ok, fail });
+        this.emit(at, s, env.via, { kind: "trylock", lock: s.lock, mode: s.mode, ok, fail, ...(s.byLocal ? { byLocal: s.byLocal } : {}) });
         return this.join(s, [this.seq(s.then, ok, k, env, d), this.seq(s.else, fail, k, env, d)]);
       }
       case "call": {
@@ -471,7 +473,7 @@ function lowerThread(model: Model, threadId: string, error: (code: string, messa
     order.push(item);
     const n = tl.nodes.get(item.label);
     if (!n) continue;
-    let op = substitute(n.op, (id) => valueOf(item.vals, id));
+    let op = resolveElement(substitute(n.op, (id) => valueOf(item.vals, id)), (id) => valueOf(item.vals, id));
     let after: Vals = item.vals;
     if (op.kind === "local") {
       const l = locals.get(op.local);
@@ -564,6 +566,7 @@ function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<str
       }
       if (op.kind === "local") out.delete(op.local);
       for (const e of opExprs(op)) for (const x of localsRead(e)) out.add(x);
+      if ((op.kind === "acquire" || op.kind === "release" || op.kind === "trylock") && op.byLocal) out.add(op.byLocal.local);
       const cur = live.get(label) as Set<string>;
       if (out.size !== cur.size || [...out].some((x) => !cur.has(x))) {
         live.set(label, out);
@@ -572,6 +575,13 @@ function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<str
     }
   }
   return live;
+}
+
+/** A lock operation on the array element a local names, with that local's value here: the element itself. */
+function resolveElement(op: Op, val: (id: string) => Value): Op {
+  if ((op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock") || op.byLocal === undefined) return op;
+  const { byLocal, ...rest } = op;
+  return { ...rest, lock: byLocal.elements[String(val(byLocal.local))] ?? op.lock } as Op;
 }
 
 /** `op` with every local replaced by its value (`val`), constant parts folded. */

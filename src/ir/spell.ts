@@ -43,11 +43,15 @@ export function regionName(model: Model, id: string): string {
 export function spellOp(model: Model, op: Op): string {
   switch (op.kind) {
     case "acquire":
-      return `${acquireWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
     case "release":
-      return `${releaseWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
-    case "trylock":
-      return `${acquireWord(lockOf(model, op.lock)?.kind, op.mode, true)}(${lockRef(model, op.lock)})`;
+    case "trylock": {
+      // A page lock reads as the kernel writes it: lock_page(P), not mutex_lock(&page[P]).
+      const page = lockOf(model, op.lock)?.element;
+      if (page?.page) return `${op.kind === "acquire" ? "lock_page" : op.kind === "release" ? "unlock_page" : "trylock_page"}(${page.index})`;
+      const kind = lockOf(model, op.lock)?.kind;
+      const word = op.kind === "release" ? releaseWord(kind, op.mode) : acquireWord(kind, op.mode, op.kind === "trylock");
+      return `${word}(${lockRef(model, op.lock)})`;
+    }
     case "access":
       return `${op.op}(${regionName(model, op.region)})`;
     case "choose":

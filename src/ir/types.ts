@@ -31,7 +31,19 @@ export interface Lock {
   readonly policy?: RwsemPolicy;
   /** Per-process locks belong to a process; global locks have none. */
   readonly process?: string;
+  /** An element of a lock array (SEMANTICS "Objects"): the array's name and this element's index; `page` for page locks. */
+  readonly element?: { readonly array: string; readonly index: string; readonly page?: boolean };
   readonly loc: Loc;
+}
+
+/**
+ * A lock statement on an array element named by a local: the element is the one
+ * the local's value selects (`elements`: value -> lock id); lowering resolves it
+ * where the local's value is known (in the pc). `lock` then holds any element.
+ */
+export interface ByLocal {
+  readonly local: string;
+  readonly elements: Readonly<Record<string, string>>;
 }
 
 /** Does the lock queue its waiters, so that a release grants it (SEMANTICS "rwsem")? Rwsems but "reader-preferring". */
@@ -112,14 +124,15 @@ interface StmtBase {
 
 export type Stmt =
   /** mutex_lock / spin_lock / down_read / down_write. */
-  | (StmtBase & { readonly kind: "acquire"; readonly lock: string; readonly mode: LockMode })
+  | (StmtBase & { readonly kind: "acquire"; readonly lock: string; readonly mode: LockMode; readonly byLocal?: ByLocal })
   /** mutex_unlock / spin_unlock / up_read / up_write. */
-  | (StmtBase & { readonly kind: "release"; readonly lock: string; readonly mode: LockMode })
+  | (StmtBase & { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly byLocal?: ByLocal })
   /** *_trylock: never blocks; runs `then` on success (holding the lock), `else` on failure. */
   | (StmtBase & {
       readonly kind: "trylock";
       readonly lock: string;
       readonly mode: LockMode;
+      readonly byLocal?: ByLocal;
       readonly then: readonly Stmt[];
       readonly else: readonly Stmt[];
     })

@@ -165,6 +165,10 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           } else if (s.mode !== "excl" && l.kind !== "rwsem") {
             error("FL210", `'${l.name}' is a ${l.kind}: use lock/unlock`, s.loc);
           }
+          const el = s.byLocal === undefined ? undefined : locals.get(s.byLocal.local);
+          if (el && (el.owner.kind !== scope.kind || el.owner.id !== scope.id)) {
+            error("FL260", `names an array element by local '${el.name}' of ${ownerName(el)}; a local belongs to its own thread or procedure`, s.loc);
+          }
           if (s.kind === "trylock") {
             walk(s.then, scope);
             walk(s.else, scope);

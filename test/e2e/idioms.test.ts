@@ -3,7 +3,7 @@
 // distinct states), and the trace lines a kernel developer reads.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { check } from "../../src/check.js";
+import { check, compile } from "../../src/check.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import type { LocalRef } from "../../src/dsl/refs.js";
@@ -21,6 +21,8 @@ const cases: Record<string, string> = {
   "futex-retry.ts": "ok",
   "futex-livelock.ts": "termination",
   "futex-bounded.ts": "loop-bound",
+  "page-locks.ts": "deadlock",
+  "inode-rwsem.ts": "ok",
 };
 
 describe.each(Object.entries(cases))("%s", (file, verdict) => {
@@ -65,6 +67,19 @@ describe("a retry loop, as the kernel writes it", () => {
     expect(r.verdict).toBe("loop-bound");
     expect(r.finding?.summary).toMatch(/^T1 futex_wait: loop at _futex\.ts:\d+ reaches its bound of 2 iterations; exploration stops here/);
     expect(r.finding?.steps.filter((s) => s.operation === "ret = -EFAULT")).toHaveLength(2);
+  });
+});
+
+describe("lock arrays", () => {
+  it("name their elements the kernel way, also when a local picks the element", async () => {
+    const r = await check(await load("page-locks.ts"), { toolchain: await toolchain() });
+    expect(r.verdict).toBe("deadlock");
+    const ops = (r.finding?.steps ?? []).map((s) => `${s.thread}: ${s.operation}`);
+    expect(ops).toContain("T2 truncate: lock_page(Q)");
+    expect(ops).toContain("T1 migrate: lock_page(P)");
+    expect(r.finding?.cycle).toEqual(["T2 truncate", "T1 migrate", "T2 truncate"]);
+    const c = compile(await load("inode-rwsem.ts"));
+    expect(c.ok && c.spec.tla).toContain("down_read(&inode[B]->i_rwsem)");
   });
 });
 

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import { type Cond, type Operand, and, implies, not, or } from "../../src/dsl/expr.js";
-import type { LocalRef, LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
+import type { LocalRef, LockArrayRef, LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
 import type { RwsemPolicy } from "../../src/ir/types.js";
 
 // ---- descriptions ----------------------------------------------------------------------
@@ -57,7 +57,9 @@ export type StmtDesc =
   /** A loop as a back edge (`bound` null) or cut off at `bound`; `c` null is `loop` (for ever). */
   | { readonly k: "loop"; readonly c: CondDesc | null; readonly bound: number | null; readonly body: readonly StmtDesc[] }
   /** Inside a loop: `break` or `continue`, when the condition holds (else nothing). */
-  | { readonly k: "jump"; readonly what: "break" | "continue"; readonly c: CondDesc };
+  | { readonly k: "jump"; readonly what: "break" | "continue"; readonly c: CondDesc }
+  /** Lock element `i` of the lock array (or the one own enum local `byLocal` names), body, release it. */
+  | { readonly k: "elem"; readonly i: number; readonly byLocal: number | null; readonly write: boolean; readonly body: readonly StmtDesc[] };
 
 export type LocalValueDesc = { readonly k: "lit"; readonly x: number } | { readonly k: "copy"; readonly from: number } | { readonly k: "cond"; readonly c: CondDesc };
 
@@ -73,6 +75,8 @@ export interface ModelDesc {
   readonly termination: boolean;
   /** The locals every body (each thread, each procedure) declares; absent in older descriptions. */
   readonly locals?: readonly VarDesc[];
+  /** A lock array indexed by the enum values (`elem` statements use it); absent or null: none. */
+  readonly lockArray?: LockDesc | null;
   /** null: plain names (T0, m1, ...); else every name is taken from HOSTILE, starting here. */
   readonly hostile: number | null;
   /**
@@ -179,12 +183,13 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
     fc.record({ k: fc.constant("repeat" as const), times: fc.integer({ min: 0, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("while" as const), c: cond, bound: fc.integer({ min: 1, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("loop" as const), c: fc.option<CondDesc>(cond, { freq: 3 }), bound: fc.option<number>(fc.integer({ min: 1, max: 2 }), { freq: 4 }), body: inner }),
+    fc.record({ k: fc.constant("elem" as const), i: fc.nat({ max: 2 }), byLocal: fc.option<number>(fc.nat({ max: 1 }), { freq: 2 }), write: fc.boolean(), body: inner }),
   ];
   const weighted = [
     // access, set, await, call, assert, label, return, lset, jump
     ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1, 3, 1][i] ?? 1 })),
-    // crit, optlock, try, mmap, nofault, either, if, repeat, while, loop
-    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 2][i] ?? 1) })),
+    // crit, optlock, try, mmap, nofault, either, if, repeat, while, loop, elem
+    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 2, 4][i] ?? 1) })),
   ].filter((w) => w.weight > 0);
   return fc.array(fc.oneof(...weighted), { minLength: min, maxLength: len });
 }
@@ -201,6 +206,7 @@ export const modelDesc: fc.Arbitrary<ModelDesc> = fc.record({
   // Termination (a liveness check) on one model in five.
   termination: fc.nat({ max: 4 }).map((n) => n === 0),
   locals: fc.array(varDesc, { minLength: 0, maxLength: 2 }),
+  lockArray: fc.option(lockDesc.map(({ process: _, ...l }) => l as LockDesc), { freq: 4 }),
   clean: fc.nat({ max: 2 }).map((n) => n === 0),
   // Hostile names on one model in four.
   hostile: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: HOSTILE.length - 1 })).map(([n, k]) => (n === 0 ? k : null)),
@@ -230,6 +236,15 @@ export function build(name: string, d: ModelDesc): ModelDef {
       if (l.kind === "rwsem") return { ref: owner.rwsem(nm("r", i), { policy: l.policy }), kind: "rwsem" };
       return { ref: l.kind === "mutex" ? owner.mutex(nm("m", i)) : owner.spinlock(nm("s", i)), kind: l.kind };
     });
+    // A lock array indexed by the three enum values (elements named by constants or by any enum local).
+    const arrayIndex = enumValues(3);
+    const la = d.lockArray ?? null;
+    const lockArray =
+      la === null
+        ? undefined
+        : la.kind === "rwsem"
+          ? { kind: "rwsem" as const, ref: m.rwsemArray(nm("ra", 0), arrayIndex, { policy: la.policy }) as LockArrayRef }
+          : { kind: d.clean ? ("mutex" as const) : la.kind, ref: (d.clean || la.kind === "mutex" ? m.mutexArray(nm("ma", 0), arrayIndex) : m.spinlockArray(nm("sa", 0), arrayIndex)) as LockArrayRef };
     // held() may also name an mmap_lock.
     const heldable: AnyLock[] = [...locks, ...procs.map((p) => ({ ref: p.mmapLock as LockRef, kind: "rwsem" as const }))];
     const vars = d.vars.map((v, i) => {
@@ -463,6 +478,18 @@ export function build(name: string, d: ModelDesc): ModelDef {
         case "jump":
           if (ctx.loop) t.if(condOfHere(s.c, ctx.visible), (b) => (s.what === "break" ? b.break() : b.continue()));
           return;
+        case "elem": {
+          if (!lockArray) return emit(t, s.body, ctx);
+          // An own enum local (its values are among the array's indexes) may name the element.
+          const pickers = ctx.own.filter((l) => l.desc.kind === "enum");
+          const picker = s.byLocal === null || pickers.length === 0 ? undefined : pickers[s.byLocal % pickers.length];
+          const el = lockArray.ref.at(picker ? (picker.ref as LocalRef<string>) : (arrayIndex[s.i % 3] as string));
+          const l: AnyLock = { ref: el, kind: lockArray.kind };
+          take(t, l, s.write);
+          emit(t, s.body, ctx);
+          give(t, l, s.write);
+          return;
+        }
       }
     };
     const valueOf = (v: (typeof vars)[number], x: ValueDesc, visible: number, own: readonly Loc[]): Operand<boolean | number | string> => {
@@ -507,6 +534,7 @@ function children(s: StmtDesc): readonly (readonly StmtDesc[])[] {
     case "repeat":
     case "while":
     case "loop":
+    case "elem":
       return [s.body];
     case "try":
     case "if":

@@ -192,3 +192,34 @@ describe("a local costs no states beyond its values", () => {
     }
   });
 });
+
+describe("lock arrays", () => {
+  it("make one lock per index; an element named by a local is resolved where its value is known", () => {
+    const def = model("arrays", (m) => {
+      const p = m.process("p");
+      const page = m.pageLocks(["P", "Q"]);
+      const i = p.rwsemArray("inode[].i_rwsem", ["A", "B"]);
+      p.thread("T1", (t) => {
+        const which = t.enum("which", ["P", "Q"], "P");
+        t.either(() => {}, (b) => b.set(which, "Q"));
+        t.lockPage(page.at(which));
+        t.unlockPage(page.at(which));
+        t.downRead(i.at("B"));
+        t.upRead(i.at("B"));
+      });
+    });
+    expect(def.ir.locks.map((l) => [l.name, l.kind, l.element?.index])).toEqual([
+      ["p.mmap_lock", "rwsem", undefined],
+      ["page[P]", "mutex", "P"],
+      ["page[Q]", "mutex", "Q"],
+      ["p.inode[A].i_rwsem", "rwsem", "A"],
+      ["p.inode[B].i_rwsem", "rwsem", "B"],
+    ]);
+    const body = def.ir.threads[0]?.body as Stmt[];
+    expect(body[1]).toMatchObject({ kind: "acquire", byLocal: { local: def.ir.locals[0]?.id } });
+    const tp = lowered(def).program.threads[0] as ThreadProgram;
+    const spelled = tp.nodes.map((n) => spellOp(def.ir, n.op)).filter((x) => !x.startsWith("either") && !x.startsWith("which"));
+    expect(new Set(spelled)).toEqual(new Set(["lock_page(P)", "unlock_page(P)", "lock_page(Q)", "unlock_page(Q)", "down_read(&p->inode[B].i_rwsem)", "up_read(&p->inode[B].i_rwsem)"]));
+    expect(tp.nodes.every((n) => !("byLocal" in n.op))).toBe(true);
+  });
+});
