@@ -92,7 +92,7 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write" -> [p11 |-> {<<"p12", <<>>>>}]
+        CASE t = "T1_write" -> [p11 |-> {<<"Done", <<<<"inode_i_mutex", "excl">>, <<"app_mmap_lock", "read">>, <<"inode_i_mutex", "excl">>>>>>}]
           [] t = "T2_mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
     ]
 
@@ -178,7 +178,7 @@ HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw
 HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
-    /\ pc = [t \in Threads |-> "p1"]
+    /\ pc \in [T1_write : {"Done", "p11"}, T2_mmap : {"p1"}]
     /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
 
@@ -189,57 +189,22 @@ Init ==
 
 \* ==== Thread "T1 write" of process "app" (locals.ts:28)
 
-\* T1 write: mutex_lock(&inode->i_mutex)  (locals.ts:30)
-\*   then, in the same step: copy_from_user(user_buf)  (locals.ts:32)
-\*   then, in the same step: ret = false  (locals.ts:32)
-\*   then, in the same step: if (T1 write.ret)  (locals.ts:34)
-\*   then, in the same step: mutex_unlock(&inode->i_mutex)  (locals.ts:39)
-\*   then, in the same step: ret = true  (locals.ts:32)
-\*   then, in the same step: if (T1 write.ret)  (locals.ts:34)
-\*   then, in the same step: mutex_unlock(&inode->i_mutex)  (locals.ts:35)
-\*   then, in the same step: copy_from_user(user_buf)  (locals.ts:36)
-T1_write_p1 ==
-    /\ pc["T1_write"] = "p1"
-    /\ owner["inode_i_mutex"] = NoOne
-    /\ \/ /\ owner' = Free(Take(owner, "inode_i_mutex", "T1_write"), "inode_i_mutex")
-          /\ Goto("T1_write", "Done")  \* page present, no fault; assigned; false; mutex_unlock(&inode->i_mutex)
-          /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "inode_i_mutex", "T1_write"), "inode_i_mutex")
-          /\ Goto("T1_write", "p10")  \* page fault with page faults disabled: -EFAULT; assigned; true; mutex_unlock(&inode->i_mutex); page present, no fault
-          /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "inode_i_mutex", "T1_write"), "inode_i_mutex")
-          /\ Goto("T1_write", "p11")  \* page fault with page faults disabled: -EFAULT; assigned; true; mutex_unlock(&inode->i_mutex); page fault
-          /\ UNCHANGED <<rw>>
-
-\* T1 write: mutex_lock(&inode->i_mutex)  (locals.ts:37)
-\*   then, in the same step: mutex_unlock(&inode->i_mutex)  (locals.ts:39)
-T1_write_p10 ==
-    /\ pc["T1_write"] = "p10"
-    /\ owner["inode_i_mutex"] = NoOne
-    /\ owner' = Free(Take(owner, "inode_i_mutex", "T1_write"), "inode_i_mutex")
-    /\ Goto("T1_write", "Done")  \* mutex_unlock(&inode->i_mutex)
-    /\ UNCHANGED <<rw>>
-
 \* T1 write: down_read(&app->mmap_lock)  [in page fault on user_buf]  (locals.ts:36)
+\*   then, in the same step: mutex_lock(&inode->i_mutex)  [in filemap_fault() <- page fault on user_buf]  (locals.ts:24)
+\*   then, in the same step: mutex_unlock(&inode->i_mutex)  [in filemap_fault() <- page fault on user_buf]  (locals.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (locals.ts:36)
+\*   then, in the same step: mutex_lock(&inode->i_mutex)  (locals.ts:37)
+\*   then, in the same step: mutex_unlock(&inode->i_mutex)  (locals.ts:39)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_p11 ==
     /\ pc["T1_write"] = "p11"
-    /\ DownRead("T1_write", "app_mmap_lock", "p12")
-    /\ UNCHANGED <<owner>>
-
-\* T1 write: mutex_lock(&inode->i_mutex)  [in filemap_fault() <- page fault on user_buf]  (locals.ts:24)
-\*   then, in the same step: mutex_unlock(&inode->i_mutex)  [in filemap_fault() <- page fault on user_buf]  (locals.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (locals.ts:36)
-T1_write_p12 ==
-    /\ pc["T1_write"] = "p12"
-    /\ owner["inode_i_mutex"] = NoOne
-    /\ Become(Release([World([pc EXCEPT !["T1_write"] = "p10"], rw) EXCEPT !.owner = Take(owner, "inode_i_mutex", "T1_write")], "T1_write", <<<<"inode_i_mutex", "excl">>, <<"app_mmap_lock", "read">>>>))  \* mutex_unlock(&inode->i_mutex); up_read(&app->mmap_lock)
+    /\ IF CanRead("app_mmap_lock", "T1_write")
+       THEN /\ Become(Release([World([pc EXCEPT !["T1_write"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_write")) EXCEPT !.owner = Take(Take(owner, "inode_i_mutex", "T1_write"), "inode_i_mutex", "T1_write")], "T1_write", <<<<"inode_i_mutex", "excl">>, <<"app_mmap_lock", "read">>, <<"inode_i_mutex", "excl">>>>))  \* mutex_lock(&inode->i_mutex); mutex_unlock(&inode->i_mutex); up_read(&app->mmap_lock); mutex_lock(&inode->i_mutex); mutex_unlock(&inode->i_mutex)
+       ELSE /\ Enqueue("T1_write", "app_mmap_lock", "read")
+            /\ UNCHANGED <<owner>>
 
 Step_T1_write ==
-    \/ T1_write_p1
-    \/ T1_write_p10
     \/ T1_write_p11
-    \/ T1_write_p12
 
 \* ==== Thread "T2 mmap" of process "app" (locals.ts:41)
 
@@ -272,7 +237,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write" -> [p1 |-> <<"inode_i_mutex", "excl">>, p10 |-> <<"inode_i_mutex", "excl">>, p11 |-> <<"app_mmap_lock", "read">>, p12 |-> <<"inode_i_mutex", "excl">>, Done |-> <<>>]
+        CASE t = "T1_write" -> [p11 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "T2_mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

@@ -488,9 +488,11 @@ function lowerThread(model: Model, threadId: string, error: (code: string, messa
     }
     if (op.kind === "branch" && op.shown !== undefined && op.cond.kind === "lit") {
       // A branch on locals alone: the values here decide it; the other way is not
-      // taken with these values (and may not even be valid with them), so it leads nowhere.
-      const taken = op.cond.value === true ? op.then : op.else;
-      op = { ...op, then: taken === op.then ? keyTo(op.then, after) : DONE, else: taken === op.else ? keyTo(op.else, after) : DONE };
+      // taken with these values (and may not even be valid with them).
+      // Both exits name the taken one: a dead exit (to DONE, say) would tell the lock-hold
+      // dataflow that the thread may finish there, holding what it holds.
+      const taken = keyTo(op.cond.value === true ? op.then : op.else, after);
+      op = { ...op, then: taken, else: taken };
     } else op = mapTargets(op, (l) => keyTo(l, after));
     opOf.set(key, op);
     const succ = successors(op);

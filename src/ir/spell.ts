@@ -141,6 +141,8 @@ export function spellOutcome(op: Op, to: string): string {
     case "choose":
       return `takes branch ${op.targets.indexOf(to) + 1} of ${op.targets.length}`;
     case "branch":
+      // A branch its locals decide has both exits the same: its condition says which way.
+      if (op.then === op.else && op.cond.kind === "lit") return String(op.cond.value === true);
       return to === op.then ? "true" : "false";
     case "release":
       return "released";
