@@ -7,7 +7,7 @@ import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from ".
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
-import { queues, unreachable } from "../ir/types.js";
+import { queues, subexprs, unreachable } from "../ir/types.js";
 import { type ActionContext, actionBody, actionComment, entryPcs, grants, releaseSeq } from "./actions.js";
 import { Namer, commentText } from "./names.js";
 
@@ -305,7 +305,10 @@ export function buildView(
     checks.set(name, { kind: "invariant", invariant: inv.id });
     // TLC rejects a constant invariant that is FALSE as a config error ("The invariant
     // of X is equal to FALSE") instead of reporting it: make it a state predicate.
-    const body = isConstant(inv.cond) ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
+    // A local that never leaves its initial value renders as that value: constant too.
+    const varies = (l: string, t: string | undefined) => program.threads.some((tp) => tp.thread === t && tp.nodes.some((n) => n.locals[l] !== undefined));
+    const constant = isConstant(inv.cond) || [...subexprs(inv.cond)].every((x) => x.kind !== "var" && x.kind !== "held" && x.kind !== "done" && x.kind !== "at" && !(x.kind === "local" && varies(x.local, x.thread)));
+    const body = constant ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
     properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body });
   }
   // Integer variables assigned computed values can leave their domain: check it.
