@@ -9,6 +9,7 @@ import { differential } from "./differential.js";
 const cases: [file: string, verdict: string, unmerged?: string][] = [
   ["held-by-thread-in-action", "deadlock"],
   ["constant-false-invariant", "invariant"],
+  ["constant-local-invariant", "invariant"],
   ["rwsem-generated-count", "ok"],
   ["await-disjunction-generated-count", "ok"],
   // Unsound merges found by review and kept: merged and unmerged must agree (differential).
