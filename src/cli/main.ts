@@ -99,7 +99,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
     if (opts.report) await writeReport(opts.report, r, loaded.file);
     if (opts.itf && r.trace) {
       const { toItf } = await import("../trace/itf.js");
-      await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }), null, 1)}\n`);
+      await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }, r.spec?.names), null, 1)}\n`);
     }
     const text = `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
     return { text, json: resultJson(file, r), code: exitFor(r), interrupted: false };

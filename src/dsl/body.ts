@@ -1,11 +1,14 @@
 // Body builders: the statements of a thread or procedure, in kernel words.
 // Each call appends one IR statement stamped with the model line that made it.
 
-import type { AccessOp, LockMode, Stmt, Value } from "../ir/types.js";
+import type { AccessOp, Domain, LockMode, Stmt, Value } from "../ir/types.js";
 import { type Cond, type Operand, toExpr } from "./expr.js";
-import type { LockRef, ModelContext, MutexRef, ProcRef, RegionRef, RwsemRef, SpinlockRef, VarRef } from "./refs.js";
+import type { LocalRef, LockRef, ModelContext, MutexRef, ProcRef, RegionRef, RwsemRef, SpinlockRef, VarRef } from "./refs.js";
 
 export type BodyFn = (b: Body) => void;
+
+/** Whose body declares a local: a thread's (one local per thread) or a procedure's (fresh at each call). */
+export type LocalOwner = { readonly kind: "thread" | "proc"; readonly id: string };
 
 export interface AccessOptions {
   /**
@@ -14,6 +17,12 @@ export interface AccessOptions {
    * (`f.pagefaultEnable(); f.return()`: a return must leave page faults enabled).
    */
   readonly onFault?: BodyFn;
+  /**
+   * A local that receives the access's result, as `ret = __copy_from_user_inatomic(...)`:
+   * 0 when it succeeds, -EFAULT when it faults with page faults disabled. A bool
+   * local gets false / true, an int local 0 / -14, an enum local "0" / "-EFAULT".
+   */
+  readonly ret?: LocalRef<Value>;
 }
 
 type Draft<S> = S extends Stmt ? Omit<S, "id" | "loc"> : never;
@@ -21,10 +30,12 @@ type Draft<S> = S extends Stmt ? Omit<S, "id" | "loc"> : never;
 export class Body {
   readonly #ctx: ModelContext;
   readonly #out: Stmt[];
+  readonly #owner: LocalOwner;
 
-  constructor(ctx: ModelContext, out: Stmt[]) {
+  constructor(ctx: ModelContext, out: Stmt[], owner: LocalOwner) {
     this.#ctx = ctx;
     this.#out = out;
+    this.#owner = owner;
   }
 
   #push(s: Draft<Stmt>): void {
@@ -33,23 +44,38 @@ export class Body {
 
   #nested(fn: BodyFn | undefined): Stmt[] {
     const out: Stmt[] = [];
-    if (fn) fn(new Body(this.#ctx, out));
+    if (fn) fn(new Body(this.#ctx, out, this.#owner));
     return out;
   }
 
-  #lock(ref: LockRef, what: string): string {
-    return this.#ctx.lockId(ref, what);
+  /** The lock a statement names, and for an array element named by a local, how to pick it. */
+  #lock(ref: LockRef, what: string): { lock: string; byLocal?: LockRef["byLocal"] } {
+    const lock = this.#ctx.lockId(ref, what);
+    const byLocal = (ref as Partial<LockRef> | undefined)?.byLocal;
+    return byLocal === undefined ? { lock } : { lock, byLocal };
   }
 
   // --- sleeping and spinning locks -------------------------------------------------
 
   /** mutex_lock(&m) or spin_lock(&s). */
   lock(l: MutexRef | SpinlockRef): void {
-    this.#push({ kind: "acquire", lock: this.#lock(l, "lock"), mode: "excl" });
+    this.#push({ kind: "acquire", ...this.#lock(l, "lock"), mode: "excl" });
+  }
+  /** lock_page(page): the page lock, an element of `m.pageLocks(...)` (a mutex array). */
+  lockPage(page: MutexRef): void {
+    this.#push({ kind: "acquire", ...this.#lock(page, "lockPage"), mode: "excl" });
+  }
+  /** unlock_page(page). */
+  unlockPage(page: MutexRef): void {
+    this.#push({ kind: "release", ...this.#lock(page, "unlockPage"), mode: "excl" });
+  }
+  /** trylock_page(page): `then` runs holding it. */
+  trylockPage(page: MutexRef, then: BodyFn, otherwise?: BodyFn): void {
+    this.#try(page, "excl", "trylockPage", then, otherwise);
   }
   /** mutex_unlock(&m) or spin_unlock(&s). */
   unlock(l: MutexRef | SpinlockRef): void {
-    this.#push({ kind: "release", lock: this.#lock(l, "unlock"), mode: "excl" });
+    this.#push({ kind: "release", ...this.#lock(l, "unlock"), mode: "excl" });
   }
   /** mutex_trylock / spin_trylock: `then` runs holding the lock, `otherwise` when it was taken. */
   trylock(l: MutexRef | SpinlockRef, then: BodyFn, otherwise?: BodyFn): void {
@@ -59,16 +85,16 @@ export class Body {
   // --- rwsems ----------------------------------------------------------------------
 
   downRead(r: RwsemRef): void {
-    this.#push({ kind: "acquire", lock: this.#lock(r, "downRead"), mode: "read" });
+    this.#push({ kind: "acquire", ...this.#lock(r, "downRead"), mode: "read" });
   }
   upRead(r: RwsemRef): void {
-    this.#push({ kind: "release", lock: this.#lock(r, "upRead"), mode: "read" });
+    this.#push({ kind: "release", ...this.#lock(r, "upRead"), mode: "read" });
   }
   downWrite(r: RwsemRef): void {
-    this.#push({ kind: "acquire", lock: this.#lock(r, "downWrite"), mode: "write" });
+    this.#push({ kind: "acquire", ...this.#lock(r, "downWrite"), mode: "write" });
   }
   upWrite(r: RwsemRef): void {
-    this.#push({ kind: "release", lock: this.#lock(r, "upWrite"), mode: "write" });
+    this.#push({ kind: "release", ...this.#lock(r, "upWrite"), mode: "write" });
   }
   downReadTrylock(r: RwsemRef, then: BodyFn, otherwise?: BodyFn): void {
     this.#try(r, "read", "downReadTrylock", then, otherwise);
@@ -81,7 +107,7 @@ export class Body {
     const lock = this.#lock(l, what);
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("s");
-    this.#out.push({ kind: "trylock", id, loc, lock, mode, then: this.#nested(then), else: this.#nested(otherwise) });
+    this.#out.push({ kind: "trylock", id, loc, ...lock, mode, then: this.#nested(then), else: this.#nested(otherwise) });
   }
 
   // --- calls and user memory -------------------------------------------------------
@@ -116,7 +142,8 @@ export class Body {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("s");
     const onFault = opts?.onFault ? this.#nested(opts.onFault) : undefined;
-    this.#out.push(onFault ? { kind: "access", id, loc, region, op, onFault } : { kind: "access", id, loc, region, op });
+    const ret = opts?.ret !== undefined ? this.#ctx.localId(opts.ret, op) : undefined;
+    this.#out.push({ kind: "access", id, loc, region, op, ...(onFault ? { onFault } : {}), ...(ret !== undefined ? { ret } : {}) });
   }
 
   pagefaultDisable(): void {
@@ -135,8 +162,33 @@ export class Body {
     this.#out.push({ kind: "either", id, loc, branches: branches.map((b) => this.#nested(b)) });
   }
 
-  set<T extends Value>(v: VarRef<T>, value: Operand<T>): void {
-    this.#push({ kind: "set", variable: this.#ctx.varId(v), value: toExpr(value) });
+  /** Assigns a shared variable (a visible step) or a local (thread-local: part of the step before). */
+  set<T extends Value>(v: VarRef<T> | LocalRef<T>, value: Operand<T>): void {
+    if ((v as { ref?: unknown } | undefined)?.ref === "local") {
+      this.#push({ kind: "assign", local: this.#ctx.localId(v as LocalRef<Value>), value: toExpr(value) });
+      return;
+    }
+    this.#push({ kind: "set", variable: this.#ctx.varId(v as VarRef<Value>), value: toExpr(value) });
+  }
+
+  // --- locals (SEMANTICS "Objects": a thread's own, or fresh at each call of a procedure) ---
+
+  /** A boolean local of this thread (or, in a procedure, of each call). */
+  bool(name: string, init: boolean): LocalRef<boolean> {
+    return this.#local(name, { kind: "bool" }, init);
+  }
+  int(name: string, range: { readonly min: number; readonly max: number }, init: number): LocalRef<number> {
+    return this.#local(name, { kind: "int", min: range?.min, max: range?.max }, init);
+  }
+  enum<const E extends string>(name: string, values: readonly E[], init: E): LocalRef<E> {
+    return this.#local(name, { kind: "enum", values: [...(values ?? [])] }, init);
+  }
+
+  #local<T extends Value>(name: string, domain: Domain, init: T): LocalRef<T> {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("loc");
+    this.#ctx.locals.push({ id, name: String(name), domain, init, owner: this.#owner, loc });
+    return this.#ctx.makeLocal<T>(id, String(name), this.#owner.kind === "thread" ? this.#owner.id : undefined);
   }
 
   if(cond: Cond, then: BodyFn, otherwise?: BodyFn): void {
@@ -157,12 +209,39 @@ export class Body {
     this.#out.push({ kind: "repeat", id, loc, times, body: this.#nested(body) });
   }
 
-  /** while (cond) body, for at most `bound` iterations (a finding if it would run more). */
-  while(cond: Cond, opts: { readonly bound: number }, body: BodyFn): void {
+  /**
+   * while (cond) body: a back edge, run as often as the condition holds. With
+   * `{ bound: N }` the loop is explored for at most N iterations and a further one
+   * is a `loop-bound` finding (an exploration cut-off, not a property).
+   */
+  while(cond: Cond, body: BodyFn): void;
+  while(cond: Cond, opts: { readonly bound?: number }, body: BodyFn): void;
+  while(cond: Cond, a: BodyFn | { readonly bound?: number }, b?: BodyFn): void {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("s");
+    const body = typeof a === "function" ? a : b;
+    const bound = typeof a === "function" ? undefined : (a as { bound?: unknown } | undefined)?.bound;
+    const stmt = { kind: "while" as const, id, loc, cond: toExpr(cond), body: this.#nested(body) };
+    this.#out.push(bound === undefined ? stmt : { ...stmt, bound: bound as number });
+  }
+
+  /** for (;;) body: `goto retry` as a loop; leave it with `break()` or `return()`. */
+  loop(body: BodyFn, opts?: { readonly bound?: number }): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    const stmt = { kind: "while" as const, id, loc, cond: toExpr(true), body: this.#nested(body) };
     const bound = (opts as { bound?: unknown } | undefined)?.bound;
-    this.#out.push({ kind: "while", id, loc, cond: toExpr(cond), bound: bound as number, body: this.#nested(body) });
+    this.#out.push(bound === undefined ? stmt : { ...stmt, bound: bound as number });
+  }
+
+  /** Leaves the innermost loop. */
+  break(): void {
+    this.#push({ kind: "break" });
+  }
+
+  /** Goes back to the innermost loop's condition. */
+  continue(): void {
+    this.#push({ kind: "continue" });
   }
 
   /** Leaves the procedure (or ends the thread). */

@@ -17,10 +17,12 @@ import type {
   Thread,
   Value,
 } from "../ir/types.js";
-import { Body, type BodyFn } from "./body.js";
+import { Body, type BodyFn, type LocalOwner } from "./body.js";
 import { type Cond, type Ex, toExpr, wrap } from "./expr.js";
 import { LocRecorder, userFrame } from "./loc.js";
 import {
+  type LocalRef,
+  type LockArrayRef,
   type LockRef,
   ModelContext,
   type MutexRef,
@@ -113,6 +115,13 @@ export class ProcessBuilder {
   rwsem(name: string, opts: RwsemOptions = {}): RwsemRef {
     return this.#m._lock(`${this.name}.${name}`, "rwsem", this.#id, opts.policy ?? "fair");
   }
+  /** A per-process lock array (see ModelBuilder.mutexArray), named `<process>.<name>`. */
+  mutexArray<const I extends string>(name: string, index: readonly I[]): LockArrayRef<"mutex", I> {
+    return this.#m._lockArray(`${this.name}.${name}`, "mutex", index, this.#id);
+  }
+  rwsemArray<const I extends string>(name: string, index: readonly I[], opts: RwsemOptions = {}): LockArrayRef<"rwsem", I> {
+    return this.#m._lockArray(`${this.name}.${name}`, "rwsem", index, this.#id, opts.policy ?? "fair");
+  }
 }
 
 export class ModelBuilder {
@@ -143,6 +152,26 @@ export class ModelBuilder {
     return this._lock(name, "rwsem", undefined, opts.policy ?? "fair");
   }
 
+  /**
+   * One mutex per index value (SEMANTICS "Objects": lock arrays). The element for
+   * `i` is named `name[i]`, or `name` with `[]` replaced (`"inode[].i_rwsem"` gives
+   * `inode[A].i_rwsem`, spelled `&inode[A]->i_rwsem`). `at(i)` takes a constant or
+   * an enum local whose values are all indexes.
+   */
+  mutexArray<const I extends string>(name: string, index: readonly I[]): LockArrayRef<"mutex", I> {
+    return this._lockArray(name, "mutex", index);
+  }
+  spinlockArray<const I extends string>(name: string, index: readonly I[]): LockArrayRef<"spinlock", I> {
+    return this._lockArray(name, "spinlock", index);
+  }
+  rwsemArray<const I extends string>(name: string, index: readonly I[], opts: RwsemOptions = {}): LockArrayRef<"rwsem", I> {
+    return this._lockArray(name, "rwsem", index, undefined, opts.policy ?? "fair");
+  }
+  /** The page lock (PG_locked) of each page: a mutex array spelled `lock_page(P)` / `unlock_page(P)`. */
+  pageLocks<const I extends string>(pages: readonly I[]): LockArrayRef<"mutex", I> {
+    return this._lockArray("page", "mutex", pages, undefined, undefined, true);
+  }
+
   /** A procedure; give the body now, or later with `define` (for forward references). */
   proc(name: string, body?: BodyFn): ProcRef {
     const loc = this.#ctx.here();
@@ -169,7 +198,7 @@ export class ModelBuilder {
 
   #fill(p: Proc, body: BodyFn): void {
     const i = this.#s.procs.indexOf(p);
-    this.#s.procs[i] = { ...p, body: this.#body(body) };
+    this.#s.procs[i] = { ...p, body: this.#body(body, { kind: "proc", id: p.id }) };
   }
 
   bool(name: string, init: boolean): VarRef<boolean> {
@@ -218,7 +247,39 @@ export class ModelBuilder {
   // --- used by ProcessBuilder ----------------------------------------------------------
 
   /** @internal */
-  _lock<K extends "mutex" | "spinlock" | "rwsem">(name: string, kind: K, process?: string, policy?: RwsemPolicy): LockRef<K> {
+  _lockArray<K extends "mutex" | "spinlock" | "rwsem", I extends string>(name: string, kind: K, index: readonly I[], process?: string, policy?: RwsemPolicy, page = false): LockArrayRef<K, I> {
+    const ctx = this.#ctx;
+    const values = Array.isArray(index) ? index.map(String) : [];
+    if (values.length === 0 || new Set(values).size !== values.length) {
+      ctx.error("FL222", `lock array '${String(name)}' needs a non-empty list of distinct index names`);
+    }
+    const elementName = (i: string) => (String(name).includes("[]") ? String(name).replace("[]", `[${i}]`) : `${String(name)}[${i}]`);
+    const elements: Record<string, string> = {};
+    const refs = new Map<string, LockRef<K>>();
+    for (const i of values) {
+      const ref = this._lock(elementName(i), kind, process, policy, { array: String(name), index: i, ...(page ? { page } : {}) });
+      elements[i] = ref.id;
+      refs.set(i, ref);
+    }
+    const at = (i: I | LocalRef<I>): LockRef<K> => {
+      if (typeof i === "string") {
+        const r = refs.get(i);
+        if (r) return r;
+        ctx.error("FL270", `'${i}' is not an index of lock array '${String(name)}' (${values.join(", ")})`);
+        return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName(i) });
+      }
+      const local = ctx.localId(i as LocalRef<Value>, "at");
+      const l = ctx.locals.find((x) => x.id === local);
+      const bad = l !== undefined && (l.domain.kind !== "enum" || l.domain.values.some((v) => !values.includes(v)));
+      if (bad) ctx.error("FL271", `local '${l?.name}' names an element of lock array '${String(name)}': its values must all be indexes (${values.join(", ")})`);
+      if (local.startsWith("?") || bad || values.length === 0) return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName("?") });
+      return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: elements[values[0] as string] as string, name: elementName(l?.name ?? "?"), byLocal: { local, elements } });
+    };
+    return Object.freeze({ ref: "lock-array" as const, name: String(name), index: values as I[], at });
+  }
+
+  /** @internal */
+  _lock<K extends "mutex" | "spinlock" | "rwsem">(name: string, kind: K, process?: string, policy?: RwsemPolicy, element?: Lock["element"]): LockRef<K> {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("lock");
     this.#s.locks.push({
@@ -227,6 +288,7 @@ export class ModelBuilder {
       kind,
       ...(policy ? { policy } : {}),
       ...(process ? { process } : {}),
+      ...(element ? { element } : {}),
       loc,
     });
     return this.#ctx.makeRef({ ref: "lock" as const, lockKind: kind, id, name: String(name) });
@@ -257,7 +319,7 @@ export class ModelBuilder {
     const index = this.#s.threads.length;
     const g = group === undefined ? {} : { group };
     this.#s.threads.push({ id, name: String(name), process, body: [], loc, ...g });
-    this.#s.threads[index] = { id, name: String(name), process, body: this.#body(body), loc, ...g };
+    this.#s.threads[index] = { id, name: String(name), process, body: this.#body(body, { kind: "thread", id }), loc, ...g };
     return ref;
   }
 
@@ -272,13 +334,13 @@ export class ModelBuilder {
     return Array.from({ length: count }, (_, i) => this._thread(process, `${String(name)}${sep}${i + 1}`, body, group));
   }
 
-  #body(fn: BodyFn): Stmt[] {
+  #body(fn: BodyFn, owner: LocalOwner): Stmt[] {
     const out: Stmt[] = [];
     if (typeof fn !== "function") {
       this.#ctx.error("FL104", "a body must be a function like (t) => { ... }");
       return out;
     }
-    fn(new Body(this.#ctx, out));
+    fn(new Body(this.#ctx, out, owner));
     return out;
   }
 }
@@ -313,6 +375,7 @@ export function model(name: string, build: (m: ModelBuilder) => void): ModelDef 
     processes: s.processes,
     locks: s.locks,
     vars: s.vars,
+    locals: ctx.locals,
     regions: s.regions,
     procs: s.procs,
     threads: s.threads,

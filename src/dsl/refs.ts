@@ -1,7 +1,7 @@
 // Handles the DSL hands back for model objects, and the context that turns
 // them into IR ids (rejecting handles from another model or of the wrong kind).
 
-import type { Loc, LockKind, Value } from "../ir/types.js";
+import type { Loc, Local, LockKind, Value } from "../ir/types.js";
 import { type Ex, type Operand, eq, ge, gt, le, lt, minus, ne, plus, wrap } from "./expr.js";
 
 import type { Diagnostic } from "../ir/diagnostics.js";
@@ -17,6 +17,16 @@ interface RefBase {
 export interface LockRef<K extends LockKind = LockKind> extends RefBase {
   readonly ref: "lock";
   readonly lockKind: K;
+  /** An array element named by a local: which element is the local's value. */
+  readonly byLocal?: { readonly local: string; readonly elements: Readonly<Record<string, string>> };
+}
+
+/** One lock per index value (SEMANTICS "Objects": lock arrays); `at` names an element by a constant or an enum local. */
+export interface LockArrayRef<K extends LockKind = LockKind, I extends string = string> {
+  readonly ref: "lock-array";
+  readonly name: string;
+  readonly index: readonly I[];
+  at(i: I | LocalRef<I>): LockRef<K>;
 }
 export type MutexRef = LockRef<"mutex">;
 export type SpinlockRef = LockRef<"spinlock">;
@@ -49,11 +59,16 @@ export type VarRef<T extends Value> = RefBase &
       }
     : unknown);
 
-type RefKind = "lock" | "proc" | "region" | "thread" | "var";
+/** A local variable of a thread or procedure; also an expression for its value. */
+export type LocalRef<T extends Value> = Omit<VarRef<T>, "ref"> & { readonly ref: "local" };
+
+type RefKind = "lock" | "proc" | "region" | "thread" | "var" | "local";
 
 /** Per-model state shared by all builders: ids, locations, diagnostics. */
 export class ModelContext {
   readonly diagnostics: Diagnostic[] = [];
+  /** Every local declared by a body, in declaration order. */
+  readonly locals: Local[] = [];
   readonly #here: () => Loc;
   #counters = new Map<string, number>();
 
@@ -80,10 +95,19 @@ export class ModelContext {
   }
 
   makeVar<T extends Value>(id: string, name: string): VarRef<T> {
-    const self = wrap<T>({ kind: "var", variable: id });
+    return this.#makeValue<T>("var", id, name, { kind: "var", variable: id }) as VarRef<T>;
+  }
+
+  makeLocal<T extends Value>(id: string, name: string, thread: string | undefined): LocalRef<T> {
+    const e = thread === undefined ? { kind: "local" as const, local: id } : { kind: "local" as const, local: id, thread };
+    return this.#makeValue<T>("local", id, name, e) as unknown as LocalRef<T>;
+  }
+
+  #makeValue<T extends Value>(ref: "var" | "local", id: string, name: string, expr: import("../ir/types.js").Expr): unknown {
+    const self = wrap<T>(expr);
     const v = {
       ...self,
-      ref: "var" as const,
+      ref,
       id,
       name,
       [owner]: this,
@@ -96,7 +120,7 @@ export class ModelContext {
       plus: (x: Operand<number>) => plus(v as Ex<number>, x),
       minus: (x: Operand<number>) => minus(v as Ex<number>, x),
     };
-    return Object.freeze(v) as unknown as VarRef<T>;
+    return Object.freeze(v);
   }
 
   /** The IR id of a handle, or a diagnostic (and a placeholder id) if it is not one of ours. */
@@ -127,6 +151,9 @@ export class ModelContext {
   }
   varId(x: VarRef<Value>, what = "set"): string {
     return this.#idOf(x, "var", what, "shared variable");
+  }
+  localId(x: LocalRef<Value>, what = "set"): string {
+    return this.#idOf(x, "local", what, "local variable");
   }
 }
 

@@ -15,6 +15,8 @@ export type Violation =
   | { readonly kind: "deadlock"; readonly threads: readonly string[] }
   | { readonly kind: "lock-leak"; readonly thread: string }
   | { readonly kind: "assertion"; readonly thread: string; readonly pc: string }
+  /** A bounded loop's cut-off reached (an assert node with `bound`). */
+  | { readonly kind: "loop-bound"; readonly thread: string; readonly pc: string }
   | { readonly kind: "invariant"; readonly invariant: string };
 
 /**
@@ -62,7 +64,7 @@ export function* violations(w: World, s: State): Generator<Violation, undefined>
 
   for (const t of threads) {
     const n = w.nodeAt(s, t);
-    if (n?.op.kind === "assert" && w.eval(s, n.op.cond) !== true) yield { kind: "assertion", thread: ids[t] as string, pc: n.pc };
+    if (n?.op.kind === "assert" && w.eval(s, n.op.cond) !== true) yield { kind: n.op.bound !== undefined ? "loop-bound" : "assertion", thread: ids[t] as string, pc: n.pc };
   }
 
   for (const inv of w.model.invariants) {

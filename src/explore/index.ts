@@ -47,7 +47,7 @@ import { type State, World, stateKey } from "./state.js";
 export type { Violation } from "./findings.js";
 export type { RwState, State } from "./state.js";
 
-export type ExploreVerdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination";
+export type ExploreVerdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "loop-bound" | "termination";
 
 export interface ExploreResult {
   /** `ok`, or the finding's kind spelled as in SEMANTICS (a domain violation is an `invariant`). */
@@ -151,6 +151,8 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   }
 
   let stuck: string | undefined;
+  // For the termination check: every state-changing step, as (from, to, thread).
+  const edges = model.termination ? new Map<string, { to: string; thread: number }[]>() : undefined;
   for (let head = 0; head < queue.length; head++) {
     const key = queue[head] as string;
     const { state, level } = seen.get(key) as { state: State; level: number };
@@ -159,9 +161,13 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
     let moved = false;
     for (let t = 0; t < w.threadCount; t++) {
       for (const next of w.steps(state, t)) {
-        moved = true;
         generated++;
         const k = stateKey(next);
+        // A step that changes nothing (a loop whose round leaves the state as it was)
+        // is a stutter: under weak fairness it does not count as moving.
+        if (k === key) continue;
+        moved = true;
+        if (edges) edges.set(key, [...(edges.get(key) ?? []), { to: k, thread: t }]);
         if (seen.has(k)) continue;
         seen.set(k, { state: next, parent: key, thread: t, level: level + 1 });
         depth = Math.max(depth, level + 2);
@@ -178,9 +184,11 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
 
   if (tiedAt) return { ...tiedAt.result, tied: [...tiedAt.keys].sort() };
 
-  // Termination under weak fairness: the programs are acyclic and every step changes
-  // the state, so a behaviour that never finishes ends in a state where some thread
-  // is unfinished and no thread can move.
+  // Termination under weak fairness: a behaviour that never finishes either ends in
+  // a state where some thread is unfinished and no thread can move, or goes round a
+  // cycle of states forever (a livelock: SEMANTICS "termination"), fairly: every
+  // thread either moves in the cycle or is unable to move somewhere on it.
+  if (edges && stuck === undefined) stuck = fairCycle(edges, w.threadCount, (k) => (seen.get(k)?.state.pc ?? []).every((pc) => pc === DONE));
   if (opts.exhaustive) {
     if (model.termination && stuck !== undefined) reachable.add("termination");
     const all = { reachable: [...reachable].sort(), distinct: seen.size, generated, depth };
@@ -202,8 +210,64 @@ export function violationKey(v: Violation): string {
     case "domain":
       return `domain:${v.variable}`;
     case "assertion":
-      return `assertion:${v.thread}/${v.pc}`;
+    case "loop-bound":
+      return `${v.kind}:${v.thread}/${v.pc}`;
     default:
       return v.kind;
   }
+}
+
+/**
+ * A state on a fair cycle that never finishes: a strongly connected set of states
+ * (not all threads done) in which every thread either takes a step inside the set
+ * or is disabled in one of its states. Tarjan's algorithm, iteratively.
+ */
+function fairCycle(edges: ReadonlyMap<string, readonly { to: string; thread: number }[]>, threads: number, allDone: (k: string) => boolean): string | undefined {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  let next = 0;
+  const succ = (k: string) => (allDone(k) ? [] : (edges.get(k) ?? []).filter((e) => !allDone(e.to)));
+  for (const root of edges.keys()) {
+    if (index.has(root) || allDone(root)) continue;
+    const work: { k: string; i: number }[] = [{ k: root, i: 0 }];
+    index.set(root, next);
+    low.set(root, next++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1] as { k: string; i: number };
+      const out = succ(top.k);
+      if (top.i < out.length) {
+        const to = (out[top.i++] as { to: string }).to;
+        if (!index.has(to)) {
+          index.set(to, next);
+          low.set(to, next++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ k: to, i: 0 });
+        } else if (onStack.has(to)) low.set(top.k, Math.min(low.get(top.k) as number, index.get(to) as number));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.k, Math.min(low.get(parent.k) as number, low.get(top.k) as number));
+      if (low.get(top.k) !== index.get(top.k)) continue;
+      const scc = new Set<string>();
+      for (;;) {
+        const x = stack.pop() as string;
+        onStack.delete(x);
+        scc.add(x);
+        if (x === top.k) break;
+      }
+      const inside = [...scc].flatMap((k) => succ(k).filter((e) => scc.has(e.to)));
+      if (inside.length === 0) continue;
+      const fair = Array.from({ length: threads }, (_, t) => t).every(
+        (t) => inside.some((e) => e.thread === t) || [...scc].some((k) => !(edges.get(k) ?? []).some((e) => e.thread === t)),
+      );
+      if (fair) return top.k;
+    }
+  }
+  return undefined;
 }

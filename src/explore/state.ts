@@ -315,6 +315,9 @@ export class World {
       case "assert":
         // The condition is a state predicate checked where the thread stands (findings.ts).
         return [[go(s, op.next)]];
+      case "local":
+        // The local's new value is part of the pc it goes to (src/ir/program.ts).
+        return [[go(s, op.next)]];
       default:
         return unreachable(op);
     }
@@ -353,8 +356,15 @@ export class World {
         return s.pc[this.threadIndex.get(e.thread) as number] === DONE;
       case "at": {
         const t = this.threadIndex.get(e.thread) as number;
-        const pc = this.program.threads[t]?.labels.get(e.label) ?? DONE;
-        return s.pc[t] === pc;
+        const pcs = this.program.threads[t]?.labels.get(e.label) ?? [DONE];
+        return pcs.includes(s.pc[t] as string);
+      }
+      case "local": {
+        // A thread local: the value the thread's node holds; initial once it has finished.
+        const l = this.model.locals.find((x) => x.id === e.local);
+        const t = e.thread === undefined ? undefined : this.threadIndex.get(e.thread);
+        const v = t === undefined ? undefined : this.nodeAt(s, t)?.locals[e.local];
+        return v ?? (l?.init as Value);
       }
       default:
         return unreachable(e);

@@ -135,6 +135,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
     case "access":
     case "choose":
     case "assert":
+    case "local":
       return junction("/\\", outcomes({}, successors(op)));
     case "set":
       return junction("/\\", outcomes({ assign: [ctx.varIdent.get(op.variable) as string, expr(op.value)] }, [op.next]));
@@ -248,6 +249,10 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
       break;
     case "assert":
       body = [`/\\ ${goto(op.next)}`];
+      break;
+    case "local":
+      // The value is in the pc the thread goes to (src/ir/program.ts).
+      body = [`/\\ ${goto(op.next)}  \\* ${commentText(spellOp(ctx.model, op))}`];
       break;
     default:
       body = unreachable(op);

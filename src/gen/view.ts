@@ -7,7 +7,7 @@ import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from ".
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
-import { queues, unreachable } from "../ir/types.js";
+import { queues, subexprs, unreachable } from "../ir/types.js";
 import { type ActionContext, actionBody, actionComment, entryPcs, grants, releaseSeq } from "./actions.js";
 import { Namer, commentText } from "./names.js";
 
@@ -17,7 +17,8 @@ export type SpecCheck =
   | { readonly kind: "bad-unlock" }
   | { readonly kind: "lock-leak" }
   | { readonly kind: "sleep-in-atomic" }
-  | { readonly kind: "assertion"; readonly thread: string; readonly pc: string; readonly message: string }
+  /** A user assertion, or with `bound` a bounded loop's cut-off (verdict `loop-bound`). */
+  | { readonly kind: "assertion"; readonly thread: string; readonly pc: string; readonly message: string; readonly bound?: number }
   | { readonly kind: "invariant"; readonly invariant: string }
   | { readonly kind: "domain"; readonly variable: string };
 
@@ -38,6 +39,11 @@ export interface SpecNames {
   readonly checks: ReadonlyMap<string, SpecCheck>;
   /** Thread id -> the pcs merging absorbed (src/ir/merge.ts): no state stands at them. */
   readonly absorbed: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Thread id -> pc -> the thread's locals there, by name (threads with locals only):
+   * lowering folds them into the pc, so a state's locals are read off its pcs (ITF).
+   */
+  readonly locals?: ReadonlyMap<string, ReadonlyMap<string, Readonly<Record<string, Value>>>>;
 }
 
 export interface SpecView {
@@ -160,7 +166,26 @@ export function buildView(
         return `(pc[${T(e.thread)}] = "Done")`;
       case "at": {
         const tp = program.threads.find((x) => x.thread === e.thread);
-        return `(pc[${T(e.thread)}] = ${str(tp?.labels.get(e.label) ?? DONE)})`;
+        const pcs = tp?.labels.get(e.label) ?? [DONE];
+        return pcs.length === 1 ? `(pc[${T(e.thread)}] = ${str(pcs[0] as string)})` : `(pc[${T(e.thread)}] \\in ${setLiteral(pcs.map(str))})`;
+      }
+      case "local": {
+        // A thread local lives in the thread's pc (src/ir/program.ts): its value is a
+        // table over the pcs; a finished thread's locals read their initial value.
+        const l = model.locals.find((x) => x.id === e.local);
+        const tp = program.threads.find((x) => x.thread === e.thread);
+        const owner = e.thread;
+        if (!l || !tp || owner === undefined) return value(l?.init ?? false);
+        const byValue = new Map<string, string[]>();
+        for (const n of tp.nodes) {
+          const v = n.locals[l.id];
+          if (v === undefined || v === l.init) continue;
+          const k = value(v);
+          byValue.set(k, [...(byValue.get(k) ?? []), str(n.pc)]);
+        }
+        if (byValue.size === 0) return value(l.init);
+        const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
+        return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
       }
       default:
         return unreachable(e);
@@ -247,7 +272,7 @@ export function buildView(
             break;
           case "assert": {
             const aname = idents.take(`Assert_${tIdent}_${n.pc}`);
-            checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message });
+            checks.set(aname, { kind: "assertion", thread: tp.thread, pc: n.pc, message: op.message, ...(op.bound !== undefined ? { bound: op.bound } : {}) });
             asserts.push({
               name: aname,
               comment: [commentText(`assertion "${op.message}" (${formatLoc(n.loc)}): ${spellExpr(model, op.cond)}`)],
@@ -280,7 +305,10 @@ export function buildView(
     checks.set(name, { kind: "invariant", invariant: inv.id });
     // TLC rejects a constant invariant that is FALSE as a config error ("The invariant
     // of X is equal to FALSE") instead of reporting it: make it a state predicate.
-    const body = isConstant(inv.cond) ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
+    // A local that never leaves its initial value renders as that value: constant too.
+    const varies = (l: string, t: string | undefined) => program.threads.some((tp) => tp.thread === t && tp.nodes.some((n) => n.locals[l] !== undefined));
+    const constant = isConstant(inv.cond) || [...subexprs(inv.cond)].every((x) => x.kind !== "var" && x.kind !== "held" && x.kind !== "done" && x.kind !== "at" && !(x.kind === "local" && varies(x.local, x.thread)));
+    const body = constant ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
     properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body });
   }
   // Integer variables assigned computed values can leave their domain: check it.
@@ -365,7 +393,16 @@ export function buildView(
     return c ? [[n, c] as const] : [];
   }));
   const absorbed = new Map(program.threads.map((tp) => [tp.thread, tp.nodes.filter((n) => plan.absorbed.get(tp.thread)?.has(n.pc)).map((n) => n.pc)]));
-  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed };
+  const locals = new Map<string, Map<string, Record<string, Value>>>();
+  for (const tp of program.threads) {
+    const own = model.locals.filter((l) => l.owner.kind === "thread" && l.owner.id === tp.thread);
+    if (own.length === 0) continue;
+    // A thread's own locals (procedure locals live only during their call).
+    const byPc = new Map(tp.nodes.map((n) => [n.pc, Object.fromEntries(own.map((l) => [l.name, n.locals[l.id] ?? l.init]))]));
+    byPc.set(DONE, Object.fromEntries(own.map((l) => [l.name, l.init])));
+    locals.set(tp.thread, byPc);
+  }
+  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed, locals };
   return { view, names };
 }
 

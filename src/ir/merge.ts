@@ -45,6 +45,10 @@
 //   holds no spinlock (a mutex_lock there is a sleep-in-atomic finding) and does
 //   not hold the lock itself. "Kept" depends on the plan: planMerge drops a lock
 //   from the invisible ones while a plan still keeps a pc that holds it.
+// - `local`: assigning a local (SEMANTICS "Objects": no other thread can observe
+//   it); lowering folds a local's value into the pc, so a branch on locals is a
+//   constant branch. A cycle of absorbed nodes would be a step that never ends:
+//   breakCycles keeps one node of each (the loop head).
 // - Never absorbed: other acquires, trylock (they block or observe locks), await, set,
 //   assert (they read or write shared state, an assert is checked where it
 //   stands), a node a label points at, and, below, a node whose continuation
@@ -86,6 +90,8 @@ export function planMerge(model: Model, program: Program): MergePlan {
   for (const e of modelExprs(model, program).flatMap((x) => [...subexprs(x)])) {
     if (e.kind === "held") heldRead.add(e.lock);
     else if (e.kind === "done" || e.kind === "at") positionRead.add(e.thread);
+    // A thread's locals live in its pc: an invariant reading one reads its position.
+    else if (e.kind === "local" && e.thread !== undefined) positionRead.add(e.thread);
   }
   const trylocked = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "trylock" ? [n.op.lock] : []))));
   const may = new Map(program.threads.map((tp) => [tp.thread, heldCounts(tp, "may")]));
@@ -124,7 +130,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
     for (const tp of program.threads) {
       const set = new Set<string>();
       if (!positionRead.has(tp.thread)) {
-        const labelled = new Set(tp.labels.values());
+        const labelled = new Set([...tp.labels.values()].flat());
         const held = must.get(tp.thread);
         for (const n of tp.nodes) {
           if (labelled.has(n.pc)) continue;
@@ -132,6 +138,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
           const ok =
             op.kind === "choose" ||
             op.kind === "access" ||
+            op.kind === "local" ||
             (op.kind === "branch" && isConstant(op.cond)) ||
             (op.kind === "release" && (held?.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock)) ||
             (op.kind === "acquire" &&
@@ -140,6 +147,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
               !(kindOf.get(op.lock)?.kind === "mutex" && holding(tp.thread, n.pc, (l) => kindOf.get(l)?.kind === "spinlock")));
           if (ok) set.add(n.pc);
         }
+        breakCycles(tp, set);
         capPaths(tp, set);
       }
       absorbed.set(tp.thread, set);
@@ -178,6 +186,45 @@ export function pathReleases(p: Path): { readonly lock: string; readonly mode: L
 }
 
 /**
+ * A cycle of absorbed nodes would be one step that never ends (a loop whose body
+ * no other thread can observe, e.g. `loop { if (ret) ... }` on locals alone). Keeps
+ * the node each cycle comes back to (in program order: the loop head), so that
+ * every cycle of the thread's graph has a kept pc. Only removes nodes, so it ends.
+ */
+function breakCycles(tp: ThreadProgram, set: Set<string>): void {
+  const byPc = nodeIndex(tp);
+  for (;;) {
+    const state = new Map<string, "open" | "closed">();
+    let head: string | undefined;
+    for (const n of tp.nodes) {
+      if (!set.has(n.pc) || state.has(n.pc)) continue;
+      // Iterative depth-first search over absorbed nodes; a successor still open is a back edge.
+      const stack: { pc: string; exits: readonly string[]; i: number }[] = [{ pc: n.pc, exits: absorbedExits(n), i: 0 }];
+      state.set(n.pc, "open");
+      while (stack.length > 0 && head === undefined) {
+        const top = stack[stack.length - 1] as { pc: string; exits: readonly string[]; i: number };
+        if (top.i >= top.exits.length) {
+          state.set(top.pc, "closed");
+          stack.pop();
+          continue;
+        }
+        const to = top.exits[top.i++] as string;
+        if (to === DONE || !set.has(to)) continue;
+        const st = state.get(to);
+        if (st === "open") head = to;
+        else if (st === undefined) {
+          state.set(to, "open");
+          stack.push({ pc: to, exits: absorbedExits(byPc.get(to) as Node), i: 0 });
+        }
+      }
+      if (head !== undefined) break;
+    }
+    if (head === undefined) return;
+    set.delete(head);
+  }
+}
+
+/**
  * Keeps absorbed nodes until no action inlines more than MAX_PATHS paths: each
  * round keeps, for every over-full action (and an over-full entry), the absorbed
  * successor with the most paths. Only ever removes nodes, so it terminates.
@@ -212,7 +259,7 @@ function capPaths(tp: ThreadProgram, set: Set<string>): void {
 
 /** True when `e` reads no variable, lock or thread position. */
 export function isConstant(e: Expr): boolean {
-  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "held" || x.kind === "done" || x.kind === "at") return false;
+  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at") return false;
   return true;
 }
 
@@ -235,6 +282,7 @@ function evalConstant(e: Expr): Value {
       return e.op === "+" ? a + b : a - b;
     }
     case "var":
+    case "local":
     case "held":
     case "done":
     case "at":

@@ -1,12 +1,15 @@
-// Lowering: each thread's body becomes a flat graph of nodes, one per visible
-// operation, with procedures inlined, loops unrolled and every user access
-// expanded into its page-fault path (SEMANTICS "User memory access"). The
-// generator emits one TLA+ action per node; trace translation maps pcs back here.
+// Lowering: each thread's body becomes a graph of nodes, one per operation, with
+// procedures inlined, every user access expanded into its page-fault path
+// (SEMANTICS "User memory access") and loops as back edges (bounded ones
+// unrolled). Locals are folded into the pc: a node is a statement together with
+// the values of the locals live there, so reading and writing them costs no state
+// beyond what their values force (SEMANTICS "Objects": locals). The generator
+// emits one TLA+ action per node; trace translation maps pcs back here.
 
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
-import type { AccessOp, Expr, Loc, LockMode, Model, Stmt } from "./types.js";
-import { unreachable } from "./types.js";
+import type { AccessOp, ByLocal, Expr, Loc, Local, LockMode, Model, Stmt, Value } from "./types.js";
+import { compareValues, subexprs, unreachable } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -32,15 +35,24 @@ export type Op =
       readonly next: string;
       /** Set when this is the fault path's down_read of the region owner's mmap_lock. */
       readonly fault?: string;
+      /** Before lowering resolves it: the array element is the one a local's value names. */
+      readonly byLocal?: ByLocal;
     }
-  | { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly next: string; readonly fault?: string }
-  | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string }
+  | { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly next: string; readonly fault?: string; readonly byLocal?: ByLocal }
+  | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string; readonly byLocal?: ByLocal }
   | { readonly kind: "access"; readonly region: string; readonly op: AccessOp; readonly next: string; readonly fault: FaultOutcome }
   | { readonly kind: "choose"; readonly targets: readonly string[] }
   | { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly next: string }
-  | { readonly kind: "branch"; readonly cond: Expr; readonly then: string; readonly else: string; readonly loop: boolean }
-  | { readonly kind: "await"; readonly cond: Expr; readonly next: string }
-  | { readonly kind: "assert"; readonly cond: Expr; readonly message: string; readonly next: string };
+  /** `shown`, on a condition that read locals: the condition as written (`cond` has their values in). */
+  | { readonly kind: "branch"; readonly cond: Expr; readonly then: string; readonly else: string; readonly loop: boolean; readonly shown?: Expr }
+  | { readonly kind: "await"; readonly cond: Expr; readonly next: string; readonly shown?: Expr }
+  /** `bound` is set on a bounded loop's cut-off: its failure is a `loop-bound` finding, not an assertion. */
+  | { readonly kind: "assert"; readonly cond: Expr; readonly message: string; readonly next: string; readonly bound?: number; readonly shown?: Expr }
+  /**
+   * Assigns a local (thread-local). After lowering `value` is a literal: the node's
+   * pc already says which value. `reset` marks a procedure local made fresh at a call.
+   */
+  | { readonly kind: "local"; readonly local: string; readonly value: Expr; readonly next: string; readonly reset?: boolean };
 
 export interface Node {
   /** Unique within the thread: `p1`, `p2`, ... in program order. */
@@ -52,14 +64,16 @@ export interface Node {
   /** Call and fault frames, outermost first. */
   readonly via: readonly Frame[];
   readonly op: Op;
+  /** The values of the locals live on arrival here (local id -> value); the others hold their initial value. */
+  readonly locals: Readonly<Record<string, Value>>;
 }
 
 export interface ThreadProgram {
   readonly thread: string;
   readonly entry: string;
   readonly nodes: readonly Node[];
-  /** Label name -> pc of the node it stands before (or DONE). */
-  readonly labels: ReadonlyMap<string, string>;
+  /** Label name -> the pcs of the nodes it stands before (one per value of the locals there), or DONE. */
+  readonly labels: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface Program {
@@ -74,6 +88,7 @@ export function successors(op: Op): readonly string[] {
     case "set":
     case "await":
     case "assert":
+    case "local":
       return [op.next];
     case "trylock":
       return [op.ok, op.fail];
@@ -100,6 +115,8 @@ interface Env {
   readonly ret: string;
   /** Page-fault-disable depth at entry of the enclosing procedure (a return must restore it). */
   readonly entryDepth: number;
+  /** The innermost loop: where `break` and `continue` go, and its page-fault-disable depth. */
+  readonly loop?: { readonly brk: string; readonly cont: string; readonly depth: number };
 }
 
 class ThreadLowering {
@@ -190,12 +207,12 @@ class ThreadLowering {
     switch (s.kind) {
       case "acquire":
       case "release":
-        this.emit(at, s, env.via, { kind: s.kind, lock: s.lock, mode: s.mode, next: k });
+        this.emit(at, s, env.via, { kind: s.kind, lock: s.lock, mode: s.mode, next: k, ...(s.byLocal ? { byLocal: s.byLocal } : {}) });
         return d;
       case "trylock": {
         const ok = this.fresh();
         const fail = this.fresh();
-        this.emit(at, s, env.via, { kind: "trylock", lock: s.lock, mode: s.mode, ok, fail });
+        this.emit(at, s, env.via, { kind: "trylock", lock: s.lock, mode: s.mode, ok, fail, ...(s.byLocal ? { byLocal: s.byLocal } : {}) });
         return this.join(s, [this.seq(s.then, ok, k, env, d), this.seq(s.else, fail, k, env, d)]);
       }
       case "call": {
@@ -205,7 +222,7 @@ class ThreadLowering {
           return d;
         }
         const inner: Env = { via: [...env.via, { kind: "call", proc: proc.id, loc: s.loc }], ret: k, entryDepth: d };
-        const end = this.seq(proc.body, at, k, inner, d);
+        const end = this.seq(proc.body, this.resets(proc.id, s, at, inner.via), k, inner, d);
         if (end !== null && end !== d) {
           this.error("FL312", `procedure '${proc.name}' returns with page faults ${end > d ? "still disabled" : "enabled more often than disabled"}; balance pagefaultDisable()/pagefaultEnable() inside it`, proc.loc);
         }
@@ -228,6 +245,9 @@ class ThreadLowering {
       case "set":
         this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: s.value, next: k });
         return d;
+      case "assign":
+        this.emit(at, s, env.via, { kind: "local", local: s.local, value: s.value, next: k });
+        return d;
       case "if": {
         const t = this.fresh();
         const e = this.fresh();
@@ -241,7 +261,7 @@ class ThreadLowering {
         let cur = at;
         for (let i = 0; i < s.times; i++) {
           const next = i === s.times - 1 ? k : this.fresh();
-          const end = this.seq(s.body, cur, next, env, d);
+          const end = this.seq(s.body, cur, next, { ...env, loop: { brk: k, cont: next, depth: d } }, d);
           if (end !== null && end !== d) this.unbalancedLoop(s);
           cur = next;
         }
@@ -249,19 +269,39 @@ class ThreadLowering {
         return d;
       }
       case "while": {
-        // Unrolled `bound` times; a further iteration would run past the bound (a finding).
+        if (s.bound === undefined) {
+          // SEMANTICS "Control flow": a back edge. The head is a node of its own, so
+          // every cycle of the graph passes through a node (merge.ts keeps one per cycle).
+          const body = this.fresh();
+          this.emit(at, s, env.via, { kind: "branch", cond: s.cond, then: body, else: k, loop: true });
+          const end = this.seq(s.body, body, at, { ...env, loop: { brk: k, cont: at, depth: d } }, d);
+          if (end !== null && end !== d) this.unbalancedLoop(s);
+          return d;
+        }
+        // An explicit cut-off: unrolled `bound` times; a further iteration is a `loop-bound` finding.
         let cur = at;
         for (let i = 0; i < s.bound; i++) {
           const body = this.fresh();
           const next = this.fresh();
           this.emit(cur, s, env.via, { kind: "branch", cond: s.cond, then: body, else: k, loop: true });
-          const end = this.seq(s.body, body, next, env, d);
+          const end = this.seq(s.body, body, next, { ...env, loop: { brk: k, cont: next, depth: d } }, d);
           if (end !== null && end !== d) this.unbalancedLoop(s);
           cur = next;
         }
-        const message = `loop at ${formatLoc(s.loc)} would run more than its bound of ${s.bound} iterations`;
-        this.emit(cur, s, env.via, { kind: "assert", cond: { kind: "not", arg: s.cond }, message, next: k });
+        const message = `loop at ${formatLoc(s.loc)} reaches its bound of ${s.bound} iterations`;
+        this.emit(cur, s, env.via, { kind: "assert", cond: { kind: "not", arg: s.cond }, message, next: k, bound: s.bound });
         return d;
+      }
+      case "break":
+      case "continue": {
+        const loop = env.loop;
+        // Outside a loop validation reports FL234; nothing flows on.
+        if (loop === undefined) return null;
+        if (d !== loop.depth) {
+          this.error("FL311", `${s.kind} with page faults disabled inside the loop; call pagefaultEnable() first`, s.loc);
+        }
+        this.alias.set(at, s.kind === "break" ? loop.brk : loop.cont);
+        return null;
       }
       case "return":
         if (d !== env.entryDepth) {
@@ -291,26 +331,51 @@ class ThreadLowering {
     }
   }
 
+  /** A procedure's locals start fresh at each call (SEMANTICS "Objects"): one reset node each, before `entry`'s body. */
+  resets(proc: string, s: Stmt, entry: string, via: readonly Frame[]): string {
+    const locals = this.model.locals.filter((l) => l.owner.kind === "proc" && l.owner.id === proc);
+    if (locals.length === 0) return entry;
+    let cur = entry;
+    for (const l of locals) {
+      const next = this.fresh();
+      this.emit(cur, s, via, { kind: "local", local: l.id, value: { kind: "lit", value: l.init }, next, reset: true });
+      cur = next;
+    }
+    return cur;
+  }
+
+  /** Where an access that stores its result in `ret` goes on `outcome` (0 or -EFAULT): a node assigning it, then `k`. */
+  result(s: Extract<Stmt, { kind: "access" }>, via: readonly Frame[], outcome: "ok" | "fault", k: string): string {
+    const l = s.ret === undefined ? undefined : this.model.locals.find((x) => x.id === s.ret);
+    if (l === undefined) return k;
+    const at = this.fresh();
+    this.emit(at, s, via, { kind: "local", local: l.id, value: { kind: "lit", value: accessResult(l, outcome) }, next: k });
+    return at;
+  }
+
   unbalancedLoop(s: Stmt): void {
     this.error("FL311", `the loop body changes whether page faults are disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, s.loc);
   }
 
   access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number): Depth {
     const region = this.model.regions.find((r) => r.id === s.region);
+    const ok = this.result(s, env.via, "ok", k);
     if (!region || region.pinned) {
-      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "none" } });
+      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "none" } });
       return d;
     }
     const target = this.fresh();
     if (d > 0) {
       // SEMANTICS: with page faults disabled a fault takes no lock and the access fails.
-      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "fail", target } });
-      const end = this.seq(s.onFault ?? [], target, k, env, d);
+      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "fail", target } });
+      const handler = this.fresh();
+      this.alias.set(target, this.result(s, env.via, "fault", handler));
+      const end = this.seq(s.onFault ?? [], handler, k, env, d);
       return this.join(s, [d, end]);
     }
     // SEMANTICS: the fault path runs in the faulting thread: down_read(owner's mmap_lock),
     // the region's fault procedure (file regions), up_read.
-    this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "handle", target } });
+    this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "handle", target } });
     const owner = this.model.processes.find((p) => p.id === region.process);
     const mmap = owner?.mmapLock ?? "?lock";
     const via: Frame[] = [...env.via, { kind: "fault", region: region.id, loc: s.loc }];
@@ -327,7 +392,7 @@ class ThreadLowering {
     } else {
       this.alias.set(handler, release);
     }
-    this.emit(release, s, via, { kind: "release", lock: mmap, mode: "read", next: k, fault: region.id });
+    this.emit(release, s, via, { kind: "release", lock: mmap, mode: "read", next: ok, fault: region.id });
     return d;
   }
 
@@ -353,6 +418,7 @@ function mapTargets(op: Op, f: (l: string) => string): Op {
     case "set":
     case "await":
     case "assert":
+    case "local":
       return { ...op, next: f(op.next) };
     case "trylock":
       return { ...op, ok: f(op.ok), fail: f(op.fail) };
@@ -378,36 +444,229 @@ function lowerThread(model: Model, threadId: string, error: (code: string, messa
     error("FL313", `thread '${thread.name}' ends with page faults disabled; call pagefaultEnable()`, thread.loc);
   }
 
-  // Number the reachable nodes p1, p2, ... in depth-first program order.
-  const names = new Map<string, string>();
-  const order: string[] = [];
-  const visit = (label: string): void => {
-    const start = tl.resolve(label);
-    const stack = [start];
-    while (stack.length > 0) {
-      const l = stack.pop() as string;
-      if (l === DONE || names.has(l)) continue;
-      names.set(l, `p${names.size + 1}`);
-      order.push(l);
-      const node = tl.nodes.get(l);
-      if (!node) continue;
-      const succ = successors(node.op).map((s) => tl.resolve(s));
-      for (let i = succ.length - 1; i >= 0; i--) stack.push(succ[i] as string);
+  // The product of the statement graph with the values of the locals live at each
+  // statement: a node per (statement, values) pair reachable from the entry, with
+  // every expression's locals replaced by their values there. A local nobody reads
+  // any more is dropped from the pair (it holds its initial value), so a branch on
+  // a local costs exactly the states the same branch written on constants costs.
+  const locals = new Map(model.locals.map((l) => [l.id, l]));
+  const live = liveLocals(model, tl, threadId);
+  type Vals = ReadonlyMap<string, Value>;
+  const keyOf = (label: string, vals: Vals): string => `${label}|${[...vals].map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}`;
+  const project = (label: string, vals: Vals): Vals => {
+    const l = live.get(label);
+    const out = new Map<string, Value>();
+    for (const [k, v] of [...vals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (l?.has(k) && v !== locals.get(k)?.init) out.set(k, v);
     }
+    return out;
   };
-  visit(entry);
-  const rename = (label: string): string => {
+  const valueOf = (vals: Vals, id: string): Value => vals.get(id) ?? (locals.get(id)?.init as Value);
+
+  // Numbered p1, p2, ... in depth-first program order (first successors first).
+  const names = new Map<string, string>();
+  const order: { key: string; label: string; vals: Vals }[] = [];
+  const items = new Map<string, { key: string; label: string; vals: Vals }>();
+  const opOf = new Map<string, Op>();
+  /** The key of going to template `label` with `vals` (resolved, projected), or DONE. */
+  const keyTo = (label: string, vals: Vals): string => {
     const r = tl.resolve(label);
-    return r === DONE ? DONE : (names.get(r) ?? DONE);
+    if (r === DONE) return DONE;
+    const v = project(r, vals);
+    const key = keyOf(r, v);
+    if (!items.has(key)) items.set(key, { key, label: r, vals: v });
+    return key;
   };
-  const nodes: Node[] = order.map((l) => {
-    const n = tl.nodes.get(l);
-    if (!n) throw new Error(`faultline internal error: unresolved label ${l}`);
-    return { pc: names.get(l) as string, thread: threadId, stmt: n.stmt, loc: n.loc, via: n.via, op: mapTargets(n.op, rename) };
+  const entryKey = keyTo(entry, new Map());
+  const stack = entryKey === DONE ? [] : [entryKey];
+  let tooLarge = false;
+  while (stack.length > 0) {
+    const key = stack.pop() as string;
+    if (names.has(key)) continue;
+    if (names.size >= MAX_NODES) {
+      if (!tooLarge) error("FL320", `thread '${thread.name}' has more than ${MAX_NODES} steps after inlining, unrolling and the values of its locals; use smaller loop bounds, fewer nested calls or smaller local domains`, thread.loc);
+      tooLarge = true;
+      break;
+    }
+    const item = items.get(key) as { key: string; label: string; vals: Vals };
+    names.set(key, `p${names.size + 1}`);
+    order.push(item);
+    const n = tl.nodes.get(item.label);
+    if (!n) continue;
+    let op = resolveElement(substitute(n.op, (id) => valueOf(item.vals, id)), (id) => valueOf(item.vals, id));
+    let after: Vals = item.vals;
+    if (op.kind === "local") {
+      const l = locals.get(op.local);
+      const v = evalLocal(op.value);
+      if (l !== undefined && v !== undefined && !inLocalDomain(l, v)) {
+        // Reported once per line; the path stops here (the model is invalid anyway).
+        error("FL224", `sets local '${l.name}' to a value outside its domain ${showLocalDomain(l)} on some path (first ${JSON.stringify(v)}); widen the domain or guard the assignment`, n.loc);
+        opOf.set(key, mapTargets(op, () => DONE));
+        continue;
+      }
+      if (v !== undefined) after = new Map([...item.vals, [op.local, v]]);
+    }
+    if (op.kind === "branch" && op.shown !== undefined && op.cond.kind === "lit") {
+      // A branch on locals alone: the values here decide it; the other way is not
+      // taken with these values (and may not even be valid with them).
+      // Both exits name the taken one: a dead exit (to DONE, say) would tell the lock-hold
+      // dataflow that the thread may finish there, holding what it holds.
+      const taken = keyTo(op.cond.value === true ? op.then : op.else, after);
+      op = { ...op, then: taken, else: taken };
+    } else op = mapTargets(op, (l) => keyTo(l, after));
+    opOf.set(key, op);
+    const succ = successors(op);
+    for (let i = succ.length - 1; i >= 0; i--) if (succ[i] !== DONE) stack.push(succ[i] as string);
+  }
+  const rename = (key: string): string => (key === DONE ? DONE : (names.get(key) ?? DONE));
+  const entryPc = rename(entryKey);
+  const nodes: Node[] = order.map(({ key, label, vals }) => {
+    const n = tl.nodes.get(label);
+    if (!n) throw new Error(`faultline internal error: unresolved label ${label}`);
+    return { pc: names.get(key) as string, thread: threadId, stmt: n.stmt, loc: n.loc, via: n.via, op: mapTargets(opOf.get(key) ?? n.op, rename), locals: Object.fromEntries(vals) };
   });
-  const labels = new Map<string, string>();
-  for (const [name, l] of tl.labels) labels.set(name, rename(l));
-  return { thread: threadId, entry: rename(entry), nodes, labels };
+  // A label stands before every node of its statement, whatever the locals' values.
+  const labels = new Map<string, string[]>();
+  for (const [name, l] of tl.labels) {
+    const r = tl.resolve(l);
+    labels.set(name, r === DONE ? [DONE] : order.filter((o) => o.label === r).map((o) => names.get(o.key) as string));
+  }
+  return { thread: threadId, entry: entryPc, nodes, labels };
+}
+
+/** The result an access stores in its `ret` local (AccessOptions.ret): 0 or -EFAULT in the local's own domain. */
+function accessResult(l: Local, outcome: "ok" | "fault"): Value {
+  switch (l.domain.kind) {
+    case "bool":
+      return outcome === "fault";
+    case "int":
+      return outcome === "fault" ? -14 : 0;
+    case "enum":
+      return outcome === "fault" ? "-EFAULT" : "0";
+    default:
+      return unreachable(l.domain);
+  }
+}
+
+function showLocalDomain(l: Local): string {
+  const d = l.domain;
+  return d.kind === "bool" ? "boolean" : d.kind === "int" ? `${d.min}..${d.max}` : `{${d.values.join(", ")}}`;
+}
+
+function inLocalDomain(l: Local, v: Value): boolean {
+  const d = l.domain;
+  if (d.kind === "bool") return typeof v === "boolean";
+  if (d.kind === "int") return typeof v === "number" && v >= d.min && v <= d.max;
+  return typeof v === "string" && d.values.includes(v);
+}
+
+/** The locals an expression reads. */
+export function localsRead(e: Expr): string[] {
+  return [...subexprs(e)].flatMap((x) => (x.kind === "local" ? [x.local] : []));
+}
+
+/**
+ * Live locals per statement label of a thread (backwards dataflow to a fixpoint:
+ * the graph has cycles): a local is live where some path reads it before it is
+ * assigned. A thread local an invariant reads is live everywhere.
+ */
+function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<string, Set<string>> {
+  const always = new Set<string>();
+  for (const inv of model.invariants) for (const x of subexprs(inv.cond)) if (x.kind === "local" && x.thread === threadId) always.add(x.local);
+  const live = new Map<string, Set<string>>();
+  const labels = [...tl.nodes.keys()];
+  for (const l of labels) live.set(l, new Set(always));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = labels.length - 1; i >= 0; i--) {
+      const label = labels[i] as string;
+      const op = (tl.nodes.get(label) as { op: Op }).op;
+      const out = new Set<string>(always);
+      for (const s of successors(op)) {
+        const r = tl.resolve(s);
+        for (const x of live.get(r) ?? []) out.add(x);
+      }
+      if (op.kind === "local") out.delete(op.local);
+      for (const e of opExprs(op)) for (const x of localsRead(e)) out.add(x);
+      if ((op.kind === "acquire" || op.kind === "release" || op.kind === "trylock") && op.byLocal) out.add(op.byLocal.local);
+      const cur = live.get(label) as Set<string>;
+      if (out.size !== cur.size || [...out].some((x) => !cur.has(x))) {
+        live.set(label, out);
+        changed = true;
+      }
+    }
+  }
+  return live;
+}
+
+/** A lock operation on the array element a local names, with that local's value here: the element itself. */
+function resolveElement(op: Op, val: (id: string) => Value): Op {
+  if ((op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock") || op.byLocal === undefined) return op;
+  const { byLocal, ...rest } = op;
+  return { ...rest, lock: byLocal.elements[String(val(byLocal.local))] ?? op.lock } as Op;
+}
+
+/** `op` with every local replaced by its value (`val`), constant parts folded. */
+function substitute(op: Op, val: (id: string) => Value): Op {
+  // Expressions without locals stay exactly as written (the generated text too).
+  const sub = (e: Expr): Expr => (localsRead(e).length === 0 ? e : fold(e, val));
+  switch (op.kind) {
+    case "set":
+    case "local":
+      return { ...op, value: sub(op.value) };
+    case "branch":
+    case "await":
+    case "assert":
+      return localsRead(op.cond).length === 0 ? op : { ...op, cond: sub(op.cond), shown: op.cond };
+    default:
+      return op;
+  }
+}
+
+/** Replaces locals by literals and folds what becomes constant (so a branch on locals is a constant branch). */
+function fold(e: Expr, val: (id: string) => Value): Expr {
+  const lit = (value: Value): Expr => ({ kind: "lit", value });
+  switch (e.kind) {
+    case "lit":
+    case "var":
+    case "held":
+    case "done":
+    case "at":
+      return e;
+    case "local":
+      return lit(val(e.local));
+    case "not": {
+      const a = fold(e.arg, val);
+      return a.kind === "lit" ? lit(a.value !== true) : { ...e, arg: a };
+    }
+    case "and":
+    case "or": {
+      const args = e.args.map((a) => fold(a, val));
+      const absorbing = e.kind === "or";
+      if (args.some((a) => a.kind === "lit" && a.value === absorbing)) return lit(absorbing);
+      const rest = args.filter((a) => a.kind !== "lit");
+      if (rest.length === 0) return lit(!absorbing);
+      return rest.length === args.length ? { ...e, args } : { ...e, args: rest };
+    }
+    case "cmp": {
+      const a = fold(e.left, val);
+      const b = fold(e.right, val);
+      return a.kind === "lit" && b.kind === "lit" ? lit(compareValues(e.op, a.value, b.value)) : { ...e, left: a, right: b };
+    }
+    case "arith": {
+      const a = fold(e.left, val);
+      const b = fold(e.right, val);
+      if (a.kind === "lit" && b.kind === "lit") return lit(e.op === "+" ? (a.value as number) + (b.value as number) : (a.value as number) - (b.value as number));
+      return { ...e, left: a, right: b };
+    }
+    default:
+      return unreachable(e);
+  }
+}
+
+/** The value of a local assignment after substitution, when it is constant. */
+function evalLocal(e: Expr): Value | undefined {
+  return e.kind === "lit" ? e.value : undefined;
 }
 
 /** Lowers every thread and runs the path-sensitive checks (page-fault balance, unreachable releases). */
@@ -415,7 +674,8 @@ export function lower(model: Model): Program {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const error = (code: string, message: string, loc: Loc): void => {
-    const key = `${code}|${message}|${loc.file}:${loc.line}`;
+    // One report per code and line (a line lowered many times, e.g. per value of the locals, says it once).
+    const key = `${code}|${code === "FL224" ? "" : message}|${loc.file}:${loc.line}`;
     if (seen.has(key)) return;
     seen.add(key);
     diagnostics.push({ code, message, loc });
@@ -481,6 +741,8 @@ export function opExprs(op: Op): readonly Expr[] {
   switch (op.kind) {
     case "set":
       return [op.value];
+    case "local":
+      return [op.value];
     case "branch":
     case "await":
     case "assert":
@@ -506,39 +768,62 @@ export function lockKey(lock: string, mode: LockMode): string {
   return `${lock}/${mode}`;
 }
 
+/** Holds counted past this are counted as this many (a loop that keeps acquiring). */
+const MAX_HOLDS = 8;
+
 /**
  * Lock-hold dataflow: for each pc, how many times the thread holds each lock in
  * each mode (`lockKey`) on arrival there: the most over all paths from the entry
- * (`may`), or the least (`must`); under DONE, on finishing. The graph is acyclic
- * (loops are unrolled), so one pass in topological order suffices.
+ * (`may`), or the least (`must`); under DONE, on finishing. Loops make the graph
+ * cyclic, so it runs to a fixpoint (counts capped at MAX_HOLDS, so it ends).
  */
 export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string, Map<string, number>> {
   const byPc = nodeIndex(tp);
-  const indeg = new Map<string, number>(tp.nodes.map((n) => [n.pc, 0]));
-  for (const n of tp.nodes) for (const s of successors(n.op)) if (s !== DONE) indeg.set(s, (indeg.get(s) ?? 0) + 1);
   const held = new Map<string, Map<string, number>>();
   const ready: string[] = [];
+  const queued = new Set<string>();
   held.set(tp.entry, new Map());
-  if (tp.entry !== DONE) ready.push(tp.entry);
+  if (tp.entry !== DONE) {
+    ready.push(tp.entry);
+    queued.add(tp.entry);
+  }
   const flow = (pc: string, h: ReadonlyMap<string, number>): void => {
     const cur = held.get(pc);
-    if (!cur) held.set(pc, new Map(h));
-    else if (join === "may") for (const [k, n] of h) cur.set(k, Math.max(cur.get(k) ?? 0, n));
-    else for (const [k, n] of cur) cur.set(k, Math.min(n, h.get(k) ?? 0));
-    if (pc === DONE) return;
-    const left = (indeg.get(pc) ?? 0) - 1;
-    indeg.set(pc, left);
-    if (left === 0) ready.push(pc);
+    let changed = false;
+    if (!cur) {
+      held.set(pc, new Map(h));
+      changed = true;
+    } else if (join === "may") {
+      for (const [k, n] of h) {
+        if (n > (cur.get(k) ?? 0)) {
+          cur.set(k, n);
+          changed = true;
+        }
+      }
+    } else {
+      for (const [k, n] of cur) {
+        const m = Math.min(n, h.get(k) ?? 0);
+        if (m !== n) {
+          cur.set(k, m);
+          changed = true;
+        }
+      }
+    }
+    if (changed && pc !== DONE && !queued.has(pc)) {
+      queued.add(pc);
+      ready.push(pc);
+    }
   };
   while (ready.length > 0) {
-    const pc = ready.pop() as string;
+    const pc = ready.shift() as string;
+    queued.delete(pc);
     const n = byPc.get(pc);
     if (!n) continue;
     const h = held.get(pc) ?? new Map<string, number>();
     const op = n.op;
     const plus = (lock: string, mode: LockMode, d: number) => {
       const after = new Map(h);
-      after.set(lockKey(lock, mode), Math.max(0, (h.get(lockKey(lock, mode)) ?? 0) + d));
+      after.set(lockKey(lock, mode), Math.min(MAX_HOLDS, Math.max(0, (h.get(lockKey(lock, mode)) ?? 0) + d)));
       return after;
     };
     if (op.kind === "acquire") flow(op.next, plus(op.lock, op.mode, 1));

@@ -47,11 +47,15 @@ export function regionName(model: Model, id: string): string {
 export function spellOp(model: Model, op: Op): string {
   switch (op.kind) {
     case "acquire":
-      return `${acquireWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
     case "release":
-      return `${releaseWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
-    case "trylock":
-      return `${acquireWord(lockOf(model, op.lock)?.kind, op.mode, true)}(${lockRef(model, op.lock)})`;
+    case "trylock": {
+      // A page lock reads as the kernel writes it: lock_page(P), not mutex_lock(&page[P]).
+      const page = lockOf(model, op.lock)?.element;
+      if (page?.page) return `${op.kind === "acquire" ? "lock_page" : op.kind === "release" ? "unlock_page" : "trylock_page"}(${page.index})`;
+      const kind = lockOf(model, op.lock)?.kind;
+      const word = op.kind === "release" ? releaseWord(kind, op.mode) : acquireWord(kind, op.mode, op.kind === "trylock");
+      return `${word}(${lockRef(model, op.lock)})`;
+    }
     case "access":
       return `${op.op}(${regionName(model, op.region)})`;
     case "choose":
@@ -59,14 +63,20 @@ export function spellOp(model: Model, op: Op): string {
     case "set":
       return `${varName(model, op.variable)} = ${spellExpr(model, op.value)}`;
     case "branch":
-      return `${op.loop ? "while" : "if"} (${spellExpr(model, op.cond)})`;
+      return `${op.loop ? "while" : "if"} (${spellExpr(model, op.shown ?? op.cond)})`;
     case "await":
-      return `wait_event(${spellExpr(model, op.cond)})`;
+      return `wait_event(${spellExpr(model, op.shown ?? op.cond)})`;
     case "assert":
-      return `assert(${spellExpr(model, op.cond)})`;
+      return op.bound !== undefined ? `loop bound ${op.bound}` : `assert(${spellExpr(model, op.shown ?? op.cond)})`;
+    case "local":
+      return `${localName(model, op.local)} = ${spellExpr(model, op.value)}`;
     default:
       return unreachable(op);
   }
+}
+
+export function localName(model: Model, id: string): string {
+  return model.locals.find((l) => l.id === id)?.name ?? id;
 }
 
 /** Where a node sits: `in driverA_decrypt() <- page fault on squashfs_map`. */
@@ -114,6 +124,10 @@ export function spellExpr(model: Model, expr: Expr): string {
       return typeof e.value === "string" ? e.value : String(e.value);
     case "var":
       return varName(model, e.variable);
+    case "local": {
+      const l = model.locals.find((x) => x.id === e.local);
+      return l?.owner.kind === "thread" && e.thread !== undefined ? `${threadName(model, e.thread)}.${l.name}` : localName(model, e.local);
+    }
     case "not":
       return `!${paren(model, e.arg)}`;
     case "and":
@@ -218,6 +232,8 @@ export function spellOutcome(op: Op, to: string): string {
     case "choose":
       return `takes branch ${op.targets.indexOf(to) + 1} of ${op.targets.length}`;
     case "branch":
+      // A branch its locals decide has both exits the same: its condition says which way.
+      if (op.then === op.else && op.cond.kind === "lit") return String(op.cond.value === true);
       return to === op.then ? "true" : "false";
     case "release":
       return "released";
@@ -230,6 +246,7 @@ export function spellOutcome(op: Op, to: string): string {
     case "assert":
       return "holds";
     case "set":
+    case "local":
       return "assigned";
     default:
       return unreachable(op);

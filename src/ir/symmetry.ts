@@ -46,7 +46,7 @@ export function symmetry(model: Model, program: Program): Symmetry {
       ? "termination is checked, and symmetry is only sound for safety checks"
       : threads.some((t) => named.has(t))
         ? `an expression names '${threadName(model, threads.find((t) => named.has(t)) as string)}', which tells the threads apart`
-        : !sameProgram(program, threads)
+        : !sameProgram(model, program, threads)
           ? "their bodies differ (the body function built a different body for each thread)"
           : undefined;
     if (why === undefined) groups.push({ group, threads });
@@ -59,17 +59,20 @@ export function symmetry(model: Model, program: Program): Symmetry {
 function threadsNamed(model: Model, program: Program): Set<string> {
   const out = new Set<string>();
   for (const e of modelExprs(model, program).flatMap((x) => [...subexprs(x)])) {
-    if ((e.kind === "held" || e.kind === "done" || e.kind === "at") && e.thread !== undefined) out.add(e.thread);
+    if ((e.kind === "held" || e.kind === "done" || e.kind === "at" || e.kind === "local") && e.thread !== undefined) out.add(e.thread);
   }
   return out;
 }
 
 /** Did every thread of the group lower to the same nodes (ignoring which statement object each came from)? */
-function sameProgram(program: Program, threads: readonly string[]): boolean {
+function sameProgram(model: Model, program: Program, threads: readonly string[]): boolean {
+  const localName = new Map(model.locals.map((l) => [l.id, l.name]));
   const shape = (id: string): string => {
     const tp = program.threads.find((t) => t.thread === id);
     if (!tp) return "";
-    return JSON.stringify([tp.entry, tp.nodes.map((n) => [n.pc, n.loc, n.via, n.op]), [...tp.labels]]);
+    // Each thread of a group declares its own locals: compare them by name.
+    const text = JSON.stringify([tp.entry, tp.nodes.map((n) => [n.pc, n.loc, n.via, n.op, n.locals]), [...tp.labels]]);
+    return text.replace(/"(loc\d+)"/g, (_, id: string) => JSON.stringify(`local:${localName.get(id) ?? id}`));
   };
   const first = shape(threads[0] as string);
   return threads.every((t) => shape(t) === first);

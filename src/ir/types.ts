@@ -31,7 +31,19 @@ export interface Lock {
   readonly policy?: RwsemPolicy;
   /** Per-process locks belong to a process; global locks have none. */
   readonly process?: string;
+  /** An element of a lock array (SEMANTICS "Objects"): the array's name and this element's index; `page` for page locks. */
+  readonly element?: { readonly array: string; readonly index: string; readonly page?: boolean };
   readonly loc: Loc;
+}
+
+/**
+ * A lock statement on an array element named by a local: the element is the one
+ * the local's value selects (`elements`: value -> lock id); lowering resolves it
+ * where the local's value is known (in the pc). `lock` then holds any element.
+ */
+export interface ByLocal {
+  readonly local: string;
+  readonly elements: Readonly<Record<string, string>>;
 }
 
 /** Does the lock queue its waiters, so that a release grants it (SEMANTICS "rwsem")? Rwsems but "reader-preferring". */
@@ -51,6 +63,21 @@ export interface SharedVar {
   readonly name: string;
   readonly domain: Domain;
   readonly init: Value;
+  readonly loc: Loc;
+}
+
+/**
+ * A local variable (SEMANTICS "Objects"): of one thread, or of one call of a
+ * procedure (fresh, with its initial value, at each call). Only its own thread
+ * reads or writes it; lowering folds its value into the thread's pc.
+ */
+export interface Local {
+  readonly id: string;
+  readonly name: string;
+  readonly domain: Domain;
+  readonly init: Value;
+  /** The thread or procedure whose body declared it. */
+  readonly owner: { readonly kind: "thread" | "proc"; readonly id: string };
   readonly loc: Loc;
 }
 
@@ -97,14 +124,15 @@ interface StmtBase {
 
 export type Stmt =
   /** mutex_lock / spin_lock / down_read / down_write. */
-  | (StmtBase & { readonly kind: "acquire"; readonly lock: string; readonly mode: LockMode })
+  | (StmtBase & { readonly kind: "acquire"; readonly lock: string; readonly mode: LockMode; readonly byLocal?: ByLocal })
   /** mutex_unlock / spin_unlock / up_read / up_write. */
-  | (StmtBase & { readonly kind: "release"; readonly lock: string; readonly mode: LockMode })
+  | (StmtBase & { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly byLocal?: ByLocal })
   /** *_trylock: never blocks; runs `then` on success (holding the lock), `else` on failure. */
   | (StmtBase & {
       readonly kind: "trylock";
       readonly lock: string;
       readonly mode: LockMode;
+      readonly byLocal?: ByLocal;
       readonly then: readonly Stmt[];
       readonly else: readonly Stmt[];
     })
@@ -115,6 +143,8 @@ export type Stmt =
       readonly region: string;
       readonly op: AccessOp;
       readonly onFault?: readonly Stmt[];
+      /** A local that receives the outcome: 0 (or false) when the access succeeds, -EFAULT (or true) when it fails. */
+      readonly ret?: string;
     })
   | (StmtBase & { readonly kind: "either"; readonly branches: readonly (readonly Stmt[])[] })
   | (StmtBase & { readonly kind: "set"; readonly variable: string; readonly value: Expr })
@@ -128,13 +158,23 @@ export type Stmt =
   | (StmtBase & { readonly kind: "await"; readonly cond: Expr })
   /** A loop run exactly `times` times. */
   | (StmtBase & { readonly kind: "repeat"; readonly times: number; readonly body: readonly Stmt[] })
-  /** while (cond) body, at most `bound` iterations; running past the bound is an assertion finding. */
+  /**
+   * while (cond) body; `loop(body)` is `while (true)`. Without a bound it is a back
+   * edge in the thread's control flow; with one it is unrolled `bound` times and a
+   * further iteration is a `loop-bound` finding (an exploration cut-off).
+   */
   | (StmtBase & {
       readonly kind: "while";
       readonly cond: Expr;
-      readonly bound: number;
+      readonly bound?: number;
       readonly body: readonly Stmt[];
     })
+  /** Leaves the innermost loop. */
+  | (StmtBase & { readonly kind: "break" })
+  /** Goes back to the innermost loop's condition. */
+  | (StmtBase & { readonly kind: "continue" })
+  /** Assigns a local (thread-local: no other thread sees it). */
+  | (StmtBase & { readonly kind: "assign"; readonly local: string; readonly value: Expr })
   /** Leaves the enclosing procedure, or ends the thread. */
   | (StmtBase & { readonly kind: "return" })
   | (StmtBase & { readonly kind: "assert"; readonly cond: Expr; readonly message: string })
@@ -185,6 +225,7 @@ export function* subexprs(e: Expr): Generator<Expr> {
       return;
     case "lit":
     case "var":
+    case "local":
     case "held":
     case "done":
     case "at":
@@ -197,6 +238,8 @@ export function* subexprs(e: Expr): Generator<Expr> {
 export type Expr =
   | { readonly kind: "lit"; readonly value: Value }
   | { readonly kind: "var"; readonly variable: string }
+  /** A local's value; `thread` is set for thread locals (invariants may read those). */
+  | { readonly kind: "local"; readonly local: string; readonly thread?: string }
   | { readonly kind: "not"; readonly arg: Expr }
   | { readonly kind: "and" | "or"; readonly args: readonly Expr[] }
   | { readonly kind: "cmp"; readonly op: CmpOp; readonly left: Expr; readonly right: Expr }
@@ -220,6 +263,7 @@ export interface Model {
   readonly processes: readonly Process[];
   readonly locks: readonly Lock[];
   readonly vars: readonly SharedVar[];
+  readonly locals: readonly Local[];
   readonly regions: readonly Region[];
   readonly procs: readonly Proc[];
   readonly threads: readonly Thread[];

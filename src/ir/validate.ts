@@ -4,8 +4,8 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import { type Program, lower } from "./program.js";
-import type { Domain, Expr, Loc, Model, Stmt, Value } from "./types.js";
-import { unreachable } from "./types.js";
+import type { Domain, Expr, Loc, Local, Model, Stmt, Value } from "./types.js";
+import { subexprs, unreachable } from "./types.js";
 
 /** Most iterations a `repeat` may unroll. */
 const MAX_REPEAT = 64;
@@ -54,6 +54,32 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   }
 
   for (const v of model.vars) checkVar(v.name, v.domain, v.init, v.loc, error);
+  for (const l of model.locals) checkVar(l.name, l.domain, l.init, l.loc, error);
+  // Locals are named within their thread or procedure.
+  const localNames = new Map<string, Loc>();
+  for (const l of model.locals) {
+    const key = `${l.owner.kind}:${l.owner.id}:${l.name}`;
+    const prev = localNames.get(key);
+    if (prev) error("FL203", `duplicate local name '${l.name}' (first declared at ${formatLoc(prev)}); give each local its own name`, l.loc);
+    else localNames.set(key, l.loc);
+  }
+  const locals = new Map(model.locals.map((l) => [l.id, l]));
+  const ownerName = (l: Local): string =>
+    l.owner.kind === "thread" ? `thread '${model.threads.find((t) => t.id === l.owner.id)?.name ?? l.owner.id}'` : `procedure '${model.procs.find((p) => p.id === l.owner.id)?.name ?? l.owner.id}'`;
+  type Scope = { readonly kind: "thread" | "proc"; readonly id: string; readonly loops: number };
+  /** Every local `e` reads must be one of `scope`'s own (SEMANTICS "Objects": only its own thread reads it). */
+  const inScope = (e: Expr, scope: Scope | undefined, loc: Loc): void => {
+    for (const x of subexprs(e)) {
+      if (x.kind !== "local") continue;
+      const l = locals.get(x.local);
+      if (!l) continue;
+      if (scope === undefined) {
+        if (l.owner.kind === "proc") error("FL261", `reads local '${l.name}' of ${ownerName(l)} outside it; an invariant may read thread locals only`, loc);
+      } else if (l.owner.kind !== scope.kind || l.owner.id !== scope.id) {
+        error("FL260", `reads local '${l.name}' of ${ownerName(l)} here; a local belongs to its own thread or procedure: use a shared variable to pass values between them`, loc);
+      }
+    }
+  };
 
   const locks = new Map(model.locks.map((l) => [l.id, l]));
   const vars = new Map(model.vars.map((v) => [v.id, v]));
@@ -66,6 +92,11 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
         return typeof e.value === "boolean" ? { kind: "bool" } : typeof e.value === "number" ? { kind: "int" } : { kind: "enum", values: [e.value] };
       case "var": {
         const v = vars.get(e.variable);
+        if (!v) return { kind: "unknown" };
+        return v.domain.kind === "enum" ? { kind: "enum", values: v.domain.values } : { kind: v.domain.kind };
+      }
+      case "local": {
+        const v = locals.get(e.local);
         if (!v) return { kind: "unknown" };
         return v.domain.kind === "enum" ? { kind: "enum", values: v.domain.values } : { kind: v.domain.kind };
       }
@@ -117,8 +148,12 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
     if (t.kind !== "unknown" && t.kind !== kind) error("FL221", `${what} needs a ${kind === "bool" ? "boolean condition" : "number"}, got ${article(t.kind)}`, loc);
   };
 
-  const walk = (stmts: readonly Stmt[]): void => {
+  const walk = (stmts: readonly Stmt[], scope: Scope): void => {
+    const inner = { ...scope, loops: scope.loops + 1 };
+    const exprs = (s: Stmt): Expr[] =>
+      s.kind === "set" || s.kind === "assign" ? [s.value] : s.kind === "if" || s.kind === "await" || s.kind === "assert" || s.kind === "while" ? [s.cond] : [];
     for (const s of stmts) {
+      for (const e of exprs(s)) inScope(e, scope, s.loc);
       switch (s.kind) {
         case "acquire":
         case "release":
@@ -131,20 +166,35 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           } else if (s.mode !== "excl" && l.kind !== "rwsem") {
             error("FL210", `'${l.name}' is a ${l.kind}: use lock/unlock`, s.loc);
           }
+          const el = s.byLocal === undefined ? undefined : locals.get(s.byLocal.local);
+          if (el && (el.owner.kind !== scope.kind || el.owner.id !== scope.id)) {
+            error("FL260", `names an array element by local '${el.name}' of ${ownerName(el)}; a local belongs to its own thread or procedure`, s.loc);
+          }
           if (s.kind === "trylock") {
-            walk(s.then);
-            walk(s.else);
+            walk(s.then, scope);
+            walk(s.else, scope);
           }
           break;
         }
         case "call":
           break;
-        case "access":
-          if (s.onFault) walk(s.onFault);
+        case "access": {
+          if (s.onFault) walk(s.onFault, scope);
+          const l = s.ret === undefined ? undefined : locals.get(s.ret);
+          if (l) {
+            if (l.owner.kind !== scope.kind || l.owner.id !== scope.id) {
+              error("FL260", `stores the result in local '${l.name}' of ${ownerName(l)}; a local belongs to its own thread or procedure`, s.loc);
+            } else if (l.domain.kind === "enum" && !(l.domain.values.includes("0") && l.domain.values.includes("-EFAULT"))) {
+              error("FL263", `local '${l.name}' receives the access's result: its values must include "0" and "-EFAULT"`, s.loc);
+            } else if (l.domain.kind === "int" && !(l.domain.min <= -14 && l.domain.max >= 0)) {
+              error("FL263", `local '${l.name}' receives the access's result: its range must include 0 and -14 (-EFAULT)`, s.loc);
+            }
+          }
           break;
+        }
         case "either":
           if (s.branches.length === 0) error("FL232", `either() needs at least one branch`, s.loc);
-          for (const b of s.branches) walk(b);
+          for (const b of s.branches) walk(b, scope);
           break;
         case "set": {
           const v = vars.get(s.variable);
@@ -159,10 +209,30 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           }
           break;
         }
+        case "assign": {
+          const l = locals.get(s.local);
+          if (!l) break;
+          if (l.owner.kind !== scope.kind || l.owner.id !== scope.id) {
+            error("FL260", `assigns local '${l.name}' of ${ownerName(l)} here; a local belongs to its own thread or procedure`, s.loc);
+          }
+          const t = typeOf(s.value, s.loc);
+          if (s.value.kind === "lit") {
+            if (!inDomain(l.domain, s.value.value)) {
+              error("FL220", `assigns ${JSON.stringify(s.value.value)} to local '${l.name}', outside its domain ${showDomain(l.domain)}`, s.loc);
+            }
+          } else if (t.kind !== "unknown" && t.kind !== l.domain.kind) {
+            error("FL220", `assigns a ${t.kind} to local '${l.name}', whose domain is ${showDomain(l.domain)}`, s.loc);
+          }
+          const shared = [...subexprs(s.value)].find((x) => x.kind === "var" || x.kind === "held" || x.kind === "done" || x.kind === "at");
+          if (shared) {
+            error("FL262", `assigns local '${l.name}' from shared state; a local is set from locals and constants: read shared state with if (e.g. t.if(v.eq(x), (b) => b.set(${l.name}, x)))`, s.loc);
+          }
+          break;
+        }
         case "if":
           expect(s.cond, "bool", s.loc, "if");
-          walk(s.then);
-          walk(s.else);
+          walk(s.then, scope);
+          walk(s.else, scope);
           break;
         case "await":
           expect(s.cond, "bool", s.loc, "await");
@@ -174,14 +244,18 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           if (!Number.isInteger(s.times) || s.times < 0 || s.times > MAX_REPEAT) {
             error("FL230", `repeat needs a whole number of iterations from 0 to ${MAX_REPEAT}, got ${String(s.times)}`, s.loc);
           }
-          walk(s.body);
+          walk(s.body, inner);
           break;
         case "while":
           expect(s.cond, "bool", s.loc, "while");
-          if (!Number.isInteger(s.bound) || s.bound < 1 || s.bound > MAX_REPEAT) {
-            error("FL231", `a while loop needs a bound from 1 to ${MAX_REPEAT}: t.while(cond, { bound: N }, body)`, s.loc);
+          if (s.bound !== undefined && (!Number.isInteger(s.bound) || s.bound < 1 || s.bound > MAX_REPEAT)) {
+            error("FL231", `a loop bound is a whole number from 1 to ${MAX_REPEAT} (or none: the loop is a back edge), got ${String(s.bound)}`, s.loc);
           }
-          walk(s.body);
+          walk(s.body, inner);
+          break;
+        case "break":
+        case "continue":
+          if (scope.loops === 0) error("FL234", `${s.kind}() outside a loop; use it inside t.while(...) or t.loop(...)`, s.loc);
           break;
         case "return":
         case "pagefault_disable":
@@ -193,9 +267,12 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
       }
     }
   };
-  for (const p of model.procs) walk(p.body);
-  for (const t of model.threads) walk(t.body);
-  for (const inv of model.invariants) expect(inv.cond, "bool", inv.loc, `invariant '${inv.name}'`);
+  for (const p of model.procs) walk(p.body, { kind: "proc", id: p.id, loops: 0 });
+  for (const t of model.threads) walk(t.body, { kind: "thread", id: t.id, loops: 0 });
+  for (const inv of model.invariants) {
+    expect(inv.cond, "bool", inv.loc, `invariant '${inv.name}'`);
+    inScope(inv.cond, undefined, inv.loc);
+  }
 
   checkCalls(model, procs, regions, error);
 
@@ -225,7 +302,7 @@ function saneLoops(model: Model): Model {
         case "repeat":
           return { ...s, times: ok(s.times, 0) ? s.times : 1, body: body(s.body) };
         case "while":
-          return { ...s, bound: ok(s.bound, 1) ? s.bound : 1, body: body(s.body) };
+          return s.bound === undefined || ok(s.bound, 1) ? { ...s, body: body(s.body) } : { ...s, bound: 1, body: body(s.body) };
         default:
           return s;
       }

@@ -2,6 +2,7 @@
 // opens in existing TLA+/Quint trace tools. TLC's JSON loses the difference
 // between functions, tuples and sequences; the spec's variable shapes restore it.
 
+import type { SpecNames } from "../gen/index.js";
 import type { RawState } from "./state.js";
 import type { RawTrace } from "./translate.js";
 
@@ -56,16 +57,33 @@ function encode(name: string, v: unknown): ItfValue {
   }
 }
 
-export function toItf(trace: RawTrace, vars: readonly string[], meta: Readonly<Record<string, unknown>>): ItfTrace {
+/**
+ * With `names`, each state also carries `locals`: thread -> local -> value, read off
+ * the thread's pc (src/ir/program.ts folds locals into it); only when a thread has locals.
+ */
+export function toItf(trace: RawTrace, vars: readonly string[], meta: Readonly<Record<string, unknown>>, names?: Pick<SpecNames, "threads" | "locals">): ItfTrace {
+  const withLocals = names?.locals !== undefined && names.locals.size > 0;
   const states = trace.states.map((s: RawState, index) => {
     const out: Record<string, ItfValue> = {};
     for (const v of vars) out[v] = encode(v, s[v]);
+    if (withLocals) out["locals"] = localsOf(s, names);
     return { "#meta": { index }, ...out };
   });
   return {
     "#meta": { format: "ITF", "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html", ...meta },
-    vars,
+    vars: withLocals ? [...vars, "locals"] : vars,
     states,
     ...(trace.loopTo !== undefined ? { loop: trace.loopTo } : {}),
   };
+}
+
+function localsOf(s: RawState, names: Pick<SpecNames, "threads" | "locals"> | undefined): ItfValue {
+  const pc = (typeof s["pc"] === "object" && s["pc"] !== null ? s["pc"] : {}) as Record<string, unknown>;
+  const rows: (readonly [ItfValue, ItfValue])[] = [];
+  for (const [thread, byPc] of names?.locals ?? []) {
+    const t = (names?.threads.get(thread) ?? thread).replace(/^"|"$/g, "");
+    const vals = byPc.get(String(pc[t])) ?? {};
+    rows.push([t, { "#map": Object.keys(vals).sort().map((k) => [k, scalar(vals[k])] as const) }]);
+  }
+  return { "#map": rows };
 }

@@ -39,7 +39,7 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
   for (const [exit, p] of candidates) {
     if (p.end !== end || p.steps.length === 0) continue;
     const op = node.op;
-    if (!entry && op.kind === "branch" && evalBool(model, before, op.cond, program) !== (exit === op.then)) continue;
+    if (!entry && op.kind === "branch" && op.then !== op.else && evalBool(model, before, op.cond, program) !== (exit === op.then)) continue;
     // Lock holds of the thread: before, plus what the kept operation took or gave back, minus the absorbed releases.
     const delta = new Map<string, number>();
     const add = (lock: string, mode: LockMode, d: number) => delta.set(lockKey(lock, mode), (delta.get(lockKey(lock, mode)) ?? 0) + d);

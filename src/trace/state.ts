@@ -178,8 +178,13 @@ export function evalExpr(model: Model, s: ModelState, program: Program | undefin
     case "done":
       return s.pc.get(e.thread) === DONE;
     case "at": {
-      const label = program?.threads.find((t) => t.thread === e.thread)?.labels.get(e.label);
-      return label !== undefined && s.pc.get(e.thread) === label;
+      const pcs = program?.threads.find((t) => t.thread === e.thread)?.labels.get(e.label);
+      return pcs !== undefined && pcs.includes(s.pc.get(e.thread) as string);
+    }
+    case "local": {
+      const l = model.locals.find((x) => x.id === e.local);
+      const v = e.thread === undefined || !program ? undefined : nodeAt(program, e.thread, s.pc.get(e.thread))?.locals[e.local];
+      return v ?? (l?.init as Value);
     }
   }
 }

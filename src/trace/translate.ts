@@ -12,7 +12,7 @@ import { focusSteps } from "./focus.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
 import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
 
-export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination";
+export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "loop-bound" | "termination";
 
 export interface Step {
   /** 1-based position in the trace's list of operations. */
@@ -87,6 +87,8 @@ export interface RawTrace {
   readonly states: readonly RawState[];
   readonly actions: readonly (string | null)[];
   readonly loopTo?: number;
+  /** The action that closes a lasso (last state -> state `loopTo`); null or absent when it stutters. */
+  readonly loopAction?: string | null;
 }
 
 export interface TranslateInput {
@@ -150,6 +152,8 @@ function explain(input: TranslateInput): Finding {
   const plan = mergePlanOf(names);
   const steps: Step[] = [];
   const push = (tlcStep: number, merged: boolean, node: Node, effect: string, state: ModelState) => {
+    // A procedure's locals made fresh at a call are no operation of the model's.
+    if (node.op.kind === "local" && node.op.reset) return;
     steps.push({
       index: steps.length + 1,
       tlcStep,
@@ -172,11 +176,17 @@ function explain(input: TranslateInput): Finding {
       for (const x of entry?.steps ?? []) push(0, true, x.node, x.effect, x.state);
     }
   }
-  for (let i = 1; i < states.length; i++) {
-    const action = trace.actions[i];
+  // A lasso's closing step (last state -> the state it loops to) runs after the others.
+  const lasso = trace.loopAction && trace.loopTo !== undefined ? trace.loopTo : undefined;
+  const total = states.length + (lasso !== undefined ? 1 : 0);
+  let firstRepeat: number | undefined;
+  for (let i = 1; i < total; i++) {
+    const closing = i === states.length;
+    const action = closing ? trace.loopAction : trace.actions[i];
     const act = action ? names.actions.get(action) : undefined;
     const before = states[i - 1] as ModelState;
-    const after = states[i] as ModelState;
+    const after = states[closing ? (lasso as number) : i] as ModelState;
+    if (lasso !== undefined && i === lasso + 1) firstRepeat = steps.length + 1;
     if (!act) continue; // `Terminated` stuttering
     const node = nodeAt(program, act.thread, act.pc);
     if (!node) continue;
@@ -201,7 +211,7 @@ function explain(input: TranslateInput): Finding {
 
   const last = states[states.length - 1] as ModelState;
   const check: SpecCheck | undefined = input.violated ? names.checks.get(input.violated) : undefined;
-  if (!input.violated) return termination(model, steps, last, trace.loopTo);
+  if (!input.violated) return termination(model, steps, last, trace.loopTo, firstRepeat);
   if (!check) {
     return { verdict: "invariant", summary: `invariant ${input.violated} is violated`, steps, details: [], involved: [] };
   }
@@ -253,6 +263,16 @@ function explain(input: TranslateInput): Finding {
       const n = nodeAt(program, check.thread, check.pc);
       const cond = n?.op.kind === "assert" ? n.op.cond : undefined;
       const where = n ? ` at ${formatLoc(n.loc)}` : "";
+      if (check.bound !== undefined) {
+        // A bounded loop's cut-off (SEMANTICS "Control flow"): not a property of the model.
+        return {
+          verdict: "loop-bound",
+          summary: `${threadName(model, check.thread)}: ${check.message}; exploration stops here (raise the bound, or drop it to make the loop a back edge)`,
+          steps,
+          details: [],
+          involved: [check.thread],
+        };
+      }
       return {
         verdict: "assertion",
         summary: `assertion failed in ${threadName(model, check.thread)}${where}: ${check.message}`,
@@ -474,13 +494,18 @@ function viaText(model: Model, node: Node): string {
   return outer ? `in ${spellVia(model, node)} at ${formatLoc(outer.loc)}` : "";
 }
 
-function termination(model: Model, steps: Step[], last: ModelState, loopTo: number | undefined): Finding {
+function termination(model: Model, steps: Step[], last: ModelState, loopTo: number | undefined, firstRepeat: number | undefined): Finding {
   const running = model.threads.filter((t) => last.pc.get(t.id) !== DONE).map((t) => t.name);
+  // A lasso (SEMANTICS "termination"): the prefix, then the steps that repeat forever.
+  const cycle =
+    firstRepeat !== undefined && firstRepeat <= steps.length
+      ? [`livelock: steps ${firstRepeat}-${steps.length} repeat forever (${[...new Set(steps.slice(firstRepeat - 1).map((s) => s.thread))].join(", ")} going round)`]
+      : [];
   return {
     verdict: "termination",
     summary: `not every thread finishes: ${running.join(", ")} can run forever without finishing`,
     steps,
-    details: loopTo !== undefined ? [`the behaviour repeats from state ${loopTo} forever`] : [],
+    details: cycle.length > 0 ? cycle : loopTo !== undefined ? [`the behaviour repeats from state ${loopTo} forever`] : [],
     involved: [],
     ...(loopTo !== undefined ? { loopsTo: loopTo } : {}),
   };

@@ -234,15 +234,25 @@ describe("assertion and invariant", () => {
     expect(r.finding?.summary).toMatch(/^invariant 'never used after free' violated \(findings\.test\.ts:\d+\)$/);
   });
 
-  it("reports a loop that would run past its bound", async () => {
+  it("reports a loop that reaches its explicit bound as loop-bound, not as an assertion", async () => {
     const r = await run(
       model("bound", (m) => {
         const busy = m.bool("busy", true);
         m.process("p").thread("poller", (t) => t.while(busy, { bound: 2 }, () => {}));
       }),
     );
-    expect(r.verdict).toBe("assertion");
-    expect(r.finding?.summary).toMatch(/would run more than its bound of 2 iterations$/);
+    expect(r.verdict).toBe("loop-bound");
+    expect(r.finding?.summary).toMatch(/^poller: loop at findings\.test\.ts:\d+ reaches its bound of 2 iterations; exploration stops here/);
+  });
+
+  it("checks the same loop without a bound as a back edge: no finding", async () => {
+    const r = await run(
+      model("no bound", (m) => {
+        const busy = m.bool("busy", true);
+        m.process("p").thread("poller", (t) => t.while(busy, () => {}));
+      }),
+    );
+    expect(r.verdict).toBe("ok");
   });
 });
 

@@ -113,7 +113,7 @@ function sameViolation(a: Violation | undefined, b: Violation | undefined): bool
 function checkKey(c: SpecCheck): string {
   switch (c.kind) {
     case "assertion":
-      return `assertion:${c.thread}/${c.pc}`;
+      return `${c.bound !== undefined ? "loop-bound" : "assertion"}:${c.thread}/${c.pc}`;
     case "invariant":
       return `invariant:${c.invariant}`;
     case "domain":
@@ -126,7 +126,7 @@ function checkKey(c: SpecCheck): string {
 function sameCheck(c: SpecCheck, v: Violation): boolean {
   switch (c.kind) {
     case "assertion":
-      return v.kind === "assertion" && v.thread === c.thread && v.pc === c.pc;
+      return v.kind === (c.bound !== undefined ? "loop-bound" : "assertion") && v.thread === c.thread && v.pc === c.pc;
     case "invariant":
       return v.kind === "invariant" && v.invariant === c.invariant;
     case "domain":

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import { type Cond, type Operand, and, implies, not, or } from "../../src/dsl/expr.js";
-import type { LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
+import type { LocalRef, LockArrayRef, LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
 import type { RwsemPolicy } from "../../src/ir/types.js";
 
 // ---- descriptions ----------------------------------------------------------------------
@@ -25,7 +25,9 @@ export type CondDesc =
   /** held(lock [, thread] [, mode]); `mode` 0 none, 1 read, 2 write (rwsems only). */
   | { readonly k: "held"; readonly lock: number; readonly thread: number | null; readonly mode: number }
   | { readonly k: "done"; readonly thread: number }
-  | { readonly k: "at"; readonly thread: number; readonly label: number };
+  | { readonly k: "at"; readonly thread: number; readonly label: number }
+  /** A local equals value `x`: in a body its own local `l`; in an invariant thread `thread`'s. */
+  | { readonly k: "local"; readonly l: number; readonly x: number; readonly thread: number };
 
 export type ValueDesc = { readonly k: "lit"; readonly x: number } | { readonly k: "step"; readonly up: boolean } | { readonly k: "copy"; readonly from: number } | { readonly k: "cond"; readonly c: CondDesc };
 
@@ -37,7 +39,8 @@ export type StmtDesc =
   | { readonly k: "try"; readonly lock: number; readonly write: boolean; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[]; readonly unlock: boolean }
   /** down_read/down_write of a process's mmap_lock around a body. */
   | { readonly k: "mmap"; readonly proc: number; readonly write: boolean; readonly body: readonly StmtDesc[] }
-  | { readonly k: "access"; readonly region: number; readonly op: number; readonly onFault: readonly StmtDesc[] | null }
+  /** `ret`: the local that receives the result (its bool locals only), if any. */
+  | { readonly k: "access"; readonly region: number; readonly op: number; readonly onFault: readonly StmtDesc[] | null; readonly ret?: number | null }
   /** pagefault_disable(); body; pagefault_enable(). */
   | { readonly k: "nofault"; readonly body: readonly StmtDesc[] }
   | { readonly k: "either"; readonly branches: readonly (readonly StmtDesc[])[] }
@@ -49,7 +52,17 @@ export type StmtDesc =
   | { readonly k: "call"; readonly proc: number }
   | { readonly k: "return" }
   | { readonly k: "assert"; readonly c: CondDesc }
-  | { readonly k: "label"; readonly label: number };
+  | { readonly k: "label"; readonly label: number }
+  /** Assigns own local `l`: a literal, another local's value (same kind), or a condition on locals (bool). */
+  | { readonly k: "lset"; readonly l: number; readonly value: LocalValueDesc }
+  /** A loop as a back edge (`bound` null) or cut off at `bound`; `c` null is `loop` (for ever). */
+  | { readonly k: "loop"; readonly c: CondDesc | null; readonly bound: number | null; readonly body: readonly StmtDesc[] }
+  /** Inside a loop: `break` or `continue`, when the condition holds (else nothing). */
+  | { readonly k: "jump"; readonly what: "break" | "continue"; readonly c: CondDesc }
+  /** Lock element `i` of the lock array (or the one own enum local `byLocal` names), body, release it. */
+  | { readonly k: "elem"; readonly i: number; readonly byLocal: number | null; readonly write: boolean; readonly body: readonly StmtDesc[] };
+
+export type LocalValueDesc = { readonly k: "lit"; readonly x: number } | { readonly k: "copy"; readonly from: number } | { readonly k: "cond"; readonly c: CondDesc };
 
 export interface ModelDesc {
   readonly processes: readonly { readonly mmapPolicy: RwsemPolicy }[];
@@ -61,6 +74,10 @@ export interface ModelDesc {
   readonly threads: readonly { readonly process: number; readonly body: readonly StmtDesc[] }[];
   readonly invariants: readonly CondDesc[];
   readonly termination: boolean;
+  /** The locals every body (each thread, each procedure) declares; absent in older descriptions. */
+  readonly locals?: readonly VarDesc[];
+  /** A lock array indexed by the enum values (`elem` statements use it); absent or null: none. */
+  readonly lockArray?: LockDesc | null;
   /** null: plain names (T0, m1, ...); else every name is taken from HOSTILE, starting here. */
   readonly hostile: number | null;
   /**
@@ -106,6 +123,8 @@ const cond: fc.Arbitrary<CondDesc> = fc.letrec<{ c: CondDesc }>((tie) => ({
     fc.record({ k: fc.constant("held" as const), lock: small, thread: fc.option(fc.nat({ max: 3 })), mode: fc.nat({ max: 2 }) }),
     fc.record({ k: fc.constant("done" as const), thread: fc.nat({ max: 3 }) }),
     fc.record({ k: fc.constant("at" as const), thread: fc.nat({ max: 3 }), label: fc.nat({ max: 1 }) }),
+    fc.record({ k: fc.constant("local" as const), l: fc.nat({ max: 2 }), x: fc.nat({ max: 3 }), thread: fc.nat({ max: 3 }) }),
+    fc.record({ k: fc.constant("local" as const), l: fc.nat({ max: 2 }), x: fc.nat({ max: 3 }), thread: fc.nat({ max: 3 }) }),
     fc.record({ k: fc.constant("not" as const), c: tie("c") }),
     fc.record({ k: fc.constantFrom("and" as const, "or" as const, "implies" as const), a: tie("c"), b: tie("c") }),
   ),
@@ -136,13 +155,23 @@ const value: fc.Arbitrary<ValueDesc> = fc.oneof(
 function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
   const inner = depth <= 0 ? fc.constant<StmtDesc[]>([]) : stmts(depth - 1, 2);
   const leaf: fc.Arbitrary<StmtDesc>[] = [
-    fc.record({ k: fc.constant("access" as const), region: small, op: fc.nat({ max: 5 }), onFault: fc.option<StmtDesc[]>(inner, { freq: 2 }) }),
+    fc.record({ k: fc.constant("access" as const), region: small, op: fc.nat({ max: 5 }), onFault: fc.option<StmtDesc[]>(inner, { freq: 2 }), ret: fc.option<number>(fc.nat({ max: 2 }), { freq: 2 }) }),
     fc.record({ k: fc.constant("set" as const), v: small, value }),
     fc.record({ k: fc.constant("await" as const), c: cond }),
     fc.record({ k: fc.constant("call" as const), proc: small }),
     fc.record({ k: fc.constant("assert" as const), c: property }),
     fc.record({ k: fc.constant("label" as const), label: fc.nat({ max: 1 }) }),
     fc.record({ k: fc.constant("return" as const) }),
+    fc.record({
+      k: fc.constant("lset" as const),
+      l: fc.nat({ max: 2 }),
+      value: fc.oneof(
+        fc.record({ k: fc.constant("lit" as const), x: fc.nat({ max: 3 }) }),
+        fc.record({ k: fc.constant("copy" as const), from: fc.nat({ max: 2 }) }),
+        fc.record({ k: fc.constant("cond" as const), c: cond }),
+      ),
+    }),
+    fc.record({ k: fc.constant("jump" as const), what: fc.constantFrom("break" as const, "continue" as const), c: cond }),
   ];
   const nested: fc.Arbitrary<StmtDesc>[] = [
     fc.record({ k: fc.constant("crit" as const), lock: small, write: fc.boolean(), body: inner, end: fc.constantFrom(...Array<"unlock">(8).fill("unlock"), "leak" as const, "maybe" as const) }),
@@ -154,12 +183,14 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
     fc.record({ k: fc.constant("if" as const), c: cond, then: inner, else: inner }),
     fc.record({ k: fc.constant("repeat" as const), times: fc.integer({ min: 0, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("while" as const), c: cond, bound: fc.integer({ min: 1, max: 2 }), body: inner }),
+    fc.record({ k: fc.constant("loop" as const), c: fc.option<CondDesc>(cond, { freq: 3 }), bound: fc.option<number>(fc.integer({ min: 1, max: 2 }), { freq: 4 }), body: inner }),
+    fc.record({ k: fc.constant("elem" as const), i: fc.nat({ max: 2 }), byLocal: fc.option<number>(fc.nat({ max: 1 }), { freq: 2 }), write: fc.boolean(), body: inner }),
   ];
   const weighted = [
-    // access, set, await, call, assert, label, return
-    ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1][i] ?? 1 })),
-    // crit, optlock, try, mmap, nofault, either, if, repeat, while
-    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1][i] ?? 1) })),
+    // access, set, await, call, assert, label, return, lset, jump
+    ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1, 3, 1][i] ?? 1 })),
+    // crit, optlock, try, mmap, nofault, either, if, repeat, while, loop, elem
+    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 2, 4][i] ?? 1) })),
   ].filter((w) => w.weight > 0);
   return fc.array(fc.oneof(...weighted), { minLength: min, maxLength: len });
 }
@@ -175,6 +206,8 @@ export const modelDesc: fc.Arbitrary<ModelDesc> = fc.record({
   invariants: fc.tuple(fc.nat({ max: 3 }), property).map(([n, c]) => (n === 0 ? [c] : [])),
   // Termination (a liveness check) on one model in five.
   termination: fc.nat({ max: 4 }).map((n) => n === 0),
+  locals: fc.array(varDesc, { minLength: 0, maxLength: 2 }),
+  lockArray: fc.option(lockDesc.map(({ process: _, ...l }) => l as LockDesc), { freq: 4 }),
   clean: fc.nat({ max: 2 }).map((n) => n === 0),
   // Hostile names on one model in four.
   hostile: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: HOSTILE.length - 1 })).map(([n, k]) => (n === 0 ? k : null)),
@@ -204,6 +237,15 @@ export function build(name: string, d: ModelDesc): ModelDef {
       if (l.kind === "rwsem") return { ref: owner.rwsem(nm("r", i), { policy: l.policy }), kind: "rwsem" };
       return { ref: l.kind === "mutex" ? owner.mutex(nm("m", i)) : owner.spinlock(nm("s", i)), kind: l.kind };
     });
+    // A lock array indexed by the three enum values (elements named by constants or by any enum local).
+    const arrayIndex = enumValues(3);
+    const la = d.lockArray ?? null;
+    const lockArray =
+      la === null
+        ? undefined
+        : la.kind === "rwsem"
+          ? { kind: "rwsem" as const, ref: m.rwsemArray(nm("ra", 0), arrayIndex, { policy: la.policy }) as LockArrayRef }
+          : { kind: d.clean ? ("mutex" as const) : la.kind, ref: (d.clean || la.kind === "mutex" ? m.mutexArray(nm("ma", 0), arrayIndex) : m.spinlockArray(nm("sa", 0), arrayIndex)) as LockArrayRef };
     // held() may also name an mmap_lock.
     const heldable: AnyLock[] = [...locks, ...procs.map((p) => ({ ref: p.mmapLock as LockRef, kind: "rwsem" as const }))];
     const vars = d.vars.map((v, i) => {
@@ -221,6 +263,23 @@ export function build(name: string, d: ModelDesc): ModelDef {
       return { ref: proc(r.process).region(nm("mem", i), opts), fault };
     });
     const threads: ThreadRef[] = [];
+    type Loc = { desc: VarDesc; ref: LocalRef<boolean | number | string> };
+    /** Each thread's locals, for invariants that read them. */
+    const threadLocals: Loc[][] = [];
+    const declare = (b: Body): Loc[] =>
+      (d.locals ?? []).map((v, i) => {
+        if (v.kind === "bool") return { desc: v, ref: b.bool(`l${i}`, v.init) as LocalRef<boolean | number | string> };
+        if (v.kind === "int") return { desc: v, ref: b.int(`l${i}`, { min: 0, max: v.max }, v.init) as LocalRef<boolean | number | string> };
+        const values = enumValues(v.values);
+        return { desc: v, ref: b.enum(`l${i}`, values, values[v.init] as string) as LocalRef<boolean | number | string> };
+      });
+    /** `l = x` for local `l` of its own domain. */
+    const localEq = (l: Loc, x: number): Cond => {
+      const v = l.desc;
+      if (v.kind === "bool") return l.ref.eq(x % 2 === 0);
+      if (v.kind === "int") return l.ref.eq(x % (v.max + 1));
+      return l.ref.eq(enumValues(v.values)[x % v.values] as string);
+    };
 
     /** Label indexes a thread's body can stand at (its own and its callees'). */
     const labelsOf = (body: readonly StmtDesc[]): Set<number> => {
@@ -240,8 +299,16 @@ export function build(name: string, d: ModelDesc): ModelDef {
       return out;
     };
 
-    const condOf = (c: CondDesc, visible: number): Cond => {
+    /** `own`: the locals of the body the condition is in (undefined in invariants); `localsOnly`: shared state reads become `true`. */
+    const condOf = (c: CondDesc, visible: number, own?: readonly Loc[], localsOnly = false): Cond => {
+      if (localsOnly && c.k !== "local" && c.k !== "lit" && c.k !== "not" && c.k !== "and" && c.k !== "or" && c.k !== "implies") return true;
+      const sub = (x: CondDesc) => condOf(x, visible, own, localsOnly);
       switch (c.k) {
+        case "local": {
+          const pool = own ?? (visible === 0 ? [] : (threadLocals[c.thread % visible] ?? []));
+          const l = pool[c.l % Math.max(1, pool.length)];
+          return l === undefined ? c.x % 2 === 0 : localEq(l, c.x);
+        }
         case "lit":
           return c.value;
         case "var": {
@@ -256,13 +323,13 @@ export function build(name: string, d: ModelDesc): ModelDef {
           return c.op === "=" ? n.eq(c.x) : c.op === "!=" ? n.ne(c.x) : c.op === "<" ? n.lt(c.x) : n.ge(c.x);
         }
         case "not":
-          return not(condOf(c.c, visible));
+          return not(sub(c.c));
         case "and":
-          return and(condOf(c.a, visible), condOf(c.b, visible));
+          return and(sub(c.a), sub(c.b));
         case "or":
-          return or(condOf(c.a, visible), condOf(c.b, visible));
+          return or(sub(c.a), sub(c.b));
         case "implies":
-          return implies(condOf(c.a, visible), condOf(c.b, visible));
+          return implies(sub(c.a), sub(c.b));
         case "held": {
           const l = heldable[c.lock % heldable.length] as AnyLock;
           const t = c.thread === null || visible === 0 ? undefined : threads[c.thread % visible];
@@ -282,10 +349,13 @@ export function build(name: string, d: ModelDesc): ModelDef {
     };
 
     /** Emits `ss`; `self` is the procedure being defined (or procs.length for threads). */
-    const emit = (t: Body, ss: readonly StmtDesc[], ctx: { self: number; visible: number; nofault: boolean }): void => {
+    type Ctx = { self: number; visible: number; nofault: boolean; own: readonly Loc[]; loop: boolean };
+    const emit = (t: Body, ss: readonly StmtDesc[], ctx: Ctx): void => {
       for (const s of ss) stmt(t, s, ctx);
     };
-    const stmt = (t: Body, s: StmtDesc, ctx: { self: number; visible: number; nofault: boolean }): void => {
+    const stmt = (t: Body, s: StmtDesc, ctx: Ctx): void => {
+      const condOf_ = condOf;
+      const condOfHere = (c: CondDesc, visible: number) => condOf_(c, visible, ctx.own);
       const body = (ss: readonly StmtDesc[], c = ctx) => (b: Body) => emit(b, ss, c);
       const lockOf = (i: number) => (locks.length === 0 ? undefined : (locks[i % locks.length] as AnyLock));
       const take = (b: Body, l: AnyLock, write: boolean) => (l.kind === "rwsem" ? (write ? b.downWrite(l.ref as RwsemRef) : b.downRead(l.ref as RwsemRef)) : b.lock(l.ref as MutexRef));
@@ -336,12 +406,16 @@ export function build(name: string, d: ModelDesc): ModelDef {
           const r = usable[s.region % Math.max(1, usable.length)];
           if (!r) return;
           const op = ACCESS[s.op % ACCESS.length] as (typeof ACCESS)[number];
-          t[op](r.ref, s.onFault ? { onFault: body(s.onFault) } : undefined);
+          const bools = ctx.own.filter((l) => l.desc.kind === "bool");
+          const ret = s.ret === undefined || s.ret === null || bools.length === 0 ? undefined : (bools[s.ret % bools.length] as Loc).ref;
+          const opts = { ...(s.onFault ? { onFault: body(s.onFault) } : {}), ...(ret ? { ret } : {}) };
+          t[op](r.ref, s.onFault || ret ? opts : undefined);
           return;
         }
         case "nofault":
           t.pagefaultDisable();
-          emit(t, s.body, { ...ctx, nofault: true });
+          // A break or continue here would leave page faults disabled (a model error).
+          emit(t, s.body, { ...ctx, nofault: true, loop: false });
           t.pagefaultEnable();
           return;
         case "either":
@@ -350,20 +424,20 @@ export function build(name: string, d: ModelDesc): ModelDef {
         case "set": {
           const v = vars[s.v % Math.max(1, vars.length)];
           if (!v) return;
-          t.set(v.ref, valueOf(v, s.value, ctx.visible));
+          t.set(v.ref, valueOf(v, s.value, ctx.visible, ctx.own));
           return;
         }
         case "if":
-          t.if(condOf(s.c, ctx.visible), body(s.then), body(s.else));
+          t.if(condOfHere(s.c, ctx.visible), body(s.then), body(s.else));
           return;
         case "await":
-          if (!d.clean) t.await(condOf(s.c, ctx.visible));
+          if (!d.clean) t.await(condOfHere(s.c, ctx.visible));
           return;
         case "repeat":
-          t.repeat(s.times, body(s.body));
+          t.repeat(s.times, body(s.body, { ...ctx, loop: true }));
           return;
         case "while":
-          t.while(condOf(s.c, ctx.visible), { bound: s.bound }, body(s.body));
+          t.while(condOfHere(s.c, ctx.visible), { bound: s.bound }, body(s.body, { ...ctx, loop: true }));
           return;
         case "call":
           if (ctx.self > 0) t.call(procRefs[s.proc % ctx.self] as ProcRef);
@@ -373,14 +447,53 @@ export function build(name: string, d: ModelDesc): ModelDef {
           if (!ctx.nofault && !d.clean) t.return();
           return;
         case "assert":
-          if (!d.clean) t.assert(condOf(s.c, ctx.visible), "fuzz");
+          if (!d.clean) t.assert(condOfHere(s.c, ctx.visible), "fuzz");
           return;
         case "label":
           t.label(`L${s.label}`);
           return;
+        case "lset": {
+          const l = ctx.own[s.l % Math.max(1, ctx.own.length)];
+          if (!l) return;
+          const v = l.desc;
+          if (s.value.k === "lit") {
+            const x = s.value.x;
+            t.set(l.ref, v.kind === "bool" ? x % 2 === 0 : v.kind === "int" ? x % (v.max + 1) : (enumValues(v.values)[x % v.values] as string));
+          } else if (s.value.k === "copy") {
+            // Only from a local with the very same domain (another could leave this one's: FL224).
+            const same = ctx.own.filter((w) => JSON.stringify({ ...w.desc, init: 0 }) === JSON.stringify({ ...v, init: 0 }));
+            t.set(l.ref, (same[s.value.from % same.length] as Loc).ref);
+          } else if (v.kind === "bool") {
+            t.set(l.ref, condOf(s.value.c, ctx.visible, ctx.own, true));
+          }
+          return;
+        }
+        case "loop": {
+          const inner = body(s.body, { ...ctx, loop: true });
+          const opts = s.bound === null ? undefined : { bound: s.bound };
+          if (s.c === null) t.loop(inner, opts);
+          else if (opts) t.while(condOfHere(s.c, ctx.visible), opts, inner);
+          else t.while(condOfHere(s.c, ctx.visible), inner);
+          return;
+        }
+        case "jump":
+          if (ctx.loop) t.if(condOfHere(s.c, ctx.visible), (b) => (s.what === "break" ? b.break() : b.continue()));
+          return;
+        case "elem": {
+          if (!lockArray) return emit(t, s.body, ctx);
+          // An own enum local (its values are among the array's indexes) may name the element.
+          const pickers = ctx.own.filter((l) => l.desc.kind === "enum");
+          const picker = s.byLocal === null || pickers.length === 0 ? undefined : pickers[s.byLocal % pickers.length];
+          const el = lockArray.ref.at(picker ? (picker.ref as LocalRef<string>) : (arrayIndex[s.i % 3] as string));
+          const l: AnyLock = { ref: el, kind: lockArray.kind };
+          take(t, l, s.write);
+          emit(t, s.body, ctx);
+          give(t, l, s.write);
+          return;
+        }
       }
     };
-    const valueOf = (v: (typeof vars)[number], x: ValueDesc, visible: number): Operand<boolean | number | string> => {
+    const valueOf = (v: (typeof vars)[number], x: ValueDesc, visible: number, own: readonly Loc[]): Operand<boolean | number | string> => {
       const d = v.desc;
       switch (x.k) {
         case "lit":
@@ -394,14 +507,20 @@ export function build(name: string, d: ModelDesc): ModelDef {
           return (same[x.from % same.length] as (typeof vars)[number]).ref;
         }
         case "cond":
-          return d.kind === "bool" ? condOf(x.c, visible) : valueOf(v, { k: "step", up: true }, visible);
+          return d.kind === "bool" ? condOf(x.c, visible, own) : valueOf(v, { k: "step", up: true }, visible, own);
       }
     };
 
     d.threads.forEach((th, i) => {
-      threads.push(proc(th.process).thread(nm("T", i), (t) => emit(t, th.body, { self: procRefs.length, visible: i, nofault: false })));
+      threads.push(
+        proc(th.process).thread(nm("T", i), (t) => {
+          const own = declare(t);
+          threadLocals[i] = own;
+          emit(t, th.body, { self: procRefs.length, visible: i, nofault: false, own, loop: false });
+        }),
+      );
     });
-    d.procs.forEach((p, i) => m.define(procRefs[i] as ProcRef, (t) => emit(t, p, { self: i, visible: threads.length, nofault: false })));
+    d.procs.forEach((p, i) => m.define(procRefs[i] as ProcRef, (t) => emit(t, p, { self: i, visible: threads.length, nofault: false, own: declare(t), loop: false })));
     if (!d.clean) d.invariants.forEach((c, i) => m.invariant(nm("inv", i), condOf(c, threads.length)));
     if (d.termination) m.checkTermination();
   });
@@ -415,6 +534,8 @@ function children(s: StmtDesc): readonly (readonly StmtDesc[])[] {
     case "nofault":
     case "repeat":
     case "while":
+    case "loop":
+    case "elem":
       return [s.body];
     case "try":
     case "if":
