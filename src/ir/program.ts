@@ -500,7 +500,8 @@ function lowerThread(model: Model, threadId: string, error: (code: string, messa
       const v = evalLocal(op.value);
       if (l !== undefined && v !== undefined && !inLocalDomain(l, v)) {
         // Reported once per line; the path stops here (the model is invalid anyway).
-        error("FL224", `sets local '${l.name}' to a value outside its domain ${showLocalDomain(l)} on some path (first ${JSON.stringify(v)}); widen the domain or guard the assignment`, n.loc);
+        // A constant written out of the domain is validation's FL220 already.
+        if (!(n.op.kind === "local" && n.op.value.kind === "lit")) error("FL224", `sets local '${l.name}' to a value outside its domain ${showLocalDomain(l)} on some path (first ${JSON.stringify(v)}); widen the domain or guard the assignment`, n.loc);
         opOf.set(key, mapTargets(op, () => DONE));
         continue;
       }
