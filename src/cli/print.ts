@@ -35,7 +35,7 @@ const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlo
 
 function shownSteps(f: Finding, full: boolean): { steps: Step[]; hidden: number } {
   if (full || !FOCUSED.has(f.verdict)) return { steps: [...f.steps], hidden: 0 };
-  const steps = f.steps.filter((s) => f.involved.includes(s.threadId));
+  const steps = f.steps.filter((s) => f.involved.includes(s.threadId) || s.reclaim === true);
   return { steps, hidden: f.steps.length - steps.length };
 }
 

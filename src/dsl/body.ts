@@ -119,6 +119,28 @@ export class Body {
     this.#out.push(onFault ? { kind: "access", id, loc, region, op, onFault } : { kind: "access", id, loc, region, op });
   }
 
+  /**
+   * get_user_pages(start, 1, write ? FOLL_WRITE : 0, &page): needs the region owner's
+   * mmap_lock held (FL340 otherwise). It may fault; the fault runs the region's fault
+   * procedure (FAULT_FLAG_WRITE as `write` says) without taking mmap_lock again. The
+   * page stays pinned, its mapping does not: a later access may still fault.
+   *
+   *     t.downRead(app.mmapLock); t.getUserPages(buf, { write: true }); t.upRead(app.mmapLock);
+   */
+  getUserPages(r: RegionRef, opts: { readonly write: boolean }): void {
+    const region = this.#ctx.regionId(r, "getUserPages");
+    const write = (opts as { write?: unknown } | undefined)?.write;
+    this.#push({ kind: "gup", region, write: write as boolean });
+  }
+
+  /**
+   * Reclaim unmaps the page of a tracked region (shrink_page_list -> try_to_unmap,
+   * through rmap: no mmap_lock). The next access faults.
+   */
+  evict(r: RegionRef): void {
+    this.#push({ kind: "evict", region: this.#ctx.regionId(r, "evict") });
+  }
+
   pagefaultDisable(): void {
     this.#push({ kind: "pagefault_disable" });
   }

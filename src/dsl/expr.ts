@@ -50,3 +50,14 @@ export const and = (...args: Cond[]): Ex<boolean> => wrap({ kind: "and", args: a
 export const or = (...args: Cond[]): Ex<boolean> => wrap({ kind: "or", args: args.map(toExpr) });
 /** `a` implies `b`. */
 export const implies = (a: Cond, b: Cond): Ex<boolean> => or(not(a), b);
+
+/**
+ * `vmf->flags & FAULT_FLAG_WRITE`: true inside a fault procedure when the access that
+ * faulted writes user memory (copy_to_user, put_user, store, getUserPages with
+ * `write: true`), false for a read fault. Only a fault path knows it (FL342 elsewhere).
+ *
+ *     const daxFault = m.proc("__dax_fault", (p) => {
+ *       p.if(FAULT_FLAG_WRITE, (w) => { w.lock(allocSem); w.unlock(allocSem); });
+ *     });
+ */
+export const FAULT_FLAG_WRITE: Ex<boolean> = wrap({ kind: "fault-flag", flag: "write" });

@@ -162,6 +162,8 @@ export function buildView(
         const tp = program.threads.find((x) => x.thread === e.thread);
         return `(pc[${T(e.thread)}] = ${str(tp?.labels.get(e.label) ?? DONE)})`;
       }
+      case "fault-flag":
+        throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
       default:
         return unreachable(e);
     }

@@ -5,8 +5,8 @@
 
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
-import type { AccessOp, Expr, Loc, LockMode, Model, Stmt } from "./types.js";
-import { unreachable } from "./types.js";
+import type { AccessOp, Expr, Loc, LockMode, Model, Region, Stmt } from "./types.js";
+import { unreachable, writesUser } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -16,13 +16,17 @@ export type Frame =
   | { readonly kind: "call"; readonly proc: string; readonly loc: Loc }
   | { readonly kind: "fault"; readonly region: string; readonly loc: Loc };
 
+/**
+ * `resident`: the region is tracked (SEMANTICS "Residency"); this boolean variable
+ * decides the outcome (present: `next`, absent: `target`) instead of a free choice.
+ */
 export type FaultOutcome =
   /** Pinned memory: the access never faults. */
   | { readonly kind: "none" }
   /** Page faults enabled: the fault path runs from `target`. */
-  | { readonly kind: "handle"; readonly target: string }
+  | { readonly kind: "handle"; readonly target: string; readonly resident?: string }
   /** Page faults disabled: the access fails (-EFAULT) and control goes to `target`. */
-  | { readonly kind: "fail"; readonly target: string };
+  | { readonly kind: "fail"; readonly target: string; readonly resident?: string };
 
 export type Op =
   | {
@@ -100,6 +104,8 @@ interface Env {
   readonly ret: string;
   /** Page-fault-disable depth at entry of the enclosing procedure (a return must restore it). */
   readonly entryDepth: number;
+  /** Inside a fault path: whether the faulting access writes (FAULT_FLAG_WRITE); absent outside one. */
+  readonly faultWrite?: boolean;
 }
 
 class ThreadLowering {
@@ -184,7 +190,7 @@ class ThreadLowering {
           this.alias.set(at, k);
           return d;
         }
-        const inner: Env = { via: [...env.via, { kind: "call", proc: proc.id, loc: s.loc }], ret: k, entryDepth: d };
+        const inner: Env = { ...env, via: [...env.via, { kind: "call", proc: proc.id, loc: s.loc }], ret: k, entryDepth: d };
         const end = this.seq(proc.body, at, k, inner, d);
         if (end !== null && end !== d) {
           this.error("FL312", `procedure '${proc.name}' returns with page faults ${end > d ? "still disabled" : "enabled more often than disabled"}; balance pagefaultDisable()/pagefaultEnable() inside it`, proc.loc);
@@ -193,6 +199,15 @@ class ThreadLowering {
       }
       case "access":
         return this.access(s, at, k, env, d);
+      case "gup":
+        return this.gup(s, at, k, env, d);
+      case "evict": {
+        // Reclaim through rmap: the page goes, no mmap_lock is taken (SEMANTICS "Residency").
+        const resident = this.model.regions.find((r) => r.id === s.region)?.resident;
+        if (resident === undefined) this.alias.set(at, k);
+        else this.emit(at, s, env.via, { kind: "set", variable: resident, value: { kind: "lit", value: false }, next: k });
+        return d;
+      }
       case "either": {
         if (s.branches.length === 0) {
           this.alias.set(at, k);
@@ -206,16 +221,16 @@ class ThreadLowering {
         );
       }
       case "set":
-        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: s.value, next: k });
+        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: this.flags(s.value, env, s), next: k });
         return d;
       case "if": {
         const t = this.fresh();
         const e = this.fresh();
-        this.emit(at, s, env.via, { kind: "branch", cond: s.cond, then: t, else: e, loop: false });
+        this.emit(at, s, env.via, { kind: "branch", cond: this.flags(s.cond, env, s), then: t, else: e, loop: false });
         return this.join(s, [this.seq(s.then, t, k, env, d), this.seq(s.else, e, k, env, d)]);
       }
       case "await":
-        this.emit(at, s, env.via, { kind: "await", cond: s.cond, next: k });
+        this.emit(at, s, env.via, { kind: "await", cond: this.flags(s.cond, env, s), next: k });
         return d;
       case "repeat": {
         let cur = at;
@@ -234,13 +249,13 @@ class ThreadLowering {
         for (let i = 0; i < s.bound; i++) {
           const body = this.fresh();
           const next = this.fresh();
-          this.emit(cur, s, env.via, { kind: "branch", cond: s.cond, then: body, else: k, loop: true });
+          this.emit(cur, s, env.via, { kind: "branch", cond: this.flags(s.cond, env, s), then: body, else: k, loop: true });
           const end = this.seq(s.body, body, next, env, d);
           if (end !== null && end !== d) this.unbalancedLoop(s);
           cur = next;
         }
         const message = `loop at ${formatLoc(s.loc)} would run more than its bound of ${s.bound} iterations`;
-        this.emit(cur, s, env.via, { kind: "assert", cond: { kind: "not", arg: s.cond }, message, next: k });
+        this.emit(cur, s, env.via, { kind: "assert", cond: { kind: "not", arg: this.flags(s.cond, env, s) }, message, next: k });
         return d;
       }
       case "return":
@@ -250,7 +265,7 @@ class ThreadLowering {
         this.alias.set(at, env.ret);
         return null;
       case "assert":
-        this.emit(at, s, env.via, { kind: "assert", cond: s.cond, message: s.message, next: k });
+        this.emit(at, s, env.via, { kind: "assert", cond: this.flags(s.cond, env, s), message: s.message, next: k });
         return d;
       case "pagefault_disable":
         this.alias.set(at, k);
@@ -275,6 +290,41 @@ class ThreadLowering {
     this.error("FL311", `the loop body changes whether page faults are disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, s.loc);
   }
 
+  /**
+   * `e` with FAULT_FLAG_WRITE replaced by what the innermost fault path knows: a
+   * constant per fault path, so merging sees a constant branch (SEMANTICS "the fault
+   * path knows whether a read or a write access faulted"). Outside a fault: FL342.
+   */
+  flags(e: Expr, env: Env, s: Stmt): Expr {
+    const go = (x: Expr): Expr => {
+      switch (x.kind) {
+        case "fault-flag":
+          if (env.faultWrite === undefined) {
+            this.error("FL342", `FAULT_FLAG_WRITE is only known inside a fault path; this statement runs outside any page fault (here from thread '${this.threadName()}')`, s.loc);
+            return { kind: "lit", value: false };
+          }
+          return { kind: "lit", value: env.faultWrite };
+        case "not":
+          return { ...x, arg: go(x.arg) };
+        case "and":
+        case "or":
+          return { ...x, args: x.args.map(go) };
+        case "cmp":
+        case "arith":
+          return { ...x, left: go(x.left), right: go(x.right) } as Expr;
+        case "lit":
+        case "var":
+        case "held":
+        case "done":
+        case "at":
+          return x;
+        default:
+          return unreachable(x);
+      }
+    };
+    return go(e);
+  }
+
   access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number): Depth {
     const region = this.model.regions.find((r) => r.id === s.region);
     if (!region || region.pinned) {
@@ -282,33 +332,71 @@ class ThreadLowering {
       return d;
     }
     const target = this.fresh();
+    const resident = region.resident === undefined ? {} : { resident: region.resident };
     if (d > 0) {
       // SEMANTICS: with page faults disabled a fault takes no lock and the access fails.
-      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "fail", target } });
+      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "fail", target, ...resident } });
       const end = this.seq(s.onFault ?? [], target, k, env, d);
       return this.join(s, [d, end]);
     }
     // SEMANTICS: the fault path runs in the faulting thread: down_read(owner's mmap_lock),
     // the region's fault procedure (file regions), up_read.
-    this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "handle", target } });
+    this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "handle", target, ...resident } });
     const owner = this.model.processes.find((p) => p.id === region.process);
     const mmap = owner?.mmapLock ?? "?lock";
     const via: Frame[] = [...env.via, { kind: "fault", region: region.id, loc: s.loc }];
     const handler = this.fresh();
     const release = this.fresh();
     this.emit(target, s, via, { kind: "acquire", lock: mmap, mode: "read", next: handler, fault: region.id });
+    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op));
+    this.emit(installed, s, via, { kind: "release", lock: mmap, mode: "read", next: k, fault: region.id });
+    return d;
+  }
+
+  /**
+   * get_user_pages under the caller's mmap_lock (SEMANTICS "get_user_pages"): it may
+   * fault (a tracked region: iff absent), and the fault runs the region's fault
+   * procedure without taking mmap_lock again. Page faults disabled or not, it is the
+   * same (faultin_page calls handle_mm_fault itself). FL340 checks the lock is held.
+   */
+  gup(s: Extract<Stmt, { kind: "gup" }>, at: string, k: string, env: Env, d: number): Depth {
+    const region = this.model.regions.find((r) => r.id === s.region);
+    const emptyPath = region !== undefined && region.fault === undefined && region.resident === undefined;
+    if (!region || region.pinned || emptyPath) {
+      // Pinned: never faults; an untracked anonymous page: a fault would change nothing visible.
+      this.emit(at, s, env.via, { kind: "access", region: s.region, op: "get_user_pages", next: k, fault: { kind: "none" } });
+      return d;
+    }
+    const target = this.fresh();
+    const resident = region.resident === undefined ? {} : { resident: region.resident };
+    this.emit(at, s, env.via, { kind: "access", region: s.region, op: "get_user_pages", next: k, fault: { kind: "handle", target, ...resident } });
+    const via: Frame[] = [...env.via, { kind: "fault", region: region.id, loc: s.loc }];
+    const end = this.faultPath(s, region, target, k, via, d, s.write);
+    if (end !== k) this.alias.set(end, k);
+    return d;
+  }
+
+  /**
+   * The region's fault procedure from `entry` to `exit`, with FAULT_FLAG_WRITE set to
+   * `write`; for a tracked region, then the pte install that makes it present. Returns
+   * the label after all of it (where the fault path's up_read goes, if any).
+   */
+  faultPath(s: Stmt, region: Region, entry: string, exit: string, via: readonly Frame[], d: number, write: boolean): string {
+    const installed = region.resident === undefined ? exit : this.fresh();
     const proc = region.fault ? this.model.procs.find((p) => p.id === region.fault) : undefined;
     if (proc) {
-      const inner: Env = { via: [...via, { kind: "call", proc: proc.id, loc: region.loc }], ret: release, entryDepth: d };
-      const end = this.seq(proc.body, handler, release, inner, d);
+      const inner: Env = { via: [...via, { kind: "call", proc: proc.id, loc: region.loc }], ret: installed, entryDepth: d, faultWrite: write };
+      const end = this.seq(proc.body, entry, installed, inner, d);
       if (end !== null && end !== d) {
         this.error("FL312", `fault procedure '${proc.name}' returns with page faults disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, proc.loc);
       }
     } else {
-      this.alias.set(handler, release);
+      this.alias.set(entry, installed);
     }
-    this.emit(release, s, via, { kind: "release", lock: mmap, mode: "read", next: k, fault: region.id });
-    return d;
+    if (region.resident === undefined) return exit;
+    const after = this.fresh();
+    this.emit(installed, s, via, { kind: "set", variable: region.resident, value: { kind: "lit", value: true }, next: after });
+    return after;
   }
 
   resolve(label: string): string {
@@ -402,6 +490,7 @@ export function lower(model: Model): Program {
   };
   const threads = model.threads.map((t) => lowerThread(model, t.id, error));
   for (const tp of threads) checkReleases(model, tp, error);
+  for (const tp of threads) checkGupLocked(model, tp, error);
   return { threads, diagnostics };
 }
 
@@ -507,6 +596,33 @@ function checkReleases(model: Model, tp: ThreadProgram, error: (code: string, me
     error(
       "FL301",
       `thread '${thread?.name}' releases '${lock?.name}'${how} here but cannot hold it${how} on any path to this line; remove the release or take the lock first`,
+      n.loc,
+    );
+  }
+}
+
+/**
+ * get_user_pages needs the region owner's mmap_lock, for read or write, on every
+ * path to it (SEMANTICS "get_user_pages": a model that does not hold it is invalid):
+ * FL340 otherwise. The fault path's own down_read counts, as in the kernel.
+ */
+function checkGupLocked(model: Model, tp: ThreadProgram, error: (code: string, message: string, loc: Loc) => void): void {
+  const gups = tp.nodes.filter((n) => n.op.kind === "access" && n.op.op === "get_user_pages");
+  if (gups.length === 0) return;
+  const must = heldCounts(tp, "must");
+  for (const n of gups) {
+    if (n.op.kind !== "access") continue;
+    const region = model.regions.find((r) => r.id === (n.op as { region: string }).region);
+    const owner = model.processes.find((p) => p.id === region?.process);
+    if (!region || !owner) continue;
+    const h = must.get(n.pc);
+    const held = (h?.get(lockKey(owner.mmapLock, "read")) ?? 0) + (h?.get(lockKey(owner.mmapLock, "write")) ?? 0);
+    if (held > 0) continue;
+    const lock = model.locks.find((l) => l.id === owner.mmapLock)?.name ?? "mmap_lock";
+    const thread = model.threads.find((t) => t.id === tp.thread)?.name ?? tp.thread;
+    error(
+      "FL340",
+      `thread '${thread}' calls getUserPages(${region.name}) without holding '${lock}' on every path to this line; take downRead(${owner.name}.mmapLock) (or downWrite) before it, as get_user_pages requires`,
       n.loc,
     );
   }

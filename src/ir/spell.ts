@@ -52,8 +52,12 @@ export function spellOp(model: Model, op: Op): string {
       return `${op.op}(${regionName(model, op.region)})`;
     case "choose":
       return `either (${op.targets.length} ways)`;
-    case "set":
+    case "set": {
+      // A tracked region's residency: the fault installs the pte, reclaim evicts it.
+      const of = model.vars.find((v) => v.id === op.variable)?.residencyOf;
+      if (of !== undefined && op.value.kind === "lit") return `${op.value.value === true ? "install_pte" : "evict"}(${regionName(model, of)})`;
       return `${varName(model, op.variable)} = ${spellExpr(model, op.value)}`;
+    }
     case "branch":
       return `${op.loop ? "while" : "if"} (${spellExpr(model, op.cond)})`;
     case "await":
@@ -106,6 +110,8 @@ export function spellExpr(model: Model, e: Expr): string {
       return `done(${threadName(model, e.thread)})`;
     case "at":
       return `at(${threadName(model, e.thread)}, ${e.label})`;
+    case "fault-flag":
+      return "vmf->flags & FAULT_FLAG_WRITE";
     default:
       return unreachable(e);
   }
@@ -121,8 +127,10 @@ export function spellOutcome(op: Op, to: string): string {
   switch (op.kind) {
     case "access":
       if (op.fault.kind !== "none" && to === op.fault.target) {
+        if (op.op === "get_user_pages") return "page fault: handle_mm_fault, mmap lock already held";
         return op.fault.kind === "handle" ? "page fault" : "page fault with page faults disabled: -EFAULT";
       }
+      if (op.op === "get_user_pages") return "page present, pinned";
       return op.fault.kind === "none" ? "page pinned, no fault" : "page present, no fault";
     case "choose":
       return `takes branch ${op.targets.indexOf(to) + 1} of ${op.targets.length}`;

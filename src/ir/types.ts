@@ -52,6 +52,8 @@ export interface SharedVar {
   readonly domain: Domain;
   readonly init: Value;
   readonly loc: Loc;
+  /** Set on the variable a `tracked` region keeps its residency in: that region's id. */
+  readonly residencyOf?: string;
 }
 
 export interface Region {
@@ -64,6 +66,12 @@ export interface Region {
   readonly fault?: string;
   /** mlock()ed: never faults (SEMANTICS "User memory access"). */
   readonly pinned: boolean;
+  /**
+   * Tracked residency (SEMANTICS "Residency"): the shared boolean variable that says
+   * whether the page is present. An access to a present page never faults, a fault
+   * makes it present, an `evict` makes it absent. Untracked: any access may fault.
+   */
+  readonly resident?: string;
   readonly loc: Loc;
 }
 
@@ -88,7 +96,16 @@ export interface Thread {
 }
 
 /** User memory operations; all of them are one `access` in SEMANTICS. */
-export type AccessOp = "copy_to_user" | "copy_from_user" | "get_user" | "put_user" | "load" | "store";
+export type AccessOp = "copy_to_user" | "copy_from_user" | "get_user" | "put_user" | "load" | "store" | "get_user_pages";
+
+/**
+ * Does this access write user memory (FAULT_FLAG_WRITE on its fault)? As the kernel:
+ * copy_to_user, put_user and stores write; copy_from_user, get_user and loads read.
+ * get_user_pages says so itself (FOLL_WRITE), so it is not in this table.
+ */
+export function writesUser(op: Exclude<AccessOp, "get_user_pages">): boolean {
+  return op === "copy_to_user" || op === "put_user" || op === "store";
+}
 
 interface StmtBase {
   readonly id: string;
@@ -116,6 +133,14 @@ export type Stmt =
       readonly op: AccessOp;
       readonly onFault?: readonly Stmt[];
     })
+  /**
+   * get_user_pages(region, FOLL_WRITE if `write`): the caller holds the region owner's
+   * mmap_lock; it may fault, and the fault runs the region's fault procedure without
+   * taking mmap_lock again (SEMANTICS "get_user_pages").
+   */
+  | (StmtBase & { readonly kind: "gup"; readonly region: string; readonly write: boolean })
+  /** Reclaim unmaps a tracked region's page (through rmap: no mmap_lock). */
+  | (StmtBase & { readonly kind: "evict"; readonly region: string })
   | (StmtBase & { readonly kind: "either"; readonly branches: readonly (readonly Stmt[])[] })
   | (StmtBase & { readonly kind: "set"; readonly variable: string; readonly value: Expr })
   | (StmtBase & {
@@ -188,6 +213,7 @@ export function* subexprs(e: Expr): Generator<Expr> {
     case "held":
     case "done":
     case "at":
+    case "fault-flag":
       return;
     default:
       unreachable(e);
@@ -205,7 +231,13 @@ export type Expr =
   | { readonly kind: "held"; readonly lock: string; readonly thread?: string; readonly mode?: "read" | "write" }
   /** Thread position: finished, or standing at a label. */
   | { readonly kind: "done"; readonly thread: string }
-  | { readonly kind: "at"; readonly thread: string; readonly label: string };
+  | { readonly kind: "at"; readonly thread: string; readonly label: string }
+  /**
+   * `vmf->flags & FAULT_FLAG_WRITE` inside a fault procedure: whether the access that
+   * faulted writes user memory. Lowering replaces it by a constant per fault path, so
+   * nothing after lowering (generator, explorer, merging) ever sees it.
+   */
+  | { readonly kind: "fault-flag"; readonly flag: "write" };
 
 export interface Invariant {
   readonly id: string;

@@ -5,7 +5,7 @@ import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import { type Program, lower } from "./program.js";
 import type { Domain, Expr, Loc, Model, Stmt, Value } from "./types.js";
-import { unreachable } from "./types.js";
+import { subexprs, unreachable } from "./types.js";
 
 /** Most iterations a `repeat` may unroll. */
 const MAX_REPEAT = 64;
@@ -99,6 +99,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
         return { kind: "bool" };
       }
       case "done":
+      case "fault-flag":
         return { kind: "bool" };
       case "at": {
         const t = model.threads.find((x) => x.id === e.thread);
@@ -141,6 +142,20 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
         case "access":
           if (s.onFault) walk(s.onFault);
           break;
+        case "gup":
+          if (typeof s.write !== "boolean") {
+            error("FL344", `getUserPages needs { write: true } (FOLL_WRITE) or { write: false }, got ${JSON.stringify(s.write) ?? "nothing"}`, s.loc);
+          }
+          break;
+        case "evict": {
+          const r = regions.get(s.region);
+          if (r?.pinned) {
+            error("FL341", `evict(${r.name}): the region is pinned (mlock()ed) and reclaim never takes its page; drop { pinned: true } or the evict`, s.loc);
+          } else if (r && r.resident === undefined) {
+            error("FL341", `evict(${r.name}): the region is not tracked, so any access may fault already; declare it with { tracked: "present" } or { tracked: "absent" } to model reclaim`, s.loc);
+          }
+          break;
+        }
         case "either":
           if (s.branches.length === 0) error("FL232", `either() needs at least one branch`, s.loc);
           for (const b of s.branches) walk(b);
@@ -194,7 +209,17 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   };
   for (const p of model.procs) walk(p.body);
   for (const t of model.threads) walk(t.body);
-  for (const inv of model.invariants) expect(inv.cond, "bool", inv.loc, `invariant '${inv.name}'`);
+  for (const inv of model.invariants) {
+    expect(inv.cond, "bool", inv.loc, `invariant '${inv.name}'`);
+    if ([...subexprs(inv.cond)].some((x) => x.kind === "fault-flag")) {
+      error("FL342", `invariant '${inv.name}' reads FAULT_FLAG_WRITE, which only a fault procedure knows; use it in an if inside the region's fault procedure`, inv.loc);
+    }
+  }
+  for (const r of model.regions) {
+    if (r.pinned && r.resident !== undefined) {
+      error("FL343", `region '${r.name}' is both pinned and tracked: a pinned page is always present; drop one of the two`, r.loc);
+    }
+  }
 
   checkCalls(model, procs, regions, error);
 
@@ -281,6 +306,10 @@ function checkCalls(
     const go = (ss: readonly Stmt[]): void => {
       for (const s of ss) {
         if (s.kind === "call") out.push({ to: s.proc, loc: s.loc });
+        if (s.kind === "gup") {
+          const f = regions.get(s.region)?.fault;
+          if (f) out.push({ to: f, loc: s.loc });
+        }
         if (s.kind === "access") {
           const f = regions.get(s.region)?.fault;
           if (f) out.push({ to: f, loc: s.loc });

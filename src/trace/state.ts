@@ -181,6 +181,9 @@ export function evalExpr(model: Model, s: ModelState, program: Program | undefin
       const label = program?.threads.find((t) => t.thread === e.thread)?.labels.get(e.label);
       return label !== undefined && s.pc.get(e.thread) === label;
     }
+    case "fault-flag":
+      // Lowering replaced it by a constant: no node or invariant still holds one.
+      return false;
   }
 }
 
