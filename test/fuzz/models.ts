@@ -9,6 +9,7 @@ import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import { type Cond, type Operand, and, implies, not, or } from "../../src/dsl/expr.js";
 import type { LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
+import { FAULT_FLAG_WRITE } from "../../src/dsl/expr.js";
 import type { RwsemPolicy } from "../../src/ir/types.js";
 
 // ---- descriptions ----------------------------------------------------------------------
@@ -48,14 +49,20 @@ export type StmtDesc =
   | { readonly k: "call"; readonly proc: number }
   | { readonly k: "return" }
   | { readonly k: "assert"; readonly c: CondDesc }
-  | { readonly k: "label"; readonly label: number };
+  | { readonly k: "label"; readonly label: number }
+  /** down_read/down_write of the region owner's mmap_lock; get_user_pages(region, write); up. */
+  | { readonly k: "gup"; readonly region: number; readonly write: boolean; readonly lockWrite: boolean }
+  /** Reclaim of a tracked region's page (skipped when no region is tracked). */
+  | { readonly k: "evict"; readonly region: number }
+  /** if (vmf->flags & FAULT_FLAG_WRITE) in a procedure only fault paths run; an either elsewhere. */
+  | { readonly k: "faultif"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] };
 
 export interface ModelDesc {
-  readonly processes: readonly { readonly mmapPolicy: RwsemPolicy }[];
+  readonly processes: readonly { readonly mmapPolicy: RwsemPolicy; readonly mmapSem: boolean }[];
   /** `process` null: a global lock; else a per-process one. */
   readonly locks: readonly (LockDesc & { readonly process: number | null })[];
   readonly vars: readonly VarDesc[];
-  readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null }[];
+  readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null; readonly tracked: "present" | "absent" | null }[];
   readonly procs: readonly (readonly StmtDesc[])[];
   readonly threads: readonly { readonly process: number; readonly body: readonly StmtDesc[] }[];
   readonly invariants: readonly CondDesc[];
@@ -142,6 +149,8 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
     fc.record({ k: fc.constant("assert" as const), c: property }),
     fc.record({ k: fc.constant("label" as const), label: fc.nat({ max: 1 }) }),
     fc.record({ k: fc.constant("return" as const) }),
+    fc.record({ k: fc.constant("gup" as const), region: small, write: fc.boolean(), lockWrite: fc.nat({ max: 3 }).map((n) => n === 0) }),
+    fc.record({ k: fc.constant("evict" as const), region: small }),
   ];
   const nested: fc.Arbitrary<StmtDesc>[] = [
     fc.record({ k: fc.constant("crit" as const), lock: small, write: fc.boolean(), body: inner, end: fc.constantFrom(...Array<"unlock">(8).fill("unlock"), "leak" as const, "maybe" as const) }),
@@ -153,21 +162,25 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
     fc.record({ k: fc.constant("if" as const), c: cond, then: inner, else: inner }),
     fc.record({ k: fc.constant("repeat" as const), times: fc.integer({ min: 0, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("while" as const), c: cond, bound: fc.integer({ min: 1, max: 2 }), body: inner }),
+    fc.record({ k: fc.constant("faultif" as const), then: inner, else: inner }),
   ];
   const weighted = [
-    // access, set, await, call, assert, label, return
-    ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1][i] ?? 1 })),
-    // crit, optlock, try, mmap, nofault, either, if, repeat, while
-    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1][i] ?? 1) })),
+    // access, set, await, call, assert, label, return, gup, evict
+    ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1, 2, 2][i] ?? 1 })),
+    // crit, optlock, try, mmap, nofault, either, if, repeat, while, faultif
+    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 4][i] ?? 1) })),
   ].filter((w) => w.weight > 0);
   return fc.array(fc.oneof(...weighted), { minLength: min, maxLength: len });
 }
 
 export const modelDesc: fc.Arbitrary<ModelDesc> = fc.record({
-  processes: fc.array(fc.record({ mmapPolicy: fc.constantFrom<RwsemPolicy>("fair", "fair", "fair", "recursive-read", "reader-preferring") }), { minLength: 1, maxLength: 2 }),
+  processes: fc.array(fc.record({ mmapPolicy: fc.constantFrom<RwsemPolicy>("fair", "fair", "fair", "recursive-read", "reader-preferring"), mmapSem: fc.boolean() }), { minLength: 1, maxLength: 2 }),
   locks: fc.array(lockDesc, { minLength: 1, maxLength: 3 }),
   vars: fc.array(varDesc, { minLength: 1, maxLength: 2 }),
-  regions: fc.array(fc.record({ process: fc.nat({ max: 1 }), pinned: fc.boolean(), fault: fc.option(fc.nat({ max: 1 })) }), { minLength: 1, maxLength: 2 }),
+  regions: fc.array(
+    fc.record({ process: fc.nat({ max: 1 }), pinned: fc.boolean(), fault: fc.option(fc.nat({ max: 1 })), tracked: fc.constantFrom(null, null, "present" as const, "absent" as const) }),
+    { minLength: 1, maxLength: 2 },
+  ),
   procs: fc.array(stmts(1, 3), { minLength: 0, maxLength: 2 }),
   threads: fc.array(fc.record({ process: fc.nat({ max: 1 }), body: stmts(2, 4, 2) }), { minLength: 1, maxLength: 4 }),
   // An invariant on one model in four.
@@ -194,7 +207,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
   const nm = (plain: string, i: number): string => (d.hostile === null ? `${plain}${i}` : (HOSTILE[(d.hostile + i) % HOSTILE.length] as string));
   const enumValues = (n: number): string[] => Array.from({ length: n }, (_, i) => (d.hostile === null ? (["idle", "busy", "gone"][i] as string) : nm("", i + 3)));
   return model(d.hostile === null ? name : `${nm("", 0)} ${name}`, (m) => {
-    const procs = d.processes.map((p, i) => m.process(nm("P", i), { mmapPolicy: p.mmapPolicy }));
+    const procs = d.processes.map((p, i) => m.process(nm("P", i), { mmapPolicy: p.mmapPolicy, ...(p.mmapSem ? { mmapLock: "mmap_sem" } : {}) }));
     const proc = (i: number) => procs[i % procs.length] as (typeof procs)[number];
     type AnyLock = { ref: LockRef; kind: LockDesc["kind"] };
     const locks: AnyLock[] = d.locks.map((l, i) => {
@@ -214,11 +227,24 @@ export function build(name: string, d: ModelDesc): ModelDef {
     const procRefs: ProcRef[] = d.procs.map((_, i) => m.proc(nm("f", i)));
     // A region's fault procedure is f<i>; procedure f<i> may only touch regions whose
     // fault procedure comes before it, and call procedures before it (no recursion).
-    const regions: { ref: RegionRef; fault: number | null }[] = d.regions.map((r, i) => {
+    const regions: { ref: RegionRef; fault: number | null; owner: (typeof procs)[number]; tracked: boolean }[] = d.regions.map((r, i) => {
       const fault = r.fault === null || procRefs.length === 0 ? null : r.fault % procRefs.length;
-      const opts = { pinned: r.pinned, ...(fault === null ? {} : { fault: procRefs[fault] as ProcRef }) };
-      return { ref: proc(r.process).region(nm("mem", i), opts), fault };
+      // A pinned page is always present: tracking it is a model error (FL343).
+      const tracked = r.pinned ? null : r.tracked;
+      const opts = { pinned: r.pinned, ...(fault === null ? {} : { fault: procRefs[fault] as ProcRef }), ...(tracked === null ? {} : { tracked }) };
+      return { ref: proc(r.process).region(nm("mem", i), opts), fault, owner: proc(r.process), tracked: tracked !== null };
     });
+    // Procedures only fault paths run (a region's fault procedure no call names): FAULT_FLAG_WRITE is known there.
+    const called = new Set<number>();
+    const findCalls = (ss: readonly StmtDesc[], callable: number): void => {
+      for (const s of ss) {
+        if (s.k === "call" && callable > 0) called.add(s.proc % callable);
+        for (const b of children(s)) findCalls(b, callable);
+      }
+    };
+    d.threads.forEach((th) => findCalls(th.body, procRefs.length));
+    d.procs.forEach((p, i) => findCalls(p, i));
+    const faultOnly = (i: number): boolean => !called.has(i) && regions.some((r) => r.fault === i);
     const threads: ThreadRef[] = [];
 
     /** Label indexes a thread's body can stand at (its own and its callees'). */
@@ -377,6 +403,28 @@ export function build(name: string, d: ModelDesc): ModelDef {
         case "label":
           t.label(`L${s.label}`);
           return;
+        case "gup": {
+          const usable = regions.filter((r) => r.fault === null || r.fault < ctx.self);
+          const r = usable[s.region % Math.max(1, usable.length)];
+          if (!r) return;
+          const mm = r.owner.mmapLock;
+          if (s.lockWrite) t.downWrite(mm);
+          else t.downRead(mm);
+          t.getUserPages(r.ref, { write: s.write });
+          if (s.lockWrite) t.upWrite(mm);
+          else t.upRead(mm);
+          return;
+        }
+        case "evict": {
+          const tracked = regions.filter((r) => r.tracked);
+          const r = tracked[s.region % Math.max(1, tracked.length)];
+          if (r) t.evict(r.ref);
+          return;
+        }
+        case "faultif":
+          if (ctx.self < procRefs.length && faultOnly(ctx.self)) t.if(FAULT_FLAG_WRITE, body(s.then), body(s.else));
+          else t.either(body(s.then), body(s.else));
+          return;
       }
     };
     const valueOf = (v: (typeof vars)[number], x: ValueDesc, visible: number): Operand<boolean | number | string> => {
@@ -417,6 +465,7 @@ function children(s: StmtDesc): readonly (readonly StmtDesc[])[] {
       return [s.body];
     case "try":
     case "if":
+    case "faultif":
       return [s.then, s.else];
     case "either":
       return s.branches;
