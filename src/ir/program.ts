@@ -303,7 +303,7 @@ class ThreadLowering {
             this.error("FL342", `FAULT_FLAG_WRITE is only known inside a fault path; this statement runs outside any page fault (here from thread '${this.threadName()}')`, s.loc);
             return { kind: "lit", value: false };
           }
-          return { kind: "lit", value: env.faultWrite };
+          return { kind: "lit", value: env.faultWrite, spelled: "vmf->flags & FAULT_FLAG_WRITE" };
         case "not":
           return { ...x, arg: go(x.arg) };
         case "and":

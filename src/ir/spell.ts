@@ -89,6 +89,7 @@ function varName(model: Model, id: string): string {
 export function spellExpr(model: Model, e: Expr): string {
   switch (e.kind) {
     case "lit":
+      if (e.spelled !== undefined) return e.spelled;
       return typeof e.value === "string" ? e.value : String(e.value);
     case "var":
       return varName(model, e.variable);
@@ -119,7 +120,8 @@ export function spellExpr(model: Model, e: Expr): string {
 
 function paren(model: Model, e: Expr): string {
   const s = spellExpr(model, e);
-  return e.kind === "and" || e.kind === "or" || e.kind === "cmp" || e.kind === "arith" ? `(${s})` : s;
+  const compound = e.kind === "and" || e.kind === "or" || e.kind === "cmp" || e.kind === "arith" || (e.kind === "lit" && e.spelled !== undefined);
+  return compound ? `(${s})` : s;
 }
 
 /** What a node did when it went on to `to` without waiting: the trace's effect words for thread-local outcomes. */

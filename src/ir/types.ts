@@ -221,7 +221,8 @@ export function* subexprs(e: Expr): Generator<Expr> {
 }
 
 export type Expr =
-  | { readonly kind: "lit"; readonly value: Value }
+  /** `spelled`: how the model wrote it, when lowering made it a constant (FAULT_FLAG_WRITE). */
+  | { readonly kind: "lit"; readonly value: Value; readonly spelled?: string }
   | { readonly kind: "var"; readonly variable: string }
   | { readonly kind: "not"; readonly arg: Expr }
   | { readonly kind: "and" | "or"; readonly args: readonly Expr[] }
