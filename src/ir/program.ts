@@ -225,8 +225,16 @@ class ThreadLowering {
         return d;
       case "if": {
         const t = this.fresh();
+        const cond = this.flags(s.cond, env, s);
+        const known = cond === s.cond ? undefined : literal(cond);
+        if (known !== undefined) {
+          // Decided by FAULT_FLAG_WRITE alone: this fault path only has the branch it takes
+          // (the node stays, so traces show the test; both its exits lead there).
+          this.emit(at, s, env.via, { kind: "branch", cond, then: t, else: t, loop: false });
+          return this.seq(known ? s.then : s.else, t, k, env, d);
+        }
         const e = this.fresh();
-        this.emit(at, s, env.via, { kind: "branch", cond: this.flags(s.cond, env, s), then: t, else: e, loop: false });
+        this.emit(at, s, env.via, { kind: "branch", cond, then: t, else: e, loop: false });
         return this.join(s, [this.seq(s.then, t, k, env, d), this.seq(s.else, e, k, env, d)]);
       }
       case "await":
@@ -300,7 +308,7 @@ class ThreadLowering {
       switch (x.kind) {
         case "fault-flag":
           if (env.faultWrite === undefined) {
-            this.error("FL342", `FAULT_FLAG_WRITE is only known inside a fault path; this statement runs outside any page fault (here from thread '${this.threadName()}')`, s.loc);
+            this.error("FL342", `'FAULT_FLAG_WRITE' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
             return { kind: "lit", value: false };
           }
           return { kind: "lit", value: env.faultWrite, spelled: "vmf->flags & FAULT_FLAG_WRITE" };
@@ -410,6 +418,26 @@ class ThreadLowering {
       l = next;
     }
     return l;
+  }
+}
+
+/** The value of a condition made of boolean literals only (after FAULT_FLAG_WRITE is resolved), else undefined. */
+export function literal(e: Expr): boolean | undefined {
+  switch (e.kind) {
+    case "lit":
+      return typeof e.value === "boolean" ? e.value : undefined;
+    case "not": {
+      const a = literal(e.arg);
+      return a === undefined ? undefined : !a;
+    }
+    case "and":
+    case "or": {
+      const vs = e.args.map(literal);
+      if (vs.some((v) => v === undefined)) return undefined;
+      return e.kind === "and" ? vs.every((v) => v === true) : vs.some((v) => v === true);
+    }
+    default:
+      return undefined;
   }
 }
 

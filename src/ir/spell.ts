@@ -1,7 +1,7 @@
 // Kernel spelling of model operations and expressions, shared by the spec's
 // comments and the readable trace: `down_read(&app->mmap_lock)`, `mutex_lock(&A_mutex)`.
 
-import type { Node, Op } from "./program.js";
+import { type Node, type Op, literal } from "./program.js";
 import type { Expr, Lock, LockMode, Model } from "./types.js";
 import { unreachable } from "./types.js";
 
@@ -137,6 +137,8 @@ export function spellOutcome(op: Op, to: string): string {
     case "choose":
       return `takes branch ${op.targets.indexOf(to) + 1} of ${op.targets.length}`;
     case "branch":
+      // A test decided by FAULT_FLAG_WRITE has one exit (lowering drops the other branch).
+      if (op.then === op.else) return String(literal(op.cond) ?? true);
       return to === op.then ? "true" : "false";
     case "release":
       return "released";
