@@ -70,8 +70,7 @@ AfterGrant ==
     [t \in Threads |->
         CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
                                       p7 |-> {<<"p8", <<>>>>}]
-          [] t = "T2_read_fault" -> [p2 |-> {<<"p17", <<>>>>},
-                                     p7 |-> {<<"p8", <<>>>>}]
+          [] t = "T2_read_fault" -> [p2 |-> {<<"p4", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -254,14 +253,6 @@ T1_write_fault_p16 ==
     /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<hole_page_in_cache, page>>
 
-\* T1 write fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p17 ==
-    /\ pc["T1_write_fault"] = "p17"
-    /\ hole_page_in_cache' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<page>>
-
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
     \/ T1_write_fault_p4
@@ -276,7 +267,6 @@ Step_T1_write_fault ==
     \/ T1_write_fault_p13
     \/ T1_write_fault_p14
     \/ T1_write_fault_p16
-    \/ T1_write_fault_p17
 
 \* ==== Thread "T2 read fault" of process "app" (racing-read-fault-leak.ts:53)
 
@@ -285,92 +275,13 @@ Step_T1_write_fault ==
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_read_fault_p2 ==
     /\ pc["T2_read_fault"] = "p2"
-    /\ DownRead("T2_read_fault", "app_mmap_lock", "p17")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
-
-\* T2 read fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
-T2_read_fault_p4 ==
-    /\ pc["T2_read_fault"] = "p4"
-    /\ IF hole_page_in_cache THEN Goto("T2_read_fault", "p5") ELSE Goto("T2_read_fault", "p6")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T2 read fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
-T2_read_fault_p5 ==
-    /\ pc["T2_read_fault"] = "p5"
-    /\ page' = TRUE
-    /\ Goto("T2_read_fault", "p6")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T2 read fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
-T2_read_fault_p6 ==
-    /\ pc["T2_read_fault"] = "p6"
-    /\ IF ~(page) THEN Goto("T2_read_fault", "p7") ELSE Goto("T2_read_fault", "p8")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T2 read fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
-T2_read_fault_p7 ==
-    /\ pc["T2_read_fault"] = "p7"
-    /\ DownWrite("T2_read_fault", "i_mmap_rwsem", "p8")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
-
-\* T2 read fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T2_read_fault_p8 ==
-    /\ pc["T2_read_fault"] = "p8"
-    /\ IF ~(page) THEN Goto("T2_read_fault", "p9") ELSE Goto("T2_read_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T2 read fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T2_read_fault_p9 ==
-    /\ pc["T2_read_fault"] = "p9"
-    /\ IF hole_page_in_cache THEN Goto("T2_read_fault", "p10") ELSE Goto("T2_read_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T2 read fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T2_read_fault_p10 ==
-    /\ pc["T2_read_fault"] = "p10"
-    /\ page' = TRUE
-    /\ Goto("T2_read_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T2 read fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-T2_read_fault_p11 ==
-    /\ pc["T2_read_fault"] = "p11"
-    /\ IF page THEN Goto("T2_read_fault", "p12") ELSE Goto("T2_read_fault", "p13")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T2 read fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-T2_read_fault_p12 ==
-    /\ pc["T2_read_fault"] = "p12"
-    /\ hole_page_in_cache' = FALSE
-    /\ Goto("T2_read_fault", "p13")
-    /\ UNCHANGED <<rw, page>>
-
-\* T2 read fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-T2_read_fault_p13 ==
-    /\ pc["T2_read_fault"] = "p13"
-    /\ IF page THEN Goto("T2_read_fault", "p14") ELSE Goto("T2_read_fault", "p16")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T2 read fault: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
-T2_read_fault_p14 ==
-    /\ pc["T2_read_fault"] = "p14"
-    /\ page' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<hole_page_in_cache>>
-
-\* T2 read fault: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
-T2_read_fault_p16 ==
-    /\ pc["T2_read_fault"] = "p16"
-    /\ rw["i_mmap_rwsem"].writer = "T2_read_fault"
-    /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+    /\ DownRead("T2_read_fault", "app_mmap_lock", "p4")
     /\ UNCHANGED <<hole_page_in_cache, page>>
 
 \* T2 read fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
-T2_read_fault_p17 ==
-    /\ pc["T2_read_fault"] = "p17"
+T2_read_fault_p4 ==
+    /\ pc["T2_read_fault"] = "p4"
     /\ hole_page_in_cache' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<page>>
@@ -378,18 +289,6 @@ T2_read_fault_p17 ==
 Step_T2_read_fault ==
     \/ T2_read_fault_p2
     \/ T2_read_fault_p4
-    \/ T2_read_fault_p5
-    \/ T2_read_fault_p6
-    \/ T2_read_fault_p7
-    \/ T2_read_fault_p8
-    \/ T2_read_fault_p9
-    \/ T2_read_fault_p10
-    \/ T2_read_fault_p11
-    \/ T2_read_fault_p12
-    \/ T2_read_fault_p13
-    \/ T2_read_fault_p14
-    \/ T2_read_fault_p16
-    \/ T2_read_fault_p17
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -408,8 +307,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, p17 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, p17 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -438,10 +337,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {
-      <<"T1_write_fault", "p16", "i_mmap_rwsem", "write">>,
-      <<"T2_read_fault", "p16", "i_mmap_rwsem", "write">>
-    }
+ReleaseAt == {<<"T1_write_fault", "p16", "i_mmap_rwsem", "write">>}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.
