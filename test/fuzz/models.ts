@@ -58,11 +58,12 @@ export type StmtDesc =
   | { readonly k: "faultif"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] };
 
 export interface ModelDesc {
-  readonly processes: readonly { readonly mmapPolicy: RwsemPolicy; readonly mmapSem: boolean }[];
+  /** `mmapSem`: name the lock mmap_sem (absent in descriptions older than it). */
+  readonly processes: readonly { readonly mmapPolicy: RwsemPolicy; readonly mmapSem?: boolean }[];
   /** `process` null: a global lock; else a per-process one. */
   readonly locks: readonly (LockDesc & { readonly process: number | null })[];
   readonly vars: readonly VarDesc[];
-  readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null; readonly tracked: "present" | "absent" | null }[];
+  readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null; readonly tracked?: "present" | "absent" | null }[];
   readonly procs: readonly (readonly StmtDesc[])[];
   readonly threads: readonly { readonly process: number; readonly body: readonly StmtDesc[] }[];
   readonly invariants: readonly CondDesc[];
@@ -207,7 +208,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
   const nm = (plain: string, i: number): string => (d.hostile === null ? `${plain}${i}` : (HOSTILE[(d.hostile + i) % HOSTILE.length] as string));
   const enumValues = (n: number): string[] => Array.from({ length: n }, (_, i) => (d.hostile === null ? (["idle", "busy", "gone"][i] as string) : nm("", i + 3)));
   return model(d.hostile === null ? name : `${nm("", 0)} ${name}`, (m) => {
-    const procs = d.processes.map((p, i) => m.process(nm("P", i), { mmapPolicy: p.mmapPolicy, ...(p.mmapSem ? { mmapLock: "mmap_sem" } : {}) }));
+    const procs = d.processes.map((p, i) => m.process(nm("P", i), { mmapPolicy: p.mmapPolicy, ...(p.mmapSem === true ? { mmapLock: "mmap_sem" } : {}) }));
     const proc = (i: number) => procs[i % procs.length] as (typeof procs)[number];
     type AnyLock = { ref: LockRef; kind: LockDesc["kind"] };
     const locks: AnyLock[] = d.locks.map((l, i) => {
@@ -230,7 +231,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
     const regions: { ref: RegionRef; fault: number | null; owner: (typeof procs)[number]; tracked: boolean }[] = d.regions.map((r, i) => {
       const fault = r.fault === null || procRefs.length === 0 ? null : r.fault % procRefs.length;
       // A pinned page is always present: tracking it is a model error (FL343).
-      const tracked = r.pinned ? null : r.tracked;
+      const tracked = r.pinned ? null : (r.tracked ?? null);
       const opts = { pinned: r.pinned, ...(fault === null ? {} : { fault: procRefs[fault] as ProcRef }), ...(tracked === null ? {} : { tracked }) };
       return { ref: proc(r.process).region(nm("mem", i), opts), fault, owner: proc(r.process), tracked: tracked !== null };
     });
