@@ -141,6 +141,28 @@ export class Body {
     this.#push({ kind: "evict", region: this.#ctx.regionId(r, "evict") });
   }
 
+  /**
+   * `return VM_FAULT_RETRY;` from a fault procedure (lock_page_or_retry, userfaultfd):
+   * the fault path's mmap_lock read hold is released and the access is attempted
+   * again, with FAULT_FLAG_TRIED set and FAULT_FLAG_ALLOW_RETRY clear. Only where
+   * FAULT_FLAG_ALLOW_RETRY is set (FL347 otherwise), as the kernel does:
+   *
+   * `whileDropped` runs after the up_read and before the retry: what the handler
+   * does without mmap_lock (lock_page_or_retry's wait_on_page_locked(), the wait of
+   * handle_userfault()). Statements after faultRetry() in the procedure never run.
+   *
+   *     // lock_page_or_retry(page, mm, flags)
+   *     p.trylock(pageLock, (ok) => ok.unlock(pageLock), (busy) =>
+   *       busy.if(FAULT_FLAG_ALLOW_RETRY,
+   *         (r) => r.faultRetry((w) => w.await(not(m.held(pageLock)))),
+   *         (w) => { w.lock(pageLock); w.unlock(pageLock); }));
+   */
+  faultRetry(whileDropped?: BodyFn): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    this.#out.push({ kind: "fault_retry", id, loc, body: this.#nested(whileDropped) });
+  }
+
   pagefaultDisable(): void {
     this.#push({ kind: "pagefault_disable" });
   }

@@ -61,3 +61,13 @@ export const implies = (a: Cond, b: Cond): Ex<boolean> => or(not(a), b);
  *     });
  */
 export const FAULT_FLAG_WRITE: Ex<boolean> = wrap({ kind: "fault-flag", flag: "write" });
+
+/**
+ * `vmf->flags & FAULT_FLAG_ALLOW_RETRY`: the fault procedure may return VM_FAULT_RETRY
+ * (`faultRetry()`). Set on the first attempt of a user access's fault; clear on the
+ * attempt after a retry and on get_user_pages faults (as before Linux 5.1).
+ */
+export const FAULT_FLAG_ALLOW_RETRY: Ex<boolean> = wrap({ kind: "fault-flag", flag: "allow-retry" });
+
+/** `vmf->flags & FAULT_FLAG_TRIED`: this fault is the attempt after a VM_FAULT_RETRY. */
+export const FAULT_FLAG_TRIED: Ex<boolean> = wrap({ kind: "fault-flag", flag: "tried" });

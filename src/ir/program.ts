@@ -6,7 +6,7 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import type { AccessOp, Expr, Loc, LockMode, Model, Region, Stmt } from "./types.js";
-import { unreachable, writesUser } from "./types.js";
+import { faultFlagName, unreachable, writesUser } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -37,7 +37,15 @@ export type Op =
       /** Set when this is the fault path's down_read of the region owner's mmap_lock. */
       readonly fault?: string;
     }
-  | { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly next: string; readonly fault?: string }
+  | {
+      readonly kind: "release";
+      readonly lock: string;
+      readonly mode: LockMode;
+      readonly next: string;
+      readonly fault?: string;
+      /** The fault path's up_read of a fault procedure that returned VM_FAULT_RETRY. */
+      readonly retry?: true;
+    }
   | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string }
   | { readonly kind: "access"; readonly region: string; readonly op: AccessOp; readonly next: string; readonly fault: FaultOutcome }
   | { readonly kind: "choose"; readonly targets: readonly string[] }
@@ -106,6 +114,21 @@ interface Env {
   readonly entryDepth: number;
   /** Inside a fault path: whether the faulting access writes (FAULT_FLAG_WRITE); absent outside one. */
   readonly faultWrite?: boolean;
+  /** Inside a fault path: this is the attempt after a VM_FAULT_RETRY (FAULT_FLAG_TRIED). */
+  readonly faultTried?: boolean;
+  /** Inside a fault path that may return VM_FAULT_RETRY (FAULT_FLAG_ALLOW_RETRY): where it goes. */
+  readonly faultRetry?: Retry;
+}
+
+/** How a fault procedure's VM_FAULT_RETRY leaves: up_read of `lock`, then the access again at `again`. */
+interface Retry {
+  readonly lock: string;
+  readonly region: string;
+  readonly again: string;
+  /** Page-fault-disable depth the fault procedure started with (a retry must restore it). */
+  readonly depth: number;
+  /** Set once a retry is lowered: only then is the second attempt lowered. */
+  used: boolean;
 }
 
 class ThreadLowering {
@@ -201,6 +224,26 @@ class ThreadLowering {
         return this.access(s, at, k, env, d);
       case "gup":
         return this.gup(s, at, k, env, d);
+      case "fault_retry": {
+        const r = env.faultRetry;
+        if (env.faultWrite === undefined) {
+          this.error("FL346", `faultRetry() returns VM_FAULT_RETRY from a fault procedure, but thread '${this.threadName()}' runs this line outside any page fault; call it only in a region's fault procedure`, s.loc);
+        } else if (!r) {
+          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (the attempt after a retry, or a get_user_pages fault); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
+        } else {
+          if (d !== r.depth) this.error("FL313", `returns VM_FAULT_RETRY with page faults disabled; call pagefaultEnable() first`, s.loc);
+          r.used = true;
+          const body = this.fresh();
+          this.emit(at, s, env.via, { kind: "release", lock: r.lock, mode: "read", next: body, fault: r.region, retry: true });
+          // The body runs in the fault handler without mmap_lock, cannot retry again, and
+          // a return in it ends the handler (with VM_FAULT_RETRY: the access goes again).
+          const { faultRetry: _, ...rest } = env;
+          const end = this.seq(s.body, body, r.again, { ...rest, ret: r.again, entryDepth: d }, d);
+          if (end !== null && end !== d) this.error("FL311", `the body of faultRetry() changes whether page faults are disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, s.loc);
+        }
+        if (!r) this.alias.set(at, env.ret);
+        return null;
+      }
       case "evict": {
         // Reclaim through rmap: the page goes, no mmap_lock is taken (SEMANTICS "Residency").
         const resident = this.model.regions.find((r) => r.id === s.region)?.resident;
@@ -306,12 +349,15 @@ class ThreadLowering {
   flags(e: Expr, env: Env, s: Stmt): Expr {
     const go = (x: Expr): Expr => {
       switch (x.kind) {
-        case "fault-flag":
+        case "fault-flag": {
+          const name = faultFlagName(x.flag);
           if (env.faultWrite === undefined) {
-            this.error("FL342", `'FAULT_FLAG_WRITE' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
+            this.error("FL342", `'${name}' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
             return { kind: "lit", value: false };
           }
-          return { kind: "lit", value: env.faultWrite, spelled: "vmf->flags & FAULT_FLAG_WRITE" };
+          const value = x.flag === "write" ? env.faultWrite : x.flag === "tried" ? env.faultTried === true : env.faultRetry !== undefined;
+          return { kind: "lit", value, spelled: `vmf->flags & ${name}` };
+        }
         case "not":
           return { ...x, arg: go(x.arg) };
         case "and":
@@ -333,7 +379,7 @@ class ThreadLowering {
     return go(e);
   }
 
-  access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number): Depth {
+  access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number, tried = false): Depth {
     const region = this.model.regions.find((r) => r.id === s.region);
     if (!region || region.pinned) {
       this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: k, fault: { kind: "none" } });
@@ -356,8 +402,13 @@ class ThreadLowering {
     const handler = this.fresh();
     const release = this.fresh();
     this.emit(target, s, via, { kind: "acquire", lock: mmap, mode: "read", next: handler, fault: region.id });
-    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op));
+    // SEMANTICS "VM_FAULT_RETRY": the first attempt may retry; the retried one runs with
+    // FAULT_FLAG_TRIED and without FAULT_FLAG_ALLOW_RETRY, as the arch fault handlers did
+    // until 5.1 (after that a fault may retry again: a loop, not modelled here).
+    const retry: Retry | undefined = tried ? undefined : { lock: mmap, region: region.id, again: this.fresh(), depth: d, used: false };
+    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op), { tried, ...(retry ? { retry } : {}) });
     this.emit(installed, s, via, { kind: "release", lock: mmap, mode: "read", next: k, fault: region.id });
+    if (retry?.used) this.access(s, retry.again, k, env, d, true);
     return d;
   }
 
@@ -389,11 +440,21 @@ class ThreadLowering {
    * `write`; for a tracked region, then the pte install that makes it present. Returns
    * the label after all of it (where the fault path's up_read goes, if any).
    */
-  faultPath(s: Stmt, region: Region, entry: string, exit: string, via: readonly Frame[], d: number, write: boolean): string {
+  faultPath(
+    s: Stmt,
+    region: Region,
+    entry: string,
+    exit: string,
+    via: readonly Frame[],
+    d: number,
+    write: boolean,
+    attempt: { readonly tried: boolean; readonly retry?: Retry } = { tried: false },
+  ): string {
     const installed = region.resident === undefined ? exit : this.fresh();
     const proc = region.fault ? this.model.procs.find((p) => p.id === region.fault) : undefined;
     if (proc) {
-      const inner: Env = { via: [...via, { kind: "call", proc: proc.id, loc: region.loc }], ret: installed, entryDepth: d, faultWrite: write };
+      const retry = attempt.retry ? { faultRetry: attempt.retry } : {};
+      const inner: Env = { via: [...via, { kind: "call", proc: proc.id, loc: region.loc }], ret: installed, entryDepth: d, faultWrite: write, faultTried: attempt.tried, ...retry };
       const end = this.seq(proc.body, entry, installed, inner, d);
       if (end !== null && end !== d) {
         this.error("FL312", `fault procedure '${proc.name}' returns with page faults disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, proc.loc);

@@ -3,7 +3,7 @@
 
 import { type Node, type Op, literal } from "./program.js";
 import type { Expr, Lock, LockMode, Model } from "./types.js";
-import { unreachable } from "./types.js";
+import { faultFlagName, unreachable } from "./types.js";
 
 export function lockRef(model: Model, lockId: string): string {
   const l = model.locks.find((x) => x.id === lockId);
@@ -44,8 +44,10 @@ export function spellOp(model: Model, op: Op): string {
   switch (op.kind) {
     case "acquire":
       return `${acquireWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
-    case "release":
-      return `${releaseWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
+    case "release": {
+      const word = `${releaseWord(lockOf(model, op.lock)?.kind, op.mode)}(${lockRef(model, op.lock)})`;
+      return op.retry ? `return VM_FAULT_RETRY: ${word}` : word;
+    }
     case "trylock":
       return `${acquireWord(lockOf(model, op.lock)?.kind, op.mode, true)}(${lockRef(model, op.lock)})`;
     case "access":
@@ -112,7 +114,7 @@ export function spellExpr(model: Model, e: Expr): string {
     case "at":
       return `at(${threadName(model, e.thread)}, ${e.label})`;
     case "fault-flag":
-      return "vmf->flags & FAULT_FLAG_WRITE";
+      return `vmf->flags & ${faultFlagName(e.flag)}`;
     default:
       return unreachable(e);
   }

@@ -141,6 +141,13 @@ export type Stmt =
   | (StmtBase & { readonly kind: "gup"; readonly region: string; readonly write: boolean })
   /** Reclaim unmaps a tracked region's page (through rmap: no mmap_lock). */
   | (StmtBase & { readonly kind: "evict"; readonly region: string })
+  /**
+   * `return VM_FAULT_RETRY` from a fault procedure (SEMANTICS "VM_FAULT_RETRY"): the
+   * fault path's mmap_lock read hold is released, `body` runs without it (what
+   * lock_page_or_retry and handle_userfault do before returning: wait), and the
+   * access is attempted again.
+   */
+  | (StmtBase & { readonly kind: "fault_retry"; readonly body: readonly Stmt[] })
   | (StmtBase & { readonly kind: "either"; readonly branches: readonly (readonly Stmt[])[] })
   | (StmtBase & { readonly kind: "set"; readonly variable: string; readonly value: Expr })
   | (StmtBase & {
@@ -234,11 +241,20 @@ export type Expr =
   | { readonly kind: "done"; readonly thread: string }
   | { readonly kind: "at"; readonly thread: string; readonly label: string }
   /**
-   * `vmf->flags & FAULT_FLAG_WRITE` inside a fault procedure: whether the access that
-   * faulted writes user memory. Lowering replaces it by a constant per fault path, so
-   * nothing after lowering (generator, explorer, merging) ever sees it.
+   * `vmf->flags & FAULT_FLAG_*` inside a fault procedure: `write`, the access that
+   * faulted writes user memory; `allow-retry`, the procedure may return
+   * VM_FAULT_RETRY (a user access's first attempt); `tried`, this is the attempt after
+   * a retry. Lowering replaces it by a constant per fault path, so nothing after
+   * lowering (generator, explorer, merging) ever sees it.
    */
-  | { readonly kind: "fault-flag"; readonly flag: "write" };
+  | { readonly kind: "fault-flag"; readonly flag: FaultFlag };
+
+export type FaultFlag = "write" | "allow-retry" | "tried";
+
+/** The kernel's name of a fault flag. */
+export function faultFlagName(f: FaultFlag): string {
+  return f === "write" ? "FAULT_FLAG_WRITE" : f === "allow-retry" ? "FAULT_FLAG_ALLOW_RETRY" : "FAULT_FLAG_TRIED";
+}
 
 export interface Invariant {
   readonly id: string;

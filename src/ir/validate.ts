@@ -197,6 +197,9 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           }
           walk(s.body);
           break;
+        case "fault_retry":
+          walk(s.body);
+          break;
         case "return":
         case "pagefault_disable":
         case "pagefault_enable":
@@ -212,7 +215,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   for (const inv of model.invariants) {
     expect(inv.cond, "bool", inv.loc, `invariant '${inv.name}'`);
     if ([...subexprs(inv.cond)].some((x) => x.kind === "fault-flag")) {
-      error("FL342", `invariant '${inv.name}' reads FAULT_FLAG_WRITE, which only a fault procedure knows; use it in an if inside the region's fault procedure`, inv.loc);
+      error("FL342", `invariant '${inv.name}' reads a FAULT_FLAG_*, which only a fault procedure knows; use it in an if inside the region's fault procedure`, inv.loc);
     }
   }
   for (const r of model.regions) {
@@ -279,7 +282,7 @@ function hasLabel(stmts: readonly Stmt[], label: string, procs: ReadonlyMap<stri
         ? [s.then, s.else]
         : s.kind === "either"
           ? [...s.branches]
-          : s.kind === "repeat" || s.kind === "while"
+          : s.kind === "repeat" || s.kind === "while" || s.kind === "fault_retry"
             ? [s.body]
             : s.kind === "access" && s.onFault
               ? [s.onFault]
@@ -320,7 +323,7 @@ function checkCalls(
           go(s.else);
         }
         if (s.kind === "either") for (const b of s.branches) go(b);
-        if (s.kind === "repeat" || s.kind === "while") go(s.body);
+        if (s.kind === "repeat" || s.kind === "while" || s.kind === "fault_retry") go(s.body);
       }
     };
     go(body);

@@ -9,7 +9,7 @@ import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import { type Cond, type Operand, and, implies, not, or } from "../../src/dsl/expr.js";
 import type { LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
-import { FAULT_FLAG_WRITE } from "../../src/dsl/expr.js";
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from "../../src/dsl/expr.js";
 import type { RwsemPolicy } from "../../src/ir/types.js";
 
 // ---- descriptions ----------------------------------------------------------------------
@@ -55,7 +55,12 @@ export type StmtDesc =
   /** Reclaim of a tracked region's page (skipped when no region is tracked). */
   | { readonly k: "evict"; readonly region: number }
   /** if (vmf->flags & FAULT_FLAG_WRITE) in a procedure only fault paths run; an either elsewhere. */
-  | { readonly k: "faultif"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] };
+  | { readonly k: "faultif"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] }
+  /**
+   * if (FAULT_FLAG_ALLOW_RETRY) { up_read; `then`; return VM_FAULT_RETRY } else `else`, in a
+   * procedure only fault paths run; an either elsewhere.
+   */
+  | { readonly k: "retry"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] };
 
 export interface ModelDesc {
   /** `mmapSem`: name the lock mmap_sem (absent in descriptions older than it). */
@@ -65,6 +70,11 @@ export interface ModelDesc {
   readonly vars: readonly VarDesc[];
   readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null; readonly tracked?: "present" | "absent" | null }[];
   readonly procs: readonly (readonly StmtDesc[])[];
+  /**
+   * A fault procedure only fault paths run (no call names it, it calls nothing), with a
+   * region of process 0 of its own: FAULT_FLAG_* and faultRetry() are valid throughout it.
+   */
+  readonly handler?: readonly StmtDesc[] | null;
   readonly threads: readonly { readonly process: number; readonly body: readonly StmtDesc[] }[];
   readonly invariants: readonly CondDesc[];
   readonly termination: boolean;
@@ -164,12 +174,13 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
     fc.record({ k: fc.constant("repeat" as const), times: fc.integer({ min: 0, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("while" as const), c: cond, bound: fc.integer({ min: 1, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("faultif" as const), then: inner, else: inner }),
+    fc.record({ k: fc.constant("retry" as const), then: inner, else: inner }),
   ];
   const weighted = [
     // access, set, await, call, assert, label, return, gup, evict
     ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1, 2, 2][i] ?? 1 })),
-    // crit, optlock, try, mmap, nofault, either, if, repeat, while, faultif
-    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 4][i] ?? 1) })),
+    // crit, optlock, try, mmap, nofault, either, if, repeat, while, faultif, retry
+    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 4, 5][i] ?? 1) })),
   ].filter((w) => w.weight > 0);
   return fc.array(fc.oneof(...weighted), { minLength: min, maxLength: len });
 }
@@ -183,6 +194,7 @@ export const modelDesc: fc.Arbitrary<ModelDesc> = fc.record({
     { minLength: 1, maxLength: 2 },
   ),
   procs: fc.array(stmts(1, 3), { minLength: 0, maxLength: 2 }),
+  handler: fc.option(stmts(1, 3, 1), { freq: 2 }),
   threads: fc.array(fc.record({ process: fc.nat({ max: 1 }), body: stmts(2, 4, 2) }), { minLength: 1, maxLength: 4 }),
   // An invariant on one model in four.
   invariants: fc.tuple(fc.nat({ max: 3 }), property).map(([n, c]) => (n === 0 ? [c] : [])),
@@ -201,6 +213,8 @@ export function sampleModel(seed: number, index: number): ModelDesc {
 // ---- building ----------------------------------------------------------------------------
 
 const ACCESS = ["copyToUser", "copyFromUser", "putUser", "getUser", "load", "store"] as const;
+/** The `fault` index of the handler's region: below every procedure's, so any body may touch it. */
+const HANDLER = -1;
 
 /** Builds the description through the DSL. */
 export function build(name: string, d: ModelDesc): ModelDef {
@@ -235,6 +249,13 @@ export function build(name: string, d: ModelDesc): ModelDef {
       const opts = { pinned: r.pinned, ...(fault === null ? {} : { fault: procRefs[fault] as ProcRef }), ...(tracked === null ? {} : { tracked }) };
       return { ref: proc(r.process).region(nm("mem", i), opts), fault, owner: proc(r.process), tracked: tracked !== null };
     });
+    let handler: { ref: ProcRef; body: readonly StmtDesc[] } | undefined;
+    if (d.handler) {
+      const h = m.proc(nm("h", d.procs.length));
+      regions.push({ ref: proc(0).region(nm("hmem", d.regions.length), { fault: h }), fault: HANDLER, owner: proc(0), tracked: false });
+      // Defined below, once every region exists; it calls nothing and touches no region it handles.
+      handler = { ref: h, body: d.handler };
+    }
     // Procedures only fault paths run (a region's fault procedure no call names): FAULT_FLAG_WRITE is known there.
     const called = new Set<number>();
     const findCalls = (ss: readonly StmtDesc[], callable: number): void => {
@@ -307,11 +328,13 @@ export function build(name: string, d: ModelDesc): ModelDef {
       }
     };
 
+    /** `self`: the procedure being defined (procs.length for threads); `noretry`: inside a retry's body. */
+    type Ctx = { self: number; visible: number; nofault: boolean; noretry?: boolean; handler?: boolean };
     /** Emits `ss`; `self` is the procedure being defined (or procs.length for threads). */
-    const emit = (t: Body, ss: readonly StmtDesc[], ctx: { self: number; visible: number; nofault: boolean }): void => {
+    const emit = (t: Body, ss: readonly StmtDesc[], ctx: Ctx): void => {
       for (const s of ss) stmt(t, s, ctx);
     };
-    const stmt = (t: Body, s: StmtDesc, ctx: { self: number; visible: number; nofault: boolean }): void => {
+    const stmt = (t: Body, s: StmtDesc, ctx: Ctx): void => {
       const body = (ss: readonly StmtDesc[], c = ctx) => (b: Body) => emit(b, ss, c);
       const lockOf = (i: number) => (locks.length === 0 ? undefined : (locks[i % locks.length] as AnyLock));
       const take = (b: Body, l: AnyLock, write: boolean) => (l.kind === "rwsem" ? (write ? b.downWrite(l.ref as RwsemRef) : b.downRead(l.ref as RwsemRef)) : b.lock(l.ref as MutexRef));
@@ -358,7 +381,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
         }
         case "access": {
           // Only regions whose fault path cannot lead back to this procedure.
-          const usable = regions.filter((r) => r.fault === null || r.fault < ctx.self);
+          const usable = regions.filter((r) => r.fault === null || (r.fault < ctx.self && !(r.fault === HANDLER && ctx.handler === true)));
           const r = usable[s.region % Math.max(1, usable.length)];
           if (!r) return;
           const op = ACCESS[s.op % ACCESS.length] as (typeof ACCESS)[number];
@@ -405,7 +428,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
           t.label(`L${s.label}`);
           return;
         case "gup": {
-          const usable = regions.filter((r) => r.fault === null || r.fault < ctx.self);
+          const usable = regions.filter((r) => r.fault === null || (r.fault < ctx.self && !(r.fault === HANDLER && ctx.handler === true)));
           const r = usable[s.region % Math.max(1, usable.length)];
           if (!r) return;
           const mm = r.owner.mmapLock;
@@ -423,8 +446,14 @@ export function build(name: string, d: ModelDesc): ModelDef {
           return;
         }
         case "faultif":
-          if (ctx.self < procRefs.length && faultOnly(ctx.self)) t.if(FAULT_FLAG_WRITE, body(s.then), body(s.else));
+          if (ctx.handler === true || (ctx.self < procRefs.length && faultOnly(ctx.self))) t.if(FAULT_FLAG_WRITE, body(s.then), body(s.else));
           else t.either(body(s.then), body(s.else));
+          return;
+        case "retry":
+          // A retry leaves with page faults as the fault began, and cannot retry from its own body.
+          if ((ctx.handler === true || (ctx.self < procRefs.length && faultOnly(ctx.self))) && !ctx.nofault && ctx.noretry !== true) {
+            t.if(FAULT_FLAG_ALLOW_RETRY, (r) => r.faultRetry(body(s.then, { ...ctx, noretry: true })), body(s.else));
+          } else t.either(body(s.then), body(s.else));
           return;
       }
     };
@@ -450,6 +479,10 @@ export function build(name: string, d: ModelDesc): ModelDef {
       threads.push(proc(th.process).thread(nm("T", i), (t) => emit(t, th.body, { self: procRefs.length, visible: i, nofault: false })));
     });
     d.procs.forEach((p, i) => m.define(procRefs[i] as ProcRef, (t) => emit(t, p, { self: i, visible: threads.length, nofault: false })));
+    if (handler) {
+      const h = handler;
+      m.define(h.ref, (t) => emit(t, h.body, { self: 0, visible: threads.length, nofault: false, handler: true }));
+    }
     if (!d.clean) d.invariants.forEach((c, i) => m.invariant(nm("inv", i), condOf(c, threads.length)));
     if (d.termination) m.checkTermination();
   });
@@ -467,6 +500,7 @@ function children(s: StmtDesc): readonly (readonly StmtDesc[])[] {
     case "try":
     case "if":
     case "faultif":
+    case "retry":
       return [s.then, s.else];
     case "either":
       return s.branches;
