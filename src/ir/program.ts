@@ -229,7 +229,7 @@ class ThreadLowering {
         if (env.faultWrite === undefined) {
           this.error("FL346", `faultRetry() returns VM_FAULT_RETRY from a fault procedure, but thread '${this.threadName()}' runs this line outside any page fault; call it only in a region's fault procedure`, s.loc);
         } else if (!r) {
-          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (the attempt after a retry, or a get_user_pages fault); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
+          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (the attempt after a retry, a get_user_pages fault, or the body of another faultRetry()); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
         } else {
           if (d !== r.depth) this.error("FL313", `returns VM_FAULT_RETRY with page faults disabled; call pagefaultEnable() first`, s.loc);
           r.used = true;

@@ -4,7 +4,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "../../src/check.js";
-import type { ModelDef } from "../../src/dsl/model.js";
+import { FAULT_FLAG_ALLOW_RETRY } from "../../src/dsl/expr.js";
+import { type ModelDef, model } from "../../src/dsl/model.js";
 import { differential } from "../fuzz/differential.js";
 import { toolchain } from "../helpers/toolchain.js";
 
@@ -54,8 +55,48 @@ describe("idioms: TLC verdicts", () => {
   });
 });
 
+describe("VM_FAULT_RETRY", () => {
+  it("fault-retry.ts: lock_page_or_retry waits for the page without mmap_lock: ok", async () => {
+    const r = await check(await load("idioms/fault-retry.ts"), { toolchain: await toolchain() });
+    expect(r.verdict).toBe("ok");
+  });
+
+  it("without the wait in the retry, the second attempt sleeps on the page under mmap_lock: deadlock, retry in the trace", async () => {
+    const def = model("retry without wait", (m) => {
+      const app = m.process("app");
+      const pageLock = m.mutex("page_lock");
+      const fault = m.proc("filemap_fault", (p) =>
+        p.trylock(pageLock, (ok) => ok.unlock(pageLock), (busy) =>
+          busy.if(FAULT_FLAG_ALLOW_RETRY, (r) => r.faultRetry(), (w) => (w.lock(pageLock), w.unlock(pageLock)))),
+      );
+      const file = app.region("file_map", { fault });
+      const buf = app.region("user_buf");
+      app.thread("fault", (t) => t.load(file));
+      app.thread("write(2)", (t) => (t.lock(pageLock), t.copyFromUser(buf), t.unlock(pageLock)));
+      app.thread("mmap", (t) => (t.downWrite(app.mmapLock), t.upWrite(app.mmapLock)));
+    });
+    const r = await check(def, { toolchain: await toolchain() });
+    expect(r.verdict).toBe("deadlock");
+    const fault = steps(r).filter((s) => s.startsWith("fault:"));
+    expect(fault).toEqual([
+      "fault: load(file_map) -> page fault",
+      "fault: down_read(&app->mmap_lock) -> acquired for read",
+      "fault: mutex_trylock(&page_lock) -> failed (lock busy)",
+      "fault: if (vmf->flags & FAULT_FLAG_ALLOW_RETRY) -> true",
+      "fault: return VM_FAULT_RETRY: up_read(&app->mmap_lock) -> released",
+      "fault: load(file_map) -> page fault",
+      "fault: down_read(&app->mmap_lock) -> acquired for read",
+      "fault: mutex_trylock(&page_lock) -> failed (lock busy)",
+      "fault: if (vmf->flags & FAULT_FLAG_ALLOW_RETRY) -> false",
+    ]);
+    const d = await differential(def, await toolchain());
+    expect(d.kind === "disagree" ? d.why : d.kind).toBe("agree");
+  });
+});
+
 describe("idioms and rewritten seeds: the reference explorer agrees with TLC", () => {
   it.each([
+    "idioms/fault-retry.ts",
     "idioms/fault-write.ts",
     "idioms/gup.ts",
     "idioms/tracked.ts",

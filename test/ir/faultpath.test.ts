@@ -2,7 +2,7 @@
 // access and page faults"): FAULT_FLAG_WRITE per fault, get_user_pages under the
 // caller's mmap_lock, tracked residency and evict, and the mmap lock's name.
 import { describe, expect, it } from "vitest";
-import { FAULT_FLAG_WRITE, not } from "../../src/dsl/expr.js";
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_WRITE, not } from "../../src/dsl/expr.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
 import { type Node, type Op, lower } from "../../src/ir/program.js";
@@ -222,5 +222,63 @@ describe("the false self-deadlock get_user_pages removes", () => {
   it("getUser under down_write deadlocks on its own fault; getUserPages does not", () => {
     expect(explore(pagemap(false)).verdict).toBe("deadlock");
     expect(explore(pagemap(true)).verdict).toBe("ok");
+  });
+});
+
+describe("VM_FAULT_RETRY", () => {
+  /** A fault procedure that records the flags it saw and retries whenever it may. */
+  const retrying = (gup: boolean) =>
+    model("retry", (m) => {
+      const app = m.process("app");
+      const attempts = m.int("attempts", { min: 0, max: 3 }, 0);
+      const tried = m.bool("tried_seen", false);
+      const waited = m.bool("waited_without_mmap_lock", false);
+      const f = m.proc("handle_userfault", (p) => {
+        p.set(attempts, attempts.plus(1));
+        p.if(FAULT_FLAG_TRIED, (b) => b.set(tried, true));
+        p.if(FAULT_FLAG_ALLOW_RETRY, (r) => r.faultRetry((w) => w.if(not(m.held(app.mmapLock)), (b) => b.set(waited, true))));
+      });
+      const area = app.region("area", { fault: f, tracked: "absent" });
+      app.thread("T", (t) => {
+        if (gup) {
+          t.downRead(app.mmapLock);
+          t.getUserPages(area, { write: true });
+          t.upRead(app.mmapLock);
+        } else t.load(area);
+        t.assert(attempts.eq(gup ? 1 : 2), "attempts");
+        t.assert(tried.eq(!gup), "FAULT_FLAG_TRIED on the retried attempt only");
+        t.assert(waited.eq(!gup), "the retry body runs without mmap_lock");
+      });
+    });
+
+  it("drops mmap_lock, runs the body without it, then attempts the access again with FAULT_FLAG_TRIED and no second retry", () => {
+    expect([explore(retrying(false)).verdict, explore(retrying(false), { merge: false }).verdict]).toEqual(["ok", "ok"]);
+    expect(spelled(retrying(false), "T").filter((s) => /^(load|down_read|up_read|return VM|waited)/.test(s))).toEqual([
+      "load(area)",
+      "down_read(&app->mmap_lock) [fault]",
+      "return VM_FAULT_RETRY: up_read(&app->mmap_lock) [fault]",
+      "waited_without_mmap_lock = true [fault]",
+      "load(area)",
+      "down_read(&app->mmap_lock) [fault]",
+      "up_read(&app->mmap_lock) [fault]",
+    ]);
+  });
+
+  it("gives a get_user_pages fault no FAULT_FLAG_ALLOW_RETRY: it never retries", () => {
+    expect(explore(retrying(true)).verdict).toBe("ok");
+    expect(spelled(retrying(true), "T").some((s) => s.includes("VM_FAULT_RETRY"))).toBe(false);
+  });
+
+  it("is refused outside a fault path and where the flag is clear (FL346, FL347)", () => {
+    const def = model("bad", (m) => {
+      const app = m.process("app");
+      const f = m.proc("f", (p) => p.faultRetry());
+      const r = app.region("r", { fault: f });
+      app.thread("T", (t) => {
+        t.load(r);
+        t.faultRetry();
+      });
+    });
+    expect(validate(def.ir, def.diagnostics).diagnostics.map((d) => d.code).sort()).toEqual(["FL346", "FL347"]);
   });
 });
