@@ -6,7 +6,7 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import type { AccessOp, Expr, Loc, LockMode, Model, Region, Stmt } from "./types.js";
-import { faultFlagName, unreachable, writesUser } from "./types.js";
+import { faultFlagName, subexprs, unreachable, writesUser } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -269,9 +269,9 @@ class ThreadLowering {
       case "if": {
         const t = this.fresh();
         const cond = this.flags(s.cond, env, s);
-        const known = cond === s.cond ? undefined : literal(cond);
+        const known = [...subexprs(s.cond)].some((x) => x.kind === "fault-flag") ? literal(cond) : undefined;
         if (known !== undefined) {
-          // Decided by FAULT_FLAG_WRITE alone: this fault path only has the branch it takes
+          // Decided by FAULT_FLAG_* alone: this fault path only has the branch it takes
           // (the node stays, so traces show the test; both its exits lead there).
           this.emit(at, s, env.via, { kind: "branch", cond, then: t, else: t, loop: false });
           return this.seq(known ? s.then : s.else, t, k, env, d);
