@@ -5,8 +5,8 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T2_reader: "T2 reader" _scenario.ts:23; T3_mmap: "T3 mmap" _scenario.ts:27; T1_ioctl: "T1 ioctl" memset-prefault.ts:12
-Threads == {"T2_reader", "T3_mmap", "T1_ioctl"}
+\* T2_reader: "T2 reader" _scenario.ts:23; T3_mmap: "T3 mmap" _scenario.ts:27; T1_ioctl: "T1 ioctl" memset-prefault.ts:17; kswapd: "kswapd" memset-prefault.ts:24
+Threads == {"T2_reader", "T3_mmap", "T1_ioctl", "kswapd"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
 Mutexes == {"A_mutex"}
@@ -17,8 +17,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, owner, rw
-vars == <<pc, owner, rw>>
+VARIABLES pc, owner, rw, present_app_user_buf
+vars == <<pc, owner, rw, present_app_user_buf>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -94,8 +94,9 @@ AfterGrant ==
     [t \in Threads |->
         CASE t = "T2_reader" -> [p2 |-> {<<"p3", <<>>>>}]
           [] t = "T3_mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
-          [] t = "T1_ioctl" -> [p5 |-> {<<"Done", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>>>},
-                                p7 |-> {<<"p2", <<<<"app_mmap_lock", "read">>>>>>}]
+          [] t = "T1_ioctl" -> [p5 |-> {<<"p6", <<>>>>},
+                                p8 |-> {<<"p9", <<>>>>}]
+          [] t = "kswapd" -> <<>>
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -180,9 +181,10 @@ HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw
 HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
-    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"p2", "p7"}]
+    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"p1"}, kswapd : {"p1"}]
     /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
+    /\ present_app_user_buf = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
@@ -196,7 +198,7 @@ Init ==
 T2_reader_p2 ==
     /\ pc["T2_reader"] = "p2"
     /\ DownRead("T2_reader", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<owner>>
+    /\ UNCHANGED <<owner, present_app_user_buf>>
 
 \* T2 reader: mutex_lock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:13)
 \*   then, in the same step: mutex_unlock(&A_mutex)  [in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map]  (_scenario.ts:14)
@@ -205,6 +207,7 @@ T2_reader_p3 ==
     /\ pc["T2_reader"] = "p3"
     /\ owner["A_mutex"] = NoOne
     /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], rw) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_lock", "read">>>>))  \* mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
+    /\ UNCHANGED <<present_app_user_buf>>
 
 Step_T2_reader ==
     \/ T2_reader_p2
@@ -218,52 +221,88 @@ T3_mmap_p1 ==
     /\ pc["T3_mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "T3_mmap")
        THEN /\ Become(Release(World([pc EXCEPT !["T3_mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "T3_mmap")), "T3_mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<present_app_user_buf>>
        ELSE /\ Enqueue("T3_mmap", "app_mmap_lock", "write")
-            /\ UNCHANGED <<owner>>
+            /\ UNCHANGED <<owner, present_app_user_buf>>
 
 Step_T3_mmap ==
     \/ T3_mmap_p1
 
-\* ==== Thread "T1 ioctl" of process "app" (memset-prefault.ts:12)
+\* ==== Thread "T1 ioctl" of process "app" (memset-prefault.ts:17)
 
-\* T1 ioctl: mutex_lock(&A_mutex)  (memset-prefault.ts:14)
-\*   then, in the same step: copy_to_user(user_buf)  (memset-prefault.ts:15)
-\*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:16)
+\* T1 ioctl: store(user_buf)  (memset-prefault.ts:18)
+T1_ioctl_p1 ==
+    /\ pc["T1_ioctl"] = "p1"
+    /\ IF present_app_user_buf THEN Goto("T1_ioctl", "p2")  \* present: no fault
+       ELSE Goto("T1_ioctl", "p8")  \* absent: page fault
+    /\ UNCHANGED <<owner, rw, present_app_user_buf>>
+
+\* T1 ioctl: mutex_lock(&A_mutex)  (memset-prefault.ts:19)
 T1_ioctl_p2 ==
     /\ pc["T1_ioctl"] = "p2"
-    /\ owner["A_mutex"] = NoOne
-    /\ \/ /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
-          /\ Goto("T1_ioctl", "Done")  \* page present, no fault; mutex_unlock(&A_mutex)
-          /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Take(owner, "A_mutex", "T1_ioctl")
-          /\ Goto("T1_ioctl", "p5")  \* page fault
-          /\ UNCHANGED <<rw>>
+    /\ MutexLock("T1_ioctl", "A_mutex", "p3")
+    /\ UNCHANGED <<rw, present_app_user_buf>>
 
-\* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:15)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:15)
-\*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:16)
+\* T1 ioctl: copy_to_user(user_buf)  (memset-prefault.ts:20)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:21)
+T1_ioctl_p3 ==
+    /\ pc["T1_ioctl"] = "p3"
+    /\ IF present_app_user_buf
+       THEN /\ owner' = Free(owner, "A_mutex")
+            /\ Goto("T1_ioctl", "Done")  \* mutex_unlock(&A_mutex)
+            /\ UNCHANGED <<rw, present_app_user_buf>>
+       ELSE /\ Goto("T1_ioctl", "p5")
+            /\ UNCHANGED <<owner, rw, present_app_user_buf>>
+
+\* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:20)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p5 ==
     /\ pc["T1_ioctl"] = "p5"
-    /\ IF CanRead("app_mmap_lock", "T1_ioctl")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_unlock(&A_mutex)
-       ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
-            /\ UNCHANGED <<owner>>
+    /\ DownRead("T1_ioctl", "app_mmap_lock", "p6")
+    /\ UNCHANGED <<owner, present_app_user_buf>>
 
-\* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:13)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:13)
+\* T1 ioctl: install_pte(user_buf)  [in page fault on user_buf]  (memset-prefault.ts:20)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:20)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:21)
+T1_ioctl_p6 ==
+    /\ pc["T1_ioctl"] = "p6"
+    /\ present_app_user_buf' = TRUE
+    /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], rw), "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_unlock(&A_mutex)
+
+\* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:18)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-T1_ioctl_p7 ==
-    /\ pc["T1_ioctl"] = "p7"
-    /\ IF CanRead("app_mmap_lock", "T1_ioctl")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "p2"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-       ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
-            /\ UNCHANGED <<owner>>
+T1_ioctl_p8 ==
+    /\ pc["T1_ioctl"] = "p8"
+    /\ DownRead("T1_ioctl", "app_mmap_lock", "p9")
+    /\ UNCHANGED <<owner, present_app_user_buf>>
+
+\* T1 ioctl: install_pte(user_buf)  [in page fault on user_buf]  (memset-prefault.ts:18)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:18)
+T1_ioctl_p9 ==
+    /\ pc["T1_ioctl"] = "p9"
+    /\ present_app_user_buf' = TRUE
+    /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "p2"], rw), "T1_ioctl", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
 Step_T1_ioctl ==
+    \/ T1_ioctl_p1
     \/ T1_ioctl_p2
+    \/ T1_ioctl_p3
     \/ T1_ioctl_p5
-    \/ T1_ioctl_p7
+    \/ T1_ioctl_p6
+    \/ T1_ioctl_p8
+    \/ T1_ioctl_p9
+
+\* ==== Thread "kswapd" of process "app" (memset-prefault.ts:24)
+
+\* kswapd: evict(user_buf)  (memset-prefault.ts:25)
+kswapd_p1 ==
+    /\ pc["kswapd"] = "p1"
+    /\ present_app_user_buf' = FALSE
+    /\ Goto("kswapd", "Done")
+    /\ UNCHANGED <<owner, rw>>
+
+Step_kswapd ==
+    \/ kswapd_p1
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -272,6 +311,7 @@ Next ==
     \/ Step_T2_reader
     \/ Step_T3_mmap
     \/ Step_T1_ioctl
+    \/ Step_kswapd
     \/ Terminated
 
 Spec == Init /\ [][Next]_vars
@@ -285,7 +325,8 @@ WaitAt ==
     [t \in Threads |->
         CASE t = "T2_reader" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"A_mutex", "excl">>, Done |-> <<>>]
           [] t = "T3_mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
-          [] t = "T1_ioctl" -> [p2 |-> <<"A_mutex", "excl">>, p5 |-> <<"app_mmap_lock", "read">>, p7 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "T1_ioctl" -> [p1 |-> <<>>, p2 |-> <<"A_mutex", "excl">>, p3 |-> <<>>, p5 |-> <<"app_mmap_lock", "read">>, p6 |-> <<>>, p8 |-> <<"app_mmap_lock", "read">>, p9 |-> <<>>, Done |-> <<>>]
+          [] t = "kswapd" -> [p1 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

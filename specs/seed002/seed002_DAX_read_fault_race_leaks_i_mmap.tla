@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_write_fault: "T1 write fault" _dax.ts:28; T2_read_fault: "T2 read fault" _dax.ts:28
+\* T1_write_fault: "T1 write fault" racing-read-fault-leak.ts:52; T2_read_fault: "T2 read fault" racing-read-fault-leak.ts:53
 Threads == {"T1_write_fault", "T2_read_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, hole_page_in_cache, page_T1
-vars == <<pc, rw, hole_page_in_cache, page_T1>>
+VARIABLES pc, rw, hole_page_in_cache, page
+vars == <<pc, rw, hole_page_in_cache, page>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -68,9 +68,9 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                      p6 |-> {<<"p7", <<>>>>}]
-          [] t = "T2_read_fault" -> [p2 |-> {<<"p3", <<>>>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
+                                      p7 |-> {<<"p8", <<>>>>}]
+          [] t = "T2_read_fault" -> [p2 |-> {<<"p4", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -157,104 +157,104 @@ Init ==
     /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_read_fault : {"Done", "p2"}]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ hole_page_in_cache = FALSE
-    /\ page_T1 = FALSE
+    /\ page = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 write fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 write fault" of process "app" (racing-read-fault-leak.ts:52)
 
-\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+\*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
-    /\ DownRead("T1_write_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<hole_page_in_cache, page_T1>>
+    /\ DownRead("T1_write_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<hole_page_in_cache, page>>
 
-\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:30)
-T1_write_fault_p3 ==
-    /\ pc["T1_write_fault"] = "p3"
-    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p4") ELSE Goto("T1_write_fault", "p5")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
-
-\* T1 write fault: page.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:30)
+\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ page_T1' = TRUE
-    /\ Goto("T1_write_fault", "p5")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
+    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p5") ELSE Goto("T1_write_fault", "p6")
+    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
 
-\* T1 write fault: if (!page.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:31)
+\* T1 write fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
 T1_write_fault_p5 ==
     /\ pc["T1_write_fault"] = "p5"
-    /\ IF ~(page_T1) THEN Goto("T1_write_fault", "p6") ELSE Goto("T1_write_fault", "p7")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
-
-\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:31)
-T1_write_fault_p6 ==
-    /\ pc["T1_write_fault"] = "p6"
-    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p7")
-    /\ UNCHANGED <<hole_page_in_cache, page_T1>>
-
-\* T1 write fault: if (!page.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:34)
-T1_write_fault_p7 ==
-    /\ pc["T1_write_fault"] = "p7"
-    /\ IF ~(page_T1) THEN Goto("T1_write_fault", "p8") ELSE Goto("T1_write_fault", "p10")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
-
-\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:34)
-T1_write_fault_p8 ==
-    /\ pc["T1_write_fault"] = "p8"
-    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p9") ELSE Goto("T1_write_fault", "p10")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
-
-\* T1 write fault: page.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:34)
-T1_write_fault_p9 ==
-    /\ pc["T1_write_fault"] = "p9"
-    /\ page_T1' = TRUE
-    /\ Goto("T1_write_fault", "p10")
+    /\ page' = TRUE
+    /\ Goto("T1_write_fault", "p6")
     /\ UNCHANGED <<rw, hole_page_in_cache>>
 
-\* T1 write fault: if (page.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:35)
+\* T1 write fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+T1_write_fault_p6 ==
+    /\ pc["T1_write_fault"] = "p6"
+    /\ IF ~(page) THEN Goto("T1_write_fault", "p7") ELSE Goto("T1_write_fault", "p8")
+    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+
+\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+T1_write_fault_p7 ==
+    /\ pc["T1_write_fault"] = "p7"
+    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p8")
+    /\ UNCHANGED <<hole_page_in_cache, page>>
+
+\* T1 write fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+T1_write_fault_p8 ==
+    /\ pc["T1_write_fault"] = "p8"
+    /\ IF ~(page) THEN Goto("T1_write_fault", "p9") ELSE Goto("T1_write_fault", "p11")
+    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+
+\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+T1_write_fault_p9 ==
+    /\ pc["T1_write_fault"] = "p9"
+    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p11")
+    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+
+\* T1 write fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
 T1_write_fault_p10 ==
     /\ pc["T1_write_fault"] = "p10"
-    /\ IF page_T1 THEN Goto("T1_write_fault", "p11") ELSE Goto("T1_write_fault", "p12")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
+    /\ page' = TRUE
+    /\ Goto("T1_write_fault", "p11")
+    /\ UNCHANGED <<rw, hole_page_in_cache>>
 
-\* T1 write fault: hole_page_in_cache = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:35)
+\* T1 write fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
 T1_write_fault_p11 ==
     /\ pc["T1_write_fault"] = "p11"
-    /\ hole_page_in_cache' = FALSE
-    /\ Goto("T1_write_fault", "p12")
-    /\ UNCHANGED <<rw, page_T1>>
+    /\ IF page THEN Goto("T1_write_fault", "p12") ELSE Goto("T1_write_fault", "p13")
+    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
 
-\* T1 write fault: if (page.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:38)
+\* T1 write fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
 T1_write_fault_p12 ==
     /\ pc["T1_write_fault"] = "p12"
-    /\ IF page_T1 THEN Goto("T1_write_fault", "p13") ELSE Goto("T1_write_fault", "p15")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page_T1>>
+    /\ hole_page_in_cache' = FALSE
+    /\ Goto("T1_write_fault", "p13")
+    /\ UNCHANGED <<rw, page>>
 
-\* T1 write fault: page.T1 = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:38)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
 T1_write_fault_p13 ==
     /\ pc["T1_write_fault"] = "p13"
-    /\ page_T1' = FALSE
+    /\ IF page THEN Goto("T1_write_fault", "p14") ELSE Goto("T1_write_fault", "p16")
+    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+
+\* T1 write fault: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+T1_write_fault_p14 ==
+    /\ pc["T1_write_fault"] = "p14"
+    /\ page' = FALSE
     /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<hole_page_in_cache>>
 
-\* T1 write fault: up_write(&i_mmap_rwsem)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (racing-read-fault-leak.ts:38)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_write_fault_p15 ==
-    /\ pc["T1_write_fault"] = "p15"
+\* T1 write fault: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+T1_write_fault_p16 ==
+    /\ pc["T1_write_fault"] = "p16"
     /\ rw["i_mmap_rwsem"].writer = "T1_write_fault"
     /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<hole_page_in_cache, page_T1>>
+    /\ UNCHANGED <<hole_page_in_cache, page>>
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
-    \/ T1_write_fault_p3
     \/ T1_write_fault_p4
     \/ T1_write_fault_p5
     \/ T1_write_fault_p6
@@ -265,28 +265,30 @@ Step_T1_write_fault ==
     \/ T1_write_fault_p11
     \/ T1_write_fault_p12
     \/ T1_write_fault_p13
-    \/ T1_write_fault_p15
+    \/ T1_write_fault_p14
+    \/ T1_write_fault_p16
 
-\* ==== Thread "T2 read fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T2 read fault" of process "app" (racing-read-fault-leak.ts:53)
 
-\* T2 read fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 read fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
+\*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_read_fault_p2 ==
     /\ pc["T2_read_fault"] = "p2"
-    /\ DownRead("T2_read_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<hole_page_in_cache, page_T1>>
+    /\ DownRead("T2_read_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<hole_page_in_cache, page>>
 
-\* T2 read fault: hole_page_in_cache = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (racing-read-fault-leak.ts:47)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_read_fault_p3 ==
-    /\ pc["T2_read_fault"] = "p3"
+\* T2 read fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
+T2_read_fault_p4 ==
+    /\ pc["T2_read_fault"] = "p4"
     /\ hole_page_in_cache' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<page_T1>>
+    /\ UNCHANGED <<page>>
 
 Step_T2_read_fault ==
     \/ T2_read_fault_p2
-    \/ T2_read_fault_p3
+    \/ T2_read_fault_p4
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -305,8 +307,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<"i_mmap_rwsem", "write">>, p7 |-> <<>>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p15 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -335,7 +337,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {<<"T1_write_fault", "p15", "i_mmap_rwsem", "write">>}
+ReleaseAt == {<<"T1_write_fault", "p16", "i_mmap_rwsem", "write">>}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

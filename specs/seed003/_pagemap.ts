@@ -23,6 +23,7 @@ export function pagemapRead(reader: ProcessBuilder, target: ProcessBuilder, buf:
       // faults the buffer's pages in (handle_mm_fault under this down_read, not a
       // user access) and pins the physical pages. The ptes can still go away.
       t.downRead(reader.mmapLock);
+      t.getUserPages(buf, { write: true });
       t.upRead(reader.mmapLock);
     }
     t.downRead(target.mmapLock); // walk_page_range() over the target mm

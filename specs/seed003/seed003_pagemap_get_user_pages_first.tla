@@ -5,17 +5,17 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* pagemap_read: "pagemap_read" gup-first.ts:22; mmap: "mmap" _pagemap.ts:41
-Threads == {"pagemap_read", "mmap"}
+\* pagemap_read: "pagemap_read" gup-first.ts:22; mmap: "mmap" _pagemap.ts:42; kswapd: "kswapd" gup-first.ts:24
+Threads == {"pagemap_read", "mmap", "kswapd"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock"}
+FairRwsems == {"app_mmap_sem"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw
-vars == <<pc, rw>>
+VARIABLES pc, rw, present_app_app_buf
+vars == <<pc, rw, present_app_app_buf>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -68,10 +68,11 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "pagemap_read" -> [p1 |-> {<<"p3", <<<<"app_mmap_lock", "read">>>>>>},
-                                    p3 |-> {<<"Done", <<<<"app_mmap_lock", "read">>>>>>, <<"p6", <<>>>>},
-                                    p6 |-> {<<"Done", <<<<"app_mmap_lock", "read">>, <<"app_mmap_lock", "read">>>>>>}]
-          [] t = "mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
+        CASE t = "pagemap_read" -> [p1 |-> {<<"p2", <<>>>>},
+                                    p4 |-> {<<"p5", <<>>>>},
+                                    p7 |-> {<<"p8", <<>>>>}]
+          [] t = "mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_sem", "write">>>>>>}]
+          [] t = "kswapd" -> <<>>
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -157,6 +158,7 @@ HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 Init ==
     /\ pc = [t \in Threads |-> "p1"]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
+    /\ present_app_app_buf = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
@@ -165,52 +167,95 @@ Init ==
 
 \* ==== Thread "pagemap_read" of process "app" (gup-first.ts:22)
 
-\* pagemap_read: down_read(&app->mmap_lock)  (_pagemap.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:26)
+\* pagemap_read: down_read(&app->mmap_sem)  (_pagemap.ts:25)
 pagemap_read_p1 ==
     /\ pc["pagemap_read"] = "p1"
-    /\ IF CanRead("app_mmap_lock", "pagemap_read")
-       THEN /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p3"], TakeRead(rw, "app_mmap_lock", "pagemap_read")), "pagemap_read", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-       ELSE /\ Enqueue("pagemap_read", "app_mmap_lock", "read")
+    /\ DownRead("pagemap_read", "app_mmap_sem", "p2")
+    /\ UNCHANGED <<present_app_app_buf>>
 
-\* pagemap_read: down_read(&app->mmap_lock)  (_pagemap.ts:28)
-\*   then, in the same step: put_user(app.buf)  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:34)
-pagemap_read_p3 ==
-    /\ pc["pagemap_read"] = "p3"
-    /\ IF CanRead("app_mmap_lock", "pagemap_read")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_lock", "pagemap_read")), "pagemap_read", <<<<"app_mmap_lock", "read">>>>))  \* page present, no fault; up_read(&app->mmap_lock)
-               \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "pagemap_read")
-                  /\ Goto("pagemap_read", "p6")  \* page fault
-       ELSE /\ Enqueue("pagemap_read", "app_mmap_lock", "read")
+\* pagemap_read: get_user_pages(app.buf)  (_pagemap.ts:26)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:27)
+pagemap_read_p2 ==
+    /\ pc["pagemap_read"] = "p2"
+    /\ IF present_app_app_buf
+       THEN /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+            /\ UNCHANGED <<present_app_app_buf>>
+       ELSE /\ Goto("pagemap_read", "p10")
+            /\ UNCHANGED <<rw, present_app_app_buf>>
 
-\* pagemap_read: down_read(&app->mmap_lock)  [in page fault on app.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on app.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:34)
+\* pagemap_read: down_read(&app->mmap_sem)  (_pagemap.ts:29)
+pagemap_read_p4 ==
+    /\ pc["pagemap_read"] = "p4"
+    /\ DownRead("pagemap_read", "app_mmap_sem", "p5")
+    /\ UNCHANGED <<present_app_app_buf>>
+
+\* pagemap_read: put_user(app.buf)  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:35)
+pagemap_read_p5 ==
+    /\ pc["pagemap_read"] = "p5"
+    /\ IF present_app_app_buf
+       THEN /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+            /\ UNCHANGED <<present_app_app_buf>>
+       ELSE /\ Goto("pagemap_read", "p7")
+            /\ UNCHANGED <<rw, present_app_app_buf>>
+
+\* pagemap_read: down_read(&app->mmap_sem)  [in page fault on app.buf]  (_pagemap.ts:34)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-pagemap_read_p6 ==
-    /\ pc["pagemap_read"] = "p6"
-    /\ IF CanRead("app_mmap_lock", "pagemap_read")
-       THEN /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_lock", "pagemap_read")), "pagemap_read", <<<<"app_mmap_lock", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); up_read(&app->mmap_lock)
-       ELSE /\ Enqueue("pagemap_read", "app_mmap_lock", "read")
+pagemap_read_p7 ==
+    /\ pc["pagemap_read"] = "p7"
+    /\ DownRead("pagemap_read", "app_mmap_sem", "p8")
+    /\ UNCHANGED <<present_app_app_buf>>
+
+\* pagemap_read: install_pte(app.buf)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:35)
+pagemap_read_p8 ==
+    /\ pc["pagemap_read"] = "p8"
+    /\ present_app_app_buf' = TRUE
+    /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+
+\* pagemap_read: install_pte(app.buf)  [in page fault on app.buf]  (_pagemap.ts:26)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:27)
+pagemap_read_p10 ==
+    /\ pc["pagemap_read"] = "p10"
+    /\ present_app_app_buf' = TRUE
+    /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
 
 Step_pagemap_read ==
     \/ pagemap_read_p1
-    \/ pagemap_read_p3
-    \/ pagemap_read_p6
+    \/ pagemap_read_p2
+    \/ pagemap_read_p4
+    \/ pagemap_read_p5
+    \/ pagemap_read_p7
+    \/ pagemap_read_p8
+    \/ pagemap_read_p10
 
-\* ==== Thread "mmap" of process "app" (_pagemap.ts:41)
+\* ==== Thread "mmap" of process "app" (_pagemap.ts:42)
 
-\* mmap: down_write(&app->mmap_lock)  (_pagemap.ts:42)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_pagemap.ts:43)
+\* mmap: down_write(&app->mmap_sem)  (_pagemap.ts:43)
+\*   then, in the same step: up_write(&app->mmap_sem)  (_pagemap.ts:44)
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
-    /\ IF CanWrite("app_mmap_lock", "mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "mmap")), "mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-       ELSE /\ Enqueue("mmap", "app_mmap_lock", "write")
+    /\ IF CanWrite("app_mmap_sem", "mmap")
+       THEN /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "mmap")), "mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
+            /\ UNCHANGED <<present_app_app_buf>>
+       ELSE /\ Enqueue("mmap", "app_mmap_sem", "write")
+            /\ UNCHANGED <<present_app_app_buf>>
 
 Step_mmap ==
     \/ mmap_p1
+
+\* ==== Thread "kswapd" of process "app" (gup-first.ts:24)
+
+\* kswapd: evict(app.buf)  (gup-first.ts:24)
+kswapd_p1 ==
+    /\ pc["kswapd"] = "p1"
+    /\ present_app_app_buf' = FALSE
+    /\ Goto("kswapd", "Done")
+    /\ UNCHANGED <<rw>>
+
+Step_kswapd ==
+    \/ kswapd_p1
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -218,6 +263,7 @@ Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
 Next ==
     \/ Step_pagemap_read
     \/ Step_mmap
+    \/ Step_kswapd
     \/ Terminated
 
 Spec == Init /\ [][Next]_vars
@@ -229,8 +275,9 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "pagemap_read" -> [p1 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"app_mmap_lock", "read">>, p6 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
-          [] t = "mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
+        CASE t = "pagemap_read" -> [p1 |-> <<"app_mmap_sem", "read">>, p2 |-> <<>>, p4 |-> <<"app_mmap_sem", "read">>, p5 |-> <<>>, p7 |-> <<"app_mmap_sem", "read">>, p8 |-> <<>>, p10 |-> <<>>, Done |-> <<>>]
+          [] t = "mmap" -> [p1 |-> <<"app_mmap_sem", "write">>, Done |-> <<>>]
+          [] t = "kswapd" -> [p1 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

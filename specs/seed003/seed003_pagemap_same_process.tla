@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* pagemap_read: "pagemap_read" same-process.ts:20; mmap: "mmap" _pagemap.ts:41
+\* pagemap_read: "pagemap_read" same-process.ts:20; mmap: "mmap" _pagemap.ts:42
 Threads == {"pagemap_read", "mmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -164,9 +164,9 @@ Init ==
 
 \* ==== Thread "pagemap_read" of process "app" (same-process.ts:20)
 
-\* pagemap_read: down_read(&app->mmap_lock)  (_pagemap.ts:28)
-\*   then, in the same step: put_user(app.buf)  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:34)
+\* pagemap_read: down_read(&app->mmap_lock)  (_pagemap.ts:29)
+\*   then, in the same step: put_user(app.buf)  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:35)
 pagemap_read_p1 ==
     /\ pc["pagemap_read"] = "p1"
     /\ IF CanRead("app_mmap_lock", "pagemap_read")
@@ -175,9 +175,9 @@ pagemap_read_p1 ==
                   /\ Goto("pagemap_read", "p4")  \* page fault
        ELSE /\ Enqueue("pagemap_read", "app_mmap_lock", "read")
 
-\* pagemap_read: down_read(&app->mmap_lock)  [in page fault on app.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on app.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:34)
+\* pagemap_read: down_read(&app->mmap_lock)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_lock)  (_pagemap.ts:35)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 pagemap_read_p4 ==
     /\ pc["pagemap_read"] = "p4"
@@ -189,10 +189,10 @@ Step_pagemap_read ==
     \/ pagemap_read_p1
     \/ pagemap_read_p4
 
-\* ==== Thread "mmap" of process "app" (_pagemap.ts:41)
+\* ==== Thread "mmap" of process "app" (_pagemap.ts:42)
 
-\* mmap: down_write(&app->mmap_lock)  (_pagemap.ts:42)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_pagemap.ts:43)
+\* mmap: down_write(&app->mmap_lock)  (_pagemap.ts:43)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_pagemap.ts:44)
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "mmap")

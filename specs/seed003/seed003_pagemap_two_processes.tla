@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* A_pagemap_read_B: "A pagemap_read(B)" two-processes.ts:23; B_pagemap_read_A: "B pagemap_read(A)" two-processes.ts:24; A_mmap: "A mmap" _pagemap.ts:41; B_mmap: "B mmap" _pagemap.ts:41
+\* A_pagemap_read_B: "A pagemap_read(B)" two-processes.ts:23; B_pagemap_read_A: "B pagemap_read(A)" two-processes.ts:24; A_mmap: "A mmap" _pagemap.ts:42; B_mmap: "B mmap" _pagemap.ts:42
 Threads == {"A_pagemap_read_B", "B_pagemap_read_A", "A_mmap", "B_mmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -167,9 +167,9 @@ Init ==
 
 \* ==== Thread "A pagemap_read(B)" of process "A" (two-processes.ts:23)
 
-\* A pagemap_read(B): down_read(&B->mmap_lock)  (_pagemap.ts:28)
-\*   then, in the same step: put_user(A.buf)  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&B->mmap_lock)  (_pagemap.ts:34)
+\* A pagemap_read(B): down_read(&B->mmap_lock)  (_pagemap.ts:29)
+\*   then, in the same step: put_user(A.buf)  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_pagemap.ts:35)
 A_pagemap_read_B_p1 ==
     /\ pc["A_pagemap_read_B"] = "p1"
     /\ IF CanRead("B_mmap_lock", "A_pagemap_read_B")
@@ -178,9 +178,9 @@ A_pagemap_read_B_p1 ==
                   /\ Goto("A_pagemap_read_B", "p4")  \* page fault
        ELSE /\ Enqueue("A_pagemap_read_B", "B_mmap_lock", "read")
 
-\* A pagemap_read(B): down_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&B->mmap_lock)  (_pagemap.ts:34)
+\* A pagemap_read(B): down_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_pagemap.ts:35)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 A_pagemap_read_B_p4 ==
     /\ pc["A_pagemap_read_B"] = "p4"
@@ -194,9 +194,9 @@ Step_A_pagemap_read_B ==
 
 \* ==== Thread "B pagemap_read(A)" of process "B" (two-processes.ts:24)
 
-\* B pagemap_read(A): down_read(&A->mmap_lock)  (_pagemap.ts:28)
-\*   then, in the same step: put_user(B.buf)  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&A->mmap_lock)  (_pagemap.ts:34)
+\* B pagemap_read(A): down_read(&A->mmap_lock)  (_pagemap.ts:29)
+\*   then, in the same step: put_user(B.buf)  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_pagemap.ts:35)
 B_pagemap_read_A_p1 ==
     /\ pc["B_pagemap_read_A"] = "p1"
     /\ IF CanRead("A_mmap_lock", "B_pagemap_read_A")
@@ -205,9 +205,9 @@ B_pagemap_read_A_p1 ==
                   /\ Goto("B_pagemap_read_A", "p4")  \* page fault
        ELSE /\ Enqueue("B_pagemap_read_A", "A_mmap_lock", "read")
 
-\* B pagemap_read(A): down_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:33)
-\*   then, in the same step: up_read(&A->mmap_lock)  (_pagemap.ts:34)
+\* B pagemap_read(A): down_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_pagemap.ts:35)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 B_pagemap_read_A_p4 ==
     /\ pc["B_pagemap_read_A"] = "p4"
@@ -219,10 +219,10 @@ Step_B_pagemap_read_A ==
     \/ B_pagemap_read_A_p1
     \/ B_pagemap_read_A_p4
 
-\* ==== Thread "A mmap" of process "A" (_pagemap.ts:41)
+\* ==== Thread "A mmap" of process "A" (_pagemap.ts:42)
 
-\* A mmap: down_write(&A->mmap_lock)  (_pagemap.ts:42)
-\*   then, in the same step: up_write(&A->mmap_lock)  (_pagemap.ts:43)
+\* A mmap: down_write(&A->mmap_lock)  (_pagemap.ts:43)
+\*   then, in the same step: up_write(&A->mmap_lock)  (_pagemap.ts:44)
 A_mmap_p1 ==
     /\ pc["A_mmap"] = "p1"
     /\ IF CanWrite("A_mmap_lock", "A_mmap")
@@ -232,10 +232,10 @@ A_mmap_p1 ==
 Step_A_mmap ==
     \/ A_mmap_p1
 
-\* ==== Thread "B mmap" of process "B" (_pagemap.ts:41)
+\* ==== Thread "B mmap" of process "B" (_pagemap.ts:42)
 
-\* B mmap: down_write(&B->mmap_lock)  (_pagemap.ts:42)
-\*   then, in the same step: up_write(&B->mmap_lock)  (_pagemap.ts:43)
+\* B mmap: down_write(&B->mmap_lock)  (_pagemap.ts:43)
+\*   then, in the same step: up_write(&B->mmap_lock)  (_pagemap.ts:44)
 B_mmap_p1 ==
     /\ pc["B_mmap"] = "p1"
     /\ IF CanWrite("B_mmap_lock", "B_mmap")

@@ -36,7 +36,8 @@ const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlo
 function shownSteps(f: Finding, full: boolean): { steps: Step[]; hidden: number } {
   if (full || !FOCUSED.has(f.verdict)) return { steps: [...f.steps], hidden: 0 };
   const focus = new Set(f.focus ?? f.steps.filter((s) => f.involved.includes(s.threadId)).map((s) => s.index));
-  const steps = f.steps.filter((s) => focus.has(s.index));
+  // Reclaim (an eviction) explains why a later access faults: shown even outside the focus.
+  const steps = f.steps.filter((s) => focus.has(s.index) || s.reclaim === true);
   return { steps, hidden: f.steps.length - steps.length };
 }
 

@@ -146,6 +146,50 @@ export class Body {
     this.#out.push({ kind: "access", id, loc, region, op, ...(onFault ? { onFault } : {}), ...(ret !== undefined ? { ret } : {}) });
   }
 
+  /**
+   * get_user_pages(start, 1, write ? FOLL_WRITE : 0, &page): needs the region owner's
+   * mmap_lock held (FL340 otherwise). It may fault; the fault runs the region's fault
+   * procedure (FAULT_FLAG_WRITE as `write` says) without taking mmap_lock again. The
+   * page stays pinned, its mapping does not: a later access may still fault.
+   *
+   *     t.downRead(app.mmapLock); t.getUserPages(buf, { write: true }); t.upRead(app.mmapLock);
+   */
+  getUserPages(r: RegionRef, opts: { readonly write: boolean }): void {
+    const region = this.#ctx.regionId(r, "getUserPages");
+    const write = (opts as { write?: unknown } | undefined)?.write;
+    this.#push({ kind: "gup", region, write: write as boolean });
+  }
+
+  /**
+   * Reclaim unmaps the page of a tracked region (shrink_page_list -> try_to_unmap,
+   * through rmap: no mmap_lock). The next access faults.
+   */
+  evict(r: RegionRef): void {
+    this.#push({ kind: "evict", region: this.#ctx.regionId(r, "evict") });
+  }
+
+  /**
+   * `return VM_FAULT_RETRY;` from a fault procedure (lock_page_or_retry, userfaultfd):
+   * the fault path's mmap_lock read hold is released and the access is attempted
+   * again, with FAULT_FLAG_TRIED set and FAULT_FLAG_ALLOW_RETRY clear. Only where
+   * FAULT_FLAG_ALLOW_RETRY is set (FL347 otherwise), as the kernel does:
+   *
+   * `whileDropped` runs after the up_read and before the retry: what the handler
+   * does without mmap_lock (lock_page_or_retry's wait_on_page_locked(), the wait of
+   * handle_userfault()). Statements after faultRetry() in the procedure never run.
+   *
+   *     // lock_page_or_retry(page, mm, flags)
+   *     p.trylock(pageLock, (ok) => ok.unlock(pageLock), (busy) =>
+   *       busy.if(FAULT_FLAG_ALLOW_RETRY,
+   *         (r) => r.faultRetry((w) => w.await(not(m.held(pageLock)))),
+   *         (w) => { w.lock(pageLock); w.unlock(pageLock); }));
+   */
+  faultRetry(whileDropped?: BodyFn): void {
+    const loc = this.#ctx.here();
+    const id = this.#ctx.nextId("s");
+    this.#out.push({ kind: "fault_retry", id, loc, body: this.#nested(whileDropped) });
+  }
+
   pagefaultDisable(): void {
     this.#push({ kind: "pagefault_disable" });
   }

@@ -50,3 +50,24 @@ export const and = (...args: Cond[]): Ex<boolean> => wrap({ kind: "and", args: a
 export const or = (...args: Cond[]): Ex<boolean> => wrap({ kind: "or", args: args.map(toExpr) });
 /** `a` implies `b`. */
 export const implies = (a: Cond, b: Cond): Ex<boolean> => or(not(a), b);
+
+/**
+ * `vmf->flags & FAULT_FLAG_WRITE`: true inside a fault procedure when the access that
+ * faulted writes user memory (copy_to_user, put_user, store, getUserPages with
+ * `write: true`), false for a read fault. Only a fault path knows it (FL342 elsewhere).
+ *
+ *     const daxFault = m.proc("__dax_fault", (p) => {
+ *       p.if(FAULT_FLAG_WRITE, (w) => { w.lock(allocSem); w.unlock(allocSem); });
+ *     });
+ */
+export const FAULT_FLAG_WRITE: Ex<boolean> = wrap({ kind: "fault-flag", flag: "write" });
+
+/**
+ * `vmf->flags & FAULT_FLAG_ALLOW_RETRY`: the fault procedure may return VM_FAULT_RETRY
+ * (`faultRetry()`). Set on the first attempt of a user access's fault; clear on the
+ * attempt after a retry and on get_user_pages faults (as before Linux 5.1).
+ */
+export const FAULT_FLAG_ALLOW_RETRY: Ex<boolean> = wrap({ kind: "fault-flag", flag: "allow-retry" });
+
+/** `vmf->flags & FAULT_FLAG_TRIED`: this fault is the attempt after a VM_FAULT_RETRY. */
+export const FAULT_FLAG_TRIED: Ex<boolean> = wrap({ kind: "fault-flag", flag: "tried" });

@@ -51,6 +51,21 @@ export interface RegionOptions {
   readonly fault?: ProcRef;
   /** mlock()ed: the region never faults. */
   readonly pinned?: boolean;
+  /**
+   * Track the page's residency, starting `"present"` or `"absent"`: an access to a
+   * present page never faults, a fault makes it present, `evict(region)` (reclaim)
+   * makes it absent. Without it any access may fault (SEMANTICS "Residency").
+   */
+  readonly tracked?: "present" | "absent";
+}
+
+export interface ProcessOptions {
+  readonly mmapPolicy?: RwsemPolicy;
+  /**
+   * What the kernel version calls the mm's rwsem: `"mmap_lock"` (default, since 5.8)
+   * or `"mmap_sem"` (before), so that reports say `&app->mmap_sem`.
+   */
+  readonly mmapLock?: string;
 }
 
 export interface RwsemOptions {
@@ -133,11 +148,19 @@ export class ModelBuilder {
     this.#s = s;
   }
 
-  /** A process with its own mm; `mmap_lock` is fair unless `mmapPolicy` says otherwise. */
-  process(name: string, opts: { readonly mmapPolicy?: RwsemPolicy } = {}): ProcessBuilder {
+  /**
+   * A process with its own mm; `mmap_lock` is fair unless `mmapPolicy` says otherwise.
+   * `{ mmapLock: "mmap_sem" }` names it as kernels before 5.8 do.
+   */
+  process(name: string, opts: ProcessOptions = {}): ProcessBuilder {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("proc_");
-    const mmapLock = this._lock(`${name}.mmap_lock`, "rwsem", id, opts.mmapPolicy ?? "fair");
+    let lockName = opts.mmapLock ?? "mmap_lock";
+    if (typeof lockName !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(lockName)) {
+      this.#ctx.error("FL345", `mmapLock must be a C identifier such as "mmap_sem" or "mmap_lock", got ${JSON.stringify(lockName) ?? String(lockName)}`);
+      lockName = "mmap_lock";
+    }
+    const mmapLock = this._lock(`${name}.${lockName}`, "rwsem", id, opts.mmapPolicy ?? "fair");
     this.#s.processes.push({ id, name: String(name), mmapLock: mmapLock.id, loc });
     return new ProcessBuilder(this, id, String(name), mmapLock);
   }
@@ -299,6 +322,17 @@ export class ModelBuilder {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("mem");
     const fault = opts.fault ? this.#ctx.procId(opts.fault, "region fault") : undefined;
+    let resident: string | undefined;
+    if (opts.tracked !== undefined) {
+      if (opts.tracked !== "present" && opts.tracked !== "absent") {
+        this.#ctx.error("FL343", `region '${String(name)}': tracked must be "present" or "absent", got ${JSON.stringify(opts.tracked) ?? String(opts.tracked)}`);
+      } else {
+        // The residency is a shared boolean the access, its fault and evict() read and write.
+        resident = this.#ctx.nextId("var");
+        const owner = this.#s.processes.find((p) => p.id === process)?.name ?? "?";
+        this.#s.vars.push({ id: resident, name: `present(${owner}.${String(name)})`, domain: { kind: "bool" }, init: opts.tracked === "present", loc, residencyOf: id });
+      }
+    }
     this.#s.regions.push({
       id,
       name: String(name),
@@ -306,6 +340,7 @@ export class ModelBuilder {
       backing: fault ? "file" : "anon",
       ...(fault ? { fault } : {}),
       pinned: opts.pinned === true,
+      ...(resident ? { resident } : {}),
       loc,
     });
     return this.#ctx.makeRef({ ref: "region" as const, id, name: String(name) });

@@ -301,7 +301,13 @@ export class World {
       case "trylock":
         return this.canTake(s, t, op.lock, op.mode) ? [[go(this.take(s, t, op.lock, op.mode), op.ok)]] : [[go(s, op.fail)]];
       case "access":
-        return op.fault.kind === "none" ? [[go(s, op.next)]] : [[go(s, op.next)], [go(s, op.fault.target)]];
+        if (op.fault.kind === "none") return [[go(s, op.next)]];
+        // A tracked region (SEMANTICS "Residency"): present never faults, absent always does.
+        if (op.fault.resident !== undefined) {
+          const present = s.vars[this.varIndex.get(op.fault.resident) as number] === true;
+          return [[go(s, present ? op.next : op.fault.target)]];
+        }
+        return [[go(s, op.next)], [go(s, op.fault.target)]];
       case "choose":
         return op.targets.map((p) => [go(s, p)]);
       case "set": {
@@ -366,6 +372,8 @@ export class World {
         const v = t === undefined ? undefined : this.nodeAt(s, t)?.locals[e.local];
         return v ?? (l?.init as Value);
       }
+      case "fault-flag":
+        throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
       default:
         return unreachable(e);
     }

@@ -133,6 +133,12 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
       return junction("/\\", [ite(can, junction("/\\", outcomes(took, [op.ok])), junction("/\\", outcomes({}, [op.fail])))]);
     }
     case "access":
+      if (op.fault.kind !== "none" && op.fault.resident !== undefined) {
+        // A tracked region: its residency decides (SEMANTICS "Residency").
+        const present = ctx.varIdent.get(op.fault.resident) as string;
+        return junction("/\\", [ite(present, junction("/\\", outcomes({}, [op.next])), junction("/\\", outcomes({}, [op.fault.target])))]);
+      }
+      return junction("/\\", outcomes({}, successors(op)));
     case "choose":
     case "assert":
     case "local":
@@ -226,7 +232,10 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
     }
     case "access":
       if (op.fault.kind === "none") {
-        body = [`/\\ ${goto(op.next)}  \\* pinned: never faults`];
+        body = [`/\\ ${goto(op.next)}  \\* ${op.op === "get_user_pages" ? "no fault that changes anything" : "pinned: never faults"}`];
+      } else if (op.fault.resident !== undefined) {
+        const what = op.fault.kind === "handle" ? "absent: page fault" : "absent, page faults disabled: -EFAULT";
+        body = [`/\\ IF ${ctx.varIdent.get(op.fault.resident)} THEN ${goto(op.next)}  \\* present: no fault`, `   ELSE ${goto(op.fault.target)}  \\* ${what}`];
       } else {
         const what = op.fault.kind === "handle" ? "page fault: run the fault path" : "page fault with page faults disabled: -EFAULT";
         body = [`/\\ \\/ ${goto(op.next)}  \\* page present`, `   \\/ ${goto(op.fault.target)}  \\* ${what}`];

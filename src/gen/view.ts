@@ -187,6 +187,8 @@ export function buildView(
         const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
         return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
       }
+      case "fault-flag":
+        throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
       default:
         return unreachable(e);
     }

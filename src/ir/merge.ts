@@ -13,8 +13,9 @@
 // reordered to run it right after its predecessor, and a state where a thread
 // stands at an absorbed node can be completed to one where it does not with the
 // finding still there. The rules:
-// - `choose`, `access` (every fault outcome) and a `branch` whose condition is a
-//   constant: thread-local decisions. Nobody else reads a thread's pc except
+// - `choose`, `access` (every fault outcome; not on a tracked region, whose
+//   residency other threads write) and a `branch` whose condition is a constant:
+//   thread-local decisions. Nobody else reads a thread's pc except
 //   `done(t)`/`at(t, label)`, so a thread whose position any expression reads
 //   absorbs nothing (else an invariant such as `done(t) || x = 0` could be
 //   violated only in the states merging leaves out).
@@ -137,7 +138,8 @@ export function planMerge(model: Model, program: Program): MergePlan {
           const op = n.op;
           const ok =
             op.kind === "choose" ||
-            op.kind === "access" ||
+            // An access to a tracked region reads its residency, which reclaim writes.
+            (op.kind === "access" && (op.fault.kind === "none" || op.fault.resident === undefined)) ||
             op.kind === "local" ||
             (op.kind === "branch" && isConstant(op.cond)) ||
             (op.kind === "release" && (held?.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock)) ||
@@ -259,7 +261,7 @@ function capPaths(tp: ThreadProgram, set: Set<string>): void {
 
 /** True when `e` reads no variable, lock or thread position. */
 export function isConstant(e: Expr): boolean {
-  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at") return false;
+  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at" || x.kind === "fault-flag") return false;
   return true;
 }
 
@@ -286,6 +288,7 @@ function evalConstant(e: Expr): Value {
     case "held":
     case "done":
     case "at":
+    case "fault-flag":
       throw new Error(`faultline internal error: ${e.kind} is not constant`);
     default:
       return unreachable(e);

@@ -8,8 +8,8 @@
 
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
-import type { AccessOp, ByLocal, Expr, Loc, Local, LockMode, Model, Stmt, Value } from "./types.js";
-import { compareValues, subexprs, unreachable } from "./types.js";
+import type { AccessOp, ByLocal, Expr, Loc, Local, LockMode, Model, Region, Stmt, Value } from "./types.js";
+import { compareValues, faultFlagName, subexprs, unreachable, writesUser } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -19,13 +19,17 @@ export type Frame =
   | { readonly kind: "call"; readonly proc: string; readonly loc: Loc }
   | { readonly kind: "fault"; readonly region: string; readonly loc: Loc };
 
+/**
+ * `resident`: the region is tracked (SEMANTICS "Residency"); this boolean variable
+ * decides the outcome (present: `next`, absent: `target`) instead of a free choice.
+ */
 export type FaultOutcome =
   /** Pinned memory: the access never faults. */
   | { readonly kind: "none" }
   /** Page faults enabled: the fault path runs from `target`. */
-  | { readonly kind: "handle"; readonly target: string }
+  | { readonly kind: "handle"; readonly target: string; readonly resident?: string }
   /** Page faults disabled: the access fails (-EFAULT) and control goes to `target`. */
-  | { readonly kind: "fail"; readonly target: string };
+  | { readonly kind: "fail"; readonly target: string; readonly resident?: string };
 
 export type Op =
   | {
@@ -38,7 +42,16 @@ export type Op =
       /** Before lowering resolves it: the array element is the one a local's value names. */
       readonly byLocal?: ByLocal;
     }
-  | { readonly kind: "release"; readonly lock: string; readonly mode: LockMode; readonly next: string; readonly fault?: string; readonly byLocal?: ByLocal }
+  | {
+      readonly kind: "release";
+      readonly lock: string;
+      readonly mode: LockMode;
+      readonly next: string;
+      readonly fault?: string;
+      /** The fault path's up_read of a fault procedure that returned VM_FAULT_RETRY. */
+      readonly retry?: true;
+      readonly byLocal?: ByLocal;
+    }
   | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string; readonly byLocal?: ByLocal }
   | { readonly kind: "access"; readonly region: string; readonly op: AccessOp; readonly next: string; readonly fault: FaultOutcome }
   | { readonly kind: "choose"; readonly targets: readonly string[] }
@@ -117,6 +130,23 @@ interface Env {
   readonly entryDepth: number;
   /** The innermost loop: where `break` and `continue` go, and its page-fault-disable depth. */
   readonly loop?: { readonly brk: string; readonly cont: string; readonly depth: number };
+  /** Inside a fault path: whether the faulting access writes (FAULT_FLAG_WRITE); absent outside one. */
+  readonly faultWrite?: boolean;
+  /** Inside a fault path: this is the attempt after a VM_FAULT_RETRY (FAULT_FLAG_TRIED). */
+  readonly faultTried?: boolean;
+  /** Inside a fault path that may return VM_FAULT_RETRY (FAULT_FLAG_ALLOW_RETRY): where it goes. */
+  readonly faultRetry?: Retry;
+}
+
+/** How a fault procedure's VM_FAULT_RETRY leaves: up_read of `lock`, then the access again at `again`. */
+interface Retry {
+  readonly lock: string;
+  readonly region: string;
+  readonly again: string;
+  /** Page-fault-disable depth the fault procedure started with (a retry must restore it). */
+  readonly depth: number;
+  /** Set once a retry is lowered: only then is the second attempt lowered. */
+  used: boolean;
 }
 
 class ThreadLowering {
@@ -221,7 +251,7 @@ class ThreadLowering {
           this.alias.set(at, k);
           return d;
         }
-        const inner: Env = { via: [...env.via, { kind: "call", proc: proc.id, loc: s.loc }], ret: k, entryDepth: d };
+        const inner: Env = { ...env, via: [...env.via, { kind: "call", proc: proc.id, loc: s.loc }], ret: k, entryDepth: d };
         const end = this.seq(proc.body, this.resets(proc.id, s, at, inner.via), k, inner, d);
         if (end !== null && end !== d) {
           this.error("FL312", `procedure '${proc.name}' returns with page faults ${end > d ? "still disabled" : "enabled more often than disabled"}; balance pagefaultDisable()/pagefaultEnable() inside it`, proc.loc);
@@ -230,6 +260,35 @@ class ThreadLowering {
       }
       case "access":
         return this.access(s, at, k, env, d);
+      case "gup":
+        return this.gup(s, at, k, env, d);
+      case "fault_retry": {
+        const r = env.faultRetry;
+        if (env.faultWrite === undefined) {
+          this.error("FL346", `faultRetry() returns VM_FAULT_RETRY from a fault procedure, but thread '${this.threadName()}' runs this line outside any page fault; call it only in a region's fault procedure`, s.loc);
+        } else if (!r) {
+          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (the attempt after a retry, a get_user_pages fault, or the body of another faultRetry()); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
+        } else {
+          if (d !== r.depth) this.error("FL313", `returns VM_FAULT_RETRY with page faults disabled; call pagefaultEnable() first`, s.loc);
+          r.used = true;
+          const body = this.fresh();
+          this.emit(at, s, env.via, { kind: "release", lock: r.lock, mode: "read", next: body, fault: r.region, retry: true });
+          // The body runs in the fault handler without mmap_lock, cannot retry again, and
+          // a return in it ends the handler (with VM_FAULT_RETRY: the access goes again).
+          const { faultRetry: _, ...rest } = env;
+          const end = this.seq(s.body, body, r.again, { ...rest, ret: r.again, entryDepth: d }, d);
+          if (end !== null && end !== d) this.error("FL311", `the body of faultRetry() changes whether page faults are disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, s.loc);
+        }
+        if (!r) this.alias.set(at, env.ret);
+        return null;
+      }
+      case "evict": {
+        // Reclaim through rmap: the page goes, no mmap_lock is taken (SEMANTICS "Residency").
+        const resident = this.model.regions.find((r) => r.id === s.region)?.resident;
+        if (resident === undefined) this.alias.set(at, k);
+        else this.emit(at, s, env.via, { kind: "set", variable: resident, value: { kind: "lit", value: false }, next: k });
+        return d;
+      }
       case "either": {
         if (s.branches.length === 0) {
           this.alias.set(at, k);
@@ -243,19 +302,27 @@ class ThreadLowering {
         );
       }
       case "set":
-        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: s.value, next: k });
+        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: this.flags(s.value, env, s), next: k });
         return d;
       case "assign":
         this.emit(at, s, env.via, { kind: "local", local: s.local, value: s.value, next: k });
         return d;
       case "if": {
         const t = this.fresh();
+        const cond = this.flags(s.cond, env, s);
+        const known = [...subexprs(s.cond)].some((x) => x.kind === "fault-flag") ? literal(cond) : undefined;
+        if (known !== undefined) {
+          // Decided by FAULT_FLAG_* alone: this fault path only has the branch it takes
+          // (the node stays, so traces show the test; both its exits lead there).
+          this.emit(at, s, env.via, { kind: "branch", cond, then: t, else: t, loop: false });
+          return this.seq(known ? s.then : s.else, t, k, env, d);
+        }
         const e = this.fresh();
-        this.emit(at, s, env.via, { kind: "branch", cond: s.cond, then: t, else: e, loop: false });
+        this.emit(at, s, env.via, { kind: "branch", cond, then: t, else: e, loop: false });
         return this.join(s, [this.seq(s.then, t, k, env, d), this.seq(s.else, e, k, env, d)]);
       }
       case "await":
-        this.emit(at, s, env.via, { kind: "await", cond: s.cond, next: k });
+        this.emit(at, s, env.via, { kind: "await", cond: this.flags(s.cond, env, s), next: k });
         return d;
       case "repeat": {
         let cur = at;
@@ -283,13 +350,13 @@ class ThreadLowering {
         for (let i = 0; i < s.bound; i++) {
           const body = this.fresh();
           const next = this.fresh();
-          this.emit(cur, s, env.via, { kind: "branch", cond: s.cond, then: body, else: k, loop: true });
+          this.emit(cur, s, env.via, { kind: "branch", cond: this.flags(s.cond, env, s), then: body, else: k, loop: true });
           const end = this.seq(s.body, body, next, { ...env, loop: { brk: k, cont: next, depth: d } }, d);
           if (end !== null && end !== d) this.unbalancedLoop(s);
           cur = next;
         }
         const message = `loop at ${formatLoc(s.loc)} reaches its bound of ${s.bound} iterations`;
-        this.emit(cur, s, env.via, { kind: "assert", cond: { kind: "not", arg: s.cond }, message, next: k, bound: s.bound });
+        this.emit(cur, s, env.via, { kind: "assert", cond: { kind: "not", arg: this.flags(s.cond, env, s) }, message, next: k, bound: s.bound });
         return d;
       }
       case "break":
@@ -310,7 +377,7 @@ class ThreadLowering {
         this.alias.set(at, env.ret);
         return null;
       case "assert":
-        this.emit(at, s, env.via, { kind: "assert", cond: s.cond, message: s.message, next: k });
+        this.emit(at, s, env.via, { kind: "assert", cond: this.flags(s.cond, env, s), message: s.message, next: k });
         return d;
       case "pagefault_disable":
         this.alias.set(at, k);
@@ -357,7 +424,46 @@ class ThreadLowering {
     this.error("FL311", `the loop body changes whether page faults are disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, s.loc);
   }
 
-  access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number): Depth {
+  /**
+   * `e` with FAULT_FLAG_WRITE replaced by what the innermost fault path knows: a
+   * constant per fault path, so merging sees a constant branch (SEMANTICS "the fault
+   * path knows whether a read or a write access faulted"). Outside a fault: FL342.
+   */
+  flags(e: Expr, env: Env, s: Stmt): Expr {
+    const go = (x: Expr): Expr => {
+      switch (x.kind) {
+        case "fault-flag": {
+          const name = faultFlagName(x.flag);
+          if (env.faultWrite === undefined) {
+            this.error("FL342", `'${name}' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
+            return { kind: "lit", value: false };
+          }
+          const value = x.flag === "write" ? env.faultWrite : x.flag === "tried" ? env.faultTried === true : env.faultRetry !== undefined;
+          return { kind: "lit", value, spelled: `vmf->flags & ${name}` };
+        }
+        case "not":
+          return { ...x, arg: go(x.arg) };
+        case "and":
+        case "or":
+          return { ...x, args: x.args.map(go) };
+        case "cmp":
+        case "arith":
+          return { ...x, left: go(x.left), right: go(x.right) } as Expr;
+        case "lit":
+        case "var":
+        case "local":
+        case "held":
+        case "done":
+        case "at":
+          return x;
+        default:
+          return unreachable(x);
+      }
+    };
+    return go(e);
+  }
+
+  access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number, tried = false): Depth {
     const region = this.model.regions.find((r) => r.id === s.region);
     const ok = this.result(s, env.via, "ok", k);
     if (!region || region.pinned) {
@@ -365,9 +471,10 @@ class ThreadLowering {
       return d;
     }
     const target = this.fresh();
+    const resident = region.resident === undefined ? {} : { resident: region.resident };
     if (d > 0) {
       // SEMANTICS: with page faults disabled a fault takes no lock and the access fails.
-      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "fail", target } });
+      this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "fail", target, ...resident } });
       const handler = this.fresh();
       this.alias.set(target, this.result(s, env.via, "fault", handler));
       const end = this.seq(s.onFault ?? [], handler, k, env, d);
@@ -375,25 +482,77 @@ class ThreadLowering {
     }
     // SEMANTICS: the fault path runs in the faulting thread: down_read(owner's mmap_lock),
     // the region's fault procedure (file regions), up_read.
-    this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "handle", target } });
+    this.emit(at, s, env.via, { kind: "access", region: s.region, op: s.op, next: ok, fault: { kind: "handle", target, ...resident } });
     const owner = this.model.processes.find((p) => p.id === region.process);
     const mmap = owner?.mmapLock ?? "?lock";
     const via: Frame[] = [...env.via, { kind: "fault", region: region.id, loc: s.loc }];
     const handler = this.fresh();
     const release = this.fresh();
     this.emit(target, s, via, { kind: "acquire", lock: mmap, mode: "read", next: handler, fault: region.id });
+    // SEMANTICS "VM_FAULT_RETRY": the first attempt may retry; the retried one runs with
+    // FAULT_FLAG_TRIED and without FAULT_FLAG_ALLOW_RETRY, as the arch fault handlers did
+    // until 5.1 (after that a fault may retry again: a loop, not modelled here).
+    const retry: Retry | undefined = tried ? undefined : { lock: mmap, region: region.id, again: this.fresh(), depth: d, used: false };
+    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op), { tried, ...(retry ? { retry } : {}) });
+    this.emit(installed, s, via, { kind: "release", lock: mmap, mode: "read", next: ok, fault: region.id });
+    if (retry?.used) this.access(s, retry.again, k, env, d, true);
+    return d;
+  }
+
+  /**
+   * get_user_pages under the caller's mmap_lock (SEMANTICS "get_user_pages"): it may
+   * fault (a tracked region: iff absent), and the fault runs the region's fault
+   * procedure without taking mmap_lock again. Page faults disabled or not, it is the
+   * same (faultin_page calls handle_mm_fault itself). FL340 checks the lock is held.
+   */
+  gup(s: Extract<Stmt, { kind: "gup" }>, at: string, k: string, env: Env, d: number): Depth {
+    const region = this.model.regions.find((r) => r.id === s.region);
+    const emptyPath = region !== undefined && region.fault === undefined && region.resident === undefined;
+    if (!region || region.pinned || emptyPath) {
+      // Pinned: never faults; an untracked anonymous page: a fault would change nothing visible.
+      this.emit(at, s, env.via, { kind: "access", region: s.region, op: "get_user_pages", next: k, fault: { kind: "none" } });
+      return d;
+    }
+    const target = this.fresh();
+    const resident = region.resident === undefined ? {} : { resident: region.resident };
+    this.emit(at, s, env.via, { kind: "access", region: s.region, op: "get_user_pages", next: k, fault: { kind: "handle", target, ...resident } });
+    const via: Frame[] = [...env.via, { kind: "fault", region: region.id, loc: s.loc }];
+    const end = this.faultPath(s, region, target, k, via, d, s.write);
+    if (end !== k) this.alias.set(end, k);
+    return d;
+  }
+
+  /**
+   * The region's fault procedure from `entry` to `exit`, with FAULT_FLAG_WRITE set to
+   * `write`; for a tracked region, then the pte install that makes it present. Returns
+   * the label after all of it (where the fault path's up_read goes, if any).
+   */
+  faultPath(
+    s: Stmt,
+    region: Region,
+    entry: string,
+    exit: string,
+    via: readonly Frame[],
+    d: number,
+    write: boolean,
+    attempt: { readonly tried: boolean; readonly retry?: Retry } = { tried: false },
+  ): string {
+    const installed = region.resident === undefined ? exit : this.fresh();
     const proc = region.fault ? this.model.procs.find((p) => p.id === region.fault) : undefined;
     if (proc) {
-      const inner: Env = { via: [...via, { kind: "call", proc: proc.id, loc: region.loc }], ret: release, entryDepth: d };
-      const end = this.seq(proc.body, handler, release, inner, d);
+      const retry = attempt.retry ? { faultRetry: attempt.retry } : {};
+      const inner: Env = { via: [...via, { kind: "call", proc: proc.id, loc: region.loc }], ret: installed, entryDepth: d, faultWrite: write, faultTried: attempt.tried, ...retry };
+      const end = this.seq(proc.body, this.resets(proc.id, s, entry, inner.via), installed, inner, d);
       if (end !== null && end !== d) {
         this.error("FL312", `fault procedure '${proc.name}' returns with page faults disabled; balance pagefaultDisable()/pagefaultEnable() inside it`, proc.loc);
       }
     } else {
-      this.alias.set(handler, release);
+      this.alias.set(entry, installed);
     }
-    this.emit(release, s, via, { kind: "release", lock: mmap, mode: "read", next: ok, fault: region.id });
-    return d;
+    if (region.resident === undefined) return exit;
+    const after = this.fresh();
+    this.emit(installed, s, via, { kind: "set", variable: region.resident, value: { kind: "lit", value: true }, next: after });
+    return after;
   }
 
   resolve(label: string): string {
@@ -407,6 +566,26 @@ class ThreadLowering {
       l = next;
     }
     return l;
+  }
+}
+
+/** The value of a condition made of boolean literals only (after FAULT_FLAG_WRITE is resolved), else undefined. */
+export function literal(e: Expr): boolean | undefined {
+  switch (e.kind) {
+    case "lit":
+      return typeof e.value === "boolean" ? e.value : undefined;
+    case "not": {
+      const a = literal(e.arg);
+      return a === undefined ? undefined : !a;
+    }
+    case "and":
+    case "or": {
+      const vs = e.args.map(literal);
+      if (vs.some((v) => v === undefined)) return undefined;
+      return e.kind === "and" ? vs.every((v) => v === true) : vs.some((v) => v === true);
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -633,6 +812,7 @@ function fold(e: Expr, val: (id: string) => Value): Expr {
     case "held":
     case "done":
     case "at":
+    case "fault-flag": // resolved by lowering (flags()) before locals are folded
       return e;
     case "local":
       return lit(val(e.local));
@@ -691,6 +871,7 @@ export function lower(model: Model): Program {
   };
   const threads = model.threads.map((t) => lowerThread(model, t.id, error, warn));
   deadOnFault(model, threads, diagnostics);
+  for (const tp of threads) checkGupLocked(model, tp, error);
   return { threads, diagnostics };
 }
 
@@ -835,4 +1016,31 @@ export function heldCounts(tp: ThreadProgram, join: "may" | "must"): Map<string,
     else for (const s of successors(op)) flow(s, h);
   }
   return held;
+}
+
+/**
+ * get_user_pages needs the region owner's mmap_lock, for read or write, on every
+ * path to it (SEMANTICS "get_user_pages": a model that does not hold it is invalid):
+ * FL340 otherwise. The fault path's own down_read counts, as in the kernel.
+ */
+function checkGupLocked(model: Model, tp: ThreadProgram, error: (code: string, message: string, loc: Loc) => void): void {
+  const gups = tp.nodes.filter((n) => n.op.kind === "access" && n.op.op === "get_user_pages");
+  if (gups.length === 0) return;
+  const must = heldCounts(tp, "must");
+  for (const n of gups) {
+    if (n.op.kind !== "access") continue;
+    const region = model.regions.find((r) => r.id === (n.op as { region: string }).region);
+    const owner = model.processes.find((p) => p.id === region?.process);
+    if (!region || !owner) continue;
+    const h = must.get(n.pc);
+    const held = (h?.get(lockKey(owner.mmapLock, "read")) ?? 0) + (h?.get(lockKey(owner.mmapLock, "write")) ?? 0);
+    if (held > 0) continue;
+    const lock = model.locks.find((l) => l.id === owner.mmapLock)?.name ?? "mmap_lock";
+    const thread = model.threads.find((t) => t.id === tp.thread)?.name ?? tp.thread;
+    error(
+      "FL340",
+      `thread '${thread}' calls getUserPages(${region.name}) without holding '${lock}' on every path to this line; take downRead(${owner.name}.mmapLock) (or downWrite) before it, as get_user_pages requires`,
+      n.loc,
+    );
+  }
 }

@@ -1,9 +1,9 @@
 // Kernel spelling of model operations and expressions, shared by the spec's
 // comments and the readable trace: `down_read(&app->mmap_lock)`, `mutex_lock(&A_mutex)`.
 
-import type { Node, Op } from "./program.js";
+import { type Node, type Op, literal } from "./program.js";
 import type { Expr, Lock, LockMode, Model } from "./types.js";
-import { unreachable } from "./types.js";
+import { faultFlagName, unreachable } from "./types.js";
 
 export function lockRef(model: Model, lockId: string): string {
   const l = model.locks.find((x) => x.id === lockId);
@@ -54,14 +54,19 @@ export function spellOp(model: Model, op: Op): string {
       if (page?.page) return `${op.kind === "acquire" ? "lock_page" : op.kind === "release" ? "unlock_page" : "trylock_page"}(${page.index})`;
       const kind = lockOf(model, op.lock)?.kind;
       const word = op.kind === "release" ? releaseWord(kind, op.mode) : acquireWord(kind, op.mode, op.kind === "trylock");
-      return `${word}(${lockRef(model, op.lock)})`;
+      const spelled = `${word}(${lockRef(model, op.lock)})`;
+      return op.kind === "release" && op.retry ? `return VM_FAULT_RETRY: ${spelled}` : spelled;
     }
     case "access":
       return `${op.op}(${regionName(model, op.region)})`;
     case "choose":
       return `either (${op.targets.length} ways)`;
-    case "set":
+    case "set": {
+      // A tracked region's residency: the fault installs the pte, reclaim evicts it.
+      const of = model.vars.find((v) => v.id === op.variable)?.residencyOf;
+      if (of !== undefined && op.value.kind === "lit") return `${op.value.value === true ? "install_pte" : "evict"}(${regionName(model, of)})`;
       return `${varName(model, op.variable)} = ${spellExpr(model, op.value)}`;
+    }
     case "branch":
       return `${op.loop ? "while" : "if"} (${spellExpr(model, op.shown ?? op.cond)})`;
     case "await":
@@ -121,6 +126,7 @@ export function spellExpr(model: Model, expr: Expr): string {
   const e = simplify(expr);
   switch (e.kind) {
     case "lit":
+      if (e.spelled !== undefined) return e.spelled;
       return typeof e.value === "string" ? e.value : String(e.value);
     case "var":
       return varName(model, e.variable);
@@ -146,6 +152,8 @@ export function spellExpr(model: Model, expr: Expr): string {
       return `done(${threadName(model, e.thread)})`;
     case "at":
       return `at(${threadName(model, e.thread)}, ${e.label})`;
+    case "fault-flag":
+      return `vmf->flags & ${faultFlagName(e.flag)}`;
     default:
       return unreachable(e);
   }
@@ -154,7 +162,8 @@ export function spellExpr(model: Model, expr: Expr): string {
 function paren(model: Model, expr: Expr): string {
   const e = simplify(expr);
   const s = spellExpr(model, e);
-  return e.kind === "and" || e.kind === "or" || e.kind === "cmp" || e.kind === "arith" ? `(${s})` : s;
+  const compound = e.kind === "and" || e.kind === "or" || e.kind === "cmp" || e.kind === "arith" || (e.kind === "lit" && e.spelled !== undefined);
+  return compound ? `(${s})` : s;
 }
 
 /** Lock state and thread positions: the parts of a condition that are not variables. */
@@ -226,14 +235,17 @@ export function spellOutcome(op: Op, to: string): string {
   switch (op.kind) {
     case "access":
       if (op.fault.kind !== "none" && to === op.fault.target) {
+        if (op.op === "get_user_pages") return "page fault: handle_mm_fault, mmap lock already held";
         return op.fault.kind === "handle" ? "page fault" : "page fault with page faults disabled: -EFAULT";
       }
+      if (op.op === "get_user_pages") return "page present, pinned";
       return op.fault.kind === "none" ? "page pinned, no fault" : "page present, no fault";
     case "choose":
       return `takes branch ${op.targets.indexOf(to) + 1} of ${op.targets.length}`;
     case "branch":
-      // A branch its locals decide has both exits the same: its condition says which way.
-      if (op.then === op.else && op.cond.kind === "lit") return String(op.cond.value === true);
+      // A branch decided by its locals, or by FAULT_FLAG_* (lowering drops the other
+      // branch), has both exits the same: its condition says which way.
+      if (op.then === op.else) return String(literal(op.cond) ?? true);
       return to === op.then ? "true" : "false";
     case "release":
       return "released";

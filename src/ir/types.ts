@@ -64,6 +64,8 @@ export interface SharedVar {
   readonly domain: Domain;
   readonly init: Value;
   readonly loc: Loc;
+  /** Set on the variable a `tracked` region keeps its residency in: that region's id. */
+  readonly residencyOf?: string;
 }
 
 /**
@@ -91,6 +93,12 @@ export interface Region {
   readonly fault?: string;
   /** mlock()ed: never faults (SEMANTICS "User memory access"). */
   readonly pinned: boolean;
+  /**
+   * Tracked residency (SEMANTICS "Residency"): the shared boolean variable that says
+   * whether the page is present. An access to a present page never faults, a fault
+   * makes it present, an `evict` makes it absent. Untracked: any access may fault.
+   */
+  readonly resident?: string;
   readonly loc: Loc;
 }
 
@@ -115,7 +123,16 @@ export interface Thread {
 }
 
 /** User memory operations; all of them are one `access` in SEMANTICS. */
-export type AccessOp = "copy_to_user" | "copy_from_user" | "get_user" | "put_user" | "load" | "store";
+export type AccessOp = "copy_to_user" | "copy_from_user" | "get_user" | "put_user" | "load" | "store" | "get_user_pages";
+
+/**
+ * Does this access write user memory (FAULT_FLAG_WRITE on its fault)? As the kernel:
+ * copy_to_user, put_user and stores write; copy_from_user, get_user and loads read.
+ * get_user_pages says so itself (FOLL_WRITE), so it is not in this table.
+ */
+export function writesUser(op: Exclude<AccessOp, "get_user_pages">): boolean {
+  return op === "copy_to_user" || op === "put_user" || op === "store";
+}
 
 interface StmtBase {
   readonly id: string;
@@ -146,6 +163,21 @@ export type Stmt =
       /** A local that receives the outcome: 0 (or false) when the access succeeds, -EFAULT (or true) when it fails. */
       readonly ret?: string;
     })
+  /**
+   * get_user_pages(region, FOLL_WRITE if `write`): the caller holds the region owner's
+   * mmap_lock; it may fault, and the fault runs the region's fault procedure without
+   * taking mmap_lock again (SEMANTICS "get_user_pages").
+   */
+  | (StmtBase & { readonly kind: "gup"; readonly region: string; readonly write: boolean })
+  /** Reclaim unmaps a tracked region's page (through rmap: no mmap_lock). */
+  | (StmtBase & { readonly kind: "evict"; readonly region: string })
+  /**
+   * `return VM_FAULT_RETRY` from a fault procedure (SEMANTICS "VM_FAULT_RETRY"): the
+   * fault path's mmap_lock read hold is released, `body` runs without it (what
+   * lock_page_or_retry and handle_userfault do before returning: wait), and the
+   * access is attempted again.
+   */
+  | (StmtBase & { readonly kind: "fault_retry"; readonly body: readonly Stmt[] })
   | (StmtBase & { readonly kind: "either"; readonly branches: readonly (readonly Stmt[])[] })
   | (StmtBase & { readonly kind: "set"; readonly variable: string; readonly value: Expr })
   | (StmtBase & {
@@ -229,6 +261,7 @@ export function* subexprs(e: Expr): Generator<Expr> {
     case "held":
     case "done":
     case "at":
+    case "fault-flag":
       return;
     default:
       unreachable(e);
@@ -236,7 +269,8 @@ export function* subexprs(e: Expr): Generator<Expr> {
 }
 
 export type Expr =
-  | { readonly kind: "lit"; readonly value: Value }
+  /** `spelled`: how the model wrote it, when lowering made it a constant (FAULT_FLAG_WRITE). */
+  | { readonly kind: "lit"; readonly value: Value; readonly spelled?: string }
   | { readonly kind: "var"; readonly variable: string }
   /** A local's value; `thread` is set for thread locals (invariants may read those). */
   | { readonly kind: "local"; readonly local: string; readonly thread?: string }
@@ -248,7 +282,22 @@ export type Expr =
   | { readonly kind: "held"; readonly lock: string; readonly thread?: string; readonly mode?: "read" | "write" }
   /** Thread position: finished, or standing at a label. */
   | { readonly kind: "done"; readonly thread: string }
-  | { readonly kind: "at"; readonly thread: string; readonly label: string };
+  | { readonly kind: "at"; readonly thread: string; readonly label: string }
+  /**
+   * `vmf->flags & FAULT_FLAG_*` inside a fault procedure: `write`, the access that
+   * faulted writes user memory; `allow-retry`, the procedure may return
+   * VM_FAULT_RETRY (a user access's first attempt); `tried`, this is the attempt after
+   * a retry. Lowering replaces it by a constant per fault path, so nothing after
+   * lowering (generator, explorer, merging) ever sees it.
+   */
+  | { readonly kind: "fault-flag"; readonly flag: FaultFlag };
+
+export type FaultFlag = "write" | "allow-retry" | "tried";
+
+/** The kernel's name of a fault flag. */
+export function faultFlagName(f: FaultFlag): string {
+  return f === "write" ? "FAULT_FLAG_WRITE" : f === "allow-retry" ? "FAULT_FLAG_ALLOW_RETRY" : "FAULT_FLAG_TRIED";
+}
 
 export interface Invariant {
   readonly id: string;

@@ -131,6 +131,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
         return { kind: "bool" };
       }
       case "done":
+      case "fault-flag":
         return { kind: "bool" };
       case "at": {
         const t = model.threads.find((x) => x.id === e.thread);
@@ -189,6 +190,20 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
             } else if (l.domain.kind === "int" && !(l.domain.min <= -14 && l.domain.max >= 0)) {
               error("FL263", `local '${l.name}' receives the access's result: its range must include 0 and -14 (-EFAULT)`, s.loc);
             }
+          }
+          break;
+        }
+        case "gup":
+          if (typeof s.write !== "boolean") {
+            error("FL344", `getUserPages needs { write: true } (FOLL_WRITE) or { write: false }, got ${JSON.stringify(s.write) ?? "nothing"}`, s.loc);
+          }
+          break;
+        case "evict": {
+          const r = regions.get(s.region);
+          if (r?.pinned) {
+            error("FL341", `evict(${r.name}): the region is pinned (mlock()ed) and reclaim never takes its page; drop { pinned: true } or the evict`, s.loc);
+          } else if (r && r.resident === undefined) {
+            error("FL341", `evict(${r.name}): the region is not tracked, so any access may fault already; declare it with { tracked: "present" } or { tracked: "absent" } to model reclaim`, s.loc);
           }
           break;
         }
@@ -257,6 +272,9 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
         case "continue":
           if (scope.loops === 0) error("FL234", `${s.kind}() outside a loop; use it inside t.while(...) or t.loop(...)`, s.loc);
           break;
+        case "fault_retry":
+          walk(s.body, scope);
+          break;
         case "return":
         case "pagefault_disable":
         case "pagefault_enable":
@@ -272,6 +290,14 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   for (const inv of model.invariants) {
     expect(inv.cond, "bool", inv.loc, `invariant '${inv.name}'`);
     inScope(inv.cond, undefined, inv.loc);
+    if ([...subexprs(inv.cond)].some((x) => x.kind === "fault-flag")) {
+      error("FL342", `invariant '${inv.name}' reads a FAULT_FLAG_*, which only a fault procedure knows; use it in an if inside the region's fault procedure`, inv.loc);
+    }
+  }
+  for (const r of model.regions) {
+    if (r.pinned && r.resident !== undefined) {
+      error("FL343", `region '${r.name}' is both pinned and tracked: a pinned page is always present; drop one of the two`, r.loc);
+    }
   }
 
   checkCalls(model, procs, regions, error);
@@ -375,7 +401,7 @@ function hasLabel(stmts: readonly Stmt[], label: string, procs: ReadonlyMap<stri
         ? [s.then, s.else]
         : s.kind === "either"
           ? [...s.branches]
-          : s.kind === "repeat" || s.kind === "while"
+          : s.kind === "repeat" || s.kind === "while" || s.kind === "fault_retry"
             ? [s.body]
             : s.kind === "access" && s.onFault
               ? [s.onFault]
@@ -402,6 +428,10 @@ function checkCalls(
     const go = (ss: readonly Stmt[]): void => {
       for (const s of ss) {
         if (s.kind === "call") out.push({ to: s.proc, loc: s.loc });
+        if (s.kind === "gup") {
+          const f = regions.get(s.region)?.fault;
+          if (f) out.push({ to: f, loc: s.loc });
+        }
         if (s.kind === "access") {
           const f = regions.get(s.region)?.fault;
           if (f) out.push({ to: f, loc: s.loc });
@@ -412,7 +442,7 @@ function checkCalls(
           go(s.else);
         }
         if (s.kind === "either") for (const b of s.branches) go(b);
-        if (s.kind === "repeat" || s.kind === "while") go(s.body);
+        if (s.kind === "repeat" || s.kind === "while" || s.kind === "fault_retry") go(s.body);
       }
     };
     go(body);

@@ -186,6 +186,9 @@ export function evalExpr(model: Model, s: ModelState, program: Program | undefin
       const v = e.thread === undefined || !program ? undefined : nodeAt(program, e.thread, s.pc.get(e.thread))?.locals[e.local];
       return v ?? (l?.init as Value);
     }
+    case "fault-flag":
+      // Lowering replaced it by a constant: no node or invariant still holds one.
+      return false;
   }
 }
 

@@ -37,6 +37,11 @@ export interface Step {
   readonly effect: string;
   /** The whole state after the step, one line per thread, lock and variable (for --full). */
   readonly state: readonly string[];
+  /**
+   * The step unmapped a tracked region's page (evict): shown even when its thread
+   * is not part of the finding, since it is what makes a later access fault.
+   */
+  readonly reclaim?: true;
 }
 
 export interface WaitLine {
@@ -166,6 +171,7 @@ function explain(input: TranslateInput): Finding {
       via: spellVia(model, node),
       effect,
       state: describeState(model, program, state),
+      ...(isEviction(model, node) ? { reclaim: true as const } : {}),
     });
   };
   // Absorbed entries ran in Init: show each thread's way to its first pc first.
@@ -400,6 +406,12 @@ function reasonText(model: Model, r: WaitReason): string {
   return r.mode === "excl" ? `held by ${who}` : `held for ${r.mode} by ${who}`;
 }
 
+/** Does the node unmap a tracked region's page (SEMANTICS "Residency")? */
+function isEviction(model: Model, node: Node): boolean {
+  const op = node.op;
+  return op.kind === "set" && op.value.kind === "lit" && op.value.value === false && model.vars.some((v) => v.id === op.variable && v.residencyOf !== undefined);
+}
+
 /** What a step did: a wait in the queue, a variable's change, or the outcome spelled as for merged steps. */
 function effectOf(model: Model, blocking: Blocking, node: Node, before: ModelState, after: ModelState): string {
   const t = node.thread;
@@ -410,7 +422,9 @@ function effectOf(model: Model, blocking: Blocking, node: Node, before: ModelSta
     return `waits in the queue${why ? `: ${why}` : ""}`;
   }
   if (op.kind === "set") {
-    const name = model.vars.find((v) => v.id === op.variable)?.name ?? op.variable;
+    const v = model.vars.find((x) => x.id === op.variable);
+    if (v?.residencyOf !== undefined) return after.vars.get(op.variable) === true ? "page mapped: present" : "page unmapped: the next access faults";
+    const name = v?.name ?? op.variable;
     return `${name}: ${String(before.vars.get(op.variable))} -> ${String(after.vars.get(op.variable))}`;
   }
   return spellOutcome(op, after.pc.get(t) ?? "");

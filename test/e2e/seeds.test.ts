@@ -125,9 +125,9 @@ const cases: Record<string, Expected> = {
           ]
       },
       "verdict": "lock-leak",
-      "summary": "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 5 at racing-read-fault-leak.ts:31",
+      "summary": "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 7 at racing-read-fault-leak.ts:35",
       "details": [
-          "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 5 at racing-read-fault-leak.ts:31"
+          "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 7 at racing-read-fault-leak.ts:35"
       ]
   },
   "seed002/truncate-mmaplock.ts": {
@@ -156,11 +156,14 @@ const cases: Record<string, Expected> = {
       "lockdep": {
           "header": "WARNING: possible circular locking dependency detected",
           "rows": [
-              "pagemap_read: rlock(&app->mmap_lock);",
-              "pagemap_read: rlock(&app->mmap_lock);",
+              "pagemap_read: rlock(&app->mmap_sem);",
+              "pagemap_read: rlock(&app->mmap_sem);",
               "pagemap_read: <page fault>",
-              "mmap: lock(&app->mmap_lock);",
-              "pagemap_read: rlock(&app->mmap_lock);"
+              "pagemap_read: runlock(&app->mmap_sem);",
+              "pagemap_read: rlock(&app->mmap_sem);",
+              "mmap: lock(&app->mmap_sem);",
+              "pagemap_read: <page fault>",
+              "pagemap_read: rlock(&app->mmap_sem);"
           ]
       },
       "verdict": "deadlock",
@@ -171,8 +174,8 @@ const cases: Record<string, Expected> = {
           "pagemap_read"
       ],
       "waits": [
-          "pagemap_read waits for &app->mmap_lock (read) in a page fault at _pagemap.ts:33: queued behind writer mmap",
-          "mmap waits for &app->mmap_lock (write) at _pagemap.ts:42: held for read by pagemap_read"
+          "pagemap_read waits for &app->mmap_sem (read) in a page fault at _pagemap.ts:34: queued behind writer mmap",
+          "mmap waits for &app->mmap_sem (write) at _pagemap.ts:43: held for read by pagemap_read"
       ]
   },
   "seed003/kernel-buffer.ts": {
@@ -196,8 +199,8 @@ const cases: Record<string, Expected> = {
           "pagemap_read"
       ],
       "waits": [
-          "pagemap_read waits for &app->mmap_lock (read) in a page fault at _pagemap.ts:33: queued behind writer mmap",
-          "mmap waits for &app->mmap_lock (write) at _pagemap.ts:42: held for read by pagemap_read"
+          "pagemap_read waits for &app->mmap_lock (read) in a page fault at _pagemap.ts:34: queued behind writer mmap",
+          "mmap waits for &app->mmap_lock (write) at _pagemap.ts:43: held for read by pagemap_read"
       ]
   },
   "seed003/two-processes.ts": {
@@ -224,10 +227,10 @@ const cases: Record<string, Expected> = {
           "A pagemap_read(B)"
       ],
       "waits": [
-          "A pagemap_read(B) waits for &A->mmap_lock (read) in a page fault at _pagemap.ts:33: queued behind writer A mmap",
-          "A mmap waits for &A->mmap_lock (write) at _pagemap.ts:42: held for read by B pagemap_read(A)",
-          "B pagemap_read(A) waits for &B->mmap_lock (read) in a page fault at _pagemap.ts:33: queued behind writer B mmap",
-          "B mmap waits for &B->mmap_lock (write) at _pagemap.ts:42: held for read by A pagemap_read(B)"
+          "A pagemap_read(B) waits for &A->mmap_lock (read) in a page fault at _pagemap.ts:34: queued behind writer A mmap",
+          "A mmap waits for &A->mmap_lock (write) at _pagemap.ts:43: held for read by B pagemap_read(A)",
+          "B pagemap_read(A) waits for &B->mmap_lock (read) in a page fault at _pagemap.ts:34: queued behind writer B mmap",
+          "B mmap waits for &B->mmap_lock (write) at _pagemap.ts:43: held for read by A pagemap_read(B)"
       ]
   },
   "seed004/four-threads-reader-preferring.ts": {

@@ -10,6 +10,7 @@ import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import { type Cond, type Operand, and, implies, not, or } from "../../src/dsl/expr.js";
 import type { LocalRef, LockArrayRef, LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from "../../src/dsl/expr.js";
 import type { RwsemPolicy } from "../../src/ir/types.js";
 
 // ---- descriptions ----------------------------------------------------------------------
@@ -60,17 +61,34 @@ export type StmtDesc =
   /** Inside a loop: `break` or `continue`, when the condition holds (else nothing). */
   | { readonly k: "jump"; readonly what: "break" | "continue"; readonly c: CondDesc }
   /** Lock element `i` of the lock array (or the one own enum local `byLocal` names), body, release it. */
-  | { readonly k: "elem"; readonly i: number; readonly byLocal: number | null; readonly write: boolean; readonly body: readonly StmtDesc[] };
+  | { readonly k: "elem"; readonly i: number; readonly byLocal: number | null; readonly write: boolean; readonly body: readonly StmtDesc[] }
+  /** down_read/down_write of the region owner's mmap_lock; get_user_pages(region, write); up. */
+  | { readonly k: "gup"; readonly region: number; readonly write: boolean; readonly lockWrite: boolean }
+  /** Reclaim of a tracked region's page (skipped when no region is tracked). */
+  | { readonly k: "evict"; readonly region: number }
+  /** if (vmf->flags & FAULT_FLAG_WRITE) in a procedure only fault paths run; an either elsewhere. */
+  | { readonly k: "faultif"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] }
+  /**
+   * if (FAULT_FLAG_ALLOW_RETRY) { up_read; `then`; return VM_FAULT_RETRY } else `else`, in a
+   * procedure only fault paths run; an either elsewhere.
+   */
+  | { readonly k: "retry"; readonly then: readonly StmtDesc[]; readonly else: readonly StmtDesc[] };
 
 export type LocalValueDesc = { readonly k: "lit"; readonly x: number } | { readonly k: "copy"; readonly from: number } | { readonly k: "cond"; readonly c: CondDesc };
 
 export interface ModelDesc {
-  readonly processes: readonly { readonly mmapPolicy: RwsemPolicy }[];
+  /** `mmapSem`: name the lock mmap_sem (absent in descriptions older than it). */
+  readonly processes: readonly { readonly mmapPolicy: RwsemPolicy; readonly mmapSem?: boolean }[];
   /** `process` null: a global lock; else a per-process one. */
   readonly locks: readonly (LockDesc & { readonly process: number | null })[];
   readonly vars: readonly VarDesc[];
-  readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null }[];
+  readonly regions: readonly { readonly process: number; readonly pinned: boolean; readonly fault: number | null; readonly tracked?: "present" | "absent" | null }[];
   readonly procs: readonly (readonly StmtDesc[])[];
+  /**
+   * A fault procedure only fault paths run (no call names it, it calls nothing), with a
+   * region of process 0 of its own: FAULT_FLAG_* and faultRetry() are valid throughout it.
+   */
+  readonly handler?: readonly StmtDesc[] | null;
   readonly threads: readonly { readonly process: number; readonly body: readonly StmtDesc[] }[];
   readonly invariants: readonly CondDesc[];
   readonly termination: boolean;
@@ -172,6 +190,8 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
       ),
     }),
     fc.record({ k: fc.constant("jump" as const), what: fc.constantFrom("break" as const, "continue" as const), c: cond }),
+    fc.record({ k: fc.constant("gup" as const), region: small, write: fc.boolean(), lockWrite: fc.nat({ max: 3 }).map((n) => n === 0) }),
+    fc.record({ k: fc.constant("evict" as const), region: small }),
   ];
   const nested: fc.Arbitrary<StmtDesc>[] = [
     fc.record({ k: fc.constant("crit" as const), lock: small, write: fc.boolean(), body: inner, end: fc.constantFrom(...Array<"unlock">(8).fill("unlock"), "leak" as const, "maybe" as const) }),
@@ -185,22 +205,28 @@ function stmts(depth: number, len: number, min = 0): fc.Arbitrary<StmtDesc[]> {
     fc.record({ k: fc.constant("while" as const), c: cond, bound: fc.integer({ min: 1, max: 2 }), body: inner }),
     fc.record({ k: fc.constant("loop" as const), c: fc.option<CondDesc>(cond, { freq: 3 }), bound: fc.option<number>(fc.integer({ min: 1, max: 2 }), { freq: 4 }), body: inner }),
     fc.record({ k: fc.constant("elem" as const), i: fc.nat({ max: 2 }), byLocal: fc.option<number>(fc.nat({ max: 1 }), { freq: 2 }), write: fc.boolean(), body: inner }),
+    fc.record({ k: fc.constant("faultif" as const), then: inner, else: inner }),
+    fc.record({ k: fc.constant("retry" as const), then: inner, else: inner }),
   ];
   const weighted = [
-    // access, set, await, call, assert, label, return, lset, jump
-    ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1, 3, 1][i] ?? 1 })),
-    // crit, optlock, try, mmap, nofault, either, if, repeat, while, loop, elem
-    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 2, 4][i] ?? 1) })),
+    // access, set, await, call, assert, label, return, lset, jump, gup, evict
+    ...leaf.map((arbitrary, i) => ({ arbitrary, weight: [6, 5, 1, 2, 1, 1, 1, 3, 1, 2, 2][i] ?? 1 })),
+    // crit, optlock, try, mmap, nofault, either, if, repeat, while, loop, elem, faultif, retry
+    ...nested.map((arbitrary, i) => ({ arbitrary, weight: depth <= 0 ? 0 : ([6, 1, 2, 2, 2, 3, 2, 1, 1, 2, 4, 4, 5][i] ?? 1) })),
   ].filter((w) => w.weight > 0);
   return fc.array(fc.oneof(...weighted), { minLength: min, maxLength: len });
 }
 
 export const modelDesc: fc.Arbitrary<ModelDesc> = fc.record({
-  processes: fc.array(fc.record({ mmapPolicy: fc.constantFrom<RwsemPolicy>("fair", "fair", "fair", "recursive-read", "reader-preferring") }), { minLength: 1, maxLength: 2 }),
+  processes: fc.array(fc.record({ mmapPolicy: fc.constantFrom<RwsemPolicy>("fair", "fair", "fair", "recursive-read", "reader-preferring"), mmapSem: fc.boolean() }), { minLength: 1, maxLength: 2 }),
   locks: fc.array(lockDesc, { minLength: 1, maxLength: 3 }),
   vars: fc.array(varDesc, { minLength: 1, maxLength: 2 }),
-  regions: fc.array(fc.record({ process: fc.nat({ max: 1 }), pinned: fc.boolean(), fault: fc.option(fc.nat({ max: 1 })) }), { minLength: 1, maxLength: 2 }),
+  regions: fc.array(
+    fc.record({ process: fc.nat({ max: 1 }), pinned: fc.boolean(), fault: fc.option(fc.nat({ max: 1 })), tracked: fc.constantFrom(null, null, "present" as const, "absent" as const) }),
+    { minLength: 1, maxLength: 2 },
+  ),
   procs: fc.array(stmts(1, 3), { minLength: 0, maxLength: 2 }),
+  handler: fc.option(stmts(1, 3, 1), { freq: 2 }),
   threads: fc.array(fc.record({ process: fc.nat({ max: 1 }), body: stmts(2, 4, 2) }), { minLength: 1, maxLength: 4 }),
   // An invariant on one model in four.
   invariants: fc.tuple(fc.nat({ max: 3 }), property).map(([n, c]) => (n === 0 ? [c] : [])),
@@ -221,6 +247,8 @@ export function sampleModel(seed: number, index: number): ModelDesc {
 // ---- building ----------------------------------------------------------------------------
 
 const ACCESS = ["copyToUser", "copyFromUser", "putUser", "getUser", "load", "store"] as const;
+/** The `fault` index of the handler's region: below every procedure's, so any body may touch it. */
+const HANDLER = -1;
 
 /** Builds the description through the DSL. */
 export function build(name: string, d: ModelDesc): ModelDef {
@@ -228,7 +256,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
   const nm = (plain: string, i: number): string => (d.hostile === null ? `${plain}${i}` : (HOSTILE[(d.hostile + i) % HOSTILE.length] as string));
   const enumValues = (n: number): string[] => Array.from({ length: n }, (_, i) => (d.hostile === null ? (["idle", "busy", "gone"][i] as string) : nm("", i + 3)));
   return model(d.hostile === null ? name : `${nm("", 0)} ${name}`, (m) => {
-    const procs = d.processes.map((p, i) => m.process(nm("P", i), { mmapPolicy: p.mmapPolicy }));
+    const procs = d.processes.map((p, i) => m.process(nm("P", i), { mmapPolicy: p.mmapPolicy, ...(p.mmapSem === true ? { mmapLock: "mmap_sem" } : {}) }));
     const proc = (i: number) => procs[i % procs.length] as (typeof procs)[number];
     type AnyLock = { ref: LockRef; kind: LockDesc["kind"] };
     const locks: AnyLock[] = d.locks.map((l, i) => {
@@ -257,11 +285,31 @@ export function build(name: string, d: ModelDesc): ModelDef {
     const procRefs: ProcRef[] = d.procs.map((_, i) => m.proc(nm("f", i)));
     // A region's fault procedure is f<i>; procedure f<i> may only touch regions whose
     // fault procedure comes before it, and call procedures before it (no recursion).
-    const regions: { ref: RegionRef; fault: number | null }[] = d.regions.map((r, i) => {
+    const regions: { ref: RegionRef; fault: number | null; owner: (typeof procs)[number]; tracked: boolean }[] = d.regions.map((r, i) => {
       const fault = r.fault === null || procRefs.length === 0 ? null : r.fault % procRefs.length;
-      const opts = { pinned: r.pinned, ...(fault === null ? {} : { fault: procRefs[fault] as ProcRef }) };
-      return { ref: proc(r.process).region(nm("mem", i), opts), fault };
+      // A pinned page is always present: tracking it is a model error (FL343).
+      const tracked = r.pinned ? null : (r.tracked ?? null);
+      const opts = { pinned: r.pinned, ...(fault === null ? {} : { fault: procRefs[fault] as ProcRef }), ...(tracked === null ? {} : { tracked }) };
+      return { ref: proc(r.process).region(nm("mem", i), opts), fault, owner: proc(r.process), tracked: tracked !== null };
     });
+    let handler: { ref: ProcRef; body: readonly StmtDesc[] } | undefined;
+    if (d.handler) {
+      const h = m.proc(nm("h", d.procs.length));
+      regions.push({ ref: proc(0).region(nm("hmem", d.regions.length), { fault: h }), fault: HANDLER, owner: proc(0), tracked: false });
+      // Defined below, once every region exists; it calls nothing and touches no region it handles.
+      handler = { ref: h, body: d.handler };
+    }
+    // Procedures only fault paths run (a region's fault procedure no call names): FAULT_FLAG_WRITE is known there.
+    const called = new Set<number>();
+    const findCalls = (ss: readonly StmtDesc[], callable: number): void => {
+      for (const s of ss) {
+        if (s.k === "call" && callable > 0) called.add(s.proc % callable);
+        for (const b of children(s)) findCalls(b, callable);
+      }
+    };
+    d.threads.forEach((th) => findCalls(th.body, procRefs.length));
+    d.procs.forEach((p, i) => findCalls(p, i));
+    const faultOnly = (i: number): boolean => !called.has(i) && regions.some((r) => r.fault === i);
     const threads: ThreadRef[] = [];
     type Loc = { desc: VarDesc; ref: LocalRef<boolean | number | string> };
     /** Each thread's locals, for invariants that read them. */
@@ -348,8 +396,8 @@ export function build(name: string, d: ModelDesc): ModelDef {
       }
     };
 
-    /** Emits `ss`; `self` is the procedure being defined (or procs.length for threads). */
-    type Ctx = { self: number; visible: number; nofault: boolean; own: readonly Loc[]; loop: boolean };
+    /** `self`: the procedure being defined (procs.length for threads); `own`: its locals; `noretry`: inside a retry's body. */
+    type Ctx = { self: number; visible: number; nofault: boolean; own: readonly Loc[]; loop: boolean; noretry?: boolean; handler?: boolean };
     const emit = (t: Body, ss: readonly StmtDesc[], ctx: Ctx): void => {
       for (const s of ss) stmt(t, s, ctx);
     };
@@ -402,7 +450,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
         }
         case "access": {
           // Only regions whose fault path cannot lead back to this procedure.
-          const usable = regions.filter((r) => r.fault === null || r.fault < ctx.self);
+          const usable = regions.filter((r) => r.fault === null || (r.fault < ctx.self && !(r.fault === HANDLER && ctx.handler === true)));
           const r = usable[s.region % Math.max(1, usable.length)];
           if (!r) return;
           const op = ACCESS[s.op % ACCESS.length] as (typeof ACCESS)[number];
@@ -491,6 +539,34 @@ export function build(name: string, d: ModelDesc): ModelDef {
           give(t, l, s.write);
           return;
         }
+        case "gup": {
+          const usable = regions.filter((r) => r.fault === null || (r.fault < ctx.self && !(r.fault === HANDLER && ctx.handler === true)));
+          const r = usable[s.region % Math.max(1, usable.length)];
+          if (!r) return;
+          const mm = r.owner.mmapLock;
+          if (s.lockWrite) t.downWrite(mm);
+          else t.downRead(mm);
+          t.getUserPages(r.ref, { write: s.write });
+          if (s.lockWrite) t.upWrite(mm);
+          else t.upRead(mm);
+          return;
+        }
+        case "evict": {
+          const tracked = regions.filter((r) => r.tracked);
+          const r = tracked[s.region % Math.max(1, tracked.length)];
+          if (r) t.evict(r.ref);
+          return;
+        }
+        case "faultif":
+          if (ctx.handler === true || (ctx.self < procRefs.length && faultOnly(ctx.self))) t.if(FAULT_FLAG_WRITE, body(s.then), body(s.else));
+          else t.either(body(s.then), body(s.else));
+          return;
+        case "retry":
+          // A retry leaves with page faults as the fault began, and cannot retry from its own body.
+          if ((ctx.handler === true || (ctx.self < procRefs.length && faultOnly(ctx.self))) && !ctx.nofault && ctx.noretry !== true) {
+            t.if(FAULT_FLAG_ALLOW_RETRY, (r) => r.faultRetry(body(s.then, { ...ctx, noretry: true })), body(s.else));
+          } else t.either(body(s.then), body(s.else));
+          return;
       }
     };
     const valueOf = (v: (typeof vars)[number], x: ValueDesc, visible: number, own: readonly Loc[]): Operand<boolean | number | string> => {
@@ -521,6 +597,10 @@ export function build(name: string, d: ModelDesc): ModelDef {
       );
     });
     d.procs.forEach((p, i) => m.define(procRefs[i] as ProcRef, (t) => emit(t, p, { self: i, visible: threads.length, nofault: false, own: declare(t), loop: false })));
+    if (handler) {
+      const h = handler;
+      m.define(h.ref, (t) => emit(t, h.body, { self: 0, visible: threads.length, nofault: false, own: declare(t), loop: false, handler: true }));
+    }
     if (!d.clean) d.invariants.forEach((c, i) => m.invariant(nm("inv", i), condOf(c, threads.length)));
     if (d.termination) m.checkTermination();
   });
@@ -539,6 +619,8 @@ function children(s: StmtDesc): readonly (readonly StmtDesc[])[] {
       return [s.body];
     case "try":
     case "if":
+    case "faultif":
+    case "retry":
       return [s.then, s.else];
     case "either":
       return s.branches;
