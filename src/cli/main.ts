@@ -152,7 +152,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
     }
     // An output must not be the model or a file it imports: refused before TLC runs.
     for (const o of outputs) {
-      const problem = await outputProblem(o.flag, o.file, loaded.inputs);
+      const problem = await outputProblem(o.flag, o.file, [loaded.file], loaded.inputs);
       if (problem) {
         const r: CheckResult = { model: loaded.def.ir.name, verdict: "invalid", diagnostics: [], error: { message: problem, hint: "name an output file that is not an input" }, timeMs: 0 };
         return { text: "", json: resultJson(file, r), code: EXIT.invalid, interrupted: false, notes: [`faultline check: ${problem}`] };
@@ -249,7 +249,7 @@ async function genCommand(file: string, opts: { out: string; merge?: boolean }):
   }
   const targets = specFiles(c.spec).map(([name, text]) => [path.join(opts.out, name), text] as const);
   for (const [target] of targets) {
-    const problem = loaded.ok ? await outputProblem("--out", target, loaded.inputs).catch(() => undefined) : undefined;
+    const problem = loaded.ok ? await outputProblem("--out", target, [loaded.file], loaded.inputs).catch(() => undefined) : undefined;
     if (problem && !/does not exist/.test(problem)) {
       err(`faultline gen: ${problem}\n`);
       return EXIT.invalid;

@@ -9,8 +9,8 @@ import path from "node:path";
 
 export type OutputKind = "itf" | "report";
 
-/** Why `file` cannot be an output of this command, or undefined when it can. `inputs`: absolute paths. */
-export async function outputProblem(flag: string, file: string, inputs: readonly string[]): Promise<string | undefined> {
+/** Why `file` cannot be an output of this command, or undefined when it can. `models`: the model files; `inputs`: every file they import. */
+export async function outputProblem(flag: string, file: string, models: readonly string[], inputs: readonly string[] = []): Promise<string | undefined> {
   const abs = path.resolve(file);
   const st = await stat(abs).catch(() => undefined);
   if (st?.isDirectory()) return `${flag} '${file}' is a directory; name a file to write`;
@@ -18,9 +18,10 @@ export async function outputProblem(flag: string, file: string, inputs: readonly
   const parent = await stat(dir).catch(() => undefined);
   if (!parent) return `${flag} '${file}': the directory '${path.dirname(file)}' does not exist; create it first`;
   if (!parent.isDirectory()) return `${flag} '${file}': '${path.dirname(file)}' is not a directory`;
-  for (const input of inputs) {
-    const same = path.resolve(input) === abs || (st !== undefined && (await stat(input).then((i) => i.dev === st.dev && i.ino === st.ino, () => false)));
-    if (same) return `${flag} '${file}' is ${path.resolve(input) === path.resolve(inputs[0] ?? "") ? "the model file" : "a file the model imports"}; writing it would destroy it: name another file`;
+  const isModel = new Set(models.map((m) => path.resolve(m)));
+  for (const input of new Set([...isModel, ...inputs.map((i) => path.resolve(i))])) {
+    const same = input === abs || (st !== undefined && (await stat(input).then((i) => i.dev === st.dev && i.ino === st.ino, () => false)));
+    if (same) return `${flag} '${file}' is ${isModel.has(input) ? "the model file" : "a file the model imports"}; writing it would destroy it: name another file`;
   }
   return undefined;
 }

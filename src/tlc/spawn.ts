@@ -27,23 +27,25 @@ export interface SpawnOptions {
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * `sh -c WATCHDOG faultline-watchdog <command> <args...>`: starts a watchdog in
- * the background, then execs the command, which so keeps the shell's pid: it is
- * our direct child, gets our signals and reports its own exit status. The
- * watchdog (its child, with no stdio of ours) checks every second that the
- * command still runs (the watchdog's parent is still it) and that its parent is
- * still us ($PPID, fixed when the shell started); when we are gone (the command
- * was re-parented) it kills the command. Pids are compared, never signalled
- * blindly: a pid is only killed while it is the watchdog's own parent.
+ * `sh -c START faultline-watchdog WATCH <command> <args...>`: starts a watchdog
+ * in the background, then execs the command, which so keeps the shell's pid: it
+ * is our direct child, gets our signals and reports its own exit status. The
+ * watchdog (its child, with no stdio of ours, and a command line of its own that
+ * names neither java nor the run) checks every second that the command still
+ * runs (the watchdog's parent is still it) and that its parent is still us;
+ * when we are gone (the command was re-parented) it kills the command. A pid is
+ * only ever killed while it is the watchdog's own parent, so never a reused one.
  */
-const WATCHDOG = `n=$PPID
-( while sleep 1; do
-    read -r _ _ _ up _ < /proc/self/stat || exit 0
-    [ "$up" = "$$" ] || exit 0
-    read -r _ _ _ pp _ < /proc/$$/stat || exit 0
-    [ "$pp" = "$n" ] || { kill -KILL $$; exit 0; }
-  done ) </dev/null >/dev/null 2>&1 &
+const START = `w=$1; shift
+( exec /bin/sh -c "$w" faultline-watchdog "$$" "$PPID" ) </dev/null >/dev/null 2>&1 &
 exec "$@"`;
+/** $1: the command's pid, $2: ours. */
+const WATCH = `while sleep 1; do
+  read -r _ _ _ up _ < /proc/self/stat || exit 0
+  [ "$up" = "$1" ] || exit 0
+  read -r _ _ _ pp _ < /proc/$1/stat || exit 0
+  [ "$pp" = "$2" ] || { kill -KILL "$1"; exit 0; }
+done`;
 
 const canWatch = process.platform === "linux";
 
@@ -77,7 +79,7 @@ export async function runProcess(command: string, args: readonly string[], opts:
   execaModule ??= importExeca();
   const { execa } = await execaModule;
   const watched = opts.watchParent === true && canWatch;
-  const [cmd, argv] = watched ? ["/bin/sh", ["-c", WATCHDOG, "faultline-watchdog", command, ...args]] : [command, args];
+  const [cmd, argv] = watched ? ["/bin/sh", ["-c", START, "faultline-watchdog", WATCH, command, ...args]] : [command, args];
   const res = await execa(cmd, argv, {
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
     ...(opts.env !== undefined && { env: opts.env }),
