@@ -83,9 +83,12 @@ const deepest = (root) => {
   }
   return where;
 };
+// The DSL loads while the parent bundles the model.
+const preloaded = workerData.preload ? import(workerData.preload).catch(() => undefined) : undefined;
 parentPort.once("message", async (url) => {
   let mod;
   try {
+    await preloaded;
     if (workerData.tsx) (await import(workerData.tsx)).register();
     mod = await import(url);
   } catch (err) {
@@ -121,6 +124,11 @@ function tsxLoader(): string | undefined {
   }
 }
 
+/** Built faultline's DSL entry (model-entry.js), which a model importing "faultline" most likely loads. */
+function dslEntry(): string | undefined {
+  return import.meta.url.endsWith(".js") ? new URL("./model-entry.js", import.meta.url).href : undefined;
+}
+
 export interface ModelRunner {
   /** Imports `code` (an ES module) on the worker and waits for the outcome. */
   run(code: string, opts: RunOptions): Promise<RunOutcome>;
@@ -130,7 +138,7 @@ export interface ModelRunner {
 
 /** Starts a worker now (it boots while the caller bundles the model), to run one model. */
 export function startModelRunner(): ModelRunner {
-  const worker = new Worker(WORKER, { eval: true, stdout: true, stderr: true, workerData: { tsx: tsxLoader() } });
+  const worker = new Worker(WORKER, { eval: true, stdout: true, stderr: true, workerData: { tsx: tsxLoader(), preload: dslEntry() } });
   // Until run() listens: an early failure of the worker itself must not crash us.
   worker.on("error", () => undefined);
   const lines = streamLines(worker);

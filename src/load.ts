@@ -16,7 +16,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
 import { type CompileOptions, type Compiled, compile } from "./check.js";
 import { stackFrames } from "./dsl/loc.js";
@@ -64,6 +64,7 @@ const bareImports: Plugin = {
       if (isBuiltin(args.path) || args.importer === "") return { path: args.path, external: true };
       const req = createRequire(args.importer);
       const resolved = tryResolve(req, args.path) ?? (/^faultline(\/|$)/.test(args.path) ? tryResolve(ownRequire, args.path) : undefined);
+      if (resolved && args.path === "faultline") faultlineEntries.add(pathToFileURL(resolved).href);
       if (resolved) return { path: pathToFileURL(resolved).href, external: true };
       // An installed ESM-only package (no "require" export) is left for Node to resolve.
       const pkg = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : (args.path.split("/")[0] ?? args.path);
@@ -72,6 +73,32 @@ const bareImports: Plugin = {
     });
   },
 };
+
+/** The URLs "faultline" resolved to in the bundles made so far. */
+const faultlineEntries = new Set<string>();
+
+/** What src/model-entry.ts exports: the DSL a model file uses. */
+const DSL_NAMES = new Set(["model", "isModelDef", "and", "or", "not", "implies", "eq", "ne", "lt", "le", "gt", "ge", "plus", "minus"]);
+
+/**
+ * Points the bundle's imports of faultline's index at model-entry.js, beside it,
+ * when every one of them is `import { <DSL names> } from ...`: the worker then
+ * loads the DSL alone. Any other use (check, compile, `import *`) keeps the index.
+ */
+function lightImports(code: string): string {
+  let out = code;
+  for (const url of faultlineEntries) {
+    const light = url.replace(/\/index\.(js|ts)$/, "/model-entry.$1");
+    if (light === url || !existsSync(fileURLToPath(light))) continue;
+    const quoted = JSON.stringify(url);
+    const uses = out.split(quoted).length - 1;
+    if (uses === 0) continue;
+    const named = [...out.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*${quoted.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`, "g"))];
+    const names = named.flatMap((m) => (m[1] ?? "").split(",").map((n) => n.trim().split(/\s+as\s+/)[0]?.trim() ?? "").filter((n) => n !== ""));
+    if (named.length === uses && names.every((n) => DSL_NAMES.has(n))) out = out.split(quoted).join(JSON.stringify(light));
+  }
+  return out;
+}
 
 function tryResolve(req: NodeJS.Require, spec: string): string | undefined {
   try {
@@ -133,7 +160,7 @@ async function bundle(abs: string): Promise<Bundled> {
   map.sources = (map.sources ?? []).map((s) => path.resolve(dir, s));
   const code = `${js.replace(/\/\/# sourceMappingURL=\S*\s*$/, "")}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
   const inputs = Object.keys(out.metafile?.inputs ?? {}).map((f) => path.resolve(f));
-  return { ok: true, code, inputs };
+  return { ok: true, code: lightImports(code), inputs };
 }
 
 export interface LoadOptions {

@@ -91,4 +91,10 @@ describe("a model file cannot take faultline down", () => {
     expect(d.stdout).toMatch(/deep-not\.ts:9: error FL321: the model is nested too deeply/);
     expect(`${w.stderr}${d.stderr}`).not.toContain("faultline bug");
   });
+
+  it("a model importing more than the DSL from faultline (check) still loads, through the full index", async () => {
+    const r = await check(["-q", `${H}/uses-check.ts`]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("uses check (test/fixtures/hostile/uses-check.ts): ok");
+  });
 });
