@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { faultline, root } from "../helpers/cli.js";
+import { faultline, javaUnder, root } from "../helpers/cli.js";
 
 const tmp = await mkdtemp(path.join(tmpdir(), "faultline-out-"));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
@@ -91,5 +91,21 @@ describe("outputs never destroy inputs", () => {
     expect(self.exitCode).toBe(2);
     expect(self.stderr).toMatch(/selfmap\.map\.json' is a file the model imports; writing it would destroy it/);
     expect(await readFile(path.join(src, "selfmap.map.json"), "utf8")).toBe("{}\n");
+  });
+
+  it("case 6: an output that cannot be written after the verdict still prints the verdict, says why, and exits 3", async () => {
+    const dir = await seedCopy();
+    const runTmp = await mkdtemp(path.join(tmp, "run-"));
+    const outDir = path.join(dir, "out");
+    await mkdir(outDir);
+    const child = faultline(["check", "-q", "--report", path.join(outDir, "r.html"), path.join(dir, "as-reported.ts")], { TMPDIR: runTmp, FAULTLINE_NO_CDS: "1" });
+    // The directory goes away while TLC runs, after the path was checked.
+    for (let i = 0; i < 300 && (await javaUnder(runTmp)).length === 0; i++) await new Promise((res) => setTimeout(res, 50));
+    await rm(outDir, { recursive: true, force: true });
+    const r = await child;
+    expect(r.stdout).toContain("DEADLOCK");
+    expect(r.stderr).toMatch(/--report: could not write: ENOENT/);
+    expect(r.stderr).not.toMatch(/faultline bug|\n\s+at /);
+    expect(r.exitCode).toBe(3);
   });
 });
