@@ -103,6 +103,15 @@ interface Checked {
 
 async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
   const st = makeStyle(colourWanted(process.stdout, process.env));
+  const outputs = [opts.itf && { flag: "--itf", file: opts.itf }, opts.report && { flag: "--report", file: opts.report }].filter((o) => !!o);
+  // What needs no loading is refused before anything runs.
+  for (const o of outputs) {
+    const problem = await outputProblem(o.flag, o.file, files);
+    if (problem) {
+      err(`faultline check: ${problem}\n`);
+      return EXIT.invalid;
+    }
+  }
   const controller = new AbortController();
   const onSignal = () => {
     if (!controller.signal.aborted) {
@@ -123,15 +132,6 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
     cutShort = true;
     controller.abort();
   };
-  const outputs = [opts.itf && { flag: "--itf", file: opts.itf }, opts.report && { flag: "--report", file: opts.report }].filter((o) => !!o);
-  // What needs no loading is refused before anything runs.
-  for (const o of outputs) {
-    const problem = await outputProblem(o.flag, o.file, files);
-    if (problem) {
-      err(`faultline check: ${problem}\n`);
-      return EXIT.invalid;
-    }
-  }
   let worst = EXIT.ok as number;
   const json: JsonResult[] = [];
   // `java -version` runs while the first model loads, once for all models; a
