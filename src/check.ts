@@ -111,20 +111,27 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
   }
 
   let run: Awaited<ReturnType<typeof runTlc>>;
+  let progress: TlcStats | undefined;
   try {
     run = await runTlc({
-    spec: spec.tla,
-    cfg: spec.cfg,
-    module: spec.module,
-    toolchain,
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
+      spec: spec.tla,
+      cfg: spec.cfg,
+      module: spec.module,
+      toolchain,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onInterrupted: (stats, wallMs) => {
+        const s = { timeMs: wallMs, ...stats };
+        if (isFull(s)) progress = s;
+      },
     });
   } catch (err) {
     if (opts.signal?.aborted) {
-      return { model: name, verdict: "error", error: { message: "interrupted: TLC was stopped", hint: "run the check again" }, spec, timeMs: elapsed() };
+      return { model: name, verdict: "error", ...(progress && { stats: progress }), error: { message: "interrupted: TLC was stopped", hint: "run the check again" }, spec, timeMs: elapsed() };
     }
+    // A missing or read-only TMPDIR and the like: the environment, exit 3.
+    if (err instanceof ToolError) return { model: name, verdict: "error", error: { message: err.message, hint: err.hint }, spec, timeMs: elapsed() };
     throw err;
   }
   const threadName = (id: string) => def.ir.threads.find((t) => t.id === id)?.name ?? id;

@@ -2,17 +2,21 @@
 // The `faultline` command: check models with TLC, or generate their specs.
 // Only this layer touches process, console and exit codes.
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { type CheckResult, check, specFiles } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
-import { compileFile, loadModelFile } from "../load.js";
+import { mkdirs, writeAside } from "../files.js";
+import { compile } from "../check.js";
+import { loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
 import { locateToolchain } from "../tlc/locate.js";
 import { type JsonResult, diagnosticsJson, jsonReport, resultJson } from "./json.js";
 import { runInOrder } from "./parallel.js";
+import { noOutput, outDirProblem, outputProblem } from "./outputs.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
 /** Exit codes: the four outcomes (STYLE "Habits"). */
@@ -46,6 +50,33 @@ function count(v: string): number {
 
 const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
+/**
+ * stdout, until the reader goes away (`faultline check ... | head -1`): then
+ * EPIPE ends the command quietly, with no stack, and stops what still runs.
+ */
+let pipeClosed = false;
+let onPipeClosed: (() => void) | undefined;
+function out(text: string): void {
+  if (!pipeClosed) process.stdout.write(text);
+}
+function err(text: string): void {
+  if (!process.stderr.destroyed) process.stderr.write(text);
+}
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+    if (stream === process.stdout && !pipeClosed) {
+      pipeClosed = true;
+      onPipeClosed?.();
+    }
+  });
+}
+
+/** Signals that end a command the way Ctrl-C does: TLC stopped, its files removed. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+/** After a stop signal, the longest the clean-up may take before the command exits anyway. */
+const STOP_DEADLINE_MS = 15_000;
+
 interface CheckFlags {
   timeout?: number;
   workers?: number;
@@ -62,19 +93,45 @@ interface CheckFlags {
 /** One model's outcome, buffered so parallel checks print in argument order. */
 interface Checked {
   text: string;
-  json: JsonResult;
+  /** absent when the check was stopped before TLC ran */
+  json?: JsonResult;
   code: number;
   interrupted: boolean;
+  /** what the outputs (--itf, --report) did, for stderr */
+  notes?: readonly string[];
 }
 
 async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
   const st = makeStyle(colourWanted(process.stdout, process.env));
+  const outputs = [opts.itf && { flag: "--itf", file: opts.itf }, opts.report && { flag: "--report", file: opts.report }].filter((o) => !!o);
+  // What needs no loading is refused before anything runs.
+  for (const o of outputs) {
+    const problem = await outputProblem(o.flag, o.file, files);
+    if (problem) {
+      err(`faultline check: ${problem}\n`);
+      return EXIT.invalid;
+    }
+  }
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  const onSignal = () => {
+    if (!controller.signal.aborted) {
+      // Never hang on the way out: TLC's watchdog and the next run's sweep clean what is left.
+      setTimeout(() => {
+        err("faultline: stopping took too long; exiting\n");
+        process.exit(EXIT.error);
+      }, STOP_DEADLINE_MS).unref();
+    }
+    controller.abort();
+  };
   // `on`, not `once`: a second Ctrl-C must not kill us before TLC is cleaned up
   // (signal-exit, which execa loads, re-raises a signal no one else listens to).
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  // The reader of our output is gone: stop checking, quietly.
+  let cutShort = false;
+  onPipeClosed = () => {
+    cutShort = true;
+    controller.abort();
+  };
   let worst = EXIT.ok as number;
   const json: JsonResult[] = [];
   // `java -version` runs while the first model loads, once for all models; a
@@ -82,10 +139,24 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
   const located = locateToolchain();
   located.catch(() => undefined); // handled by check(); not an unhandled rejection meanwhile
   const checkOne = async (file: string): Promise<Checked> => {
-    const loaded = await loadModelFile(file);
+    const loaded = await loadModelFile(file, { signal: controller.signal });
+    if (controller.signal.aborted) return { text: "", code: EXIT.error, interrupted: true };
+    if (!loaded.ok && loaded.environment) {
+      const r: CheckResult = { model: path.basename(file), verdict: "error", error: loaded.environment, timeMs: 0 };
+      return { text: `${formatResult(r, rel(file), st)}\n`, json: { ...resultJson(file, r), model: null }, code: EXIT.error, interrupted: false };
+    }
     if (!loaded.ok) {
       const lines = [`${st.bold(rel(file))}: ${st.red("invalid model")}\n`, ...loaded.diagnostics.map((d) => `  ${formatDiagnostic(d)}\n`)];
-      return { text: lines.join(""), json: diagnosticsJson(file, loaded.diagnostics), code: EXIT.invalid, interrupted: false };
+      const notes = await Promise.all(outputs.map((o) => noOutput(o.flag === "--itf" ? "itf" : "report", o.flag, o.file, "the model is invalid")));
+      return { text: lines.join(""), json: diagnosticsJson(file, loaded.diagnostics), code: EXIT.invalid, interrupted: false, notes };
+    }
+    // An output must not be the model or a file it imports: refused before TLC runs.
+    for (const o of outputs) {
+      const problem = await outputProblem(o.flag, o.file, [loaded.file], loaded.inputs);
+      if (problem) {
+        const r: CheckResult = { model: loaded.def.ir.name, verdict: "invalid", diagnostics: [], error: { message: problem, hint: "name an output file that is not an input" }, timeMs: 0 };
+        return { text: "", json: resultJson(file, r), code: EXIT.invalid, interrupted: false, notes: [`faultline check: ${problem}`] };
+      }
     }
     const r = await check(loaded.def, {
       toolchain: located,
@@ -94,15 +165,25 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       ...(opts.merge === false ? { merge: false } : {}),
       signal: controller.signal,
     });
-    if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    const text = `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
+    if (controller.signal.aborted) return { text, json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    // An output that cannot be written still leaves the verdict printed; the exit code then says 3.
+    const notes: string[] = [];
+    let code = exitFor(r);
+    const failed = (flag: string, e: unknown) => {
+      notes.push(`${flag}: could not write: ${(e as Error).message}`);
+      code = Math.max(code, EXIT.error);
+    };
     // Heavy and rarely wanted: loaded only when asked for (start-up time, issue 6).
-    if (opts.report) await writeReport(opts.report, r, loaded.file);
+    if (opts.report) await writeReport(opts.report, r, loaded.file).catch((e: unknown) => failed("--report", e));
     if (opts.itf && r.trace) {
       const { toItf } = await import("../trace/itf.js");
-      await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }, r.spec?.names), null, 1)}\n`);
+      const itf = `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }, r.spec?.names), null, 1)}\n`;
+      await writeAside(opts.itf, itf).catch((e: unknown) => failed("--itf", e));
+    } else if (opts.itf) {
+      notes.push(await noOutput("itf", "--itf", opts.itf, `no counterexample (${r.verdict})`));
     }
-    const text = `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
-    return { text, json: resultJson(file, r), code: exitFor(r), interrupted: false };
+    return { text, json: resultJson(file, r), code, interrupted: false, notes };
   };
   try {
     // Each TLC has one worker unless --workers says otherwise, so --jobs models
@@ -112,28 +193,32 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       opts.jobs ?? availableParallelism(),
       (i) => checkOne(files[i] as string),
       (i, c) => {
+        // How far TLC got still reaches the result, in text and JSON.
+        if (c.json) json.push(c.json);
+        if (!opts.json) out(c.text);
+        for (const n of c.notes ?? []) err(`${n}\n`);
         if (c.interrupted) {
-          process.stderr.write(`${rel(files[i] as string)}: interrupted; TLC was stopped and its files removed\n`);
+          if (!cutShort) err(`${rel(files[i] as string)}: interrupted; TLC was stopped and its files removed\n`);
+          worst = Math.max(worst, EXIT.error);
           return;
         }
-        json.push(c.json);
-        if (!opts.json) process.stdout.write(c.text);
         worst = Math.max(worst, c.code);
       },
       controller.signal,
       () => controller.abort(),
     );
-    if (controller.signal.aborted) return EXIT.error;
-    if (opts.json) process.stdout.write(jsonReport(json));
+    if (opts.json) out(jsonReport(json));
+    // Checks never run are no pass: interrupted (or the reader gone) is exit 3.
+    if (controller.signal.aborted) return Math.max(worst, EXIT.error);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    onPipeClosed = undefined;
   }
   return worst;
 }
 
 /** The HTML report, with the model files its locations name (relative to the model's directory). */
-async function writeReport(out: string, r: CheckResult, modelFile: string): Promise<void> {
+async function writeReport(outFile: string, r: CheckResult, modelFile: string): Promise<void> {
   const dir = path.dirname(modelFile);
   const names = new Set([path.basename(modelFile), ...(r.finding?.steps ?? []).map((s) => s.loc.file), ...(r.finding?.waits ?? []).map((w) => w.loc.file)]);
   const files: SourceFile[] = [];
@@ -142,24 +227,43 @@ async function writeReport(out: string, r: CheckResult, modelFile: string): Prom
     if (text !== undefined) files.push({ name, text });
   }
   const { reportHtml } = await import("../report/html.js");
-  await writeFile(out, reportHtml(r, rel(modelFile), files));
+  await writeAside(outFile, reportHtml(r, rel(modelFile), files));
 }
 
 async function genCommand(file: string, opts: { out: string; merge?: boolean }): Promise<number> {
-  const c = await compileFile(file, opts.merge === false ? { merge: false } : {});
-  if (!c.ok) {
-    process.stderr.write(`${rel(file)}: invalid model\n`);
-    for (const d of c.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+  const bad = await outDirProblem(opts.out);
+  if (bad) {
+    err(`faultline gen: ${bad}\n`);
     return EXIT.invalid;
   }
-  await mkdir(opts.out, { recursive: true });
-  const written: string[] = [];
-  for (const [name, text] of specFiles(c.spec)) {
-    const out = path.join(opts.out, name);
-    await writeFile(out, text);
-    written.push(rel(out));
+  const loaded = await loadModelFile(file);
+  if (!loaded.ok && loaded.environment) {
+    err(`faultline gen: error: ${loaded.environment.message}\n  hint: ${loaded.environment.hint}\n`);
+    return EXIT.error;
   }
-  process.stdout.write(`wrote ${written.slice(0, -1).join(", ")} and ${written.at(-1)}\n`);
+  const c = loaded.ok ? compile(loaded.def, { source: path.basename(file), ...(opts.merge === false ? { merge: false } : {}) }) : loaded;
+  if (!c.ok) {
+    err(`${rel(file)}: invalid model\n`);
+    for (const d of c.diagnostics) err(`  ${formatDiagnostic(d)}\n`);
+    return EXIT.invalid;
+  }
+  const targets = specFiles(c.spec).map(([name, text]) => [path.join(opts.out, name), text] as const);
+  for (const [target] of targets) {
+    const problem = loaded.ok ? await outputProblem("--out", target, [loaded.file], loaded.inputs).catch(() => undefined) : undefined;
+    if (problem && !/does not exist/.test(problem)) {
+      err(`faultline gen: ${problem}\n`);
+      return EXIT.invalid;
+    }
+  }
+  try {
+    await mkdirs(opts.out);
+    for (const [target, text] of targets) await writeAside(target, text);
+  } catch (e) {
+    err(`faultline gen: error: cannot write the spec into '${opts.out}': ${(e as Error).message}\n`);
+    return EXIT.error;
+  }
+  const written = targets.map(([t]) => rel(t));
+  out(`wrote ${written.slice(0, -1).join(", ")} and ${written.at(-1)}\n`);
   return EXIT.ok;
 }
 
@@ -171,17 +275,25 @@ async function explainCommand(spec: string, traceFile: string, opts: { full?: bo
   try {
     const map = await readSourceMap(spec);
     name = map.model.name;
-    finding = explainTrace(map, await readFile(traceFile, "utf8"));
-  } catch (err) {
-    const message = err instanceof ExplainError ? err.message : err instanceof SyntaxError ? `'${traceFile}' is not a TLC JSON trace (${err.message})` : err instanceof Error && "code" in err ? `cannot read: ${err.message}` : undefined;
-    if (message === undefined) throw err;
-    process.stderr.write(`faultline explain: ${message}\n`);
+    const text = await readFile(traceFile, "utf8").catch((e: Error) => {
+      throw new ExplainError(`cannot read the trace '${traceFile}': ${e.message}`);
+    });
+    finding = explainTrace(map, text, traceFile);
+  } catch (e) {
+    if (!(e instanceof ExplainError)) throw e;
+    err(`faultline explain: ${e.message}\n`);
     return EXIT.invalid;
   }
   const r: CheckResult = { model: name, verdict: finding.verdict, finding, timeMs: 0 };
-  if (opts.json) process.stdout.write(jsonReport([resultJson(traceFile, r)]));
-  else process.stdout.write(`${formatResult(r, rel(traceFile), st, { full: opts.full === true })}\n`);
+  if (opts.json) out(jsonReport([resultJson(traceFile, r)]));
+  else out(`${formatResult(r, rel(traceFile), st, { full: opts.full === true })}\n`);
   return EXIT.finding;
+}
+
+/** faultline's version, from its package.json. */
+function version(): string {
+  const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
+  return `faultline ${pkg.version}`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -189,8 +301,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name("faultline")
     .description("Model-check kernel-style lock protocols (mutexes, spinlocks, fair rwsems, page faults) with TLC.")
+    .version(version(), "-V, --version", "print faultline's version")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => out(s), writeErr: (s) => err(s) });
   program
     .command("check")
     .description("check models: exit 0 no finding, 1 finding, 2 bad model or usage, 3 TLC or environment failure")
@@ -242,9 +355,15 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    process.stderr.write(`faultline internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.stderr.write("please report this with the model that caused it\n");
+  (e: unknown) => {
+    let text: string;
+    try {
+      text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    } catch {
+      text = "an error that cannot be shown";
+    }
+    err(`faultline bug: ${text}\n`);
+    err("please report this with the model that caused it\n");
     process.exitCode = EXIT.error;
   },
 );

@@ -73,6 +73,8 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
     case "error":
     case "timeout":
       out.push(`${head}: ${st.red(r.verdict === "timeout" ? "timeout" : "error")}: ${r.error?.message ?? "unknown failure"}`, ...warnings);
+      // What TLC had explored when it was stopped (its last progress report).
+      if (r.stats) out.push(`  explored before it stopped: ${stats}`);
       if (r.error?.hint) out.push(`  hint: ${r.error.hint}`);
       return out.join("\n");
     default: {

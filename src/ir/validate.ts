@@ -9,6 +9,10 @@ import { subexprs, unreachable } from "./types.js";
 
 /** Most iterations a `repeat` may unroll. */
 const MAX_REPEAT = 64;
+/** TLC's integers are Java ints: a number beyond this is not a TLA+ value TLC can hold. */
+export const TLC_MAX_INT = 2 ** 31 - 1;
+/** Deepest nesting of statements and expressions the (recursive) passes after validation take. */
+export const MAX_NESTING = 1000;
 
 type Type = { readonly kind: "bool" } | { readonly kind: "int" } | { readonly kind: "enum"; readonly values: readonly string[] } | { readonly kind: "unknown" };
 
@@ -24,6 +28,13 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   const error = (code: string, message: string, loc: Loc): void => {
     out.push({ code, message, loc });
   };
+
+  // Before any recursive pass: 20,000 nested not()s would overflow the stack.
+  const deep = tooDeep(model);
+  if (deep) {
+    error("FL321", `the model is nested too deeply to be checked (an expression or statement inside more than ${MAX_NESTING} others); build it flatter`, deep);
+    return { diagnostics: sortDiagnostics(out) };
+  }
 
   if (model.threads.length === 0) {
     error("FL201", `model '${model.name}' has no threads; add one with process.thread(name, (t) => { ... })`, model.loc);
@@ -89,6 +100,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   const typeOf = (e: Expr, loc: Loc): Type => {
     switch (e.kind) {
       case "lit":
+        if (typeof e.value === "number" && !tlcInt(e.value)) error("FL223", `${showNumber(e.value)} is not a number TLC can hold: use whole numbers from ${-TLC_MAX_INT} to ${TLC_MAX_INT}`, loc);
         return typeof e.value === "boolean" ? { kind: "bool" } : typeof e.value === "number" ? { kind: "int" } : { kind: "enum", values: [e.value] };
       case "var": {
         const v = vars.get(e.variable);
@@ -355,9 +367,36 @@ function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.code.localeCompare(b.code));
 }
 
+/** A whole number TLC can hold (not NaN, not infinite, within Java's int). */
+function tlcInt(n: number): boolean {
+  return Number.isInteger(n) && Math.abs(n) <= TLC_MAX_INT;
+}
+
+function showNumber(n: number): string {
+  return Number.isNaN(n) ? "NaN" : Number.isInteger(n) && Math.abs(n) > 1e6 ? `${n} (${n < 0 ? "-" : ""}2^${Math.log2(Math.abs(n)).toFixed(1).replace(/\.0$/, "")})` : String(n);
+}
+
+/** The statement under which the model is nested past MAX_NESTING, if it is; iterative, so any depth is safe. */
+function tooDeep(model: Model): Loc | undefined {
+  const todo: [unknown, number, Loc][] = [[model, 0, model.loc]];
+  while (todo.length > 0) {
+    const [x, depth, loc] = todo.pop() as [unknown, number, Loc];
+    if (typeof x !== "object" || x === null) continue;
+    const l = (x as { loc?: Loc }).loc;
+    const at = l && typeof l.line === "number" ? l : loc;
+    if (depth > MAX_NESTING) return at;
+    for (const v of Object.values(x)) if (typeof v === "object" && v !== null) todo.push([v, depth + 1, at]);
+  }
+  return undefined;
+}
+
 function checkVar(name: string, d: Domain, init: Value, loc: Loc, error: (c: string, m: string, l: Loc) => void): void {
   if (d.kind === "int" && (!Number.isInteger(d.min) || !Number.isInteger(d.max) || d.min > d.max)) {
     error("FL222", `'${name}' needs a range of whole numbers with min <= max`, loc);
+    return;
+  }
+  if (d.kind === "int" && (!tlcInt(d.min) || !tlcInt(d.max))) {
+    error("FL223", `'${name}' has a range TLC cannot hold (${showNumber(d.min)}..${showNumber(d.max)}): use whole numbers from ${-TLC_MAX_INT} to ${TLC_MAX_INT}`, loc);
     return;
   }
   if (d.kind === "enum" && (d.values.length === 0 || new Set(d.values).size !== d.values.length || d.values.some((v) => typeof v !== "string"))) {

@@ -11,8 +11,9 @@
 // starts as fast and runs at full speed.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { access, copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, copyFile, open, readFile, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { mkdirs } from "../files.js";
 import { type Toolchain, cacheDir } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
@@ -79,7 +80,7 @@ export async function planCds(tc: Toolchain, opts: CdsOptions = {}): Promise<Cds
     creating.add(archive); // before the next await: parallel runs in this process must see it
     try {
       // Only dump what can be kept: a read-only cache would pay for a dump on every run.
-      await mkdir(join(archive, ".."), { recursive: true });
+      await mkdirs(join(archive, ".."));
       await access(join(archive, ".."), constants.W_OK);
     } catch {
       creating.delete(archive);
@@ -91,16 +92,33 @@ export async function planCds(tc: Toolchain, opts: CdsOptions = {}): Promise<Cds
   }
 }
 
-/** JVM options for the plan; `dir` is the run's temp dir. */
-export function cdsJvmArgs(plan: CdsPlan, dir: string): string[] {
+/**
+ * The JVM reads -XX:SharedArchiveFile=a:b as a base and a top archive, so an
+ * archive whose path holds a ':' (a cache dir like /data/c:1) is mapped through
+ * a link of this name in the run's dir; before, such a JVM failed to start and
+ * the archive was retired for good.
+ */
+const ARCHIVE_LINK = "tla2tools.jsa";
+
+/** Before the JVM starts: the link to an archive whose path the JVM cannot take as it is. */
+export async function linkArchive(plan: CdsPlan, dir: string): Promise<void> {
+  if (plan.kind === "use" && plan.archive.includes(":")) await symlink(plan.archive, join(dir, ARCHIVE_LINK));
+}
+
+/**
+ * JVM options for the plan. The JVM runs in the run's temp dir, so the files
+ * there are named relative to it (a ':' or ',' in TMPDIR would break
+ * -Xlog's and -XX's syntax).
+ */
+export function cdsJvmArgs(plan: CdsPlan): string[] {
   if (plan.kind === "off") return [];
   return [
-    plan.kind === "use" ? `-XX:SharedArchiveFile=${plan.archive}` : `-XX:DumpLoadedClassList=${join(dir, LIST_FILE)}`,
+    plan.kind === "use" ? `-XX:SharedArchiveFile=${plan.archive.includes(":") ? ARCHIVE_LINK : plan.archive}` : `-XX:DumpLoadedClassList=${LIST_FILE}`,
     // Keep CDS messages out of TLC's output (stdout), in a file we can read. A
     // static archive the JVM cannot map is skipped silently but for info-level
     // "UseSharedSpaces: ..." lines (truncated, made for another jar).
     "-Xlog:cds*=off",
-    `-Xlog:cds*=warning,cds=info:file=${join(dir, LOG_FILE)}::filecount=0`,
+    `-Xlog:cds*=warning,cds=info:file=${LOG_FILE}::filecount=0`,
   ];
 }
 
@@ -116,8 +134,8 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
       const dump = join(dir, DUMP_FILE);
       const res = await runProcess(
         plan.java,
-        ["-Xshare:dump", `-XX:SharedClassListFile=${join(dir, LIST_FILE)}`, `-XX:SharedArchiveFile=${dump}`, "-Xlog:cds*=off", "-cp", plan.jar],
-        { cwd: dir, timeoutMs: DUMP_TIMEOUT_MS },
+        ["-Xshare:dump", `-XX:SharedClassListFile=${LIST_FILE}`, `-XX:SharedArchiveFile=${DUMP_FILE}`, "-Xlog:cds*=off", "-cp", plan.jar],
+        { cwd: dir, timeoutMs: DUMP_TIMEOUT_MS, watchParent: true },
       );
       if (res.exitCode !== 0 || !(await looksLikeArchive(dump))) {
         await markUnusable(plan.archive);
@@ -150,6 +168,7 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
     await rm(join(dir, DUMP_FILE), { force: true });
     await rm(join(dir, LIST_FILE), { force: true });
     await rm(join(dir, LOG_FILE), { force: true });
+    await rm(join(dir, ARCHIVE_LINK), { force: true });
   }
 }
 

@@ -34,6 +34,8 @@ export const EC = {
   TLC_FINISHED: 2186,
   /** "Finished computing initial states: N distinct state(s) generated ..." */
   TLC_INIT_GENERATED1: 2190,
+  /** "Finished computing initial states: G states generated, with D of them distinct at ..." */
+  TLC_INIT_GENERATED2: 2191,
   /** "Model checking completed. No error has been found." */
   TLC_SUCCESS: 2193,
   /** "The depth of the complete state graph search is N." */

@@ -4,7 +4,7 @@
 // nowhere is an error, never a silent fall back to something else.
 import { open, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { PINNED } from "./pinned.js";
 import { runProcess } from "./spawn.js";
 
@@ -72,7 +72,11 @@ export async function locateJar(env: Env = process.env): Promise<string> {
 }
 
 async function checkJar(path: string, what: string, hint: string): Promise<void> {
-  if (!(await isFile(path))) throw new ToolError(`${what} ${path} does not exist`, hint);
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isDirectory()) throw new ToolError(`${what} ${path} is a directory, not a jar`, hint);
+  if (!st?.isFile()) throw new ToolError(`${what} ${path} does not exist`, hint);
+  // java's class path is split at ':' (';' on Windows): such a jar path cannot be given to it.
+  if (path.includes(delimiter)) throw new ToolError(`${what} ${path} has a '${delimiter}' in its path, which java's class path cannot hold`, `move or link the jar to a path without '${delimiter}'`);
   // A jar is a zip: it starts with the local file header magic "PK".
   const head = Buffer.alloc(2);
   const file = await open(path, "r");

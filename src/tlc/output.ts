@@ -126,6 +126,11 @@ function readMessage(out: ToolOutput, m: TlcMessage): void {
       if (d !== undefined && out.stats.distinct === undefined) Object.assign(out.stats, { generated: num(d), distinct: num(d), depth: 1 });
       return;
     }
+    case EC.TLC_INIT_GENERATED2: {
+      const g = /: ([\d,.]+) states generated, with ([\d,.]+) of them distinct/.exec(body);
+      if (g?.[1] && g[2] && out.stats.distinct === undefined) Object.assign(out.stats, { generated: num(g[1]), distinct: num(g[2]), depth: 1 });
+      return;
+    }
     case EC.TLC_SEARCH_DEPTH: {
       const d = /is ([\d,.]+)/.exec(body)?.[1];
       if (d !== undefined) out.stats.depth = num(d);

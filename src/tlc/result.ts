@@ -64,7 +64,8 @@ export function interpretRun(raw: RawRun): TlcRun {
     );
   }
   if (raw.timedOut) {
-    return Object.keys(out.stats).length > 0 ? { outcome: "timeout", stats: out.stats, output } : { outcome: "timeout", output };
+    // The last progress report (TLC prints one when it is stopped); TLC's time is the JVM's.
+    return Object.keys(out.stats).length > 0 ? { outcome: "timeout", stats: { timeMs: raw.wallMs, ...out.stats }, output } : { outcome: "timeout", output };
   }
   if (out.parseFailed || raw.exitCode === EXIT.ERROR_SPEC_PARSE || raw.exitCode === EXIT.ERROR_CONFIG_PARSE) {
     return { outcome: "parse-error", message: parseErrorMessage(out), keptDir: raw.dir, output };

@@ -1,11 +1,13 @@
 // Runs TLC once on a generated spec in a fresh temp dir and returns a TlcRun.
 // The dir is removed afterwards, unless the spec itself turned out broken
 // (a faultline bug): then it is kept and its path returned for inspection.
-import { mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CdsOptions, type CdsPlan, type CdsStatus, abandonCds, cdsJvmArgs, planCds, settleCds } from "./cds.js";
-import type { Toolchain } from "./locate.js";
+import { type CdsOptions, type CdsPlan, type CdsStatus, abandonCds, cdsJvmArgs, linkArchive, planCds, settleCds } from "./cds.js";
+import { OWNER_FILE, makeTempDir } from "../files.js";
+import { type Toolchain, ToolError } from "./locate.js";
+import { type TlcStats, parseToolOutput } from "./output.js";
 import { type RawRun, type TlcRun, interpretRun } from "./result.js";
 import { type Spawned, runProcess } from "./spawn.js";
 
@@ -21,8 +23,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** TLC worker threads (default 1: deterministic depth and traces) */
   workers?: number;
-  /** aborting kills the JVM, removes the dir and rejects with signal.reason */
+  /** aborting kills the JVM, removes the dir and rejects with signal.reason (after onInterrupted) */
   signal?: AbortSignal;
+  /** on abort, before the rejection: what TLC had reported when it was stopped (its last progress report) */
+  onInterrupted?: (stats: Partial<TlcStats>, wallMs: number) => void;
   /** false skips the cfg's PROPERTY checks (-lncheck off); default true */
   checkLiveness?: boolean;
   /** extra JVM options, e.g. ["-Xmx8g"] */
@@ -78,7 +82,9 @@ export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
     throw err;
   }
   const keep = run.outcome === "parse-error" || (run.outcome === "failed" && run.keptDir !== undefined);
-  if (!keep) await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
+  // A kept dir is the user's to inspect: without its owner file no later run sweeps it away.
+  if (keep) await rm(join(raw.dir, OWNER_FILE), { force: true });
+  else await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
   return run;
 }
 
@@ -89,7 +95,14 @@ export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
 export async function execTlc(opts: RunOptions): Promise<RawRun> {
   const { module, toolchain } = opts;
   if (!MODULE_NAME.test(module)) throw new Error(`internal: ${JSON.stringify(module)} is not a TLA+ module name`);
-  const dir = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), "faultline-"));
+  const root = opts.tmpRoot ?? tmpdir();
+  let dir: string;
+  try {
+    dir = await makeTempDir(root, "faultline-");
+  } catch (err) {
+    // The environment, not the model: a missing or read-only TMPDIR.
+    throw new ToolError(`cannot make a temporary directory for TLC in ${root}: ${(err as Error).message}`, "set TMPDIR to an existing directory you can write to");
+  }
   try {
     await writeFile(join(dir, `${module}.tla`), opts.spec);
     await writeFile(join(dir, `${module}.cfg`), opts.cfg);
@@ -98,6 +111,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
     const guard = new AbortController();
     const cancel = opts.signal ? AbortSignal.any([opts.signal, guard.signal]) : guard.signal;
     const launch = async (plan: CdsPlan) => {
+      await linkArchive(plan, dir);
       let measuring = false; // one walk of the dir at a time, however slow it gets
       const watch = setInterval(() => {
         if (measuring) return;
@@ -114,6 +128,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan), {
         cwd: dir,
         killAfterMs: KILL_GRACE_MS,
+        watchParent: true,
         ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
         signal: cancel,
       }).finally(() => clearInterval(watch));
@@ -139,7 +154,10 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
     if (res.isCanceled && guard.signal.aborted && !opts.signal?.aborted) {
       return { output: res.all, timedOut: false, diskLimit: limit, dir, wallMs, cds };
     }
-    if (res.isCanceled) throw opts.signal?.reason ?? new Error("tlc run was cancelled");
+    if (res.isCanceled) {
+      opts.onInterrupted?.(parseToolOutput(res.all).stats, wallMs);
+      throw opts.signal?.reason ?? new Error("tlc run was cancelled");
+    }
     // A missing java or jar would have been caught by locateToolchain; if it
     // vanished since, say so rather than return a confusing "failed".
     if (res.spawnError) throw new Error(`could not start ${toolchain.java}: ${res.spawnError.message}`);
@@ -169,7 +187,7 @@ function jvmDidNotStart(res: Spawned): boolean {
 
 /** Everything but the spec goes before a second try (hs_err files, states, the CDS log). */
 async function emptyRunDir(dir: string, module: string): Promise<void> {
-  const keep = new Set([`${module}.tla`, `${module}.cfg`]);
+  const keep = new Set([`${module}.tla`, `${module}.cfg`, OWNER_FILE]);
   for (const name of await readdir(dir)) {
     if (!keep.has(name)) await rm(join(dir, name), { recursive: true, force: true, maxRetries: 3 });
   }
@@ -203,7 +221,7 @@ function javaOpts(value: string | undefined): string[] {
 
 function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
   return [
-    ...cdsJvmArgs(cds, dir),
+    ...cdsJvmArgs(cds),
     // TLC warns (EC.TLC_ENVIRONMENT_JVM_GC) without the parallel collector;
     // deep recursion in the evaluator needs more than the default stack.
     "-XX:+UseParallelGC",

@@ -15,7 +15,39 @@ export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** SIGKILL this long after SIGTERM (default 3 s) */
   readonly killAfterMs?: number;
+  /**
+   * The process must not outlive this one, even when this one is killed with
+   * SIGKILL (no exit handler runs then): on Linux a watchdog beside it kills it
+   * within a second of our death. For long runs (TLC), not for `java -version`.
+   */
+  readonly watchParent?: boolean;
 }
+
+/** Longest timer Node keeps (2^31-1 ms, about 24.8 days); longer is no timeout at all. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `sh -c START faultline-watchdog WATCH <command> <args...>`: starts a watchdog
+ * in the background, then execs the command, which so keeps the shell's pid: it
+ * is our direct child, gets our signals and reports its own exit status. The
+ * watchdog (its child, with no stdio of ours, and a command line of its own that
+ * names neither java nor the run) checks every second that the command still
+ * runs (the watchdog's parent is still it) and that its parent is still us;
+ * when we are gone (the command was re-parented) it kills the command. A pid is
+ * only ever killed while it is the watchdog's own parent, so never a reused one.
+ */
+const START = `w=$1; shift
+( exec /bin/sh -c "$w" faultline-watchdog "$$" "$PPID" ) </dev/null >/dev/null 2>&1 &
+exec "$@"`;
+/** $1: the command's pid, $2: ours. */
+const WATCH = `while sleep 1; do
+  read -r _ _ _ up _ < /proc/self/stat || exit 0
+  [ "$up" = "$1" ] || exit 0
+  read -r _ _ _ pp _ < /proc/$1/stat || exit 0
+  [ "$pp" = "$2" ] || { kill -KILL "$1"; exit 0; }
+done`;
+
+const canWatch = process.platform === "linux";
 
 export interface Spawned {
   /** stdout and stderr interleaved as they arrived, without the final newline */
@@ -46,7 +78,9 @@ async function importExeca(): Promise<Execa> {
 export async function runProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Spawned> {
   execaModule ??= importExeca();
   const { execa } = await execaModule;
-  const res = await execa(command, args, {
+  const watched = opts.watchParent === true && canWatch;
+  const [cmd, argv] = watched ? ["/bin/sh", ["-c", START, "faultline-watchdog", WATCH, command, ...args]] : [command, args];
+  const res = await execa(cmd, argv, {
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
     ...(opts.env !== undefined && { env: opts.env }),
     extendEnv: opts.extendEnv ?? true,
@@ -55,10 +89,12 @@ export async function runProcess(command: string, args: readonly string[], opts:
     stdin: "ignore",
     cleanup: true,
     forceKillAfterDelay: opts.killAfterMs ?? 3_000,
-    ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }),
+    ...(opts.timeoutMs !== undefined && opts.timeoutMs <= MAX_TIMER_MS && { timeout: Math.max(1, Math.round(opts.timeoutMs)) }),
     ...(opts.signal !== undefined && { cancelSignal: opts.signal }),
   });
-  const notStarted = res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut && !res.isCanceled;
+  // Through the watchdog's shell, a command that cannot be run is its exit 126 or 127.
+  const execFailed = watched && (res.exitCode === 126 || res.exitCode === 127) && /^faultline-watchdog: .*(not found|No such file|Permission denied)/m.test(String(res.stderr ?? ""));
+  const notStarted = execFailed || (res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut && !res.isCanceled);
   return {
     all: String(res.all ?? ""),
     stdout: String(res.stdout ?? ""),
@@ -67,6 +103,6 @@ export async function runProcess(command: string, args: readonly string[], opts:
     ...(res.signal !== undefined && { signal: res.signal }),
     timedOut: res.timedOut,
     isCanceled: res.isCanceled,
-    ...(notStarted && { spawnError: new Error(res.shortMessage) }),
+    ...(notStarted && { spawnError: new Error(execFailed ? String(res.stderr).trim() : res.shortMessage) }),
   };
 }
