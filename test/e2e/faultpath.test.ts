@@ -16,7 +16,7 @@ describe("idioms: TLC verdicts", () => {
   it("fault-write.ts: the write fault takes the lock the read fault does not (deadlock at copy_to_user)", async () => {
     const r = await check(await load("idioms/fault-write.ts"), { toolchain: await toolchain() });
     expect(r.verdict).toBe("deadlock");
-    expect(r.finding?.waits?.map((w) => w.text)).toEqual(["ioctl waits for alloc_mutex at fault-write.ts:28: held by ioctl"]);
+    expect(r.finding?.waits?.map((w) => w.text)).toEqual(["ioctl waits for &alloc_mutex at fault-write.ts:28 (in foo_fault() <- page fault on foo_map at fault-write.ts:37): held by ioctl"]);
     expect(steps(r)).toEqual([
       "ioctl: mutex_lock(&alloc_mutex) -> acquired",
       "ioctl: copy_from_user(foo_map) -> page present, no fault",
@@ -50,7 +50,7 @@ describe("idioms: TLC verdicts", () => {
     const r = await check(await load("idioms/mmap-sem.ts"), { toolchain: await toolchain() });
     expect(r.verdict).toBe("deadlock");
     expect(steps(r)[0]).toBe("munmap: down_write(&app->mmap_sem) -> acquired for write");
-    expect(r.finding?.waits?.map((w) => w.text)).toEqual(["munmap waits for app.mmap_sem (read) in a page fault at mmap-sem.ts:19: held for write by munmap"]);
+    expect(r.finding?.waits?.map((w) => w.text)).toEqual(["munmap waits for &app->mmap_sem (read) in a page fault at mmap-sem.ts:19: held for write by munmap"]);
     expect(r.finding?.lockdep?.rows.map((x) => x.text)).toContain("rlock(&app->mmap_sem);");
   });
 });

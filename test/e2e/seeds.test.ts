@@ -125,9 +125,9 @@ const cases: Record<string, Expected> = {
           ]
       },
       "verdict": "lock-leak",
-      "summary": "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 7 at racing-read-fault-leak.ts:35",
+      "summary": "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 6 at racing-read-fault-leak.ts:35",
       "details": [
-          "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 7 at racing-read-fault-leak.ts:35"
+          "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 6 at racing-read-fault-leak.ts:35"
       ]
   },
   "seed002/truncate-mmaplock.ts": {
@@ -157,9 +157,7 @@ const cases: Record<string, Expected> = {
           "header": "WARNING: possible circular locking dependency detected",
           "rows": [
               "pagemap_read: rlock(&app->mmap_sem);",
-              "pagemap_read: rlock(&app->mmap_sem);",
               "pagemap_read: <page fault>",
-              "pagemap_read: runlock(&app->mmap_sem);",
               "pagemap_read: rlock(&app->mmap_sem);",
               "mmap: lock(&app->mmap_sem);",
               "pagemap_read: <page fault>",
