@@ -3,6 +3,7 @@
 
 import type { CheckResult } from "../check.js";
 import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
+import { cycleLines, depsLines, evidenceLines } from "../deps/print.js";
 import { formatLockdep } from "../trace/lockdep.js";
 import type { Finding, Step } from "../trace/translate.js";
 
@@ -50,6 +51,13 @@ function stepLines(steps: readonly Step[], full: boolean): string[] {
   });
 }
 
+/** The dependency table and lockdep's potential cycles (src/deps), after the rest. */
+function toolkitLines(r: CheckResult): string[] {
+  if (!r.insight) return [];
+  const cycles = cycleLines(r.insight.cycles, r.insight.shown);
+  return ["", ...depsLines(r.insight.deps), ...(cycles.length > 0 ? ["", ...cycles] : [])];
+}
+
 export function formatResult(r: CheckResult, source: string, st: Style, opts: { readonly quiet?: boolean; readonly full?: boolean } = {}): string {
   const out: string[] = [];
   const groups = (r.symmetry?.groups ?? []).map((g) => `{${g.join(", ")}}`).join(" ");
@@ -61,6 +69,8 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
   switch (r.verdict) {
     case "ok":
       out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes);
+      if (r.insight) out.push(...evidenceLines(r.insight.evidence, st.yellow));
+      if (!opts.quiet) out.push(...toolkitLines(r));
       return out.join("\n");
     case "invalid":
       out.push(`${head}: ${st.red("invalid model")}`);
@@ -86,6 +96,7 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
         for (const d of f.details) out.push(`  ${d.startsWith("cycle:") ? st.bold(d) : d}`);
       }
       if (f.lockdep && f.lockdep.rows.length > 0) out.push("", ...formatLockdep(f.lockdep));
+      out.push(...toolkitLines(r));
       return out.join("\n");
     }
   }

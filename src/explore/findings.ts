@@ -53,7 +53,7 @@ export function* violations(w: World, s: State): Generator<Violation, undefined>
     }
   }
 
-  const stuck = deadlocked(w, s);
+  const stuck = deadlockedThreads(w, s);
   if (stuck.length > 0) yield { kind: "deadlock", threads: stuck.map((t) => ids[t] as string) };
 
   for (const t of threads) {
@@ -93,7 +93,7 @@ function computedVars(program: Program, model: Model): readonly SharedVar[] {
  * threads whose blockers all lie inside it, found by removing the others until
  * nothing changes; empty when there is none.
  */
-function deadlocked(w: World, s: State): number[] {
+export function deadlockedThreads(w: World, s: State): number[] {
   const blockers = new Map<number, number[]>();
   for (let t = 0; t < w.threadCount; t++) {
     const n = w.nodeAt(s, t);
