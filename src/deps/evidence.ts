@@ -40,11 +40,12 @@ export function evidence(model: Model, program: Program, obs: Observation): Evid
   const acquired = new Set<string>();
   for (const tp of program.threads) {
     const reached = (pc: string) => (pc === DONE ? obs.finished.has(tp.thread) : obs.reached.has(`${tp.thread}/${pc}`));
-    const untakenFaults = new Set(tp.nodes.filter((n) => n.op.kind === "access" && n.op.fault.kind === "handle" && reached(n.pc) && !reached(n.op.fault.target)).map((n) => formatLoc(n.loc)));
+    // Accesses whose fault path never ran (the access itself unreached, or never
+    // faulting): one item at the access covers every operation of that path.
+    const untakenFaults = new Set(tp.nodes.filter((n) => n.op.kind === "access" && n.op.fault.kind === "handle" && !reached(n.op.fault.target)).map((n) => formatLoc(n.loc)));
     for (const n of tp.nodes) {
       const op = n.op;
       if (!reached(n.pc)) {
-        // An unreached fault path is reported once, at its access, below.
         const fault = [...n.via].reverse().find((f) => f.kind === "fault");
         if (fault && untakenFaults.has(formatLoc(fault.loc))) continue;
         add("unreached", `never reached: ${spellOp(model, op)}`, tp.thread, n.loc);
