@@ -48,4 +48,5 @@ export default model("seed002 DAX read fault race leaks i_mmap", (m) => {
     },
     "load",
   );
+  m.lockOrder(app.mmapLock, iMmap); // mm/filemap.c: ->mmap_lock ->i_mmap_rwsem
 });

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { type CheckResult, check, specFiles } from "../check.js";
+import { type CheckResult, check, compile, specFiles } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { compileFile, loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
@@ -184,6 +184,21 @@ async function explainCommand(spec: string, traceFile: string, opts: { full?: bo
   return EXIT.finding;
 }
 
+async function orderCommand(file: string): Promise<number> {
+  const loaded = await loadModelFile(file);
+  const c = loaded.ok ? compile(loaded.def) : undefined;
+  if (!loaded.ok || !c?.ok) {
+    process.stderr.write(`${rel(file)}: invalid model\n`);
+    for (const d of loaded.ok ? (c && !c.ok ? c.diagnostics : []) : loaded.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+    return EXIT.invalid;
+  }
+  const { analyse } = await import("../deps/index.js");
+  const { orderComment } = await import("./order.js");
+  const o = orderComment(loaded.def.ir, analyse(loaded.def.ir, c.program).deps, path.basename(file));
+  process.stdout.write(o.text);
+  return o.cycles.length > 0 ? EXIT.finding : EXIT.ok;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
@@ -226,6 +241,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print the result as JSON (schema/result.schema.json)")
     .action(async (spec: string, trace: string, opts: { full?: boolean; json?: boolean }) => {
       code = await explainCommand(spec, trace, opts);
+    });
+  program
+    .command("order")
+    .description("print the model's lock ordering as a comment like mm/rmap.c's, from the dependencies over every reachable state (exit 1 when locks are taken in both orders)")
+    .argument("<model>", "model file (.ts)")
+    .action(async (file: string) => {
+      code = await orderCommand(file);
     });
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -32,7 +32,7 @@ function pad(s: string, n: number): string {
 }
 
 /** Findings about particular threads show only their steps by default. */
-const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic"]);
+const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic", "lock-order"]);
 
 function shownSteps(f: Finding, full: boolean): { steps: Step[]; hidden: number } {
   if (full || !FOCUSED.has(f.verdict)) return { steps: [...f.steps], hidden: 0 };

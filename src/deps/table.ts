@@ -28,6 +28,8 @@ export interface DepSite {
   /** Where the held lock was taken on the paths to the acquire (static: every acquire that may still hold it). */
   readonly heldAt: readonly Loc[];
   readonly acquireAt: Loc;
+  /** The innermost procedure the acquire is in (the thread's name at top level). */
+  readonly where: string;
   readonly fault?: FaultContext;
   /** The other locks held every time this site was reached (lockdep's gate locks), as `name (mode)`. */
   readonly alongside: readonly string[];
@@ -85,6 +87,7 @@ export function depTable(model: Model, program: Program, obs: Observation): DepT
       pc: d.pc,
       heldAt: uniqueLocs(heldAt),
       acquireAt: n.loc,
+      where: innermostProc(model, n) ?? threadName(model, d.thread),
       ...(fault ? { fault } : {}),
       alongside: alongsideKeys.map((k) => endText(model, k)),
       alongsideKeys,
@@ -100,6 +103,11 @@ export function depTable(model: Model, program: Program, obs: Observation): DepT
   }));
   out.sort((a, b) => endCmp(a.from, b.from) || endCmp(a.to, b.to));
   return { complete: obs.complete, states: obs.states, merged: obs.merged, edges: out };
+}
+
+function innermostProc(model: Model, n: Node): string | undefined {
+  const call = [...n.via].reverse().find((f) => f.kind === "call");
+  return call?.kind === "call" ? (model.procs.find((p) => p.id === call.proc)?.name ?? call.proc) : undefined;
 }
 
 function pcNumber(pc: string): number {

@@ -48,7 +48,7 @@ export type { Violation } from "./findings.js";
 export type { RwState, State } from "./state.js";
 export { World } from "./state.js";
 
-export type ExploreVerdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination";
+export type ExploreVerdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "termination" | "lock-order";
 
 export interface ExploreResult {
   /** `ok`, or the finding's kind spelled as in SEMANTICS (a domain violation is an `invariant`). */
