@@ -184,6 +184,39 @@ async function explainCommand(spec: string, traceFile: string, opts: { full?: bo
   return EXIT.finding;
 }
 
+async function diffCommand(beforeFile: string, afterFile: string, opts: { json?: boolean; timeout?: number }): Promise<number> {
+  const located = locateToolchain();
+  located.catch(() => undefined);
+  // Both models load (and any error in either is reported) before TLC runs.
+  const loaded = await Promise.all([loadModelFile(beforeFile), loadModelFile(afterFile)]);
+  let bad = false;
+  for (const [i, l] of loaded.entries()) {
+    if (l.ok) continue;
+    bad = true;
+    process.stderr.write(`${rel(i === 0 ? beforeFile : afterFile)}: invalid model\n`);
+    for (const d of l.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+  }
+  if (bad) return EXIT.invalid;
+  const [before, after] = await Promise.all(
+    loaded.map((l) => check((l as Extract<typeof l, { ok: true }>).def, { toolchain: located, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) })),
+  ) as [CheckResult, CheckResult];
+  for (const [f, r] of [[beforeFile, before], [afterFile, after]] as const) {
+    if (r.verdict === "invalid") {
+      process.stderr.write(`${rel(f)}: invalid model\n`);
+      for (const d of r.diagnostics ?? []) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+      return EXIT.invalid;
+    }
+    if (r.verdict === "error" || r.verdict === "timeout") {
+      process.stderr.write(`${rel(f)}: ${r.verdict}: ${r.error?.message ?? ""}\n  hint: ${r.error?.hint ?? ""}\n`);
+      return EXIT.error;
+    }
+  }
+  const { diffMarkdown, diffResults } = await import("./diff.js");
+  const d = diffResults(rel(beforeFile), before, rel(afterFile), after);
+  process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : diffMarkdown(d));
+  return exitFor(after);
+}
+
 async function orderCommand(file: string): Promise<number> {
   const loaded = await loadModelFile(file);
   const c = loaded.ok ? compile(loaded.def) : undefined;
@@ -241,6 +274,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print the result as JSON (schema/result.schema.json)")
     .action(async (spec: string, trace: string, opts: { full?: boolean; json?: boolean }) => {
       code = await explainCommand(spec, trace, opts);
+    });
+  program
+    .command("diff")
+    .description("compare two models (a proposal and its fix): verdicts, findings, lock dependencies and potential deadlocks gained and lost; exit code of the second")
+    .argument("<before>", "model file (.ts)")
+    .argument("<after>", "model file (.ts)")
+    .option("--json", "print the comparison as JSON (faultline.diff/1) instead of Markdown")
+    .option("--timeout <seconds>", "stop each TLC after this many seconds", seconds)
+    .action(async (before: string, after: string, opts: { json?: boolean; timeout?: number }) => {
+      code = await diffCommand(before, after, opts);
     });
   program
     .command("order")
