@@ -2,6 +2,7 @@
 // in the model's words. Four outcomes kept apart: ok, finding, invalid model, tool failure.
 
 import { type Insight, analyse, shownBy } from "./deps/index.js";
+import type { Why } from "./deps/why.js";
 import type { ModelDef } from "./dsl/model.js";
 import { type GeneratedSpec, generate } from "./gen/index.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
@@ -46,6 +47,8 @@ export interface CheckResult {
    * (src/deps). Absent for invalid models and with `deps: false`.
    */
   readonly insight?: Insight & { readonly shown: readonly boolean[] };
+  /** Why a deadlock happens (src/deps/why.ts: variants checked afterwards); set by the CLI for a single model. */
+  readonly why?: Why;
 }
 
 export interface CheckOptions {

@@ -30,6 +30,16 @@ export interface JsonResult {
   /** Lockdep's potential deadlock cycles over the dependencies. */
   readonly potentialCycles: readonly JsonCycle[];
   /** What the check exercised: never reached, never contended, never blocked, faults never taken. */
+  /** Why a deadlock happens: the variants checked (rwsem policies, threads needed) and held locks outside the cycle; null when not run. */
+  readonly why: {
+    policies: readonly { policy: string; locks: readonly string[]; verdict: string }[];
+    policyText: string | null;
+    threads: { needed: readonly string[]; unneeded: readonly string[]; verified: boolean } | null;
+    heldNotInCycle: readonly string[];
+    lines: readonly string[];
+    unfinished: number;
+    timeMs: number;
+  } | null;
   readonly evidence: { complete: boolean; items: readonly { kind: string; text: string; file: string | null; line: number | null; threads: readonly string[] }[] } | null;
 }
 
@@ -92,6 +102,9 @@ export function resultJson(file: string, r: CheckResult): JsonResult {
     diagnostics: (r.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line })),
     error: r.error ? { message: r.error.message, hint: r.error.hint } : null,
     ...insightJson(r),
+    why: r.why
+      ? { policies: r.why.policies, policyText: r.why.policyText ?? null, threads: r.why.threads ?? null, heldNotInCycle: r.why.heldNotInCycle, lines: r.why.lines, unfinished: r.why.unfinished, timeMs: r.why.timeMs }
+      : null,
   };
 }
 

@@ -57,6 +57,10 @@ interface CheckFlags {
   report?: string;
   /** `--no-merge` sets it false: one TLA+ step per operation (src/ir/merge.ts). */
   merge?: boolean;
+  /** `--no-why` sets it false: no extra checks of why a deadlock happens. */
+  why?: boolean;
+  whyBudget?: number;
+  format?: string;
 }
 
 /** One model's outcome, buffered so parallel checks print in argument order. */
@@ -87,7 +91,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       const lines = [`${st.bold(rel(file))}: ${st.red("invalid model")}\n`, ...loaded.diagnostics.map((d) => `  ${formatDiagnostic(d)}\n`)];
       return { text: lines.join(""), json: diagnosticsJson(file, loaded.diagnostics), code: EXIT.invalid, interrupted: false };
     }
-    const r = await check(loaded.def, {
+    let r = await check(loaded.def, {
       toolchain: located,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
@@ -95,6 +99,13 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       signal: controller.signal,
     });
     if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    // Why a deadlock happens: on by default for a single model, within a bounded extra time.
+    if (files.length === 1 && opts.why !== false && r.verdict === "deadlock") {
+      const { whyDeadlock } = await import("../deps/why.js");
+      const why = await whyDeadlock(loaded.def, r, { toolchain: located, signal: controller.signal, budgetMs: (opts.whyBudget ?? 30) * 1000 });
+      if (why) r = { ...r, why };
+      if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    }
     // Heavy and rarely wanted: loaded only when asked for (start-up time, issue 6).
     if (opts.report) await writeReport(opts.report, r, loaded.file);
     if (opts.itf && r.trace) {
@@ -252,7 +263,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
     .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
     .option("--no-merge", "one TLA+ step per operation instead of per lock operation (larger state space, same verdict)")
+    .option("--no-why", "for a deadlock of a single model, skip the extra checks of why it happens (rwsem policies, threads needed)")
+    .option("--why-budget <seconds>", "extra time the why-checks may take (default 30)", seconds)
+    .option("--format <format>", "text (default) or mail: plain text wrapped at 72 columns for a mailing-list reply")
     .action(async (files: string[], opts: CheckFlags) => {
+      if (opts.format !== undefined && opts.format !== "text" && opts.format !== "mail") program.error(`error: --format must be text or mail, not '${opts.format}'`, { exitCode: EXIT.invalid });
       if ((opts.itf || opts.report) && files.length > 1) program.error("error: --itf and --report take one model; check the others without them", { exitCode: EXIT.invalid });
       code = await checkCommand(files, opts);
     });

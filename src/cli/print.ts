@@ -51,6 +51,12 @@ function stepLines(steps: readonly Step[], full: boolean): string[] {
   });
 }
 
+/** Why a deadlock happens (src/deps/why.ts). */
+export function whyLines(w: NonNullable<CheckResult["why"]>): string[] {
+  const note = w.unfinished > 0 ? `; ${w.unfinished} did not finish in the time budget` : "";
+  return [`why it happens (checked again with variants of the model, ${(w.timeMs / 1000).toFixed(1)} s${note}):`, ...w.lines.map((l) => `  ${l}`)];
+}
+
 /** The dependency table and lockdep's potential cycles (src/deps), after the rest. */
 function toolkitLines(r: CheckResult): string[] {
   if (!r.insight) return [];
@@ -96,6 +102,7 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
         for (const d of f.details) out.push(`  ${d.startsWith("cycle:") ? st.bold(d) : d}`);
       }
       if (f.lockdep && f.lockdep.rows.length > 0) out.push("", ...formatLockdep(f.lockdep));
+      if (r.why) out.push("", ...whyLines(r.why));
       out.push(...toolkitLines(r));
       return out.join("\n");
     }
