@@ -112,7 +112,8 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       const { toItf } = await import("../trace/itf.js");
       await writeFile(opts.itf, `${JSON.stringify(toItf(r.trace, r.trace.vars, { source: rel(file), description: `${r.model}: ${r.finding?.summary ?? r.verdict}` }), null, 1)}\n`);
     }
-    const text = `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
+    const body = opts.format === "mail" ? (await import("./mail.js")).formatMail(r, rel(file)) : `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n`;
+    const text = `${body}${files.length > 1 ? "\n" : ""}`;
     return { text, json: resultJson(file, r), code: exitFor(r), interrupted: false };
   };
   try {

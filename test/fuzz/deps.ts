@@ -7,6 +7,7 @@
 import { compile } from "../../src/check.js";
 import { observe } from "../../src/deps/observe.js";
 import type { ModelDef } from "../../src/dsl/model.js";
+import { heldCounts } from "../../src/ir/program.js";
 import type { Toolchain } from "../../src/tlc/locate.js";
 import { runTlc } from "../../src/tlc/run.js";
 
@@ -27,17 +28,24 @@ export async function tlcEdges(def: ModelDef, toolchain: Toolchain): Promise<Edg
   if (!c.ok) return "invalid model";
   const { spec, program } = c;
   const names = spec.names;
-  const q = (s: string) => JSON.stringify(s);
-  const acquires: string[] = [];
+  const q = (s: string) => `"${s}"`; // as the spec writes them (src/gen/view.ts str)
+  // Printed as indexes into these tuples: names may hold any character.
+  const acquires: { text: string; thread: string; pc: string }[] = [];
   for (const tp of program.threads) {
-    for (const n of tp.nodes) if (n.op.kind === "acquire") acquires.push(`<<${q(names.threads.get(tp.thread) as string)}, ${q(n.pc)}>>`);
+    for (const n of tp.nodes) if (n.op.kind === "acquire") acquires.push({ text: `<<${q(names.threads.get(tp.thread) as string)}, ${q(n.pc)}>>`, thread: tp.thread, pc: n.pc });
   }
-  const held = def.ir.locks.flatMap((l) => (l.kind === "rwsem" ? ["read", "write"] : ["excl"]).map((m) => `<<${q(names.locks.get(l.id) as string)}, ${q(m)}>>`));
+  const held = def.ir.locks.flatMap((l) => (l.kind === "rwsem" ? ["read", "write"] : ["excl"]).map((m) => ({ text: `<<${q(names.locks.get(l.id) as string)}, ${q(m)}>>`, key: `${l.id}/${m}` })));
   if (acquires.length === 0 || held.length === 0) return new Set();
+  // No acquire can happen while a lock is held (static may-hold): nothing for TLC to find.
+  const mayHold = program.threads.some((tp) => {
+    const may = heldCounts(tp, "may");
+    return tp.nodes.some((n) => n.op.kind === "acquire" && [...(may.get(n.pc) ?? new Map<string, number>()).values()].some((k) => k > 0));
+  });
+  if (!mayHold) return new Set();
   const extra = [
-    `DepAcq == {${acquires.join(", ")}}`,
-    `DepHeld == {${held.join(", ")}}`,
-    `DepLog == \\A depA \\in DepAcq : pc[depA[1]] = depA[2] => \\A depH \\in DepHeld : HoldsAs(depA[1], depH[1], depH[2]) => PrintT(<<"dep", depA[1], depA[2], depH[1], depH[2]>>)`,
+    `DepAcq == <<${acquires.map((a) => a.text).join(", ")}>>`,
+    `DepHeld == <<${held.map((h) => h.text).join(", ")}>>`,
+    `DepLog == \\A depI \\in 1..Len(DepAcq) : pc[DepAcq[depI][1]] = DepAcq[depI][2] => \\A depJ \\in 1..Len(DepHeld) : HoldsAs(DepAcq[depI][1], DepHeld[depJ][1], DepHeld[depJ][2]) => PrintT(<<"dep", depI, depJ>>)`,
   ].join("\n");
   const lines = spec.tla.trimEnd().split("\n");
   const end = lines.pop() as string;
@@ -46,11 +54,11 @@ export async function tlcEdges(def: ModelDef, toolchain: Toolchain): Promise<Edg
   const cfg = `${spec.cfg.split("\n").filter((l) => !/^(INVARIANT|PROPERTY|SPECIFICATION)\b/.test(l)).join("\n")}\nINIT Init\nNEXT Next\nINVARIANT DepLog\n`.replace(/^(INIT Init\nNEXT Next\n)([\s\S]*)\1/m, "$1$2");
   const run = await runTlc({ spec: tla, cfg: dedupe(cfg), module: spec.module, toolchain, timeoutMs: 120_000, jvmArgs: ["-XX:TieredStopAtLevel=1"] });
   if (run.outcome !== "ok") return `tlc: ${run.outcome}${"message" in run ? `: ${run.message}` : ""}`;
-  const threadId = new Map([...names.threads].map(([id, s]) => [s, id]));
-  const lockId = new Map([...names.locks].map(([id, s]) => [s, id]));
   const out = new Set<string>();
-  for (const m of run.output.matchAll(/<<"dep", "([^"]*)", "([^"]*)", "([^"]*)", "([^"]*)">>/g)) {
-    out.add(`${threadId.get(m[1] as string)}|${m[2]}|${lockId.get(m[3] as string)}/${m[4]}`);
+  for (const m of run.output.matchAll(/<<"dep", (\d+), (\d+)>>/g)) {
+    const a = acquires[Number(m[1]) - 1];
+    const h = held[Number(m[2]) - 1];
+    if (a && h) out.add(`${a.thread}|${a.pc}|${h.key}`);
   }
   return out;
 }

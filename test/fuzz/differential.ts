@@ -25,6 +25,8 @@ export type Comparison =
       readonly distinct: number;
       /** Distinct states without merging (explorer), or undefined when too many to compare. */
       readonly unmerged?: number;
+      /** Lock dependency edges (thread, acquire, held lock) compared with TLC's; undefined when not compared. */
+      readonly depEdges?: number;
     }
   | { readonly kind: "disagree"; readonly why: string; readonly explorer?: ExploreResult; readonly tlc?: string }
   | { readonly kind: "skipped"; readonly why: string };
@@ -33,15 +35,16 @@ export async function differential(def: ModelDef, toolchain: Toolchain, maxState
   const verdicts = await verdictDifferential(def, toolchain, maxStates);
   if (verdicts.kind !== "agree") return verdicts;
   const deps = await depsDifferential(def, toolchain);
-  return deps === undefined ? verdicts : { kind: "disagree", why: deps };
+  return typeof deps === "string" ? { kind: "disagree", why: deps } : { ...verdicts, ...(deps !== undefined ? { depEdges: deps } : {}) };
 }
 
 /**
  * The dependency table three ways: the explorer with one step per operation (what
  * src/deps reports), the explorer with merged steps, and TLC on the unmerged spec.
- * Undefined when they agree (or the unmerged space is too large to compare).
+ * The number of edges when they agree, a disagreement, or undefined when the
+ * unmerged space is too large to compare.
  */
-export async function depsDifferential(def: ModelDef, toolchain: Toolchain): Promise<string | undefined> {
+export async function depsDifferential(def: ModelDef, toolchain: Toolchain): Promise<string | number | undefined> {
   const un = explorerEdges(def, false, MAX_UNMERGED_STATES);
   if (!un.complete) return undefined;
   const merged = explorerEdges(def, true, MAX_UNMERGED_STATES);
@@ -50,7 +53,7 @@ export async function depsDifferential(def: ModelDef, toolchain: Toolchain): Pro
   const tlc = await tlcEdges(def, toolchain);
   if (typeof tlc === "string") return `dependencies: ${tlc}`;
   const t = diffEdges(tlc, un.edges);
-  return t ? `dependencies: tlc vs explorer: ${t}` : undefined;
+  return t ? `dependencies: tlc vs explorer: ${t}` : un.edges.size;
 }
 
 async function verdictDifferential(def: ModelDef, toolchain: Toolchain, maxStates: number): Promise<Comparison> {
