@@ -57,6 +57,8 @@ interface CheckFlags {
   report?: string;
   /** `--no-merge` sets it false: one TLA+ step per operation (src/ir/merge.ts). */
   merge?: boolean;
+  /** `--no-deps` sets it false: no dependency table, potential cycles or evidence (src/deps). */
+  deps?: boolean;
   /** `--no-why` sets it false: no extra checks of why a deadlock happens. */
   why?: boolean;
   whyBudget?: number;
@@ -96,6 +98,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.merge === false ? { merge: false } : {}),
+      ...(opts.deps === false ? { deps: false } : {}),
       signal: controller.signal,
     });
     if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
@@ -264,6 +267,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
     .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
     .option("--no-merge", "one TLA+ step per operation instead of per lock operation (larger state space, same verdict)")
+    .option("--no-deps", "skip the lock dependency table, potential cycles and evidence (an extra exploration of the whole state space)")
     .option("--no-why", "for a deadlock of a single model, skip the extra checks of why it happens (rwsem policies, threads needed)")
     .option("--why-budget <seconds>", "extra time the why-checks may take (default 30)", seconds)
     .option("--format <format>", "text (default) or mail: plain text wrapped at 72 columns for a mailing-list reply")

@@ -75,8 +75,7 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
   switch (r.verdict) {
     case "ok":
       out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes);
-      if (r.insight) out.push(...evidenceLines(r.insight.evidence, st.yellow));
-      if (!opts.quiet) out.push(...toolkitLines(r));
+      if (r.insight && !opts.quiet) out.push(...evidenceLines(r.insight.evidence, st.yellow), ...toolkitLines(r));
       return out.join("\n");
     case "invalid":
       out.push(`${head}: ${st.red("invalid model")}`);

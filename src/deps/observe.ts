@@ -44,8 +44,12 @@ export interface Observation {
   readonly deadlocks: readonly (readonly StuckThread[])[];
 }
 
-/** Default cap on the states explored for the table (the check's own TLC run has no cap). */
-export const MAX_OBSERVED_STATES = 300_000;
+/**
+ * Default caps on the states explored for the table (the check's own TLC run has
+ * none): one step per operation first, then merged steps (several times fewer).
+ */
+export const MAX_OBSERVED_STATES = 100_000;
+export const MAX_OBSERVED_MERGED_STATES = 200_000;
 
 export function observe(model: Model, program: Program, opts: { readonly maxStates?: number; readonly merge?: boolean } = {}): Observation {
   const deps = new Map<string, { thread: string; pc: string; held: { lock: string; mode: LockMode }; alongside: Set<string> }>();
@@ -97,19 +101,19 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
   let complete = true;
   let states = 0;
   let merged = false;
-  const max = opts.maxStates ?? MAX_OBSERVED_STATES;
+  const max = (merge: boolean) => opts.maxStates ?? (merge ? MAX_OBSERVED_MERGED_STATES : MAX_OBSERVED_STATES);
   const tries: boolean[] = opts.merge === undefined ? [false, true] : [opts.merge];
   for (const merge of tries) {
     merged = merge;
     for (const x of [deps, reached, finished, contended, blockedAwaits, deadlocks]) x.clear();
     try {
-      states = explore({ model, program }, { exhaustive: true, maxStates: max, observe: onNode, observeState: onState, merge }).distinct;
+      states = explore({ model, program }, { exhaustive: true, maxStates: max(merge), observe: onNode, observeState: onState, merge }).distinct;
       complete = true;
       break;
     } catch (err) {
       if (!(err instanceof ExploreLimitError)) throw err;
       complete = false;
-      states = max;
+      states = max(merge);
     }
   }
   return { complete, states, merged, deps: [...deps.values()], reached, finished, contended, blockedAwaits, deadlocks: [...deadlocks.values()] };
