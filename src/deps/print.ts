@@ -16,6 +16,8 @@ export function cycleLines(cycles: readonly PotentialCycle[], shown: readonly bo
   cycles.forEach((c, i) => {
     const status = c.realised ? (shown[i] ? "realised: the deadlock above" : "realised: a reachable deadlock (not the trace shown)") : "not realised by this model's threads";
     out.push(`  #${i + 1} ${c.text}: ${status}`);
+    // A realised cycle's edges are in the table above; an unrealised one's are listed.
+    if (c.realised) return;
     for (const e of c.edges) {
       for (const s of e.sites) out.push(`     ${lockEndText(e.from)} -> ${lockEndText(e.to)}: ${s.thread} ${s.heldAt.map(formatLoc).join(",") || "?"} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`);
     }
