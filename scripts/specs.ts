@@ -4,9 +4,10 @@
 
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { specFiles } from "../src/check.js";
+import { compile, specFiles } from "../src/check.js";
+import { analyse, depTableText } from "../src/deps/index.js";
 import { formatDiagnostic } from "../src/ir/diagnostics.js";
-import { compileFile } from "../src/load.js";
+import { loadModelFile } from "../src/load.js";
 
 const root = path.resolve(import.meta.dirname, "..", "specs");
 
@@ -24,12 +25,15 @@ async function main(mode: string): Promise<number> {
   let stale = 0;
   for (const file of await modelFiles()) {
     const rel = path.relative(process.cwd(), file);
-    const c = await compileFile(file);
+    const loaded = await loadModelFile(file);
+    const c = loaded.ok ? compile(loaded.def, { source: path.basename(file) }) : { ok: false as const, diagnostics: loaded.diagnostics };
     if (!c.ok) {
       console.error(`${rel}: invalid model\n${c.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join("\n")}`);
       return 2;
     }
-    for (const [name, text] of specFiles(c.spec)) {
+    // The lock dependency table of every model is part of its golden output.
+    const deps = depTableText(loaded.ok ? loaded.def.ir.name : "", analyse(loaded.ok ? loaded.def.ir : (undefined as never), c.program).deps);
+    for (const [name, text] of [...specFiles(c.spec), [`${c.spec.module}.deps.txt`, deps] as [string, string]]) {
       const out = path.join(path.dirname(file), name);
       const old = await readFile(out, "utf8").catch(() => undefined);
       if (old === text) continue;

@@ -1,6 +1,8 @@
 // The pipeline in one function: model -> validated IR -> TLA+ -> TLC -> finding
 // in the model's words. Four outcomes kept apart: ok, finding, invalid model, tool failure.
 
+import { type Insight, analyse, shownBy } from "./deps/index.js";
+import type { Why } from "./deps/why.js";
 import type { ModelDef } from "./dsl/model.js";
 import { type GeneratedSpec, generate } from "./gen/index.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
@@ -39,6 +41,14 @@ export interface CheckResult {
     readonly groups: readonly (readonly string[])[];
     readonly off: readonly { readonly threads: readonly string[]; readonly why: string }[];
   };
+  /**
+   * The lock dependency table over every reachable state, lockdep's potential
+   * cycles (`shown`: the finding's deadlock closes it) and what the check exercised
+   * (src/deps). Absent for invalid models and with `deps: false`.
+   */
+  readonly insight?: Insight & { readonly shown: readonly boolean[] };
+  /** Why a deadlock happens (src/deps/why.ts: variants checked afterwards); set by the CLI for a single model. */
+  readonly why?: Why;
 }
 
 export interface CheckOptions {
@@ -52,6 +62,10 @@ export interface CheckOptions {
   readonly merge?: boolean;
   /** TLC symmetry over `threads(n, ...)` groups where sound (src/ir/symmetry.ts). Default true. */
   readonly symmetry?: boolean;
+  /** The dependency table, potential cycles and evidence (src/deps, an extra exhaustive exploration). Default true. */
+  readonly deps?: boolean;
+  /** States the dependency exploration may visit before it gives up (default src/deps MAX_OBSERVED_STATES). */
+  readonly depsMaxStates?: number;
 }
 
 export interface CompileOptions {
@@ -134,6 +148,11 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
     if (err instanceof ToolError) return { model: name, verdict: "error", error: { message: err.message, hint: err.hint }, spec, timeMs: elapsed() };
     throw err;
   }
+  const insightOf = (finding?: Finding): CheckResult["insight"] | undefined => {
+    if (opts.deps === false) return undefined;
+    const i = analyse(def.ir, program, opts.depsMaxStates !== undefined ? { maxStates: opts.depsMaxStates } : {});
+    return { ...i, shown: i.cycles.map((c) => shownBy(c, finding)) };
+  };
   const threadName = (id: string) => def.ir.threads.find((t) => t.id === id)?.name ?? id;
   const sym = c.symmetry;
   const base = {
@@ -146,7 +165,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
   };
   switch (run.outcome) {
     case "ok":
-      return { ...base, verdict: "ok", stats: run.stats, timeMs: elapsed() };
+      return { ...base, verdict: "ok", stats: run.stats, ...withInsight(insightOf()), timeMs: elapsed() };
     case "invariant":
     case "liveness": {
       const finding = translate({
@@ -156,7 +175,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
         trace: run.trace,
         ...(run.outcome === "invariant" ? { violated: run.invariant } : {}),
       });
-      return { ...base, verdict: finding.verdict, finding, stats: run.stats, trace: run.trace, timeMs: elapsed() };
+      return { ...base, verdict: finding.verdict, finding, stats: run.stats, trace: run.trace, ...withInsight(insightOf(finding)), timeMs: elapsed() };
     }
     case "parse-error":
       return {
@@ -186,6 +205,10 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
       // The .cfg turns TLC's own deadlock check off (deadlock is the NoDeadlock invariant).
       return { ...base, verdict: "error", error: { message: "faultline bug: TLC checked for states without successors", hint: "please report it with your model" }, timeMs: elapsed() };
   }
+}
+
+function withInsight(i: CheckResult["insight"] | undefined): { insight?: NonNullable<CheckResult["insight"]> } {
+  return i ? { insight: i } : {};
 }
 
 function isFull(s: Partial<TlcStats>): s is TlcStats {

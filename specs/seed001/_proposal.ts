@@ -44,5 +44,7 @@ export function proposal(m: ModelBuilder, opts: MpxOptions = {}) {
   m.invariant("bounds table removed only after its data is unmapped", implies(x.oldBt.eq("unmapped"), not(x.dataMapped)));
   m.invariant("removal marks are protected by bd_sem", implies(x.bdRemoveVmas.gt(0), m.held(bdSem, undefined, "write")));
   m.invariant("marked tables are unreachable from the directory", not(and(x.oldBt.ne("live"), x.bdEntry.eq("old_bt"))));
+  // The mail's serialization scheme: every nesting (#1-#4) takes bd_sem before mmap_sem.
+  m.lockOrder(bdSem, mmapLock);
   return x;
 }

@@ -517,6 +517,20 @@ NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 \* lock-leak: a thread finishes while holding a lock.
 NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
+\* lock-order (SEMANTICS): a thread at an acquire while holding a lock the model's
+\* lockOrder declares after the one it takes: <<thread, pc, lock held, mode>>.
+OrderAt == {
+      <<"prctl", "p1", "app_mmap_lock", "read">>,
+      <<"prctl", "p1", "app_mmap_lock", "write">>,
+      <<"BR_bounds_violation", "p1", "app_mmap_lock", "read">>,
+      <<"BR_bounds_violation", "p1", "app_mmap_lock", "write">>,
+      <<"BR_bd_allocation", "p1", "app_mmap_lock", "read">>,
+      <<"BR_bd_allocation", "p1", "app_mmap_lock", "write">>,
+      <<"munmap", "p1", "app_mmap_lock", "read">>,
+      <<"munmap", "p1", "app_mmap_lock", "write">>
+    }
+NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
+
 \* 'bd_remove_vmas' stays in its domain (_mpx.ts:28)
 Domain_bd_remove_vmas == bd_remove_vmas \in 0..1
 

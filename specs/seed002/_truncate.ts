@@ -40,4 +40,6 @@ export function truncateRace(m: ModelBuilder, opts: { readonly mmaplock: boolean
   });
 
   m.invariant("no page table maps a freed block", not(and(blk.eq("freed"), or(...ptes))));
+  // mm/filemap.c: ->mmap_lock ->invalidate_lock (XFS_MMAPLOCK's generic form) ->i_mmap_rwsem.
+  m.lockOrder(app.mmapLock, ...(mmaplock ? [mmaplock] : []), iMmap);
 }

@@ -45,4 +45,5 @@ export default model("seed002 DAX i_mmap_rwsem vs i_data_sem", (m) => {
     t.upRead(iMmap);
     t.upWrite(iDataSem);
   });
+  m.lockOrder(app.mmapLock, iMmap); // mm/filemap.c: ->mmap_lock ->i_mmap_rwsem
 });

@@ -51,4 +51,5 @@ export default model("seed002 DAX read fault race leaks i_mmap", (m) => {
 
   app.thread("T1 write fault", (t) => t.store(file));
   app.thread("T2 read fault", (t) => t.load(file));
+  m.lockOrder(app.mmapLock, iMmap); // mm/filemap.c: ->mmap_lock ->i_mmap_rwsem
 });

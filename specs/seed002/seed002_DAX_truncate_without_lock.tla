@@ -375,6 +375,16 @@ NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 \* lock-leak: a thread finishes while holding a lock.
 NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
+\* lock-order (SEMANTICS): a thread at an acquire while holding a lock the model's
+\* lockOrder declares after the one it takes: <<thread, pc, lock held, mode>>.
+OrderAt == {
+      <<"T1_fault", "p2", "i_mmap_rwsem", "read">>,
+      <<"T1_fault", "p2", "i_mmap_rwsem", "write">>,
+      <<"T2_fault", "p2", "i_mmap_rwsem", "read">>,
+      <<"T2_fault", "p2", "i_mmap_rwsem", "write">>
+    }
+NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
+
 \* invariant "no page table maps a freed block" (_truncate.ts:42): !((block == freed) && (pte.T1 || pte.T2))
 Inv_no_page_table_maps_a_freed_block == ~(((block = "freed") /\ (pte_T1 \/ pte_T2)))
 =============================================================================

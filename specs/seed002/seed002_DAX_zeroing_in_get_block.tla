@@ -369,6 +369,16 @@ NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 \* lock-leak: a thread finishes while holding a lock.
 NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
+\* lock-order (SEMANTICS): a thread at an acquire while holding a lock the model's
+\* lockOrder declares after the one it takes: <<thread, pc, lock held, mode>>.
+OrderAt == {
+      <<"T1_write_fault", "p2", "XFS_ILOCK", "read">>,
+      <<"T1_write_fault", "p2", "XFS_ILOCK", "write">>,
+      <<"T2_write_fault", "p2", "XFS_ILOCK", "read">>,
+      <<"T2_write_fault", "p2", "XFS_ILOCK", "write">>
+    }
+NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
+
 \* 'allocations' stays in its domain (zero-in-get-block.ts:19)
 Domain_allocations == allocations \in 0..2
 

@@ -45,4 +45,5 @@ export default model("seed002 DAX two write faults on a hole", (m) => {
 
   m.invariant("block allocated at most once", allocs.le(1));
   m.invariant("no stale data mapped into user space", not(stale));
+  m.lockOrder(app.mmapLock, ilock); // xfs_inode.c: page faults (mmap_lock) -> ... -> XFS_ILOCK
 });

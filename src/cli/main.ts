@@ -7,10 +7,9 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { type CheckResult, check, specFiles } from "../check.js";
+import { type CheckResult, check, compile, specFiles } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { mkdirs, writeAside } from "../files.js";
-import { compile } from "../check.js";
 import { loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
 import { locateToolchain } from "../tlc/locate.js";
@@ -88,6 +87,12 @@ interface CheckFlags {
   report?: string;
   /** `--no-merge` sets it false: one TLA+ step per operation (src/ir/merge.ts). */
   merge?: boolean;
+  /** `--no-deps` sets it false: no dependency table, potential cycles or evidence (src/deps). */
+  deps?: boolean;
+  /** `--no-why` sets it false: no extra checks of why a deadlock happens. */
+  why?: boolean;
+  whyBudget?: number;
+  format?: string;
 }
 
 /** One model's outcome, buffered so parallel checks print in argument order. */
@@ -158,15 +163,25 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
         return { text: "", json: resultJson(file, r), code: EXIT.invalid, interrupted: false, notes: [`faultline check: ${problem}`] };
       }
     }
-    const r = await check(loaded.def, {
+    let r = await check(loaded.def, {
       toolchain: located,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.merge === false ? { merge: false } : {}),
+      ...(opts.deps === false ? { deps: false } : {}),
       signal: controller.signal,
     });
-    const text = `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
-    if (controller.signal.aborted) return { text, json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    // Interrupted: how far TLC got is still printed (text and JSON).
+    const plain = () => `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
+    if (controller.signal.aborted) return { text: plain(), json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    // Why a deadlock happens: on by default for a single model, within a bounded extra time.
+    if (files.length === 1 && opts.why !== false && r.verdict === "deadlock") {
+      const { whyDeadlock } = await import("../deps/why.js");
+      const why = await whyDeadlock(loaded.def, r, { toolchain: located, signal: controller.signal, budgetMs: (opts.whyBudget ?? 30) * 1000 });
+      if (why) r = { ...r, why };
+      if (controller.signal.aborted) return { text: plain(), json: resultJson(file, r), code: EXIT.error, interrupted: true };
+    }
+    const text = opts.format === "mail" ? `${(await import("./mail.js")).formatMail(r, rel(file))}${files.length > 1 ? "\n" : ""}` : plain();
     // An output that cannot be written still leaves the verdict printed; the exit code then says 3.
     const notes: string[] = [];
     let code = exitFor(r);
@@ -296,6 +311,54 @@ function version(): string {
   return `faultline ${pkg.version}`;
 }
 
+async function diffCommand(beforeFile: string, afterFile: string, opts: { json?: boolean; timeout?: number }): Promise<number> {
+  const located = locateToolchain();
+  located.catch(() => undefined);
+  // Both models load (and any error in either is reported) before TLC runs.
+  const loaded = await Promise.all([loadModelFile(beforeFile), loadModelFile(afterFile)]);
+  let bad = false;
+  for (const [i, l] of loaded.entries()) {
+    if (l.ok) continue;
+    bad = true;
+    process.stderr.write(`${rel(i === 0 ? beforeFile : afterFile)}: invalid model\n`);
+    for (const d of l.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+  }
+  if (bad) return EXIT.invalid;
+  const [before, after] = await Promise.all(
+    loaded.map((l) => check((l as Extract<typeof l, { ok: true }>).def, { toolchain: located, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) })),
+  ) as [CheckResult, CheckResult];
+  for (const [f, r] of [[beforeFile, before], [afterFile, after]] as const) {
+    if (r.verdict === "invalid") {
+      process.stderr.write(`${rel(f)}: invalid model\n`);
+      for (const d of r.diagnostics ?? []) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+      return EXIT.invalid;
+    }
+    if (r.verdict === "error" || r.verdict === "timeout") {
+      process.stderr.write(`${rel(f)}: ${r.verdict}: ${r.error?.message ?? ""}\n  hint: ${r.error?.hint ?? ""}\n`);
+      return EXIT.error;
+    }
+  }
+  const { diffMarkdown, diffResults } = await import("./diff.js");
+  const d = diffResults(rel(beforeFile), before, rel(afterFile), after);
+  process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : diffMarkdown(d));
+  return exitFor(after);
+}
+
+async function orderCommand(file: string): Promise<number> {
+  const loaded = await loadModelFile(file);
+  const c = loaded.ok ? compile(loaded.def) : undefined;
+  if (!loaded.ok || !c?.ok) {
+    process.stderr.write(`${rel(file)}: invalid model\n`);
+    for (const d of loaded.ok ? (c && !c.ok ? c.diagnostics : []) : loaded.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
+    return EXIT.invalid;
+  }
+  const { analyse } = await import("../deps/index.js");
+  const { orderComment } = await import("./order.js");
+  const o = orderComment(loaded.def.ir, analyse(loaded.def.ir, c.program).deps, path.basename(file));
+  process.stdout.write(o.text);
+  return o.cycles.length > 0 ? EXIT.finding : EXIT.ok;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
@@ -317,7 +380,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--itf <file>", "write the counterexample in the Informal Trace Format (one model)")
     .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
     .option("--no-merge", "one TLA+ step per operation instead of per lock operation (larger state space, same verdict)")
+    .option("--no-deps", "skip the lock dependency table, potential cycles and evidence (an extra exploration of the whole state space)")
+    .option("--no-why", "for a deadlock of a single model, skip the extra checks of why it happens (rwsem policies, threads needed)")
+    .option("--why-budget <seconds>", "extra time the why-checks may take (default 30)", seconds)
+    .option("--format <format>", "text (default) or mail: plain text wrapped at 72 columns for a mailing-list reply")
     .action(async (files: string[], opts: CheckFlags) => {
+      if (opts.format !== undefined && opts.format !== "text" && opts.format !== "mail") program.error(`error: --format must be text or mail, not '${opts.format}'`, { exitCode: EXIT.invalid });
       if ((opts.itf || opts.report) && files.length > 1) program.error("error: --itf and --report take one model; check the others without them", { exitCode: EXIT.invalid });
       code = await checkCommand(files, opts);
     });
@@ -339,6 +407,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print the result as JSON (schema/result.schema.json)")
     .action(async (spec: string, trace: string, opts: { full?: boolean; json?: boolean }) => {
       code = await explainCommand(spec, trace, opts);
+    });
+  program
+    .command("diff")
+    .description("compare two models (a proposal and its fix): verdicts, findings, lock dependencies and potential deadlocks gained and lost; exit code of the second")
+    .argument("<before>", "model file (.ts)")
+    .argument("<after>", "model file (.ts)")
+    .option("--json", "print the comparison as JSON (faultline.diff/1) instead of Markdown")
+    .option("--timeout <seconds>", "stop each TLC after this many seconds", seconds)
+    .action(async (before: string, after: string, opts: { json?: boolean; timeout?: number }) => {
+      code = await diffCommand(before, after, opts);
+    });
+  program
+    .command("order")
+    .description("print the model's lock ordering as a comment like mm/rmap.c's, from the dependencies over every reachable state (exit 1 when locks are taken in both orders)")
+    .argument("<model>", "model file (.ts)")
+    .action(async (file: string) => {
+      code = await orderCommand(file);
     });
   try {
     await program.parseAsync([...argv], { from: "user" });

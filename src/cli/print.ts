@@ -3,6 +3,7 @@
 
 import type { CheckResult } from "../check.js";
 import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
+import { cycleLines, depsLines, evidenceLines } from "../deps/print.js";
 import { formatLockdep } from "../trace/lockdep.js";
 import type { Finding, Step } from "../trace/translate.js";
 
@@ -31,7 +32,7 @@ function pad(s: string, n: number): string {
 }
 
 /** Findings about particular threads show only their steps by default. */
-const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic"]);
+const FOCUSED: ReadonlySet<string> = new Set(["deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic", "lock-order"]);
 
 function shownSteps(f: Finding, full: boolean): { steps: Step[]; hidden: number } {
   if (full || !FOCUSED.has(f.verdict)) return { steps: [...f.steps], hidden: 0 };
@@ -52,6 +53,19 @@ function stepLines(steps: readonly Step[], full: boolean): string[] {
   });
 }
 
+/** Why a deadlock happens (src/deps/why.ts). */
+export function whyLines(w: NonNullable<CheckResult["why"]>): string[] {
+  const note = w.unfinished > 0 ? `; ${w.unfinished} did not finish in the time budget` : "";
+  return [`why it happens (checked again with variants of the model, ${(w.timeMs / 1000).toFixed(1)} s${note}):`, ...w.lines.map((l) => `  ${l}`)];
+}
+
+/** The dependency table and lockdep's potential cycles (src/deps), after the rest. */
+function toolkitLines(r: CheckResult): string[] {
+  if (!r.insight) return [];
+  const cycles = cycleLines(r.insight.cycles, r.insight.shown);
+  return ["", ...depsLines(r.insight.deps), ...(cycles.length > 0 ? ["", ...cycles] : [])];
+}
+
 export function formatResult(r: CheckResult, source: string, st: Style, opts: { readonly quiet?: boolean; readonly full?: boolean } = {}): string {
   const out: string[] = [];
   const groups = (r.symmetry?.groups ?? []).map((g) => `{${g.join(", ")}}`).join(" ");
@@ -65,6 +79,7 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
   switch (r.verdict) {
     case "ok":
       out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes, ...warnings);
+      if (r.insight && !opts.quiet) out.push(...evidenceLines(r.insight.evidence, st.yellow), ...toolkitLines(r));
       return out.join("\n");
     case "invalid":
       out.push(`${head}: ${st.red("invalid model")}`);
@@ -93,6 +108,8 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
         for (const d of f.details) out.push(`  ${d.startsWith("cycle:") ? st.bold(d) : d}`);
       }
       if (f.lockdep && f.lockdep.rows.length > 0) out.push("", ...formatLockdep(f.lockdep));
+      if (r.why) out.push("", ...whyLines(r.why));
+      out.push(...toolkitLines(r));
       return out.join("\n");
     }
   }

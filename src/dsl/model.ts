@@ -7,6 +7,7 @@ import type {
   Domain,
   Invariant,
   Lock,
+  LockOrder,
   Model,
   Proc,
   Process,
@@ -83,6 +84,7 @@ interface Store {
   threads: Thread[];
   invariants: Invariant[];
   termination: boolean;
+  lockOrders: LockOrder[];
 }
 
 /** A process: its mm, `mmap_lock`, memory regions, threads and per-process locks. */
@@ -247,6 +249,18 @@ export class ModelBuilder {
     this.#s.invariants.push({ id: this.#ctx.nextId("inv"), name: String(name), cond: toExpr(cond), loc });
   }
 
+  /**
+   * Declares the order locks are taken in, as the comment at the top of mm/rmap.c
+   * does: `lockOrder(a, b)` means a thread may take b while holding a, never a
+   * while holding b. Breaking it is a `lock-order` finding at that acquire, whether
+   * or not a deadlock is reachable (SEMANTICS "lock-order").
+   */
+  lockOrder(...locks: LockRef[]): void {
+    const loc = this.#ctx.here();
+    const ids = locks.map((l, i) => this.#ctx.lockId(l, `lockOrder (argument ${i + 1})`));
+    this.#s.lockOrders.push({ id: this.#ctx.nextId("order"), locks: ids, loc });
+  }
+
   /** Also check that every thread eventually finishes (under weak fairness). */
   checkTermination(): void {
     this.#s.termination = true;
@@ -399,6 +413,7 @@ export function model(name: string, build: (m: ModelBuilder) => void): ModelDef 
     threads: [],
     invariants: [],
     termination: false,
+    lockOrders: [],
   };
   build(new ModelBuilder(ctx, s));
   for (const p of s.pending.values()) {
@@ -416,6 +431,7 @@ export function model(name: string, build: (m: ModelBuilder) => void): ModelDef 
     threads: s.threads,
     invariants: s.invariants,
     termination: s.termination,
+    ...(s.lockOrders.length > 0 ? { lockOrders: s.lockOrders } : {}),
   };
   return Object.freeze({ kind: "faultline-model", ir, diagnostics: ctx.diagnostics });
 }

@@ -4,6 +4,7 @@
 
 import { DONE, type Program } from "../ir/program.js";
 import type { Model, SharedVar } from "../ir/types.js";
+import { forbiddenWhileHeld } from "../ir/order.js";
 import { inDomain } from "../ir/validate.js";
 import type { RwState, State, World } from "./state.js";
 
@@ -17,12 +18,13 @@ export type Violation =
   | { readonly kind: "assertion"; readonly thread: string; readonly pc: string }
   /** A bounded loop's cut-off reached (an assert node with `bound`). */
   | { readonly kind: "loop-bound"; readonly thread: string; readonly pc: string }
-  | { readonly kind: "invariant"; readonly invariant: string };
+  | { readonly kind: "invariant"; readonly invariant: string }
+  | { readonly kind: "lock-order"; readonly thread: string };
 
 /**
  * The first rule s breaks, in this order: variables outside their domain (only
  * those some `set` assigns a computed value), bad-unlock, sleep-in-atomic (only
- * when the model has a spinlock), deadlock, lock-leak, assertions (thread by
+ * when the model has a spinlock), deadlock, lock-leak, lock-order, assertions (thread by
  * thread, in program order), the model's invariants (in model order).
  */
 export function firstViolation(w: World, s: State): Violation | undefined {
@@ -55,11 +57,22 @@ export function* violations(w: World, s: State): Generator<Violation, undefined>
     }
   }
 
-  const stuck = deadlocked(w, s);
+  const stuck = deadlockedThreads(w, s);
   if (stuck.length > 0) yield { kind: "deadlock", threads: stuck.map((t) => ids[t] as string) };
 
   for (const t of threads) {
     if (s.pc[t] === DONE && w.holdsAnything(s, t)) yield { kind: "lock-leak", thread: ids[t] as string };
+  }
+
+  // lock-order: standing at an acquire while holding a lock declared after it.
+  const forbidden = forbiddenWhileHeld(w.model);
+  if (forbidden.size > 0) {
+    for (const t of threads) {
+      const n = w.nodeAt(s, t);
+      const later = n?.op.kind === "acquire" ? forbidden.get(n.op.lock) : undefined;
+      if (!later) continue;
+      if ([...later].some((l) => (w.lock(l).lock.kind === "rwsem" ? (["read", "write"] as const) : (["excl"] as const)).some((m) => w.holds(s, t, l, m)))) yield { kind: "lock-order", thread: ids[t] as string };
+    }
   }
 
   for (const t of threads) {
@@ -95,7 +108,7 @@ function computedVars(program: Program, model: Model): readonly SharedVar[] {
  * threads whose blockers all lie inside it, found by removing the others until
  * nothing changes; empty when there is none.
  */
-function deadlocked(w: World, s: State): number[] {
+export function deadlockedThreads(w: World, s: State): number[] {
   const blockers = new Map<number, number[]>();
   for (let t = 0; t < w.threadCount; t++) {
     const n = w.nodeAt(s, t);

@@ -38,7 +38,7 @@
 
 import type { ModelDef } from "../dsl/model.js";
 import { noMerge, planMerge } from "../ir/merge.js";
-import { DONE, type Program } from "../ir/program.js";
+import { DONE, type Node, type Program } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { validate } from "../ir/validate.js";
 import { type Violation, firstViolation, violations } from "./findings.js";
@@ -46,8 +46,9 @@ import { type State, World, stateKey } from "./state.js";
 
 export type { Violation } from "./findings.js";
 export type { RwState, State } from "./state.js";
+export { World } from "./state.js";
 
-export type ExploreVerdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "loop-bound" | "termination";
+export type ExploreVerdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "loop-bound" | "termination" | "lock-order";
 
 export interface ExploreResult {
   /** `ok`, or the finding's kind spelled as in SEMANTICS (a domain violation is an `invariant`). */
@@ -82,6 +83,10 @@ export interface ExploreOptions {
   readonly exhaustive?: boolean;
   /** After the first finding, finish its depth and list every finding there (`ExploreResult.tied`). */
   readonly ties?: boolean;
+  /** Sees every state, thread and node a thread stands at (World.observer): src/deps. */
+  readonly observe?: (w: World, s: State, t: number, n: Node) => void;
+  /** Sees every reachable state once, when the search takes it off its queue. */
+  readonly observeState?: (w: World, s: State) => void;
 }
 
 export class ExploreLimitError extends Error {}
@@ -98,6 +103,8 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
     ({ model, program } = input);
   }
   const w = new World(model, program, opts.merge === false ? noMerge(program) : planMerge(model, program));
+  const observe = opts.observe;
+  if (observe) w.observer = (s, t, n) => observe(w, s, t, n);
   const max = opts.maxStates ?? 1_000_000;
 
   // Per distinct state: the state it was first reached from and by which thread (for traces).
@@ -158,6 +165,7 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
     const { state, level } = seen.get(key) as { state: State; level: number };
     // With `ties`: states one step short of the finding's depth are all expanded, no more.
     if (tiedAt && level + 2 > tiedAt.result.depth) break;
+    opts.observeState?.(w, state);
     let moved = false;
     for (let t = 0; t < w.threadCount; t++) {
       for (const next of w.steps(state, t)) {

@@ -55,6 +55,12 @@ export class World {
   /** Thread index -> IR id, and the indexes themselves (0 .. threadCount - 1). */
   readonly threadIds: readonly string[];
   readonly threadNumbers: readonly number[];
+  /**
+   * Called with every (state, thread, node) the search makes a thread stand at,
+   * kept or absorbed, before its operation runs: src/deps reads the lock
+   * dependencies and what the check exercised from it. Not part of the semantics.
+   */
+  observer?: (s: State, t: number, n: Node) => void;
 
   constructor(
     readonly model: Model,
@@ -285,6 +291,7 @@ export class World {
   private alternatives(s: State, t: number): State[][] {
     const n = this.nodeAt(s, t);
     if (!n) return [];
+    this.observer?.(s, t, n);
     const go = (st: State, pc: string): State => ({ ...st, pc: replace(st.pc, t, pc) });
     const op = n.op;
     switch (op.kind) {

@@ -4,6 +4,7 @@
 import { formatLoc } from "../ir/diagnostics.js";
 import { type MergePlan, isConstant, pathReleases, paths } from "../ir/merge.js";
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from "../ir/program.js";
+import { forbiddenWhileHeld } from "../ir/order.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
 import type { Expr, Model, Value } from "../ir/types.js";
@@ -20,7 +21,8 @@ export type SpecCheck =
   /** A user assertion, or with `bound` a bounded loop's cut-off (verdict `loop-bound`). */
   | { readonly kind: "assertion"; readonly thread: string; readonly pc: string; readonly message: string; readonly bound?: number }
   | { readonly kind: "invariant"; readonly invariant: string }
-  | { readonly kind: "domain"; readonly variable: string };
+  | { readonly kind: "domain"; readonly variable: string }
+  | { readonly kind: "lock-order" };
 
 /** How the spec names model objects: the table trace translation reads states with. */
 export interface SpecNames {
@@ -80,6 +82,8 @@ export interface SpecView {
   readonly awaitBlocked: readonly string[];
   readonly releaseAt: string;
   readonly sleepingAt: string;
+  /** `<<thread, pc, lock held, mode>>` for each kept acquire and lock declared after the one it takes; undefined without lockOrder. */
+  readonly orderAt?: string;
   readonly properties: readonly { name: string; comment: readonly string[]; body: string }[];
   readonly invariants: readonly string[];
 }
@@ -236,6 +240,9 @@ export function buildView(
   const afterGrant: string[] = [];
   const releaseAt: string[] = [];
   const sleepingAt: string[] = [];
+  const orderAt: string[] = [];
+  const forbidden = forbiddenWhileHeld(model);
+  const lockModes = (id: string): string[] => (lockKind(id) === "rwsem" ? ["read", "write"] : ["excl"]);
   const awaitBlocked: string[] = [];
   const asserts: { name: string; comment: string[]; body: string }[] = [];
 
@@ -259,6 +266,7 @@ export function buildView(
         // The findings' tables list kept pcs only: no state stands at an absorbed one.
         switch (op.kind) {
           case "acquire":
+            for (const later of forbidden.get(op.lock) ?? []) for (const m of lockModes(later)) orderAt.push(`<<${t}, ${str(n.pc)}, ${L(later)}, ${str(m)}>>`);
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
             if (grants(model, op.lock)) {
               const ways = new Set(paths(plan, tp, op.next).map((p) => `<<${str(p.end)}, ${releaseSeq(pathReleases(p), L)}>>`));
@@ -329,6 +337,8 @@ export function buildView(
   checks.set("NoBadUnlock", { kind: "bad-unlock" });
   checks.set("NoLockLeak", { kind: "lock-leak" });
   if (hasSpin) checks.set("NotSleepingInAtomic", { kind: "sleep-in-atomic" });
+  const hasOrder = (model.lockOrders ?? []).length > 0;
+  if (hasOrder) checks.set("NoLockOrderViolation", { kind: "lock-order" });
 
   // Order matters: TLC reports the first violated invariant of a state.
   const invariants = [
@@ -337,6 +347,7 @@ export function buildView(
     ...(hasSpin ? ["NotSleepingInAtomic"] : []),
     "NoDeadlock",
     "NoLockLeak",
+    ...(hasOrder ? ["NoLockOrderViolation"] : []),
     ...properties.filter((p) => !domains.includes(p)).map((p) => p.name),
   ];
 
@@ -386,6 +397,7 @@ export function buildView(
     awaitBlocked: awaitBlocked.length === 0 ? ["FALSE"] : awaitBlocked,
     releaseAt: setLiteral(releaseAt),
     sleepingAt: setLiteral(sleepingAt),
+    ...(hasOrder ? { orderAt: setLiteral(orderAt) } : {}),
     properties,
     invariants,
   };

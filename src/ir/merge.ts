@@ -57,6 +57,7 @@
 // - An absorbed entry node is run by Init: a thread may start at several pcs.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, modelExprs, nodeIndex, successors } from "./program.js";
+import { forbiddenWhileHeld } from "./order.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
 import { compareValues, queues, subexprs, unreachable } from "./types.js";
 
@@ -107,6 +108,9 @@ export function planMerge(model: Model, program: Program): MergePlan {
   const invisible = new Set(
     model.locks.filter((l) => l.kind !== "rwsem" && !heldRead.has(l.id) && !trylocked.has(l.id)).map((l) => l.id),
   );
+  // A lock some declared order puts before another is checked where it is acquired
+  // (SEMANTICS "lock-order"): that acquire must be a state, so it is never absorbed.
+  for (const l of forbiddenWhileHeld(model).keys()) invisible.delete(l);
   for (const tp of program.threads) {
     for (const n of tp.nodes) {
       const op = n.op;

@@ -306,6 +306,14 @@ export interface Invariant {
   readonly loc: Loc;
 }
 
+/** `m.lockOrder(a, b, c)`: a is always taken before b, b before c (SEMANTICS "lock-order"). */
+export interface LockOrder {
+  readonly id: string;
+  /** Lock ids, earliest first. */
+  readonly locks: readonly string[];
+  readonly loc: Loc;
+}
+
 export interface Model {
   readonly name: string;
   readonly loc: Loc;
@@ -319,6 +327,8 @@ export interface Model {
   readonly invariants: readonly Invariant[];
   /** Check that every thread eventually finishes under weak fairness (SEMANTICS "termination"). */
   readonly termination: boolean;
+  /** Declared lock orders (absent in models built before they existed: none). */
+  readonly lockOrders?: readonly LockOrder[];
 }
 
 /** Exhaustiveness guard for switches over IR unions. */

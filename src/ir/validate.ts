@@ -4,6 +4,7 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import { type Program, lower } from "./program.js";
+import { forbiddenWhileHeld } from "./order.js";
 import type { Domain, Expr, Loc, Local, Model, Stmt, Value } from "./types.js";
 import { subexprs, unreachable } from "./types.js";
 
@@ -313,6 +314,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
   }
 
   checkCalls(model, procs, regions, error);
+  checkLockOrders(model, error);
 
   // Every problem at once: the path-sensitive checks of lowering run even when the
   // structural ones failed, on a model whose loop counts are cut to something lowering
@@ -361,6 +363,29 @@ function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
 /** `a bool`, `an int`, `an enum`. */
 function article(kind: string): string {
   return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
+}
+
+/** FL280-FL282: each declared lock order names two or more distinct locks, and no two orders contradict. */
+function checkLockOrders(model: Model, error: (c: string, m: string, l: Loc) => void): void {
+  const name = (id: string) => model.locks.find((l) => l.id === id)?.name ?? id;
+  const orders = model.lockOrders ?? [];
+  for (const o of orders) {
+    if (o.locks.some((l) => l.startsWith("?"))) continue; // a bad handle: FL101/FL102 already
+    if (new Set(o.locks).size < 2) error("FL280", `lockOrder needs at least two different locks, earliest first, e.g. m.lockOrder(a, b)`, o.loc);
+    const twice = o.locks.find((l, i) => o.locks.indexOf(l) !== i);
+    if (twice !== undefined && new Set(o.locks).size >= 2) error("FL281", `lockOrder names '${name(twice)}' twice; list each lock once, earliest first`, o.loc);
+  }
+  const after = forbiddenWhileHeld(model);
+  for (const o of orders) {
+    for (const [i, a] of o.locks.entries()) {
+      for (const b of o.locks.slice(i + 1)) {
+        if (a !== b && after.get(b)?.has(a) && after.get(a)?.has(b)) {
+          error("FL282", `lock orders contradict each other: '${name(a)}' is declared both before and after '${name(b)}'; keep one order`, o.loc);
+          return;
+        }
+      }
+    }
+  }
 }
 
 function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {

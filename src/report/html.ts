@@ -5,6 +5,7 @@
 
 import type { CheckResult } from "../check.js";
 import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
+import { faultText, lockEndText, scopeText } from "../deps/table.js";
 import { formatLockdep } from "../trace/lockdep.js";
 
 export interface SourceFile {
@@ -97,6 +98,27 @@ svg.lanes { border: 1px solid #ddd; background: #fff; } .lane-name { font-weight
 ul.details li { font-family: ui-monospace, monospace; font-size: 12px; }
 `;
 
+/** The dependency table, lockdep's potential cycles and the evidence (src/deps). */
+function insightHtml(i: NonNullable<CheckResult["insight"]>): string[] {
+  const out: string[] = [];
+  if (i.evidence.items.length > 0) out.push(`<h2>What the check never exercised</h2><ul id="evidence">${i.evidence.items.map((x) => `<li>${esc(x.text)}</li>`).join("")}</ul>`);
+  const rows = i.deps.edges.flatMap((e) =>
+    e.sites.map((s, k) => `<tr>${k === 0 ? `<td rowspan="${e.sites.length}">${esc(lockEndText(e.from))}</td><td rowspan="${e.sites.length}">${esc(lockEndText(e.to))}</td>` : ""}<td>${esc(s.thread)}</td><td>${esc(s.heldAt.map(formatLoc).join(", "))}</td><td>${esc(formatLoc(s.acquireAt))}</td><td>${s.fault ? esc(faultText(s.fault)) : ""}</td></tr>`),
+  );
+  out.push(
+    `<h2>Lock dependencies</h2><p>${esc(scopeText(i.deps))}</p>` +
+      (rows.length > 0 ? `<table id="deps"><tr><th>held</th><th>acquired</th><th>thread</th><th>held at</th><th>acquired at</th><th>page fault</th></tr>${rows.join("")}</table>` : `<p id="deps">no thread takes a lock while holding another</p>`),
+  );
+  if (i.cycles.length > 0) {
+    out.push(
+      `<h2>Potential deadlocks (lockdep's rules)</h2><ul id="cycles">${i.cycles
+        .map((c, k) => `<li>${esc(c.text)}: ${c.realised ? (i.shown[k] ? "realised: the deadlock above" : "realised: a reachable deadlock") : `not realised by this model's threads${c.needs.map((n) => `<br>would need: ${esc(n)}`).join("")}`}</li>`)
+        .join("")}</ul>`,
+    );
+  }
+  return out;
+}
+
 export function reportHtml(r: CheckResult, source: string, files: readonly SourceFile[]): string {
   const f = r.finding;
   const marked = new Map<string, Set<number>>();
@@ -123,6 +145,7 @@ export function reportHtml(r: CheckResult, source: string, files: readonly Sourc
     );
     if (f.notes && f.notes.length > 0) sections.push(`<ul class="notes">${f.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
   }
+  if (r.insight) sections.push(...insightHtml(r.insight));
   sections.push(`<h2>Model</h2>${sourceHtml(files, marked)}`);
   if (r.spec) sections.push(`<h2>Generated spec</h2><pre id="spec">${esc(r.spec.tla)}</pre><pre>${esc(r.spec.cfg)}</pre>`);
   return `<!doctype html>

@@ -6,6 +6,7 @@ import { DONE, type Program, nodeAt } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { inDomain } from "../ir/validate.js";
 import { Blocking, type ModelState, evalBool } from "./state.js";
+import { orderViolations } from "./translate.js";
 
 /** Held locks of `thread` as `${lock}/${mode}`. */
 function held(s: ModelState, thread: string): Set<string> {
@@ -55,6 +56,8 @@ export function violatedCheck(model: Model, program: Program, names: SpecNames, 
         const inv = model.invariants.find((x) => x.id === c.invariant);
         return inv !== undefined && !evalBool(model, s, inv.cond, program);
       }
+      case "lock-order":
+        return orderViolations(model, program, s).length > 0;
     }
   };
   return [...names.checks.keys()].find(violated);

@@ -5,6 +5,7 @@ import { type SpecCheck, type SpecNames, mergePlanOf } from "../gen/index.js";
 import type { MergePlan } from "../ir/merge.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
+import { declarationOf, forbiddenWhileHeld } from "../ir/order.js";
 import { atomsOf, lockName, lockRef, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
 import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
@@ -12,7 +13,7 @@ import { focusSteps } from "./focus.js";
 import { type LockdepReport, lockdepReport } from "./lockdep.js";
 import { Blocking, type ModelState, type RawState, type Wait, type WaitReason, decodeState, evalExpr } from "./state.js";
 
-export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "loop-bound" | "termination";
+export type Verdict = "ok" | "deadlock" | "lock-leak" | "bad-unlock" | "sleep-in-atomic" | "invariant" | "assertion" | "loop-bound" | "termination" | "lock-order";
 
 export interface Step {
   /** 1-based position in the trace's list of operations. */
@@ -297,6 +298,16 @@ function explain(input: TranslateInput): Finding {
         involved: [],
       };
     }
+    case "lock-order": {
+      const bad = orderViolations(model, program, last);
+      const details = bad.map((b) => {
+        const decl = declarationOf(model, b.acquires, b.held);
+        const taken = [...steps].reverse().find((st) => st.threadId === b.thread && /^(mutex_lock|spin_lock|down_read|down_write|mutex_trylock|spin_trylock|down_read_trylock|down_write_trylock)\b/.test(st.operation) && st.operation.includes(refOf(model, b.held)));
+        const held = `${lockName(model, b.held)}${b.mode === "excl" ? "" : ` (${b.mode})`}`;
+        return `${threadName(model, b.thread)} takes ${lockName(model, b.acquires)} at ${formatLoc(b.node.loc)} while holding ${held}${taken ? `, taken in step ${taken.index} at ${formatLoc(taken.loc)}` : ""}; the lock order${decl ? ` declared at ${formatLoc(decl.loc)}` : ""} puts ${lockName(model, b.acquires)} before ${lockName(model, b.held)}`;
+      });
+      return { verdict: "lock-order", summary: details[0] ?? "a lock is taken out of the declared order", steps, details, involved: [...new Set(bad.map((b) => b.thread))] };
+    }
     case "domain": {
       const v = model.vars.find((x) => x.id === check.variable);
       const value = last.vars.get(check.variable);
@@ -388,6 +399,27 @@ function unwake(s: ModelState, before: ModelState, threads: readonly string[]): 
     rw.set(l, { writer, readers, queue });
   }
   return { ...s, pc, owner, rw };
+}
+
+/**
+ * SEMANTICS "lock-order": the threads of s standing at an acquire while holding a
+ * lock the model's lockOrder declares after the one they take.
+ */
+export function orderViolations(model: Model, program: Program, s: ModelState): { thread: string; node: Node; acquires: string; held: string; mode: string }[] {
+  const forbidden = forbiddenWhileHeld(model);
+  const out: { thread: string; node: Node; acquires: string; held: string; mode: string }[] = [];
+  for (const t of model.threads) {
+    const n = nodeAt(program, t.id, s.pc.get(t.id));
+    if (n?.op.kind !== "acquire") continue;
+    const later = forbidden.get(n.op.lock);
+    if (!later) continue;
+    for (const h of heldBy(s, t.id)) if (later.has(h.lock)) out.push({ thread: t.id, node: n, acquires: n.op.lock, held: h.lock, mode: h.mode });
+  }
+  return out;
+}
+
+function refOf(model: Model, lock: string): string {
+  return `&${lockName(model, lock).replace(".", "->")}`;
 }
 
 function heldBy(s: ModelState, thread: string): { lock: string; mode: string }[] {

@@ -12,6 +12,9 @@ export interface BatchResult {
   /** Distinct states over those models, merged (TLC) and unmerged (explorer). */
   readonly states: { readonly merged: number; readonly unmerged: number };
   readonly skipped: number;
+  /** Agreed models whose lock dependency table was compared with TLC's, and how many had edges. */
+  readonly depsCompared: number;
+  readonly depsWithEdges: number;
   readonly disagreements: readonly { readonly seed: number; readonly desc: ModelDesc; readonly result: Comparison }[];
   /** Agreed models per verdict. */
   readonly verdicts: Readonly<Record<string, number>>;
@@ -31,6 +34,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
   let mergeCompared = 0;
   const states = { merged: 0, unmerged: 0 };
   let skipped = 0;
+  let depsCompared = 0;
+  let depsWithEdges = 0;
   const verdicts: Record<string, number> = {};
   const disagreements: { seed: number; desc: ModelDesc; result: Comparison }[] = [];
   let next = 0;
@@ -47,6 +52,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
           states.unmerged += result.unmerged;
         }
         verdicts[result.verdict] = (verdicts[result.verdict] ?? 0) + 1;
+        if (result.depEdges !== undefined) {
+          depsCompared++;
+          if (result.depEdges > 0) depsWithEdges++;
+        }
       } else if (result.kind === "skipped") skipped++;
       else disagreements.push({ seed, desc, result });
       opts.onResult?.(seed, result);
@@ -54,5 +63,5 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
   };
   await Promise.all(Array.from({ length: opts.parallel ?? 2 }, worker));
   disagreements.sort((a, b) => a.seed - b.seed);
-  return { agreed, mergeCompared, states, skipped, disagreements, verdicts };
+  return { agreed, mergeCompared, states, skipped, depsCompared, depsWithEdges, disagreements, verdicts };
 }

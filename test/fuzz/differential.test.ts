@@ -1,6 +1,7 @@
 // The fixed-seed differential batch: 200 random models (test/fuzz/models.ts), each
 // spec parsed and checked by TLC and compared with the reference explorer, and
-// merged exploration compared with unmerged (the same verdict). A longer
+// merged exploration compared with unmerged (the same verdict), and the lock
+// dependency table compared with TLC's (test/fuzz/deps.ts). A longer
 // run: `npm run fuzz -- --count N --seed S`.
 import { expect, it } from "vitest";
 import { toolchain } from "../helpers/toolchain.js";
@@ -18,5 +19,8 @@ it(`TLC and the explorer agree on ${COUNT} random models (seed ${SEED}), merged 
   // Merged vs unmerged verdicts were compared on nearly every model, and merging shrinks the state spaces.
   expect(res.mergeCompared).toBeGreaterThan(COUNT * 0.9);
   expect(res.states.merged).toBeLessThan(res.states.unmerged);
-  for (const v of ["ok", "deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic", "invariant", "assertion"]) expect(res.verdicts[v] ?? 0).toBeGreaterThan(0);
-}, 900_000);
+  for (const v of ["ok", "deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic", "invariant", "assertion", "lock-order"]) expect(res.verdicts[v] ?? 0).toBeGreaterThan(0);
+  // The lock dependency table agreed with TLC's on nearly every model, many of them with edges.
+  expect(res.depsCompared).toBeGreaterThan(COUNT * 0.9);
+  expect(res.depsWithEdges).toBeGreaterThan(COUNT / 10);
+}, 1_800_000);

@@ -1,6 +1,7 @@
 // Differential check of one model: the generated spec (merged, the default) under
 // real TLC against the reference explorer (src/explore), and merged against
-// unmerged exploration (step merging must not change what can be found). Used by
+// unmerged exploration (step merging must not change what can be found), and the
+// lock dependency table (src/deps) against TLC's on the unmerged spec (deps.ts). Used by
 // the fixed-seed CI batch, the regression tests and `npm run fuzz`.
 
 import { compile } from "../../src/check.js";
@@ -10,6 +11,7 @@ import type { Program } from "../../src/ir/program.js";
 import { type ExploreResult, type Violation, ExploreLimitError, explore, violationKey } from "../../src/explore/index.js";
 import type { Toolchain } from "../../src/tlc/locate.js";
 import { runTlc } from "../../src/tlc/run.js";
+import { diffEdges, explorerEdges, tlcEdges } from "./deps.js";
 
 /** Models with more distinct states than this are skipped (TLC would take too long). */
 export const MAX_STATES = 20_000;
@@ -23,11 +25,38 @@ export type Comparison =
       readonly distinct: number;
       /** Distinct states without merging (explorer), or undefined when too many to compare. */
       readonly unmerged?: number;
+      /** Lock dependency edges (thread, acquire, held lock) compared with TLC's; undefined when not compared. */
+      readonly depEdges?: number;
     }
   | { readonly kind: "disagree"; readonly why: string; readonly explorer?: ExploreResult; readonly tlc?: string }
   | { readonly kind: "skipped"; readonly why: string };
 
 export async function differential(def: ModelDef, toolchain: Toolchain, maxStates = MAX_STATES): Promise<Comparison> {
+  const verdicts = await verdictDifferential(def, toolchain, maxStates);
+  if (verdicts.kind !== "agree") return verdicts;
+  const deps = await depsDifferential(def, toolchain);
+  return typeof deps === "string" ? { kind: "disagree", why: deps } : { ...verdicts, ...(deps !== undefined ? { depEdges: deps } : {}) };
+}
+
+/**
+ * The dependency table three ways: the explorer with one step per operation (what
+ * src/deps reports), the explorer with merged steps, and TLC on the unmerged spec.
+ * The number of edges when they agree, a disagreement, or undefined when the
+ * unmerged space is too large to compare.
+ */
+export async function depsDifferential(def: ModelDef, toolchain: Toolchain): Promise<string | number | undefined> {
+  const un = explorerEdges(def, false, MAX_UNMERGED_STATES);
+  if (!un.complete) return undefined;
+  const merged = explorerEdges(def, true, MAX_UNMERGED_STATES);
+  const m = diffEdges(merged.edges, un.edges);
+  if (m) return `dependencies: merged vs unmerged explorer: ${m}`;
+  const tlc = await tlcEdges(def, toolchain);
+  if (typeof tlc === "string") return `dependencies: ${tlc}`;
+  const t = diffEdges(tlc, un.edges);
+  return t ? `dependencies: tlc vs explorer: ${t}` : un.edges.size;
+}
+
+async function verdictDifferential(def: ModelDef, toolchain: Toolchain, maxStates: number): Promise<Comparison> {
   // No symmetry: the explorer counts every state, not one per permutation class.
   const c = compile(def, { symmetry: false });
   if (!c.ok) return { kind: "skipped", why: `invalid model: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}` };

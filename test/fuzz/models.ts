@@ -603,6 +603,9 @@ export function build(name: string, d: ModelDesc): ModelDef {
     }
     if (!d.clean) d.invariants.forEach((c, i) => m.invariant(nm("inv", i), condOf(c, threads.length)));
     if (d.termination) m.checkTermination();
+    // A declared lock order (SEMANTICS "lock-order") on some models, chosen from the
+    // description so the sampled models stay as they were: the locks in index order.
+    if (locks.length >= 2 && d.vars.length % 2 === 1) m.lockOrder(...locks.map((l) => l.ref));
   });
 }
 
