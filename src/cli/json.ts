@@ -25,6 +25,8 @@ export interface JsonResult {
   readonly lockdep: { header: string; chain: readonly string[]; columns: readonly string[]; rows: readonly { column: number; text: string }[]; footer: string | null } | null;
   readonly diagnostics: readonly { code: string; message: string; file: string; line: number }[];
   readonly error: { message: string; hint: string } | null;
+  /** Only for `--simulate`: what TLC's random simulation sampled. */
+  readonly simulation?: { behaviours: number; depth: number; seed: string | null };
 }
 
 /** A model file that did not load: no model name, only its diagnostics. */
@@ -54,5 +56,6 @@ export function resultJson(file: string, r: CheckResult): JsonResult {
     lockdep: f?.lockdep ? { ...f.lockdep, footer: f.lockdep.footer ?? null } : null,
     diagnostics: (r.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line })),
     error: r.error ? { message: r.error.message, hint: r.error.hint } : null,
+    ...(r.simulation && { simulation: { behaviours: r.simulation.behaviours, depth: r.simulation.depth, seed: r.simulation.seed ?? null } }),
   };
 }

@@ -12,7 +12,9 @@ import { compileFile, loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
 import { locateToolchain } from "../tlc/locate.js";
 import { type JsonResult, diagnosticsJson, jsonReport, resultJson } from "./json.js";
+import { type ExtraFlags, addCheckOptions, checkExtras, extraUsageError } from "./check-options.js";
 import { runInOrder } from "./parallel.js";
+import { addWorkerCommand } from "./worker.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
 /** Exit codes: the four outcomes (STYLE "Habits"). */
@@ -21,6 +23,7 @@ export const EXIT = { ok: 0, finding: 1, invalid: 2, error: 3 } as const;
 function exitFor(r: CheckResult): number {
   switch (r.verdict) {
     case "ok":
+    case "no-finding":
       return EXIT.ok;
     case "invalid":
       return EXIT.invalid;
@@ -46,7 +49,7 @@ function count(v: string): number {
 
 const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
-interface CheckFlags {
+interface CheckFlags extends ExtraFlags {
   timeout?: number;
   workers?: number;
   jobs?: number;
@@ -87,13 +90,15 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       const lines = [`${st.bold(rel(file))}: ${st.red("invalid model")}\n`, ...loaded.diagnostics.map((d) => `  ${formatDiagnostic(d)}\n`)];
       return { text: lines.join(""), json: diagnosticsJson(file, loaded.diagnostics), code: EXIT.invalid, interrupted: false };
     }
+    const extras = checkExtras(opts, rel(file), files.length === 1 || opts.jobs === 1);
     const r = await check(loaded.def, {
+      ...extras.options,
       toolchain: located,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.merge === false ? { merge: false } : {}),
       signal: controller.signal,
-    });
+    }).finally(() => extras.done());
     if (controller.signal.aborted) return { text: "", json: resultJson(file, r), code: EXIT.error, interrupted: true };
     // Heavy and rarely wanted: loaded only when asked for (start-up time, issue 6).
     if (opts.report) await writeReport(opts.report, r, loaded.file);
@@ -191,8 +196,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("Model-check kernel-style lock protocols (mutexes, spinlocks, fair rwsems, page faults) with TLC.")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program
-    .command("check")
+  addCheckOptions(program
+    .command("check"))
     .description("check models: exit 0 no finding, 1 finding, 2 bad model or usage, 3 TLC or environment failure")
     .argument("<models...>", "model files (.ts)")
     .option("--timeout <seconds>", "stop TLC after this many seconds", seconds)
@@ -205,6 +210,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--report <file.html>", "write a self-contained HTML report with a lane diagram (one model)")
     .option("--no-merge", "one TLA+ step per operation instead of per lock operation (larger state space, same verdict)")
     .action(async (files: string[], opts: CheckFlags) => {
+      const usage = extraUsageError(opts, files);
+      if (usage) program.error(usage, { exitCode: EXIT.invalid });
       if ((opts.itf || opts.report) && files.length > 1) program.error("error: --itf and --report take one model; check the others without them", { exitCode: EXIT.invalid });
       code = await checkCommand(files, opts);
     });
@@ -227,6 +234,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (spec: string, trace: string, opts: { full?: boolean; json?: boolean }) => {
       code = await explainCommand(spec, trace, opts);
     });
+  addWorkerCommand(program, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

@@ -15,6 +15,8 @@ export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** SIGKILL this long after SIGTERM (default 3 s) */
   readonly killAfterMs?: number;
+  /** stdout and stderr as they arrive (the result still has all of it) */
+  readonly onOutput?: (chunk: string) => void;
 }
 
 export interface Spawned {
@@ -46,7 +48,7 @@ async function importExeca(): Promise<Execa> {
 export async function runProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Spawned> {
   execaModule ??= importExeca();
   const { execa } = await execaModule;
-  const res = await execa(command, args, {
+  const sub = execa(command, args, {
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
     ...(opts.env !== undefined && { env: opts.env }),
     extendEnv: opts.extendEnv ?? true,
@@ -58,6 +60,9 @@ export async function runProcess(command: string, args: readonly string[], opts:
     ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }),
     ...(opts.signal !== undefined && { cancelSignal: opts.signal }),
   });
+  const onOutput = opts.onOutput;
+  if (onOutput) sub.all?.on("data", (chunk: Buffer | string) => onOutput(String(chunk)));
+  const res = await sub;
   const notStarted = res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut && !res.isCanceled;
   return {
     all: String(res.all ?? ""),
