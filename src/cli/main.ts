@@ -14,6 +14,7 @@ import { locateToolchain } from "../tlc/locate.js";
 import { type JsonResult, diagnosticsJson, jsonReport, resultJson } from "./json.js";
 import { type ExtraFlags, addCheckOptions, checkExtras, extraUsageError } from "./check-options.js";
 import { runInOrder } from "./parallel.js";
+import { addWatchCommand } from "./watch.js";
 import { addWorkerCommand } from "./worker.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
@@ -235,6 +236,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await explainCommand(spec, trace, opts);
     });
   addWorkerCommand(program, (c) => {
+    code = c;
+  });
+  addWatchCommand(program, (c) => {
     code = c;
   });
   try {
