@@ -1,13 +1,31 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
-export default defineConfig({
+/**
+ * The long batches: `npm run test:long` (vitest.long.config.ts), which .ci/run
+ * runs after `npm test`. `npm test` keeps every behaviour covered in less time.
+ */
+export const LONG = [
+  // 200 random models, TLC against the reference explorer (npm test keeps a smaller batch).
+  "test/fuzz/differential.long.test.ts",
+  // Every hostile name in every kind of object, TLC against the explorer.
+  "test/fuzz/hostile-names.long.test.ts",
+  // The README's vitest example from an `npm pack` tarball installed into a fresh project.
+  "test/packed/vitest-example.long.test.ts",
+];
+
+export const shared = {
   resolve: {
     // Model files import "faultline"; in this repo that is the source itself.
     alias: { faultline: path.resolve(import.meta.dirname, "src/index.ts") },
   },
+};
+
+export default defineConfig({
+  ...shared,
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, ...LONG],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

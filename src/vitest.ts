@@ -40,7 +40,9 @@ export interface FaultlineMatchers<R = unknown> {
 }
 
 declare module "vitest" {
-  // biome-ignore lint: the declaration merges into vitest's own Assertion
+  // vitest 3.2 and later: the documented place for custom matchers' types.
+  interface Matchers<T = any> extends FaultlineMatchers<void> {}
+  // Older vitest, where Assertion was vitest's own interface.
   interface Assertion<T = any> extends FaultlineMatchers<void> {}
 }
 
