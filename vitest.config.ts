@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
@@ -28,5 +29,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...LONG],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // vitest's default is one file at a time on 2 cores (CPUs - 1); the tests wait on
+    // JVMs and child processes much of the time, so two files at once fill the cores.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
