@@ -11,6 +11,8 @@ export const LONG = [
   "test/fuzz/differential.long.test.ts",
   // Every hostile name in every kind of object, TLC against the explorer.
   "test/fuzz/hostile-names.long.test.ts",
+  // A whole state space over distributed TLC (server and two workers) against a local run.
+  "test/cli/distributed.long.test.ts",
   // The README's vitest example from an `npm pack` tarball installed into a fresh project.
   "test/packed/vitest-example.long.test.ts",
 ];
