@@ -78,7 +78,7 @@ describe("--report", () => {
     expect(await page.textContent("#verdict")).toBe("deadlock");
     // The whole operation is in the lane, not cut short: its lines joined give it back.
     const step = await page.locator("svg.lanes g.step").first().locator("text").allTextContents();
-    expect(step.join(" ")).toContain("bd_sem_protecting_the_bounds_directory_of_the_mpx_tables");
+    expect(step.join("")).toContain("down_write(&application_with_a_rather_long_process_name->bd_sem_protecting_the_bounds_directory_of_the_mpx_tables)");
     expect(step.join(" ")).not.toContain("…");
     expect(await page.evaluate(OVERFLOW)).toEqual({ bad: [], lockdepScroll: 0 });
   });
