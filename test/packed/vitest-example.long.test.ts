@@ -55,7 +55,7 @@ it("the README's vitest example passes from a packed tarball in a fresh project,
   expect(types.all).toBe("");
   expect(types.exitCode).toBe(0);
 
-  const run = await execa("npx", ["vitest", "run", "--reporter=verbose"], { cwd: project, env, reject: false, all: true });
+  const run = await execa("npx", ["vitest", "run", "--reporter=verbose"], { cwd: project, env: { ...env, NO_COLOR: "1" }, reject: false, all: true });
   expect(run.all).toMatch(/✓ .*finds the ABBA deadlock/);
   expect(run.all).toMatch(/✓ .*taking the locks in one order is deadlock-free, with no other finding/);
   expect(run.all).toMatch(/Tests\s+2 passed/);
