@@ -9,6 +9,9 @@ import { configDefaults, defineConfig } from "vitest/config";
 export const LONG = [
   // 200 random models, TLC against the reference explorer (npm test keeps a smaller batch).
   "test/fuzz/differential.long.test.ts",
+  // Every model under specs/, TLC against the explorer (npm test checks their verdicts
+  // and traces with TLC in test/e2e, and parses every spec with SANY in test/gen).
+  "test/fuzz/specs.long.test.ts",
   // Every hostile name in every kind of object, TLC against the explorer.
   "test/fuzz/hostile-names.long.test.ts",
   // A whole state space over distributed TLC (server and two workers) against a local run.
