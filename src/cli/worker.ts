@@ -2,7 +2,7 @@
 // for a `faultline check --distributed` server, with this machine's java and jar
 // (the same jar as the server's). It ends when the server's check ends.
 
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { BROKEN_JAR_HINT, DEFAULT_PORT, brokenDistributed, rmiProps, workerBrokenJar } from "../tlc/distributed.js";
 import { ToolError, locateToolchain } from "../tlc/locate.js";
 import { runProcess } from "../tlc/spawn.js";
@@ -100,7 +100,7 @@ export function addWorkerCommand(program: Command, done: (code: number) => void)
     .argument("<server>", "the server as <host>:<port>")
     .option("--threads <n>", "worker threads (default: the number of CPUs)", (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error("expected a whole number >= 1");
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
       return n;
     })
     .option("--host <name>", "the name or address the server reaches this machine by (default: the JVM's guess)")
