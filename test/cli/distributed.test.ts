@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { brokenDistributed, parseTlaValue, superClass, zipEntry } from "../../src/tlc/distributed.js";
+import { readFileSync } from "node:fs";
+import { brokenDistributed, lastStateCheck, parseTlaValue, superClass, textTrace, zipEntry } from "../../src/tlc/distributed.js";
 import { faultline, javaUnder } from "../helpers/cli.js";
 import { distributed, testPort } from "../helpers/distributed.js";
 import { toolchain } from "../helpers/toolchain.js";
@@ -117,6 +118,22 @@ describe("distributed TLC", () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain("the worker failed with java.io.NotSerializableException: tlc2.tool.fp.MultiFPSet");
+  });
+
+  it("reads a recorded server's counterexample, and builds the one-state check that names its invariant", () => {
+    const output = readFileSync(path.join(import.meta.dirname, "../fixtures/tlc/distributed/server-deadlock.txt"), "utf8");
+    const trace = textTrace(output);
+    expect(trace?.vars).toEqual(["pc", "rw", "owner"]);
+    expect(trace?.actions).toEqual([null, "T2_reader_p2", "T3_mmap_p1", "T1_ioctl_p1"]);
+    expect(trace?.states[3]).toEqual({
+      pc: { T2_reader: "p3", T3_mmap: "p1", T1_ioctl: "p4" },
+      rw: { app_mmap_lock: { readers: { T2_reader: 1 }, writer: "-", queue: [["T3_mmap", "write"]] } },
+      owner: { A_mutex: "T1_ioctl" },
+    });
+    const one = lastStateCheck("---- MODULE M ----\nVARIABLES pc, rw, owner\n====\n", "INIT Init\nNEXT Next\nINVARIANT NoDeadlock\nPROPERTY Termination\n", output);
+    expect(one?.cfg).toBe("INIT FaultlineLastState\nNEXT Next\nINVARIANT NoDeadlock\n");
+    expect(one?.spec).toContain('FaultlineLastState ==\n  /\\ pc = [T2_reader |-> "p3", T3_mmap |-> "p1", T1_ioctl |-> "p4"]');
+    expect(one?.spec).toMatch(/owner = \[A_mutex \|-> "T1_ioctl"\]\n\n====\n$/);
   });
 
   it("reads TLC's printed values in the shapes of its JSON dump", () => {
