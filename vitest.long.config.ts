@@ -6,7 +6,7 @@ export default defineConfig({
   ...shared,
   test: {
     include: LONG,
-    testTimeout: 900_000,
+    testTimeout: 2_400_000,
     hookTimeout: 120_000,
   },
 });

@@ -19,4 +19,4 @@ it(`TLC and the explorer agree on ${COUNT} random models (seed ${SEED}), merged 
   expect(res.mergeCompared).toBeGreaterThan(COUNT * 0.9);
   expect(res.states.merged).toBeLessThan(res.states.unmerged);
   for (const v of ["ok", "deadlock", "lock-leak", "bad-unlock", "sleep-in-atomic", "invariant", "assertion"]) expect(res.verdicts[v] ?? 0).toBeGreaterThan(0);
-}, 900_000);
+}, 2_400_000); // ~9 min on a 2-core machine under other load; room for a slower one (test:long only)
