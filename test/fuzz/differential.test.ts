@@ -7,15 +7,15 @@ import { toolchain } from "../helpers/toolchain.js";
 import { runBatch } from "./batch.js";
 
 const SEED = 5001;
-const COUNT = 24;
+const COUNT = 12;
 
 it(`TLC and the explorer agree on ${COUNT} random models (seed ${SEED}), merged and unmerged alike`, async () => {
   const res = await runBatch({ seed: SEED, count: COUNT, toolchain: await toolchain(), parallel: 2 });
   const bad = res.disagreements.map((d) => `model ${d.seed}: ${d.result.kind === "disagree" ? d.result.why : ""} (npm run fuzz -- --only ${d.seed})`);
   expect(bad).toEqual([]);
   expect(res.skipped).toBeLessThan(COUNT / 4);
-  expect(res.mergeCompared).toBeGreaterThan(COUNT * 0.75);
-  // Findings and clean runs alike.
+  expect(res.mergeCompared).toBeGreaterThan(COUNT * 0.7);
+  // Findings and clean runs alike (seed 5001: ok, deadlock, invariant, assertion, bad-unlock).
   expect(res.verdicts["ok"] ?? 0).toBeGreaterThan(0);
-  expect(Object.keys(res.verdicts).filter((v) => v !== "ok").length).toBeGreaterThan(1);
+  expect(Object.keys(res.verdicts).filter((v) => v !== "ok").length).toBeGreaterThan(2);
 }, 600_000);
