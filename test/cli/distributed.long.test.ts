@@ -12,7 +12,8 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 const port = testPort(5);
 
 describe("distributed TLC", () => {
-  it("a server and two workers over loopback give the local verdict and state count", async () => {
+  // Four JVMs (server, two workers, the one-state check): slow on a loaded machine.
+  it("a server and two workers over loopback give the local verdict and state count", { timeout: 300_000 }, async () => {
     const dir = await mkdtemp(path.join(tmp, "run-"));
     const model = "specs/seed001/reuse.ts";
     const local = JSON.parse((await faultline(["check", "--json", model])).stdout).results[0];

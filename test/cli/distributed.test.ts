@@ -68,7 +68,8 @@ function zip(entries: Record<string, Buffer>): Buffer {
 }
 
 describe("distributed TLC", () => {
-  it("a deadlock found by the workers is the same finding, read back from the server's trace", async () => {
+  // Four JVMs (server, two workers, the one-state check): slow on a loaded machine.
+  it("a deadlock found by the workers is the same finding, read back from the server's trace", { timeout: 300_000 }, async () => {
     const dir = await mkdtemp(path.join(tmp, "run-"));
     const d = await distributed("specs/seed000/as-reported.ts", port + 1, dir);
     expect(d.server.exitCode).toBe(1);
