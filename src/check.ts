@@ -12,11 +12,14 @@ import { type Symmetry, symmetry } from "./ir/symmetry.js";
 import { validate } from "./ir/validate.js";
 import { type Toolchain, ToolError, locateToolchain } from "./tlc/locate.js";
 import type { TlcTrace } from "./tlc/json-trace.js";
-import type { TlcStats } from "./tlc/output.js";
-import { runTlc } from "./tlc/run.js";
+import { EC } from "./tlc/codes.js";
+import { type TlcStats, parseToolOutput } from "./tlc/output.js";
+import { BROKEN_JAR_HINT, type DistributedOptions, brokenDistributed } from "./tlc/distributed.js";
+import { type SimulateOptions, runTlc } from "./tlc/run.js";
 import { type Finding, type Verdict, translate } from "./trace/translate.js";
 
-export type Outcome = Verdict | "invalid" | "error" | "timeout";
+/** `no-finding`: a random simulation (`simulate`) met no finding, which proves nothing: never `ok`. */
+export type Outcome = Verdict | "no-finding" | "invalid" | "error" | "timeout";
 
 export interface CheckResult {
   readonly model: string;
@@ -33,6 +36,8 @@ export interface CheckResult {
   readonly trace?: TlcTrace;
   /** Wall time of the whole check. */
   readonly timeMs: number;
+  /** For a check with `simulate`: what was sampled (TLC's random simulation, not the whole state space). */
+  readonly simulation?: SimulationInfo;
   /**
    * Thread groups (by name) TLC treated as interchangeable, so `stats` counts states
    * up to their permutation; and groups it could not, with why.
@@ -51,6 +56,17 @@ export interface CheckResult {
   readonly why?: Why;
 }
 
+export interface SimulationInfo {
+  /** random behaviours TLC generated (when it found something: up to and including that one) */
+  readonly behaviours: number;
+  /** the longest a behaviour could be, in states */
+  readonly depth: number;
+  /** TLC's random seed: `--seed` gives the same behaviours again */
+  readonly seed?: string;
+  /** states generated over all behaviours */
+  readonly generated?: number;
+}
+
 export interface CheckOptions {
   /** Ends TLC after this long. */
   readonly timeoutMs?: number;
@@ -66,6 +82,16 @@ export interface CheckOptions {
   readonly deps?: boolean;
   /** States the dependency exploration may visit before it gives up (default src/deps MAX_OBSERVED_STATES). */
   readonly depsMaxStates?: number;
+  /** TLC's random simulation instead of exhausting the state space: a finding is real, no finding proves nothing. */
+  readonly simulate?: SimulateOptions;
+  /** Check only these kinds of finding (e.g. `["deadlock"]`); default all the model's checks. */
+  readonly only?: readonly string[];
+  /** TLC's output as it arrives (tool-mode messages, e.g. for a progress line: src/cli/progress.ts). */
+  readonly onOutput?: (chunk: string) => void;
+  /** Seconds between TLC's progress messages (TLC's default: 60). */
+  readonly progressSeconds?: number;
+  /** TLC's distributed server: workers (`faultline worker`) do the checking. No liveness, no simulation. */
+  readonly distributed?: DistributedOptions;
 }
 
 export interface CompileOptions {
@@ -124,17 +150,29 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
     throw err;
   }
 
+  if (opts.distributed) {
+    const refuse = (message: string, hint: string): CheckResult => ({ model: name, verdict: "error", error: { message, hint }, spec, timeMs: elapsed() });
+    if (/^PROPERTY /m.test(spec.cfg)) return refuse("TLC's distributed mode cannot check liveness, and this model checks termination", "check it without --distributed, or without checkTermination()");
+    if (opts.simulate) return refuse("TLC's distributed mode does not simulate", "use --simulate or --distributed, not both");
+    const broken = await brokenDistributed(toolchain.jar);
+    if (broken) return refuse(broken, BROKEN_JAR_HINT);
+  }
+
   let run: Awaited<ReturnType<typeof runTlc>>;
   let progress: TlcStats | undefined;
   try {
     run = await runTlc({
       spec: spec.tla,
-      cfg: spec.cfg,
+      cfg: opts.only ? onlyChecks(spec, opts.only) : spec.cfg,
       module: spec.module,
       toolchain,
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.simulate ? { simulate: opts.simulate } : {}),
+      ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+      ...(opts.progressSeconds !== undefined ? { progressSeconds: opts.progressSeconds } : {}),
+      ...(opts.distributed ? { distributed: opts.distributed } : {}),
       onInterrupted: (stats, wallMs) => {
         const s = { timeMs: wallMs, ...stats };
         if (isFull(s)) progress = s;
@@ -163,9 +201,17 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
       symmetry: { groups: sym.groups.map((g) => g.threads.map(threadName)), off: sym.off.map((o) => ({ threads: o.threads.map(threadName), why: o.why })) },
     }),
   };
+  const sim = opts.simulate;
   switch (run.outcome) {
     case "ok":
       return { ...base, verdict: "ok", stats: run.stats, ...withInsight(insightOf()), timeMs: elapsed() };
+    case "simulated":
+      return {
+        ...base,
+        verdict: "no-finding",
+        simulation: { behaviours: run.behaviours, depth: sim?.depth ?? 0, ...(run.seed !== undefined && { seed: run.seed }), generated: run.generated },
+        timeMs: elapsed(),
+      };
     case "invariant":
     case "liveness": {
       const finding = translate({
@@ -175,7 +221,8 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
         trace: run.trace,
         ...(run.outcome === "invariant" ? { violated: run.invariant } : {}),
       });
-      return { ...base, verdict: finding.verdict, finding, stats: run.stats, trace: run.trace, ...withInsight(insightOf(finding)), timeMs: elapsed() };
+      const simulation = sim && simulationOf(run.output, sim);
+      return { ...base, verdict: finding.verdict, finding, ...(simulation ? { simulation } : { stats: run.stats }), trace: run.trace, ...withInsight(insightOf(finding)), timeMs: elapsed() };
     }
     case "parse-error":
       return {
@@ -209,6 +256,33 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
 
 function withInsight(i: CheckResult["insight"] | undefined): { insight?: NonNullable<CheckResult["insight"]> } {
   return i ? { insight: i } : {};
+}
+
+/** Of a simulation that found something: how many behaviours it took, and the seed TLC printed. */
+function simulationOf(output: string, sim: SimulateOptions): SimulationInfo {
+  const out = parseToolOutput(output);
+  const progress = out.messages.findLast((m) => m.code === EC.TLC_PROGRESS_SIMU)?.body ?? "";
+  const mode = out.messages.find((m) => m.code === EC.TLC_MODE_SIMU)?.body ?? "";
+  const seed = /seed (-?\d+)/.exec(mode)?.[1] ?? sim.seed;
+  return { behaviours: Number(/Progress\(([\d,]+)\)/.exec(progress)?.[1]?.replace(/,/g, "") ?? 1) || 1, depth: sim.depth, ...(seed !== undefined && { seed }) };
+}
+
+/**
+ * The .cfg with only the INVARIANT and PROPERTY lines whose finding is one of `kinds`
+ * (e.g. `deadlock` keeps NoDeadlock). Fewer invariants never hide a state of the others'
+ * (merging, src/ir/merge.ts, does not depend on them).
+ */
+export function onlyChecks(spec: GeneratedSpec, kinds: readonly string[]): string {
+  const wanted = new Set(kinds);
+  return spec.cfg
+    .split("\n")
+    .filter((line) => {
+      const inv = /^INVARIANT (\S+)/.exec(line)?.[1];
+      if (inv !== undefined) return wanted.has(spec.names.checks.get(inv)?.kind ?? inv);
+      if (/^PROPERTY /.test(line)) return wanted.has("termination");
+      return true;
+    })
+    .join("\n");
 }
 
 function isFull(s: Partial<TlcStats>): s is TlcStats {

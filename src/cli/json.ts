@@ -42,6 +42,8 @@ export interface JsonResult {
     timeMs: number;
   } | null;
   readonly evidence: { complete: boolean; items: readonly { kind: string; text: string; file: string | null; line: number | null; threads: readonly string[] }[] } | null;
+  /** Only for `--simulate`: what TLC's random simulation sampled. */
+  readonly simulation?: { behaviours: number; depth: number; seed: string | null };
 }
 
 interface JsonEnd {
@@ -103,6 +105,7 @@ export function resultJson(file: string, r: CheckResult): JsonResult {
     lockdep: f?.lockdep ? { ...f.lockdep, footer: f.lockdep.footer ?? null } : null,
     diagnostics: (r.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, file: d.loc.file, line: d.loc.line, ...(d.severity ? { severity: d.severity } : {}) })),
     error: r.error ? { message: r.error.message, hint: r.error.hint } : null,
+    ...(r.simulation && { simulation: { behaviours: r.simulation.behaviours, depth: r.simulation.depth, seed: r.simulation.seed ?? null } }),
     ...insightJson(r),
     why: r.why
       ? { policies: r.why.policies, policyText: r.why.policyText ?? null, threads: r.why.threads ?? null, heldNotInCycle: r.why.heldNotInCycle, lines: r.why.lines, unfinished: r.why.unfinished, timeMs: r.why.timeMs }

@@ -14,8 +14,11 @@ import { loadModelFile } from "../load.js";
 import type { SourceFile } from "../report/html.js";
 import { locateToolchain } from "../tlc/locate.js";
 import { type JsonResult, diagnosticsJson, jsonReport, resultJson } from "./json.js";
+import { type ExtraFlags, addCheckOptions, checkExtras, extraUsageError } from "./check-options.js";
 import { runInOrder } from "./parallel.js";
 import { noOutput, outDirProblem, outputProblem } from "./outputs.js";
+import { addWatchCommand } from "./watch.js";
+import { addWorkerCommand } from "./worker.js";
 import { colourWanted, formatResult, makeStyle } from "./print.js";
 
 /** Exit codes: the four outcomes (STYLE "Habits"). */
@@ -24,6 +27,7 @@ export const EXIT = { ok: 0, finding: 1, invalid: 2, error: 3 } as const;
 function exitFor(r: CheckResult): number {
   switch (r.verdict) {
     case "ok":
+    case "no-finding":
       return EXIT.ok;
     case "invalid":
       return EXIT.invalid;
@@ -76,7 +80,7 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** After a stop signal, the longest the clean-up may take before the command exits anyway. */
 const STOP_DEADLINE_MS = 15_000;
 
-interface CheckFlags {
+interface CheckFlags extends ExtraFlags {
   timeout?: number;
   workers?: number;
   jobs?: number;
@@ -163,14 +167,16 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
         return { text: "", json: resultJson(file, r), code: EXIT.invalid, interrupted: false, notes: [`faultline check: ${problem}`] };
       }
     }
+    const extras = checkExtras(opts, rel(file), files.length === 1 || opts.jobs === 1);
     let r = await check(loaded.def, {
+      ...extras.options,
       toolchain: located,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.merge === false ? { merge: false } : {}),
       ...(opts.deps === false ? { deps: false } : {}),
       signal: controller.signal,
-    });
+    }).finally(() => extras.done());
     // Interrupted: how far TLC got is still printed (text and JSON).
     const plain = () => `${formatResult(r, rel(file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n${files.length > 1 ? "\n" : ""}`;
     if (controller.signal.aborted) return { text: plain(), json: resultJson(file, r), code: EXIT.error, interrupted: true };
@@ -367,8 +373,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(version(), "-V, --version", "print faultline's version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => out(s), writeErr: (s) => err(s) });
-  program
-    .command("check")
+  addCheckOptions(program
+    .command("check"))
     .description("check models: exit 0 no finding, 1 finding, 2 bad model or usage, 3 TLC or environment failure")
     .argument("<models...>", "model files (.ts)")
     .option("--timeout <seconds>", "stop TLC after this many seconds", seconds)
@@ -386,6 +392,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--format <format>", "text (default) or mail: plain text wrapped at 72 columns for a mailing-list reply")
     .action(async (files: string[], opts: CheckFlags) => {
       if (opts.format !== undefined && opts.format !== "text" && opts.format !== "mail") program.error(`error: --format must be text or mail, not '${opts.format}'`, { exitCode: EXIT.invalid });
+      const usage = extraUsageError(opts, files);
+      if (usage) program.error(usage, { exitCode: EXIT.invalid });
       if ((opts.itf || opts.report) && files.length > 1) program.error("error: --itf and --report take one model; check the others without them", { exitCode: EXIT.invalid });
       code = await checkCommand(files, opts);
     });
@@ -425,6 +433,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (file: string) => {
       code = await orderCommand(file);
     });
+  addWorkerCommand(program, (c) => {
+    code = c;
+  });
+  addWatchCommand(program, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

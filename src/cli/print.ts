@@ -76,7 +76,13 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
   const head = `${st.bold(r.model)} (${source})`;
   // Warnings of a model that was checked: under the verdict line.
   const warnings = r.verdict === "invalid" ? [] : (r.diagnostics ?? []).map((d) => `  ${st.yellow(formatDiagnostic(d))}`);
+  const sim = r.simulation;
+  const simText = sim ? `${sim.behaviours} behaviour${sim.behaviours === 1 ? "" : "s"} of depth up to ${sim.depth}${sim.seed !== undefined ? `, seed ${sim.seed}` : ""}` : "";
   switch (r.verdict) {
+    case "no-finding":
+      // A sample, not a proof: never "ok".
+      out.push(`${head}: ${st.yellow(`no finding in ${simText}`)} (random simulation, not the whole state space; ${sim?.generated ?? 0} states generated, total ${(r.timeMs / 1000).toFixed(1)} s)`);
+      return out.join("\n");
     case "ok":
       out.push(`${head}: ${st.green("ok")}, no finding (${stats})`, ...symmetryNotes, ...warnings);
       if (r.insight && !opts.quiet) out.push(...evidenceLines(r.insight.evidence, st.yellow), ...toolkitLines(r));
@@ -94,14 +100,14 @@ export function formatResult(r: CheckResult, source: string, st: Style, opts: { 
       return out.join("\n");
     default: {
       const f = r.finding;
-      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${stats})`, ...symmetryNotes, ...warnings);
+      out.push(`${head}: ${st.red(st.bold(r.verdict.toUpperCase()))} (${sim ? `random simulation: found in ${simText}, total ${(r.timeMs / 1000).toFixed(1)} s` : stats})`, ...symmetryNotes, ...warnings);
       if (!f) return out.join("\n");
       out.push(`${f.summary}`);
       if (opts.quiet) return out.join("\n");
       const full = opts.full === true;
       const { steps, hidden } = shownSteps(f, full);
       const note = hidden > 0 ? ` (${hidden} step${hidden === 1 ? "" : "s"} of other threads hidden; --full shows them)` : "";
-      out.push("", `trace (shortest)${note}:`, ...stepLines(steps, full));
+      out.push("", `trace (${sim ? "a random behaviour, not necessarily the shortest" : "shortest"})${note}:`, ...stepLines(steps, full));
       if (full) for (const n of f.notes ?? []) out.push(`  note: ${n}`);
       if (f.details.length > 0) {
         out.push("", r.verdict === "deadlock" ? "who waits for whom:" : "why:");

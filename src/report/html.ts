@@ -16,20 +16,66 @@ export interface SourceFile {
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const LANE_H = 56;
-const STEP_W = 150;
+const STEP_W = 160;
 const LEFT = 140;
+/** Box text is monospace at 11 px (about 6.6 px a character): this many fit inside a box with its padding. */
+const BOX_CHARS = 21;
+const LINE_H = 14;
 
-/** The lane diagram: x is the step, y the thread. */
+/**
+ * Breaks `s` into lines of at most `n` characters, after a space, comma, `(`,
+ * `>` or `&` where it can, anywhere where it must: every character is shown.
+ */
+export function wrapText(s: string, n: number): string[] {
+  const lines: string[] = [];
+  let rest = s;
+  while (rest.length > n) {
+    const head = rest.slice(0, n);
+    let cut = Math.max(head.lastIndexOf(" "), head.lastIndexOf(","), head.lastIndexOf("("), head.lastIndexOf(">"), head.lastIndexOf("&") - 1) + 1;
+    if (cut < n / 3) cut = n;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest !== "" || lines.length === 0) lines.push(rest);
+  return lines;
+}
+
+interface Box {
+  readonly lines: readonly string[];
+  /** lines from this index on are the secondary text (effect, location) */
+  readonly sub: number;
+}
+
+const box = (main: string, sub: string): Box => {
+  const a = wrapText(main, BOX_CHARS);
+  return { lines: [...a, ...wrapText(sub, BOX_CHARS)], sub: a.length };
+};
+const boxH = (b: Box) => 10 + b.lines.length * LINE_H;
+
+function boxSvg(cls: string, attrs: string, x: number, y: number, b: Box, title: string): string {
+  const texts = b.lines.map((l, i) => `<text x="${x + 6}" y="${y + 15 + i * LINE_H}"${i >= b.sub ? ' class="sub"' : ""}>${esc(l)}</text>`).join("");
+  return `<g class="${cls}" ${attrs}><rect x="${x}" y="${y}" width="${STEP_W - 12}" height="${boxH(b)}" rx="5"/>${texts}<title>${esc(title)}</title></g>`;
+}
+
+/** The lane diagram: x is the step, y the thread; a lane is as tall as its tallest box. */
 function laneSvg(r: CheckResult): string {
   const f = r.finding;
   if (!f) return "";
   const threads = [...new Set([...f.involved.map((id) => f.steps.find((s) => s.threadId === id)?.thread ?? ""), ...f.steps.map((s) => s.thread)])].filter(Boolean);
   for (const w of f.waits ?? []) if (!threads.includes(w.thread)) threads.push(w.thread);
-  const lane = (t: string) => 30 + threads.indexOf(t) * LANE_H;
   const pending = f.waits ?? [];
+  const steps = f.steps.map((s) => box(`${s.index}. ${s.operation}`, s.effect));
+  const blocked = pending.map((w) => box(`waits: ${w.lock ?? "condition"}`, formatLoc(w.loc)));
+  const laneH = threads.map((t) => Math.max(36, ...f.steps.flatMap((s, i) => (s.thread === t ? [boxH(steps[i] as Box)] : [])), ...pending.flatMap((w, i) => (w.thread === t ? [boxH(blocked[i] as Box)] : []))) + 20);
+  const tops: number[] = [];
+  let top = 30;
+  for (const h of laneH) {
+    tops.push(top);
+    top += h;
+  }
+  const lane = (t: string) => tops[threads.indexOf(t)] ?? 30;
   const width = LEFT + (f.steps.length + 1) * STEP_W + 40;
-  const height = 40 + threads.length * LANE_H;
+  const height = top + 10;
   const cycle = new Set(f.cycle ?? []);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="lanes" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="lane diagram">`);
@@ -39,19 +85,14 @@ function laneSvg(r: CheckResult): string {
     parts.push(`<g class="lane${cycle.has(t) ? " in-cycle" : ""}" data-thread="${esc(t)}"><text x="8" y="${y + 22}" class="lane-name">${esc(t)}</text><line x1="${LEFT - 10}" y1="${y + 18}" x2="${width - 20}" y2="${y + 18}" class="lane-line"/></g>`);
   }
   f.steps.forEach((s, i) => {
-    const x = LEFT + i * STEP_W;
-    const y = lane(s.thread);
     const kind = s.effect.startsWith("waits") ? "wait" : s.effect.startsWith("page fault") ? "fault" : s.effect.startsWith("acquired") || s.effect === "succeeded" ? "acquire" : s.operation.startsWith("up_") || s.operation.includes("unlock") ? "release" : "other";
-    parts.push(
-      `<g class="step ${kind}" data-step="${s.index}"><rect x="${x}" y="${y}" width="${STEP_W - 12}" height="36" rx="5"/><text x="${x + 6}" y="${y + 15}">${s.index}. ${esc(truncate(s.operation, 20))}</text><text x="${x + 6}" y="${y + 30}" class="sub">${esc(truncate(s.effect, 22))}</text><title>${esc(`${s.thread}: ${s.operation} -> ${s.effect} (${formatLoc(s.loc)})`)}</title></g>`,
-    );
+    parts.push(boxSvg(`step ${kind}`, `data-step="${s.index}"`, LEFT + i * STEP_W, lane(s.thread), steps[i] as Box, `${s.thread}: ${s.operation} -> ${s.effect} (${formatLoc(s.loc)})`));
   });
   // Stuck threads: their blocked attempt after the last step, and an arrow to whom they wait for.
   const x = LEFT + f.steps.length * STEP_W;
-  for (const w of pending) {
-    const y = lane(w.thread);
-    parts.push(`<g class="blocked" data-thread="${esc(w.thread)}"><rect x="${x}" y="${y}" width="${STEP_W - 12}" height="36" rx="5"/><text x="${x + 6}" y="${y + 15}">waits: ${esc(truncate(w.lock ?? "condition", 16))}</text><text x="${x + 6}" y="${y + 30}" class="sub">${esc(formatLoc(w.loc))}</text><title>${esc(w.text)}</title></g>`);
-  }
+  pending.forEach((w, i) => {
+    parts.push(boxSvg("blocked", `data-thread="${esc(w.thread)}"`, x, lane(w.thread), blocked[i] as Box, w.text));
+  });
   const cyc = f.cycle ?? [];
   for (let i = 0; i + 1 < cyc.length; i++) {
     const from = cyc[i] as string;
@@ -64,10 +105,6 @@ function laneSvg(r: CheckResult): string {
   }
   parts.push("</svg>");
   return parts.join("\n");
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
 function sourceHtml(files: readonly SourceFile[], marked: ReadonlyMap<string, ReadonlySet<number>>): string {
@@ -88,12 +125,14 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1a1a1a; }
 h1 { font-size: 1.4em; } .verdict { font-weight: bold; padding: 0.1em 0.5em; border-radius: 4px; }
 .verdict.ok { background: #d7f5dd; } .verdict.finding { background: #ffd9d9; color: #8a0010; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font: 12px/1.35 ui-monospace, monospace; }
+#lockdep, #trace, ul.details li { white-space: pre-wrap; overflow-wrap: anywhere; }
+.lanes-box { overflow-x: auto; }
 .src-line { display: block; } .src-line.marked { background: #fff2a8; } .ln { display: inline-block; width: 3em; color: #888; }
 svg.lanes { border: 1px solid #ddd; background: #fff; } .lane-name { font-weight: bold; font-size: 13px; }
 .lane.in-cycle .lane-name { fill: #b00020; } .lane-line { stroke: #ccc; stroke-dasharray: 4 3; }
 .step rect { fill: #eef3ff; stroke: #5a78c8; } .step.acquire rect { fill: #e3f6e6; stroke: #3c9a4f; }
 .step.release rect { fill: #f3f3f3; stroke: #999; } .step.fault rect { fill: #fff4d6; stroke: #c99a1a; }
-.step.wait rect, .blocked rect { fill: #ffe5e5; stroke: #b00020; } text { font-size: 11px; } text.sub { fill: #555; }
+.step.wait rect, .blocked rect { fill: #ffe5e5; stroke: #b00020; } .step text, .blocked text { font: 11px ui-monospace, "DejaVu Sans Mono", monospace; } text.sub { fill: #555; }
 .wait-arrow { fill: none; stroke: #b00020; stroke-width: 2; }
 ul.details li { font-family: ui-monospace, monospace; font-size: 12px; }
 `;
@@ -137,7 +176,7 @@ export function reportHtml(r: CheckResult, source: string, files: readonly Sourc
   if (diags.length > 0) sections.push(`<ul class="diagnostics" id="diagnostics">${diags.map((d) => `<li>${esc(formatDiagnostic(d))}</li>`).join("")}</ul>`);
   if (f) {
     sections.push(`<p id="summary">${esc(f.summary)}</p>`);
-    sections.push(`<h2>Lanes</h2>${laneSvg(r)}`);
+    sections.push(`<h2>Lanes</h2><div class="lanes-box">${laneSvg(r)}</div>`);
     if (f.details.length > 0) sections.push(`<h2>${f.verdict === "deadlock" ? "Who waits for whom" : "Why"}</h2><ul class="details">${f.details.map((d) => `<li>${esc(d)}</li>`).join("")}</ul>`);
     if (f.lockdep) sections.push(`<h2>lockdep-style report</h2><pre id="lockdep">${esc(formatLockdep(f.lockdep).join("\n"))}</pre>`);
     sections.push(

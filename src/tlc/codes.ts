@@ -30,6 +30,8 @@ export const EC = {
   /** Assert(FALSE, msg) */
   TLC_VALUE_ASSERT_FAILED: 2132,
   TLC_STARTING: 2185,
+  /** "Running Random Simulation with seed S with N worker..." (-simulate) */
+  TLC_MODE_SIMU: 2188,
   /** "Finished in Nms at (...)": in -tool mode always milliseconds */
   TLC_FINISHED: 2186,
   /** "Finished computing initial states: N distinct state(s) generated ..." */
@@ -44,6 +46,10 @@ export const EC = {
   TLC_STATS: 2199,
   /** "Progress(depth) at ...: G states generated (...), D distinct states found (...), Q states left on queue." */
   TLC_PROGRESS_STATS: 2200,
+  /** "Progress(N) at ...: G states generated, -1 distinct states found, -1 states left on queue.": N behaviours so far (-simulate) */
+  TLC_PROGRESS_SIMU: 2209,
+  /** "The number of states generated: G\nSimulation using seed S and aril A" (-simulate, at the end) */
+  TLC_STATS_SIMU: 2210,
   /** one state of a trace: "N: <Action line ...>" then the variables */
   TLC_STATE_PRINT2: 2217,
   /** "N: Stuttering": a liveness trace that ends by stuttering forever */
@@ -54,6 +60,12 @@ export const EC = {
   /** "The following behavior constitutes a counter-example:" (liveness) */
   TLC_COUNTER_EXAMPLE: 2264,
   TLC_PARSING_FAILED2: 2171,
+  /** distributed TLC (tlc2.tool.distributed.TLCServer): "TLC server at <host> is ready" */
+  TLC_DISTRIBUTED_SERVER_RUNNING: 7000,
+  /** "Registration for worker at rmi://... completed" */
+  TLC_DISTRIBUTED_WORKER_REGISTERED: 7001,
+  TLC_DISTRIBUTED_WORKER_DEREGISTERED: 7002,
+  TLC_DISTRIBUTED_WORKER_LOST: 7006,
   /** "Parsing or semantic analysis failed." (empty body after semantic errors) */
   TLC_PARSING_FAILED: 3002,
 } as const;

@@ -11,6 +11,8 @@ import { type TlcStats, type ToolOutput, parseToolOutput } from "./output.js";
  */
 export type TlcRun =
   | { outcome: "ok"; stats: TlcStats; output: string }
+  /** -simulate ended without a finding: `behaviours` random behaviours, none longer than the asked depth */
+  | { outcome: "simulated"; behaviours: number; generated: number; seed?: string; timeMs: number; output: string }
   | { outcome: "invariant"; invariant: string; trace: TlcTrace; stats: TlcStats; output: string }
   /** a PROPERTY failed: temporal (lasso or stuttering trace) or action ([][A]_v, no loop); name may be "" */
   | { outcome: "liveness"; property: string; trace: TlcTrace; stats: TlcStats; output: string }
@@ -40,6 +42,8 @@ export interface RawRun {
   wallMs: number;
   /** what the run did about class-data sharing (cds.ts); absent in recordings */
   cds?: CdsStatus;
+  /** the run was TLC's random simulation (-simulate): no TLC_SUCCESS to expect */
+  simulated?: boolean;
 }
 
 const BUG_HINT = "this is a faultline bug: please report it with the generated spec";
@@ -91,6 +95,21 @@ export function interpretRun(raw: RawRun): TlcRun {
         return { outcome: "deadlock", trace, stats, output };
       default:
         return unreachable(v);
+    }
+  }
+  if (raw.simulated && raw.exitCode === EXIT.SUCCESS) {
+    const simu = out.messages.findLast((m) => m.code === EC.TLC_STATS_SIMU);
+    if (simu) {
+      const progress = out.messages.findLast((m) => m.code === EC.TLC_PROGRESS_SIMU);
+      const seed = /seed (-?\d+)/.exec(simu.body)?.[1];
+      return {
+        outcome: "simulated",
+        behaviours: Number(/Progress\(([\d,]+)\)/.exec(progress?.body ?? "")?.[1]?.replace(/,/g, "") ?? 0),
+        generated: Number(/generated: ([\d,]+)/.exec(simu.body)?.[1]?.replace(/,/g, "") ?? 0),
+        ...(seed !== undefined && { seed }),
+        timeMs: out.stats.timeMs ?? raw.wallMs,
+        output,
+      };
     }
   }
   if (out.success && raw.exitCode === EXIT.SUCCESS) {

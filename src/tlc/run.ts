@@ -8,6 +8,8 @@ import { type CdsOptions, type CdsPlan, type CdsStatus, abandonCds, cdsJvmArgs, 
 import { OWNER_FILE, makeTempDir } from "../files.js";
 import { type Toolchain, ToolError } from "./locate.js";
 import { type TlcStats, parseToolOutput } from "./output.js";
+import { DEFAULT_WORKER_WAIT_MS, type DistributedOptions, interpretServerRun, lastStateCheck, rmiProps } from "./distributed.js";
+import { EC } from "./codes.js";
 import { type RawRun, type TlcRun, interpretRun } from "./result.js";
 import { type Spawned, runProcess } from "./spawn.js";
 
@@ -39,6 +41,24 @@ export interface RunOptions {
   cds?: CdsOptions;
   /** what to do about the archive, when the caller has already planned it (ensureCdsArchive) */
   cdsPlan?: CdsPlan;
+  /** TLC's random simulation instead of exhaustive checking (-simulate) */
+  simulate?: SimulateOptions;
+  /** TLC's output as it arrives, e.g. for its progress messages (TLC_PROGRESS_STATS) */
+  onOutput?: (chunk: string) => void;
+  /** seconds between TLC's progress messages (default TLC's 60; at least 1) */
+  progressSeconds?: number;
+  /** TLC's distributed server (tlc2.tool.distributed.TLCServer) instead of tlc2.TLC: workers connect to it */
+  distributed?: DistributedOptions;
+}
+
+/** `-simulate num=<traces> -depth <depth> [-seed <seed>]`. */
+export interface SimulateOptions {
+  /** longest behaviour, in states */
+  readonly depth: number;
+  /** behaviours to generate */
+  readonly traces: number;
+  /** TLC's random seed (a Java long, so digits); TLC picks one when absent and prints it */
+  readonly seed?: string;
 }
 
 /** A run and what happened about class-data sharing (cds.ts). */
@@ -73,10 +93,11 @@ export async function ensureCdsArchive(tc: Toolchain, opts: CdsOptions = {}): Pr
 }
 
 export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
+  if (opts.distributed) return runServer(opts, opts.distributed);
   const raw = await execTlc(opts);
   let run: TlcRunInfo;
   try {
-    run = { ...interpretRun(raw), cds: raw.cds ?? "off" };
+    run = { ...interpretRun(opts.simulate ? { ...raw, simulated: true } : raw), cds: raw.cds ?? "off" };
   } catch (err) {
     await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
     throw err;
@@ -86,6 +107,63 @@ export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
   if (keep) await rm(join(raw.dir, OWNER_FILE), { force: true });
   else await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
   return run;
+}
+
+/**
+ * TLC's distributed server on the spec, until the workers have checked it. Gives
+ * up with a clear failure when no worker registers within `workerWaitMs` (a worker
+ * that cannot start, e.g. with a jar whose distributed mode is broken, never does).
+ */
+async function runServer(opts: RunOptions, d: DistributedOptions): Promise<TlcRunInfo> {
+  const wait = new AbortController();
+  const waitMs = d.workerWaitMs ?? DEFAULT_WORKER_WAIT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let seen = "";
+  let registered = false;
+  const onOutput = (chunk: string) => {
+    opts.onOutput?.(chunk);
+    if (registered) return;
+    seen += chunk;
+    if (timer === undefined && seen.includes(`@!@!@STARTMSG ${EC.TLC_DISTRIBUTED_SERVER_RUNNING}:`)) {
+      d.onReady?.(d.port);
+      timer = setTimeout(() => wait.abort(new Error("no worker")), waitMs);
+    }
+    if (seen.includes(`@!@!@STARTMSG ${EC.TLC_DISTRIBUTED_WORKER_REGISTERED}:`)) {
+      registered = true;
+      clearTimeout(timer);
+      seen = "";
+    }
+  };
+  let raw: RawRun;
+  try {
+    raw = await execTlc({ ...opts, onOutput, signal: opts.signal ? AbortSignal.any([opts.signal, wait.signal]) : wait.signal, cdsPlan: { kind: "off" } });
+  } catch (err) {
+    if (!wait.signal.aborted || opts.signal?.aborted) throw err;
+    return {
+      outcome: "failed",
+      message: `no TLC worker registered with the distributed server on port ${d.port} within ${Math.round(waitMs / 1000)} s; the server was stopped`,
+      hint: `start workers with \`faultline worker <this-host>:${d.port}\` (same tla2tools.jar); a worker that fails with NotSerializableException has a jar whose distributed mode is broken`,
+      output: "",
+      cds: "off",
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+  try {
+    const which = async () => {
+      const one = lastStateCheck(opts.spec, opts.cfg, raw.output);
+      if (!one) return undefined;
+      const r = await runTlc({ spec: one.spec, cfg: one.cfg, module: opts.module, toolchain: opts.toolchain, ...(opts.tmpRoot !== undefined && { tmpRoot: opts.tmpRoot }), ...(opts.signal && { signal: opts.signal }) });
+      return r.outcome === "invariant" ? r.invariant : undefined;
+    };
+    const run = { ...(await interpretServerRun(raw, which)), cds: "off" as const };
+    const keep = run.outcome === "parse-error" || (run.outcome === "failed" && run.keptDir !== undefined);
+    if (!keep) await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
+    return run;
+  } catch (err) {
+    await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
+    throw err;
+  }
 }
 
 /**
@@ -131,6 +209,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
         watchParent: true,
         ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
         signal: cancel,
+        ...(opts.onOutput && { onOutput: opts.onOutput }),
       }).finally(() => clearInterval(watch));
       return { res, wallMs: Math.round(performance.now() - started) };
     };
@@ -220,6 +299,15 @@ function javaOpts(value: string | undefined): string[] {
 }
 
 function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
+  const jvm = jvmArgs(opts, dir, cds);
+  if (opts.distributed) {
+    // TLCServer takes fewer options than tlc2.TLC: no -dumpTrace, no -workers (the workers' threads).
+    return [...rmiProps(opts.distributed.port, opts.distributed.host), ...jvm, "-cp", opts.toolchain.jar, "tlc2.tool.distributed.TLCServer", "-tool", "-metadir", join(dir, "states"), "-checkpoint", "0", "-config", `${opts.module}.cfg`, opts.module];
+  }
+  return [...jvm, "-cp", opts.toolchain.jar, "tlc2.TLC", ...tlcOnlyArgs(opts, dir)];
+}
+
+function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
   return [
     ...cdsJvmArgs(cds),
     // TLC warns (EC.TLC_ENVIRONMENT_JVM_GC) without the parallel collector;
@@ -237,11 +325,14 @@ function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
     "-Duser.language=en",
     "-Duser.country=US",
     // The user's own JVM options (e.g. a larger heap), then the caller's.
+    ...(opts.progressSeconds !== undefined ? [`-Dtlc2.TLC.progressInterval=${Math.max(1, Math.round(opts.progressSeconds))}`] : []),
     ...javaOpts(process.env["FAULTLINE_JAVA_OPTS"]),
     ...(opts.jvmArgs ?? []),
-    "-cp",
-    opts.toolchain.jar,
-    "tlc2.TLC",
+  ];
+}
+
+function tlcOnlyArgs(opts: RunOptions, dir: string): string[] {
+  return [
     "-tool",
     "-dumpTrace",
     "json",
@@ -255,6 +346,7 @@ function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
     "-checkpoint",
     "0",
     ...(opts.checkLiveness === false ? ["-lncheck", "off"] : []),
+    ...(opts.simulate ? ["-simulate", `num=${opts.simulate.traces}`, "-depth", String(opts.simulate.depth), ...(opts.simulate.seed !== undefined ? ["-seed", String(opts.simulate.seed)] : [])] : []),
     "-config",
     `${opts.module}.cfg`,
     `${opts.module}.tla`,

@@ -21,6 +21,8 @@ export interface SpawnOptions {
    * within a second of our death. For long runs (TLC), not for `java -version`.
    */
   readonly watchParent?: boolean;
+  /** stdout and stderr as they arrive (the result still has all of it) */
+  readonly onOutput?: (chunk: string) => void;
 }
 
 /** Longest timer Node keeps (2^31-1 ms, about 24.8 days); longer is no timeout at all. */
@@ -80,7 +82,7 @@ export async function runProcess(command: string, args: readonly string[], opts:
   const { execa } = await execaModule;
   const watched = opts.watchParent === true && canWatch;
   const [cmd, argv] = watched ? ["/bin/sh", ["-c", START, "faultline-watchdog", WATCH, command, ...args]] : [command, args];
-  const res = await execa(cmd, argv, {
+  const sub = execa(cmd, argv, {
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
     ...(opts.env !== undefined && { env: opts.env }),
     extendEnv: opts.extendEnv ?? true,
@@ -92,6 +94,9 @@ export async function runProcess(command: string, args: readonly string[], opts:
     ...(opts.timeoutMs !== undefined && opts.timeoutMs <= MAX_TIMER_MS && { timeout: Math.max(1, Math.round(opts.timeoutMs)) }),
     ...(opts.signal !== undefined && { cancelSignal: opts.signal }),
   });
+  const onOutput = opts.onOutput;
+  if (onOutput) sub.all?.on("data", (chunk: Buffer | string) => onOutput(String(chunk)));
+  const res = await sub;
   // Through the watchdog's shell, a command that cannot be run is its exit 126 or 127.
   const execFailed = watched && (res.exitCode === 126 || res.exitCode === 127) && /^faultline-watchdog: .*(not found|No such file|Permission denied)/m.test(String(res.stderr ?? ""));
   const notStarted = execFailed || (res.failed && res.exitCode === undefined && res.signal === undefined && !res.timedOut && !res.isCanceled);
