@@ -5,6 +5,7 @@
 import type { Model } from "../ir/types.js";
 import type { DepEdge, DepTable } from "../deps/index.js";
 import { lockEndText } from "../deps/index.js";
+import { lockRef } from "../ir/spell.js";
 
 export interface OrderComment {
   readonly text: string;
@@ -13,7 +14,7 @@ export interface OrderComment {
 }
 
 export function orderComment(model: Model, table: DepTable, file: string): OrderComment {
-  const name = (id: string) => model.locks.find((l) => l.id === id)?.name ?? id;
+  const name = (id: string) => lockRef(model, id);
   const rank = new Map(model.locks.map((l, i) => [l.id, i]));
   const between = table.edges.filter((e) => e.from.lockId !== e.to.lockId);
   const self = table.edges.filter((e) => e.from.lockId === e.to.lockId);

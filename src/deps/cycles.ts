@@ -9,7 +9,7 @@
 
 import type { Program } from "../ir/program.js";
 import type { LockMode, Model } from "../ir/types.js";
-import { lockName } from "../ir/spell.js";
+import { lockRef } from "../ir/spell.js";
 import type { Observation } from "./observe.js";
 import { type DepEdge, type DepTable, lockEndText } from "./table.js";
 
@@ -91,7 +91,7 @@ function needs(model: Model, program: Program, edges: readonly DepEdge[]): strin
     // only a writer holding or queued on it can make the read wait.
     if (e.to.mode !== "read" || prev.from.lockId !== e.to.lockId || prev.from.mode !== "read") continue;
     const writers = program.threads.filter((tp) => tp.nodes.some((n) => n.op.kind === "acquire" && n.op.lock === e.to.lockId && n.op.mode === "write"));
-    const name = lockName(model, e.to.lockId);
+    const name = lockRef(model, e.to.lockId);
     const mmap = model.processes.some((p) => p.mmapLock === e.to.lockId);
     const who = mmap ? "a thread calling mmap() (or munmap(), mprotect(): down_write)" : `a thread taking ${name} for write`;
     if (writers.length === 0) out.push(`no thread queues a writer on ${name}: ${who} would`);
@@ -108,7 +108,7 @@ function needs(model: Model, program: Program, edges: readonly DepEdge[]): strin
     .flatMap((e) => e.sites.map((s) => new Set(s.alongsideKeys)))
     .reduce<Set<string> | undefined>((acc, s) => (acc === undefined ? s : new Set([...acc].filter((k) => s.has(k)))), undefined);
   const gate = [...(gates ?? [])].filter((k) => !k.endsWith("/read"));
-  if (gate.length > 0) out.push(`every edge is taken under ${gate.map((k) => lockName(model, k.slice(0, k.lastIndexOf("/")))).join(", ")}, which keeps them apart: lockdep would still report it`);
+  if (gate.length > 0) out.push(`every edge is taken under ${gate.map((k) => lockRef(model, k.slice(0, k.lastIndexOf("/")))).join(", ")}, which keeps them apart: lockdep would still report it`);
   if (out.length === 0) out.push("this model's threads never stand at these acquires together (their shared state keeps them apart)");
   return out;
 }

@@ -5,7 +5,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Program } from "../ir/program.js";
-import { lockName, regionName, spellOp, threadName } from "../ir/spell.js";
+import { lockRef, regionName, spellOp, threadName } from "../ir/spell.js";
 import type { Loc, Model } from "../ir/types.js";
 import type { Observation } from "./observe.js";
 
@@ -64,7 +64,7 @@ export function evidence(model: Model, program: Program, obs: Observation): Evid
     for (const [label, pcs] of tp.labels) if (!pcs.some(reached)) add("label-unreached", `label '${label}' never reached`, tp.thread);
   }
   for (const l of model.locks) {
-    if (acquired.has(l.id) && !obs.contended.has(l.id)) add("never-contended", `${lockName(model, l.id)} is never contended: no acquire ever found it taken`, "");
+    if (acquired.has(l.id) && !obs.contended.has(l.id)) add("never-contended", `${lockRef(model, l.id)} is never contended: no acquire ever found it taken`, "");
   }
   const items = [...groups.values()].map((g) => {
     const who = g.threads.filter((t) => t !== "").join(", ");

@@ -30,5 +30,5 @@ export function analyse(model: Model, program: Program, opts: { readonly maxStat
 /** Does the deadlock TLC reported close this cycle (a stuck thread waits for every edge's second lock)? */
 export function shownBy(cycle: PotentialCycle, finding: Finding | undefined): boolean {
   if (finding?.verdict !== "deadlock") return false;
-  return cycle.edges.every((e) => (finding.waits ?? []).some((w) => w.lock === e.to.lock && (w.mode ?? "excl") === e.to.mode));
+  return cycle.edges.every((e) => (finding.waits ?? []).some((w) => w.lockId === e.to.lockId && (w.mode ?? "excl") === e.to.mode));
 }

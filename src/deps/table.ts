@@ -6,7 +6,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, type ThreadProgram, lockKey, nodeIndex, successors } from "../ir/program.js";
-import { lockName, regionName, threadName } from "../ir/spell.js";
+import { lockRef, regionName, threadName } from "../ir/spell.js";
 import type { Loc, LockMode, Model } from "../ir/types.js";
 import type { Observation } from "./observe.js";
 
@@ -73,8 +73,8 @@ export function depTable(model: Model, program: Program, obs: Observation): DepT
     const tp = program.threads.find((x) => x.thread === d.thread);
     const n = tp ? nodeIndex(tp).get(d.pc) : undefined;
     if (!tp || !n || n.op.kind !== "acquire") continue;
-    const from: LockEnd = { lock: lockName(model, d.held.lock), lockId: d.held.lock, mode: d.held.mode };
-    const to: LockEnd = { lock: lockName(model, n.op.lock), lockId: n.op.lock, mode: n.op.mode };
+    const from: LockEnd = { lock: lockRef(model, d.held.lock), lockId: d.held.lock, mode: d.held.mode };
+    const to: LockEnd = { lock: lockRef(model, n.op.lock), lockId: n.op.lock, mode: n.op.mode };
     const key = `${from.lockId}/${from.mode}>${to.lockId}/${to.mode}`;
     let e = edges.get(key);
     if (!e) edges.set(key, (e = { from, to, sites: [] }));
@@ -124,7 +124,7 @@ function uniqueLocs(ls: readonly Loc[]): Loc[] {
 export function endText(model: Model, key: string): string {
   const i = key.lastIndexOf("/");
   const mode = key.slice(i + 1);
-  return `${lockName(model, key.slice(0, i))}${mode === "excl" ? "" : ` (${mode})`}`;
+  return `${lockRef(model, key.slice(0, i))}${mode === "excl" ? "" : ` (${mode})`}`;
 }
 
 export function lockEndText(e: LockEnd): string {

@@ -6,7 +6,7 @@
 import { type CheckOptions, type CheckResult, check } from "../check.js";
 import type { ModelDef } from "../dsl/model.js";
 import { ExploreLimitError, explore } from "../explore/index.js";
-import { lockName, threadName } from "../ir/spell.js";
+import { lockRef, threadName } from "../ir/spell.js";
 import type { Model, RwsemPolicy } from "../ir/types.js";
 import { type RawState, decodeState } from "../trace/state.js";
 
@@ -55,10 +55,9 @@ export async function whyDeadlock(def: ModelDef, r: CheckResult, opts: WhyOption
   const started = performance.now();
   const budget = opts.budgetMs ?? 30_000;
   const model = def.ir;
-  const byName = new Map(model.locks.map((l) => [l.name, l]));
   const cycleIds = new Set((f.cycle ?? []).map((n) => model.threads.find((t) => t.name === n)?.id).filter((x): x is string => x !== undefined));
   const cycleWaits = (f.waits ?? []).filter((w) => cycleIds.has(w.threadId));
-  const waitedLocks = new Set(cycleWaits.flatMap((w) => (w.lock ? [byName.get(w.lock)?.id ?? ""] : [])));
+  const waitedLocks = new Set(cycleWaits.flatMap((w) => (w.lockId ? [w.lockId] : [])));
   const fairRw = [...waitedLocks].filter((id) => {
     const l = model.locks.find((x) => x.id === id);
     return l?.kind === "rwsem" && (l.policy ?? "fair") === "fair";
@@ -103,7 +102,7 @@ export async function whyDeadlock(def: ModelDef, r: CheckResult, opts: WhyOption
     }
     return x.verdict;
   };
-  const policies: PolicyOutcome[] = variants.map((v, i) => ({ policy: v.policy, locks: fairRw.map((id) => lockName(model, id)), verdict: verdictOf(results[i]) }));
+  const policies: PolicyOutcome[] = variants.map((v, i) => ({ policy: v.policy, locks: fairRw.map((id) => lockRef(model, id)), verdict: verdictOf(results[i]) }));
   const lines: string[] = [];
   let policyText: string | undefined;
   if (policies.length > 0) {
@@ -140,11 +139,11 @@ function heldOutsideCycle(model: Model, r: CheckResult, cycle: ReadonlySet<strin
   const out: string[] = [];
   for (const t of model.threads) {
     if (!cycle.has(t.id)) continue;
-    for (const [l, o] of s.owner) if (o === t.id && !waited.has(l)) out.push(`${t.name} holds ${lockName(model, l)}`);
+    for (const [l, o] of s.owner) if (o === t.id && !waited.has(l)) out.push(`${t.name} holds ${lockRef(model, l)}`);
     for (const [l, rw] of s.rw) {
       if (waited.has(l)) continue;
-      if (rw.writer === t.id) out.push(`${t.name} holds ${lockName(model, l)} (write)`);
-      if ((rw.readers.get(t.id) ?? 0) > 0) out.push(`${t.name} holds ${lockName(model, l)} (read)`);
+      if (rw.writer === t.id) out.push(`${t.name} holds ${lockRef(model, l)} (write)`);
+      if ((rw.readers.get(t.id) ?? 0) > 0) out.push(`${t.name} holds ${lockRef(model, l)} (read)`);
     }
   }
   return out;

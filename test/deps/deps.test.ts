@@ -26,27 +26,27 @@ describe("lock dependency table", () => {
     expect(r.verdict).toBe("deadlock");
     expect(r.insight?.deps.complete).toBe(true);
     expect(edgesOf(r)).toEqual([
-      "app.mmap_lock (read) -> app.mmap_lock (read)",
-      "app.bd_sem (read) -> app.mmap_lock (read)", // #1
-      "app.bd_sem (read) -> app.mmap_lock (write)", // #2
-      "app.bd_sem (write) -> app.mmap_lock (read)", // #3
-      "app.bd_sem (write) -> app.mmap_lock (write)", // #4
+      "&app->mmap_lock (read) -> &app->mmap_lock (read)",
+      "&app->bd_sem (read) -> &app->mmap_lock (read)", // #1
+      "&app->bd_sem (read) -> &app->mmap_lock (write)", // #2
+      "&app->bd_sem (write) -> &app->mmap_lock (read)", // #3
+      "&app->bd_sem (write) -> &app->mmap_lock (write)", // #4
     ]);
     const rr = r.insight?.deps.edges[0];
     expect(rr?.sites.map((s) => [s.thread, s.fault?.calls, s.fault?.region])).toEqual([["munmap", ["mpx_pre_unmap", "invalidate_bd_entry"], "bounds_dir"]]);
     const text = formatResult(r, "tglx-bd-sem.ts", plain);
-    expect(text).toContain("app.mmap_lock (read) -> app.mmap_lock (read)  munmap: _mpx.ts:40 -> _mpx.ts:32 via page fault on bounds_dir in mpx_pre_unmap > invalidate_bd_entry");
-    expect(text).toContain("#1 app.mmap_lock (read) -> app.mmap_lock (read): realised: the deadlock above");
+    expect(text).toContain("&app->mmap_lock (read) -> &app->mmap_lock (read)  munmap: _mpx.ts:40 -> _mpx.ts:32 via page fault on bounds_dir in mpx_pre_unmap > invalidate_bd_entry");
+    expect(text).toContain("#1 &app->mmap_lock (read) -> &app->mmap_lock (read): realised: the deadlock above");
     // The JSON carries the table and validates against the schema; the HTML shows it.
     const schema = JSON.parse(await readFile(path.resolve("schema/result.schema.json"), "utf8"));
     const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
     const json = resultJson("tglx-bd-sem.ts", r);
     expect(validate({ schema: "faultline.result/1", results: [json] }), JSON.stringify(validate.errors)).toBe(true);
     expect(json.dependencies?.edges[0]?.sites[0]?.fault).toMatchObject({ region: "bounds_dir", calls: ["mpx_pre_unmap", "invalidate_bd_entry"], handler: null });
-    expect(json.potentialCycles).toMatchObject([{ text: "app.mmap_lock (read) -> app.mmap_lock (read)", realised: true, shownByTrace: true }]);
+    expect(json.potentialCycles).toMatchObject([{ text: "&app->mmap_lock (read) -> &app->mmap_lock (read)", realised: true, shownByTrace: true }]);
     const html = reportHtml(r, "tglx-bd-sem.ts", []);
     expect(html).toContain('<table id="deps">');
-    expect(html).toContain("app.bd_sem (write)");
+    expect(html).toContain("&amp;app-&gt;bd_sem (write)");
   });
 
   it("an acquire merging absorbs still makes an edge (a mutex no state shows held, inside a fault procedure)", async () => {
@@ -62,7 +62,7 @@ describe("lock dependency table", () => {
     });
     const r = await check(def, { toolchain: toolchain() });
     expect(r.verdict).toBe("ok");
-    expect(edgesOf(r)).toEqual(["app.mmap_lock (read) -> inner"]);
+    expect(edgesOf(r)).toEqual(["&app->mmap_lock (read) -> &inner"]);
     expect(r.insight?.deps.edges[0]?.sites[0]?.fault).toMatchObject({ region: "file", handler: "fill" });
   });
 });
@@ -76,17 +76,17 @@ describe("potential cycles, lockdep's view", () => {
     });
     const r = await check(def, { toolchain: toolchain() });
     expect(r.verdict).toBe("ok");
-    expect(r.insight?.cycles.map((c) => [c.text, c.realised])).toEqual([["app.mmap_lock (read) -> app.mmap_lock (read)", false]]);
-    expect(r.insight?.cycles[0]?.needs).toEqual(["no thread queues a writer on app.mmap_lock: a thread calling mmap() (or munmap(), mprotect(): down_write) would"]);
+    expect(r.insight?.cycles.map((c) => [c.text, c.realised])).toEqual([["&app->mmap_lock (read) -> &app->mmap_lock (read)", false]]);
+    expect(r.insight?.cycles[0]?.needs).toEqual(["no thread queues a writer on &app->mmap_lock: a thread calling mmap() (or munmap(), mprotect(): down_write) would"]);
     const text = formatResult(r, "x.ts", plain);
-    expect(text).toContain("#1 app.mmap_lock (read) -> app.mmap_lock (read): not realised by this model's threads");
-    expect(text).toContain("would need: no thread queues a writer on app.mmap_lock: a thread calling mmap()");
+    expect(text).toContain("#1 &app->mmap_lock (read) -> &app->mmap_lock (read): not realised by this model's threads");
+    expect(text).toContain("would need: no thread queues a writer on &app->mmap_lock: a thread calling mmap()");
   });
 
   it("seed003 with its mmap() thread: realised, with the trace", async () => {
     const r = await check(samePprocess, { toolchain: toolchain() });
     expect(r.verdict).toBe("deadlock");
-    expect(r.insight?.cycles.map((c) => [c.text, c.realised])).toEqual([["app.mmap_lock (read) -> app.mmap_lock (read)", true]]);
+    expect(r.insight?.cycles.map((c) => [c.text, c.realised])).toEqual([["&app->mmap_lock (read) -> &app->mmap_lock (read)", true]]);
     expect(r.insight?.shown).toEqual([true]);
     expect(r.finding?.steps.length).toBeGreaterThan(0);
     // Same model with the thread built here, to be sure the two tests differ by it alone.
@@ -118,7 +118,7 @@ describe("potential cycles, lockdep's view", () => {
     });
     const r = await check(def, { toolchain: toolchain() });
     expect(r.verdict).toBe("ok");
-    expect(r.insight?.cycles.map((c) => [c.text, c.realised])).toEqual([["a -> b, b -> a", false]]);
+    expect(r.insight?.cycles.map((c) => [c.text, c.realised])).toEqual([["&a -> &b, &b -> &a", false]]);
     expect(r.insight?.cycles[0]?.needs.join("\n")).toContain("taken only by T: a second thread running the same code would");
   });
 });

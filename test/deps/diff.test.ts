@@ -12,8 +12,8 @@ describe("faultline diff", () => {
     expect(r.exitCode).toBe(0); // the fix is ok
     expect(r.stdout).toContain("| verdict | **deadlock** | **ok** |");
     expect(r.stdout).toContain("**Findings lost**\n\n- deadlock: mmap, munmap wait for each other\n");
-    expect(r.stdout).toContain("**Lock dependencies lost**\n\n- `app.mmap_lock (read) -> app.mmap_lock (read)`: munmap: _mpx.ts:40 -> _mpx.ts:32 via page fault on bounds_dir in mpx_pre_unmap > invalidate_bd_entry");
-    expect(r.stdout).toContain("**Potential deadlocks (lockdep's rules) lost**\n\n- `app.mmap_lock (read) -> app.mmap_lock (read)` (realised: a reachable deadlock)");
+    expect(r.stdout).toContain("**Lock dependencies lost**\n\n- `&app->mmap_lock (read) -> &app->mmap_lock (read)`: munmap: _mpx.ts:40 -> _mpx.ts:32 via page fault on bounds_dir in mpx_pre_unmap > invalidate_bd_entry");
+    expect(r.stdout).toContain("**Potential deadlocks (lockdep's rules) lost**\n\n- `&app->mmap_lock (read) -> &app->mmap_lock (read)` (realised: a reachable deadlock)");
     expect(r.stdout).not.toContain("gained");
   });
 
@@ -24,9 +24,9 @@ describe("faultline diff", () => {
     expect(d.schema).toBe("faultline.diff/1");
     expect([d.before.verdict, d.after.verdict]).toEqual(["ok", "deadlock"]);
     expect(d.findings).toEqual({ gained: ["deadlock: mmap, munmap wait for each other"], lost: [] });
-    expect(d.edges.gained.map((e: { edge: string }) => e.edge)).toEqual(["app.mmap_lock (read) -> app.mmap_lock (read)"]);
+    expect(d.edges.gained.map((e: { edge: string }) => e.edge)).toEqual(["&app->mmap_lock (read) -> &app->mmap_lock (read)"]);
     expect(d.edges.lost).toEqual([]);
-    expect(d.cycles.gained).toEqual([{ text: "app.mmap_lock (read) -> app.mmap_lock (read)", realised: true }]);
+    expect(d.cycles.gained).toEqual([{ text: "&app->mmap_lock (read) -> &app->mmap_lock (read)", realised: true }]);
   });
 
   it("an invalid model is exit 2, naming it", async () => {

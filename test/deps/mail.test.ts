@@ -13,7 +13,7 @@ describe("--format mail", () => {
     for (const heading of ["Trace (shortest):", "Who waits for whom:", "WARNING: possible circular locking dependency detected", " Possible unsafe locking scenario:", "Why it happens (variants of the model checked):", "Lock dependencies (held -> acquired;", "Potential deadlocks (lockdep's rules over the dependencies):"]) {
       expect(r.stdout).toContain(heading);
     }
-    expect(r.stdout).toContain("  app.mmap_lock (read) -> app.mmap_lock (read)\n      munmap: _mpx.ts:40 -> _mpx.ts:32 via page fault on bounds_dir in\n        mpx_pre_unmap > invalidate_bd_entry (_mpx.ts:32)");
+    expect(r.stdout).toContain("  &app->mmap_lock (read) -> &app->mmap_lock (read)\n      munmap: _mpx.ts:40 -> _mpx.ts:32 via page fault on bounds_dir in\n        mpx_pre_unmap > invalidate_bd_entry (_mpx.ts:32)");
     expect(r.stdout).not.toContain("\u001b["); // no colour
   });
 

@@ -109,10 +109,10 @@ describe("faultline order", () => {
     expect(r.stdout.split("\n")).toEqual(
       expect.arrayContaining([
         "/*",
-        " * app.bd_sem",
-        expect.stringMatching(/^ \* {3}app\.mmap_lock +\(in .*mpx_pre_unmap.*\)$/),
-        " * app.mmap_lock (read) nests in itself: app.mmap_lock (read) again in page fault in invalidate_bd_entry",
-        " * declared (m.lockOrder, checked): app.bd_sem -> app.mmap_lock",
+        " * &app->bd_sem",
+        expect.stringMatching(/^ \* {3}&app->mmap_lock +\(in .*mpx_pre_unmap.*\)$/),
+        " * &app->mmap_lock (read) nests in itself: &app->mmap_lock (read) again in page fault in invalidate_bd_entry",
+        " * declared (m.lockOrder, checked): &app->bd_sem -> &app->mmap_lock",
         " */",
       ]),
     );
@@ -121,13 +121,13 @@ describe("faultline order", () => {
   it("says there is no order where locks are taken both ways (seed000), exit 1", async () => {
     const r = await faultline(["order", "specs/seed000/as-reported.ts"]);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain(" * no order between app.mmap_lock, A_mutex: they are taken in both orders:");
-    expect(r.stdout).toContain(" *   A_mutex -> app.mmap_lock (read) (in page fault in T1 ioctl)");
+    expect(r.stdout).toContain(" * no order between &app->mmap_lock, &A_mutex: they are taken in both orders:");
+    expect(r.stdout).toContain(" *   &A_mutex -> &app->mmap_lock (read) (in page fault in T1 ioctl)");
   });
 
   it("nests a chain as mm/filemap.c does (seed002 truncate with XFS_MMAPLOCK)", async () => {
     const r = await faultline(["order", "specs/seed002/truncate-mmaplock.ts"]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/ \* app\.mmap_lock\n \* {3}XFS_MMAPLOCK +\(in .*\)\n \* {5}i_mmap_rwsem +\(in truncate\)\n/);
+    expect(r.stdout).toMatch(/ \* &app->mmap_lock\n \* {3}&XFS_MMAPLOCK +\(in .*\)\n \* {5}&i_mmap_rwsem +\(in truncate\)\n/);
   });
 });

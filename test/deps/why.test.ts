@@ -13,19 +13,19 @@ describe("why a deadlock happens", () => {
     const r = await check(proposal, { toolchain: toolchain(), deps: false });
     const why = await whyDeadlock(proposal, r, { toolchain: toolchain() });
     expect(why?.policies).toEqual([
-      { policy: "reader-preferring", locks: ["app.mmap_lock"], verdict: "ok" },
-      { policy: "recursive-read", locks: ["app.mmap_lock"], verdict: "ok" },
+      { policy: "reader-preferring", locks: ["&app->mmap_lock"], verdict: "ok" },
+      { policy: "recursive-read", locks: ["&app->mmap_lock"], verdict: "ok" },
     ]);
-    expect(why?.policyText).toBe("needs the fair rwsem (app.mmap_lock): ok under reader-preferring and ok under recursive-read");
+    expect(why?.policyText).toBe("needs the fair rwsem (&app->mmap_lock): ok under reader-preferring and ok under recursive-read");
     expect(why?.threads).toEqual({ needed: ["munmap", "mmap"], unneeded: ["prctl", "#BR bounds violation", "#BR bd allocation"], verified: true });
-    expect(why?.heldNotInCycle).toEqual(["munmap holds app.bd_sem (write)"]);
+    expect(why?.heldNotInCycle).toEqual(["munmap holds &app->bd_sem (write)"]);
   });
 
   it("is on by default for a single model, in the text and the JSON; --no-why turns it off", async () => {
     const text = await faultline(["check", "specs/seed001/tglx-bd-sem.ts"]);
     expect(text.exitCode).toBe(1);
     expect(text.stdout).toContain("why it happens (checked again with variants of the model");
-    expect(text.stdout).toContain("  needs the fair rwsem (app.mmap_lock): ok under reader-preferring and ok under recursive-read");
+    expect(text.stdout).toContain("  needs the fair rwsem (&app->mmap_lock): ok under reader-preferring and ok under recursive-read");
     expect(text.stdout).toContain("  needs only munmap, mmap: prctl, #BR bounds violation, #BR bd allocation are not needed");
     const json = JSON.parse((await faultline(["check", "--json", "specs/seed001/tglx-bd-sem.ts"])).stdout);
     expect(json.results[0].why.threads.unneeded).toEqual(["prctl", "#BR bounds violation", "#BR bd allocation"]);
@@ -56,7 +56,7 @@ describe("why a deadlock happens", () => {
     const r = await check(def, { toolchain: toolchain(), deps: false });
     expect(r.verdict).toBe("deadlock");
     const why = await whyDeadlock(def, r, { toolchain: toolchain() });
-    expect(why?.policyText).toBe("does not need the fair rwsem (r): deadlock under reader-preferring and recursive-read too");
+    expect(why?.policyText).toBe("does not need the fair rwsem (&r): deadlock under reader-preferring and recursive-read too");
     expect(why?.lines).toContain("needs every thread of the model (T1, T2)");
   });
 });
