@@ -75,7 +75,7 @@ describe("distributed TLC", () => {
     expect(d.server.exitCode).toBe(1);
     expect(d.json.verdict).toBe("deadlock");
     expect(d.json.cycle).toEqual(["T2 reader", "T1 ioctl", "T3 mmap", "T2 reader"]);
-    expect(d.json.waits.map((w: { text: string }) => w.text)).toContain("T2 reader waits for &A_mutex at _scenario.ts:13: held by T1 ioctl");
+    expect(d.json.waits.map((w: { text: string }) => w.text)).toContain("T2 reader waits for &A_mutex at _scenario.ts:13 (in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map at _scenario.ts:24): held by T1 ioctl");
     expect(await javaUnder(dir)).toEqual([]);
   });
 

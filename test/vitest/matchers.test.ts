@@ -34,7 +34,7 @@ describe("faultline/vitest matchers", () => {
     expect(err?.message).toContain("expected seed000 as reported to be deadlock-free, but TLC found a deadlock");
     expect(err?.message).toContain("trace (shortest):");
     expect(err?.message).toContain("who waits for whom:");
-    expect(err?.message).toContain("T2 reader waits for &A_mutex at _scenario.ts:13: held by T1 ioctl");
+    expect(err?.message).toContain("T2 reader waits for &A_mutex at _scenario.ts:13 (in driverA_decrypt() <- driverB_read() <- squashfs_fault() <- page fault on squashfs_map at _scenario.ts:24): held by T1 ioctl");
     expect(err?.message).toContain("cycle: T2 reader -> T1 ioctl -> T3 mmap -> T2 reader");
   });
 
