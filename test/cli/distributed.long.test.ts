@@ -22,7 +22,8 @@ describe("distributed TLC", () => {
     expect(d.server.exitCode).toBe(0);
     expect(d.json.verdict).toBe("ok");
     expect(d.json.stats.distinct).toBe(local.stats.distinct);
-    expect(d.json.stats.depth).toBe(local.stats.depth);
+    // Not the depth: the server's figure depends on which worker reached a state first
+    // (seen 17 and 22 for this model's 22), so TLC's distributed mode does not promise it.
     for (const w of d.workers) {
       expect(w.exitCode).toBe(0);
       expect(w.stderr).toContain("faultline worker: the server's check is done");
