@@ -17,6 +17,7 @@ import { loadModelFile } from "../src/load.js";
 import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
 import { family } from "./family.js";
+import { referenceSection, runReference } from "./reference.js";
 import { TRIVIAL, median, timeTlc, writeSpec } from "./util.js";
 
 const args = process.argv.slice(2);
@@ -79,7 +80,8 @@ lines.push(
   "| model | verdict | distinct | --no-merge | generated | depth | TLC time | end to end | bare TLC | overhead |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
 );
-const files = await modelFiles();
+// specs/reference/ has its own table (the reference encodings), below.
+const files = (await modelFiles()).filter((f) => !f.includes(`${path.sep}reference${path.sep}`));
 let sumSingle = 0;
 const overheads: number[] = [];
 for (const file of files) {
@@ -115,6 +117,8 @@ lines.push(
   `All ${files.length} seed models in one command (\`node dist/cli/main.js check -q specs/seed*/*.ts\`, --jobs ${os.availableParallelism()}): ${(median(all) / 1000).toFixed(1)} s, against ${(sumSingle / 1000).toFixed(1)} s for the sum of single runs.`,
 );
 await rm(tmp, { recursive: true, force: true });
+
+lines.push("", ...referenceSection(await runReference(tc, () => process.stderr.write("."))));
 
 if (!args.includes("--no-family")) {
   const rate = (st: { distinct: number; timeMs: number }) => Math.round(st.distinct / Math.max(st.timeMs / 1000, 0.001));
