@@ -50,13 +50,33 @@
 //   it); lowering folds a local's value into the pc, so a branch on locals is a
 //   constant branch. A cycle of absorbed nodes would be a step that never ends:
 //   breakCycles keeps one node of each (the loop head).
-// - Never absorbed: other acquires, trylock (they block or observe locks), await, set,
-//   assert (they read or write shared state, an assert is checked where it
+// - Accesses to a *guarded* shared variable (SEMANTICS "Control flow": "accesses
+//   to a variable that every accessor touches only while holding one same lock"):
+//   a `set` of it, a `branch` on it, the residency test of an access to a tracked
+//   region (its variable). A variable v is guarded when no invariant reads it, no
+//   `set` gives it a computed value (its domain check reads it in every state),
+//   and either one thread alone touches it, or there is one lock L that every node
+//   reading or writing v holds on every path to it (the forward must-hold dataflow,
+//   as for releases), in write mode (mutex, spinlock, rwsem for write) wherever it
+//   writes v. Such a node is a both-mover (Lipton): no other thread can touch v
+//   between the moment the accessor's section starts and ends (another accessor
+//   would need L, held by this thread: for read by readers that only read v, which
+//   commute with reads), so it commutes with every step of every other thread; it
+//   is always enabled, checks no finding, and no invariant sees v, so the
+//   skipped states differ from kept ones only in values nobody but L's holders
+//   reads and in the pc. The path it lies on is then *guarded*: the generator
+//   writes its branch conditions as conjuncts and composes its assignments into
+//   one primed value per variable, the explorer simply runs it, and a woken
+//   thread's continuation (Grant) carries the variables its absorbed nodes touch
+//   in the world (templates/locks-rwsem.hbs Continue). Not absorbed on a thread's
+//   absorbed entry: Init fixes the first pcs without reading variables.
+// - Never absorbed: other acquires, trylock (they block or observe locks), await,
+//   other sets and branches on shared state, assert (an assert is checked where it
 //   stands), a node a label points at, and, below, a node whose continuation
 //   would inline too many paths (more than MAX_PATHS): it is kept instead.
 // - An absorbed entry node is run by Init: a thread may start at several pcs.
 
-import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, modelExprs, nodeIndex, successors } from "./program.js";
+import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, modelExprs, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
 import { compareValues, queues, subexprs, unreachable } from "./types.js";
@@ -67,6 +87,8 @@ const MAX_PATHS = 32;
 /** The absorbed nodes of every thread: thread id -> pcs. Empty sets when merging is off. */
 export interface MergePlan {
   readonly absorbed: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The guarded shared variables (see the header) whose accesses some absorbed node makes. */
+  readonly guarded?: ReadonlySet<string>;
 }
 
 /** One way through absorbed nodes: the nodes run, the successor each took, and where it stops. */
@@ -104,6 +126,16 @@ export function planMerge(model: Model, program: Program): MergePlan {
     [...(may.get(thread)?.get(pc) ?? [])].filter(([, n]) => n > 0).map(([k]) => k.slice(0, k.lastIndexOf("/")));
   const holding = (thread: string, pc: string, pred: (lock: string) => boolean): boolean => heldAt(thread, pc).some(pred);
 
+  const guarded = guardedVars(model, program, must);
+  /** A set of, branch on, or residency test of guarded variables only (see the header). */
+  const onGuarded = (n: Node): boolean => {
+    const op = n.op;
+    if (op.kind === "set") return guarded.has(op.variable) && readsOnly(op.value, guarded);
+    if (op.kind === "branch") return !isConstant(op.cond) && readsOnly(op.cond, guarded);
+    if (op.kind === "access") return op.fault.kind !== "none" && op.fault.resident !== undefined && guarded.has(op.fault.resident);
+    return false;
+  };
+
   // Invisible locks: mutexes and spinlocks no state ever shows held (see the header).
   const invisible = new Set(
     model.locks.filter((l) => l.kind !== "rwsem" && !heldRead.has(l.id) && !trylocked.has(l.id)).map((l) => l.id),
@@ -126,7 +158,14 @@ export function planMerge(model: Model, program: Program): MergePlan {
       for (const pc of [...tp.nodes.map((n) => n.pc).filter((pc) => !set.has(pc)), DONE]) for (const l of heldAt(tp.thread, pc)) shown.add(l);
     }
     const seen = [...invisible].filter((l) => shown.has(l));
-    if (seen.length === 0) return { absorbed };
+    if (seen.length === 0) {
+      const used = new Set<string>();
+      for (const tp of program.threads) {
+        const set = absorbed.get(tp.thread) as ReadonlySet<string>;
+        for (const n of tp.nodes) if (set.has(n.pc) && onGuarded(n)) for (const v of varsTouched(n)) used.add(v);
+      }
+      return used.size > 0 ? { absorbed, guarded: used } : { absorbed };
+    }
     for (const l of seen) invisible.delete(l);
   }
 
@@ -141,6 +180,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
           if (labelled.has(n.pc)) continue;
           const op = n.op;
           const ok =
+            onGuarded(n) ||
             op.kind === "choose" ||
             // An access to a tracked region reads its residency, which reclaim writes.
             (op.kind === "access" && (op.fault.kind === "none" || op.fault.resident === undefined)) ||
@@ -153,6 +193,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
               !(kindOf.get(op.lock)?.kind === "mutex" && holding(tp.thread, n.pc, (l) => kindOf.get(l)?.kind === "spinlock")));
           if (ok) set.add(n.pc);
         }
+        keepGuardedAtEntry(tp, set);
         breakCycles(tp, set);
         capPaths(tp, set);
       }
@@ -160,6 +201,90 @@ export function planMerge(model: Model, program: Program): MergePlan {
     }
     return absorbed;
   }
+}
+
+/** The shared variables a node reads or writes (a tracked access: its residency). */
+export function varsTouched(n: Node): string[] {
+  const op = n.op;
+  const out = opExprs(op).flatMap((e) => [...subexprs(e)].flatMap((x) => (x.kind === "var" ? [x.variable] : [])));
+  if (op.kind === "set") out.push(op.variable);
+  if (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined) out.push(op.fault.resident);
+  return out;
+}
+
+/** True when `e` reads shared variables in `vars` only, and no lock, position or local. */
+function readsOnly(e: Expr, vars: ReadonlySet<string>): boolean {
+  for (const x of subexprs(e)) {
+    if (x.kind === "var" && !vars.has(x.variable)) return false;
+    if (x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at" || x.kind === "fault-flag") return false;
+  }
+  return true;
+}
+
+/**
+ * The guarded shared variables (see the header): read by no invariant, never given a
+ * computed value, and touched by one thread only or under one lock that every
+ * accessor must hold there, in write mode where it writes.
+ */
+function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, Map<string, Map<string, number>>>): Set<string> {
+  const out = new Set<string>();
+  const seenByInvariant = new Set(model.invariants.flatMap((i) => [...subexprs(i.cond)].flatMap((x) => (x.kind === "var" ? [x.variable] : []))));
+  const kindOf = new Map(model.locks.map((l) => [l.id, l.kind]));
+  const uses = new Map<string, { thread: string; pc: string; write: boolean }[]>();
+  for (const tp of program.threads) {
+    for (const n of tp.nodes) {
+      const op = n.op;
+      if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it
+      const writes = new Set<string>();
+      if (op.kind === "set") writes.add(op.variable);
+      for (const v of varsTouched(n)) uses.set(v, [...(uses.get(v) ?? []), { thread: tp.thread, pc: n.pc, write: writes.has(v) }]);
+    }
+  }
+  for (const v of model.vars) {
+    const us = uses.get(v.id) ?? [];
+    if (seenByInvariant.has(v.id) || us.length === 0) continue;
+    if (new Set(us.map((u) => u.thread)).size === 1) {
+      out.add(v.id);
+      continue;
+    }
+    // Locks held (in some mode, and in write mode) on every path to every use.
+    const heldThere = (u: { thread: string; pc: string }, write: boolean): Set<string> => {
+      const h = must.get(u.thread)?.get(u.pc) ?? new Map<string, number>();
+      return new Set(
+        [...h]
+          .filter(([k, c]) => c > 0 && (!write || k.endsWith("/excl") || k.endsWith("/write")))
+          .map(([k]) => k.slice(0, k.lastIndexOf("/"))),
+      );
+    };
+    let common: Set<string> | undefined;
+    for (const u of us) {
+      const h = heldThere(u, u.write);
+      common = common === undefined ? h : new Set([...common].filter((l) => h.has(l)));
+    }
+    if (common && [...common].some((l) => kindOf.has(l))) out.add(v.id);
+  }
+  return out;
+}
+
+/**
+ * Init fixes a thread's first kept pcs without reading variables, so an absorbed
+ * entry stops before a guarded node: keeps every guarded node its absorbed entry reaches.
+ */
+function keepGuardedAtEntry(tp: ThreadProgram, set: Set<string>): void {
+  const byPc = nodeIndex(tp);
+  const seen = new Set<string>();
+  const walk = (pc: string): void => {
+    if (pc === DONE || !set.has(pc) || seen.has(pc)) return;
+    seen.add(pc);
+    const n = byPc.get(pc) as Node;
+    const op = n.op;
+    if (op.kind === "set" || (op.kind === "branch" && !isConstant(op.cond)) || (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined)) {
+      set.delete(pc);
+      return;
+    }
+    for (const x of absorbedExits(n)) walk(x);
+  };
+  walk(tp.entry);
 }
 
 /** Every way from `pc` through absorbed nodes to a kept pc or DONE (one path with no steps if `pc` is kept). */
@@ -296,5 +421,60 @@ function evalConstant(e: Expr): Value {
       throw new Error(`faultline internal error: ${e.kind} is not constant`);
     default:
       return unreachable(e);
+  }
+}
+
+/** What a path through guarded nodes requires and does to the shared variables (see the header). */
+export interface PathEffect {
+  /** Conditions over the state before the step (with the kept operation's own assignment substituted): all must hold. */
+  readonly guards: readonly Expr[];
+  /** Variable -> its value after the path, as an expression over the state before the step; in first-assigned order. */
+  readonly assigns: ReadonlyMap<string, Expr>;
+}
+
+/**
+ * The guards and assignments of an absorbed path, composed: each branch condition and
+ * residency test with the assignments before it substituted. `base`: the kept
+ * operation's own assignment, which runs first.
+ */
+export function pathEffect(p: Path, base?: { readonly variable: string; readonly value: Expr }): PathEffect {
+  const assigns = new Map<string, Expr>();
+  if (base) assigns.set(base.variable, base.value);
+  const guards: Expr[] = [];
+  for (const { node, to } of p.steps) {
+    const op = node.op;
+    if (op.kind === "set") assigns.set(op.variable, substVars(op.value, assigns));
+    else if (op.kind === "branch" && !isConstant(op.cond) && op.then !== op.else) {
+      const c = substVars(op.cond, assigns);
+      guards.push(to === op.then ? c : { kind: "not", arg: c });
+    } else if (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined && op.next !== op.fault.target) {
+      const present = substVars({ kind: "var", variable: op.fault.resident }, assigns);
+      guards.push(to === op.next ? present : { kind: "not", arg: present });
+    }
+  }
+  return { guards, assigns };
+}
+
+/** True when a path reads or writes shared variables (it runs guarded nodes). */
+export function isGuardedPath(p: Path): boolean {
+  return p.steps.some(({ node: { op } }) => op.kind === "set" || (op.kind === "branch" && !isConstant(op.cond)) || (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined));
+}
+
+/** `e` with every shared variable in `m` replaced by its expression. */
+export function substVars(e: Expr, m: ReadonlyMap<string, Expr>): Expr {
+  if (m.size === 0) return e;
+  switch (e.kind) {
+    case "var":
+      return m.get(e.variable) ?? e;
+    case "not":
+      return { kind: "not", arg: substVars(e.arg, m) };
+    case "and":
+    case "or":
+      return { kind: e.kind, args: e.args.map((a) => substVars(a, m)) };
+    case "cmp":
+    case "arith":
+      return { ...e, left: substVars(e.left, m), right: substVars(e.right, m) };
+    default:
+      return e;
   }
 }
