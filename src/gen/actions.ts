@@ -4,7 +4,7 @@
 // "M", t), "M")`), one disjunct per path. Text only: view.ts owns the tables.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, type Path, pathAcquires, pathReleases, paths } from "../ir/merge.js";
+import { type MergePlan, type Path, isGuardedPath, pathAcquires, pathEffect, pathReleases, paths } from "../ir/merge.js";
 import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
 import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
 import type { Expr, LockMode, Model } from "../ir/types.js";
@@ -23,13 +23,16 @@ export interface ActionContext {
   readonly varIdent: ReadonlyMap<string, string>;
   /** Every spec variable, in VARIABLES order. */
   readonly variables: readonly string[];
+  /** Shared variables (ids) the worlds of Grant carry (view.ts): Become sets them. */
+  readonly worldVars: readonly string[];
 }
 
 /** New values an outcome gives before the absorbed path runs: TLA+ expressions over the unprimed state. */
 interface Effect {
   readonly owner?: string;
   readonly rw?: string;
-  readonly assign?: readonly [variable: string, value: string];
+  /** The kept operation's own assignment (a set), composed with the path's (merge.ts pathEffect). */
+  readonly assign?: { readonly variable: string; readonly value: Expr };
   /** The kept operation's own release (owner/rw above give it back without waking anyone). */
   readonly freed?: { readonly lock: string; readonly mode: LockMode };
 }
@@ -100,7 +103,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
   const pathsOf = (pc: string) => paths(plan, tp, pc);
   const compact = successors(n.op).every((x) => {
     const ps = pathsOf(x);
-    return ps.length === 1 && pathReleases(ps[0] as Path).length === 0 && pathAcquires(ps[0] as Path).length === 0;
+    return ps.length === 1 && pathReleases(ps[0] as Path).length === 0 && pathAcquires(ps[0] as Path).length === 0 && !isGuardedPath(ps[0] as Path);
   });
   if (compact) return compactBody(ctx, n, (pc) => (pathsOf(pc)[0] as Path).end);
 
@@ -144,7 +147,7 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
     case "local":
       return junction("/\\", outcomes({}, successors(op)));
     case "set":
-      return junction("/\\", outcomes({ assign: [ctx.varIdent.get(op.variable) as string, expr(op.value)] }, [op.next]));
+      return junction("/\\", outcomes({ assign: { variable: op.variable, value: op.value } }, [op.next]));
     case "branch":
       return junction("/\\", [ite(expr(op.cond), junction("/\\", outcomes({}, [op.then])), junction("/\\", outcomes({}, [op.else])))]);
     case "await":
@@ -170,10 +173,13 @@ export function releaseSeq(releases: readonly { readonly lock: string; readonly 
  * go through Release instead, and the step ends in one of the worlds it gives.
  */
 function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
-  const { t, L } = ctx;
+  const { t, L, expr } = ctx;
   const how = p.steps.map(({ node, to }) => (node.op.kind === "release" || node.op.kind === "acquire" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
   const note = how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : "";
-  const items: Item[] = [];
+  // Guarded nodes (src/ir/merge.ts): the path's conditions, and each variable's value after it.
+  const eff = pathEffect(p, effect.assign);
+  const items: Item[] = eff.guards.map((g) => [expr(g)]);
+  const assigned = [...eff.assigns].map(([v, e]) => ({ id: v, ident: ctx.varIdent.get(v) as string, value: expr(e) }));
   const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
   if (releases.some((r) => grants(ctx.model, r.lock))) {
     // Every release, the kept one first, goes through Release: each may wake waiters.
@@ -181,23 +187,28 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
     // release is in the sequence, and no release before it may wake anyone.
     const base = pathAcquires(p).reduce((e, a) => ({ ...e, ...take(a.mode, L(a.lock), t, e)[1] }), effect.freed ? {} : effect);
     const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
-    const start = base.owner !== undefined ? `[${world} EXCEPT !.owner = ${base.owner}]` : world;
-    if (effect.assign) items.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
+    // Variables the worlds carry get their new values there (woken threads read them);
+    // the path's other assignments are the step's own.
+    const inWorld = assigned.filter((a) => ctx.worldVars.includes(a.id));
+    const updates = [...(base.owner !== undefined ? [`!.owner = ${base.owner}`] : []), ...inWorld.map((a) => `!.${a.ident} = ${a.value}`)];
+    const start = updates.length > 0 ? `[${world} EXCEPT ${updates.join(", ")}]` : world;
+    const own = assigned.filter((a) => !ctx.worldVars.includes(a.id));
+    for (const a of own) items.push([`${a.ident}' = ${a.value}`]);
     items.push([`Become(Release(${start}, ${t}, ${releaseSeq(releases, L)}))${note}`]);
-    const u = unchanged(ctx, ["owner", "rw", ...(effect.assign ? [effect.assign[0]] : [])]);
+    const u = unchanged(ctx, ["owner", "rw", ...ctx.worldVars.map((v) => ctx.varIdent.get(v) as string), ...own.map((a) => a.ident)]);
     if (u !== undefined) items.push([u]);
     return items;
   }
-  const { owner, rw, assign } = p.steps.reduce((e, { node: { op } }) => {
+  const { owner, rw } = p.steps.reduce((e, { node: { op } }) => {
     if (op.kind === "release") return free(e, op.mode, L(op.lock), t);
     if (op.kind === "acquire") return { ...e, ...take(op.mode, L(op.lock), t, e)[1] };
     return e;
   }, effect);
   if (owner !== undefined) items.push([`owner' = ${owner}`]);
   if (rw !== undefined) items.push([`rw' = ${rw}`]);
-  if (assign) items.push([`${assign[0]}' = ${assign[1]}`]);
+  for (const a of assigned) items.push([`${a.ident}' = ${a.value}`]);
   items.push([`Goto(${t}, ${str(p.end)})${note}`]);
-  const u = unchanged(ctx, [...(owner !== undefined ? ["owner"] : []), ...(rw !== undefined ? ["rw"] : []), ...(assign ? [assign[0]] : [])]);
+  const u = unchanged(ctx, [...(owner !== undefined ? ["owner"] : []), ...(rw !== undefined ? ["rw"] : []), ...assigned.map((a) => a.ident)]);
   if (u !== undefined) items.push([u]);
   return items;
 }
@@ -220,8 +231,9 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
     case "release": {
       const fn = op.mode === "read" ? "UpRead" : op.mode === "write" ? "UpWrite" : "MutexUnlock";
       body = [`/\\ ${fn}(${t}, ${L(op.lock)}, ${str(to(op.next))})`];
-      // UpRead/UpWrite end in a world (pc, owner, rw): a woken waiter may release a mutex.
-      writes = op.mode === "excl" ? ["owner"] : ["owner", "rw"];
+      // UpRead/UpWrite end in a world (pc, owner, rw and the variables woken threads
+      // touch): a woken waiter may release a mutex or set a guarded variable.
+      writes = op.mode === "excl" ? ["owner"] : ["owner", "rw", ...ctx.worldVars.map((v) => ctx.varIdent.get(v) as string)];
       break;
     }
     case "trylock": {

@@ -2,7 +2,7 @@
 // the name tables trace translation needs to read TLC's states back.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, isConstant, pathReleases, paths } from "../ir/merge.js";
+import { type MergePlan, isConstant, isGuardedPath, pathEffect, pathReleases, paths, varsTouched } from "../ir/merge.js";
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from "../ir/program.js";
 import { forbiddenWhileHeld } from "../ir/order.js";
 import { spellExpr } from "../ir/spell.js";
@@ -77,6 +77,10 @@ export interface SpecView {
   readonly waitTable: readonly string[];
   /** Per thread, `t = <thread> -> [<pc> |-> {<<pc, <<releases>>>>, ...}, ...]` for its queueing acquires, or `<<>>`. */
   readonly afterGrant: readonly string[];
+  /** Shared variables (identifiers) a woken thread's continuation touches: Grant's worlds carry them. */
+  readonly worldVars: readonly string[];
+  /** Continue(w, k)'s arms, one per woken path that reads or writes them (src/ir/merge.ts guarded nodes). */
+  readonly continuations: readonly string[];
   readonly canTake: string;
   readonly lockBlockers: string;
   readonly awaitBlocked: readonly string[];
@@ -137,12 +141,14 @@ export function buildView(
   const value = (v: Value): string =>
     typeof v === "boolean" ? (v ? "TRUE" : "FALSE") : typeof v === "number" ? String(v) : str(enumValues.get(v) ?? v);
 
+  /** An expression as TLA+; `varText` spells a shared variable (default: its identifier). */
+  const exprWith = (varText: (id: string) => string) => {
   const expr = (e: Expr): string => {
     switch (e.kind) {
       case "lit":
         return value(e.value);
       case "var":
-        return varIdent.get(e.variable) ?? e.variable;
+        return varText(e.variable);
       case "not":
         return `~(${expr(e.arg)})`;
       case "and":
@@ -197,6 +203,9 @@ export function buildView(
         return unreachable(e);
     }
   };
+  return expr;
+  };
+  const expr = exprWith((id) => varIdent.get(id) ?? id);
 
   const excl = model.locks.filter((l) => l.kind !== "rwsem");
   const rwsems = model.locks.filter((l) => l.kind === "rwsem");
@@ -246,11 +255,27 @@ export function buildView(
   const awaitBlocked: string[] = [];
   const asserts: { name: string; comment: string[]; body: string }[] = [];
 
+  // Shared variables a woken thread's continuation reads or writes (guarded nodes,
+  // src/ir/merge.ts): the worlds of Grant carry them, and Continue applies each path.
+  const worldVarSet = new Set<string>();
+  if (plan.guarded) {
+    for (const tp of program.threads) {
+      for (const n of tp.nodes) {
+        if (n.op.kind !== "acquire" || !grants(model, n.op.lock) || plan.absorbed.get(tp.thread)?.has(n.pc)) continue;
+        for (const p of paths(plan, tp, n.op.next)) for (const { node } of p.steps) for (const v of varsTouched(node)) worldVarSet.add(v);
+      }
+    }
+  }
+  const worldVars = model.vars.filter((v) => worldVarSet.has(v.id)).map((v) => v.id);
+  const inWorld = exprWith((id) => `w.${varIdent.get(id) ?? id}`);
+  /** Continue's arms: `k = i -> <set of worlds>` for each woken path that reads or writes variables. */
+  const continuations: string[] = [];
+
   const threads = program.threads.map((tp) => {
     const thread = model.threads.find((t) => t.id === tp.thread);
     const t = T(tp.thread);
     const tIdent = threadStr.get(tp.thread) as string;
-    const ctx: ActionContext = { model, plan, tp, t, L, expr, varIdent, variables };
+    const ctx: ActionContext = { model, plan, tp, t, L, expr, varIdent, variables, worldVars };
     const absorbed = plan.absorbed.get(tp.thread);
     const group = sym.groups.find((g) => g.threads.includes(tp.thread));
     const twins = twinGuards(model, tp, group ? group.threads.slice(0, group.threads.indexOf(tp.thread)).map(T) : [], L);
@@ -269,7 +294,19 @@ export function buildView(
             for (const later of forbidden.get(op.lock) ?? []) for (const m of lockModes(later)) orderAt.push(`<<${t}, ${str(n.pc)}, ${L(later)}, ${str(m)}>>`);
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
             if (grants(model, op.lock)) {
-              const ways = new Set(paths(plan, tp, op.next).map((p) => `<<${str(p.end)}, ${releaseSeq(pathReleases(p), L)}>>`));
+              const ways = new Set(
+                paths(plan, tp, op.next).map((p) => {
+                  const way = `<<${str(p.end)}, ${releaseSeq(pathReleases(p), L)}`;
+                  if (worldVars.length === 0) return `${way}>>`;
+                  if (!isGuardedPath(p)) return `${way}, 0>>`;
+                  const eff = pathEffect(p);
+                  const upd = [...eff.assigns].map(([v, e]) => `!.${varIdent.get(v)} = ${inWorld(e)}`);
+                  const world = upd.length > 0 ? `{[w EXCEPT ${upd.join(", ")}]}` : "{w}";
+                  const body = eff.guards.length > 0 ? `IF ${eff.guards.map(inWorld).join(" /\\ ")} THEN ${world} ELSE {}` : world;
+                  continuations.push(`k = ${continuations.length + 1} -> ${body}`);
+                  return `${way}, ${continuations.length}>>`;
+                }),
+              );
               granted.push(`${n.pc} |-> {${[...ways].join(", ")}}`);
             }
             break;
@@ -378,6 +415,8 @@ export function buildView(
     holdsAny: anyParts.length === 0 ? "FALSE" : anyParts.join(" \\/ "),
     waitTable,
     afterGrant,
+    worldVars: worldVars.map((v) => varIdent.get(v) as string),
+    continuations,
     canTake:
       hasExcl && hasRw
         ? `CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)`
