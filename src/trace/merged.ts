@@ -2,11 +2,11 @@
 // (src/ir/merge.ts). From the states before and after, find which way through the
 // absorbed nodes it went, so that every operation it covered is shown.
 
-import { type MergePlan, isAbsorbed, paths } from "../ir/merge.js";
+import { type MergePlan, isAbsorbed, isConstant, paths } from "../ir/merge.js";
 import { type Node, type Program, lockKey, nodeIndex, successors } from "../ir/program.js";
 import { spellOutcome } from "../ir/spell.js";
-import type { LockMode, Model } from "../ir/types.js";
-import { type ModelState, evalBool } from "./state.js";
+import type { LockMode, Model, Value } from "../ir/types.js";
+import { type ModelState, evalBool, evalExpr } from "./state.js";
 
 export interface MergedStep {
   readonly node: Node;
@@ -53,14 +53,43 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
       return holds(before, thread, lock, mode) + d === holds(after, thread, lock, mode);
     });
     if (!fits) continue;
-    // Intermediate states: the final one with the pc back and the later lock operations undone.
-    const at = (pc: string, done: number): ModelState => undo({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, ops.slice(done));
+    // The shared variables the path reads and writes (guarded nodes, src/ir/merge.ts),
+    // replayed from the state before the step: its conditions must hold, and the
+    // variables it assigns must end as they are after it.
+    const vars = new Map<string, Value>(before.vars);
+    const evalIn = (e: Parameters<typeof evalExpr>[3]): Value => evalExpr(model, { ...before, vars }, program, e);
+    if (!entry && op.kind === "set") vars.set(op.variable, evalIn(op.value));
+    const assigned = new Set<string>(!entry && op.kind === "set" ? [op.variable] : []);
+    const varsAfter: ReadonlyMap<string, Value>[] = [];
+    let possible = true;
+    for (const { node: n, to } of p.steps) {
+      const o = n.op;
+      if (o.kind === "set") {
+        vars.set(o.variable, evalIn(o.value));
+        assigned.add(o.variable);
+      } else if (o.kind === "branch" && !isConstant(o.cond) && o.then !== o.else) possible &&= (evalIn(o.cond) === true) === (to === o.then);
+      else if (o.kind === "access" && o.fault.kind !== "none" && o.fault.resident !== undefined && o.next !== o.fault.target) possible &&= (vars.get(o.fault.resident) === true) === (to === o.next);
+      varsAfter.push(new Map(vars));
+    }
+    if (!possible || [...assigned].some((v) => after.vars.get(v) !== vars.get(v))) continue;
+    // Intermediate states: the final one with the pc back, the later lock operations
+    // undone and the variables this path assigns as they were then.
+    const withVars = (s: ModelState, vs: ReadonlyMap<string, Value> | undefined): ModelState => {
+      if (!vs || assigned.size === 0) return s;
+      const out = new Map(s.vars);
+      for (const v of assigned) out.set(v, vs.get(v) as Value);
+      return { ...s, vars: out };
+    };
+    const keptVars = new Map<string, Value>(before.vars);
+    if (!entry && op.kind === "set") keptVars.set(op.variable, evalExpr(model, before, program, op.value));
+    const at = (pc: string, done: number, vs: ReadonlyMap<string, Value> | undefined): ModelState =>
+      withVars(undo({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, ops.slice(done)), vs);
     let done = 0;
-    const steps = p.steps.map(({ node: n, to }) => {
+    const steps = p.steps.map(({ node: n, to }, i) => {
       if (n.op.kind === "release" || n.op.kind === "acquire") done++;
-      return { node: n, effect: spellOutcome(n.op, to), state: at(to, done) };
+      return { node: n, effect: spellOutcome(n.op, to), state: at(to, done, varsAfter[i]) };
     });
-    return { kept: at(exit ?? from, 0), steps };
+    return { kept: at(exit ?? from, 0, keptVars), steps };
   }
   return undefined;
 }
