@@ -191,20 +191,19 @@ Init ==
 \* ==== Thread "T1 writeback" of process "app" (break-continue.ts:20)
 
 \* T1 writeback: mutex_trylock(&s_umount_lock)  (break-continue.ts:23)
+\*   then, in the same step: work_done = 1  (break-continue.ts:26)
 \*   then, in the same step: if (T1 writeback.tries == 2)  (break-continue.ts:31)
 \*   then, in the same step: tries = 1  (break-continue.ts:32)
 \*   then, in the same step: while (true)  (break-continue.ts:22)
 T1_writeback_p2 ==
     /\ pc["T1_writeback"] = "p2"
-    /\ MutexTrylock("T1_writeback", "s_umount_lock", "p3", "p8")
-    /\ UNCHANGED <<rw, work_done>>
-
-\* T1 writeback: work_done = 1  (break-continue.ts:26)
-T1_writeback_p3 ==
-    /\ pc["T1_writeback"] = "p3"
-    /\ work_done' = 1
-    /\ Goto("T1_writeback", "p4")
-    /\ UNCHANGED <<owner, rw>>
+    /\ IF owner["s_umount_lock"] = NoOne
+       THEN /\ owner' = Take(owner, "s_umount_lock", "T1_writeback")
+            /\ work_done' = 1
+            /\ Goto("T1_writeback", "p4")  \* assigned
+            /\ UNCHANGED <<rw>>
+       ELSE /\ Goto("T1_writeback", "p8")  \* false; assigned; true
+            /\ UNCHANGED <<owner, rw, work_done>>
 
 \* T1 writeback: mutex_unlock(&s_umount_lock)  (break-continue.ts:27)
 T1_writeback_p4 ==
@@ -213,24 +212,35 @@ T1_writeback_p4 ==
     /\ UNCHANGED <<rw, work_done>>
 
 \* T1 writeback: mutex_trylock(&s_umount_lock)  (break-continue.ts:23)
+\*   then, in the same step: work_done = 1  (break-continue.ts:26)
 \*   then, in the same step: if (T1 writeback.tries == 2)  (break-continue.ts:31)
 \*   then, in the same step: tries = 2  (break-continue.ts:32)
 \*   then, in the same step: while (true)  (break-continue.ts:22)
 T1_writeback_p8 ==
     /\ pc["T1_writeback"] = "p8"
-    /\ MutexTrylock("T1_writeback", "s_umount_lock", "p3", "p12")
-    /\ UNCHANGED <<rw, work_done>>
+    /\ IF owner["s_umount_lock"] = NoOne
+       THEN /\ owner' = Take(owner, "s_umount_lock", "T1_writeback")
+            /\ work_done' = 1
+            /\ Goto("T1_writeback", "p4")  \* assigned
+            /\ UNCHANGED <<rw>>
+       ELSE /\ Goto("T1_writeback", "p12")  \* false; assigned; true
+            /\ UNCHANGED <<owner, rw, work_done>>
 
 \* T1 writeback: mutex_trylock(&s_umount_lock)  (break-continue.ts:23)
+\*   then, in the same step: work_done = 1  (break-continue.ts:26)
 \*   then, in the same step: if (T1 writeback.tries == 2)  (break-continue.ts:31)
 T1_writeback_p12 ==
     /\ pc["T1_writeback"] = "p12"
-    /\ MutexTrylock("T1_writeback", "s_umount_lock", "p3", "Done")
-    /\ UNCHANGED <<rw, work_done>>
+    /\ IF owner["s_umount_lock"] = NoOne
+       THEN /\ owner' = Take(owner, "s_umount_lock", "T1_writeback")
+            /\ work_done' = 1
+            /\ Goto("T1_writeback", "p4")  \* assigned
+            /\ UNCHANGED <<rw>>
+       ELSE /\ Goto("T1_writeback", "Done")  \* true
+            /\ UNCHANGED <<owner, rw, work_done>>
 
 Step_T1_writeback ==
     \/ T1_writeback_p2
-    \/ T1_writeback_p3
     \/ T1_writeback_p4
     \/ T1_writeback_p8
     \/ T1_writeback_p12
@@ -270,7 +280,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_writeback" -> [p2 |-> <<>>, p3 |-> <<>>, p4 |-> <<>>, p8 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_writeback" -> [p2 |-> <<>>, p4 |-> <<>>, p8 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
           [] t = "T2_umount" -> [p1 |-> <<"s_umount_lock", "excl">>, p2 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

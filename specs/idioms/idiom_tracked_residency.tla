@@ -173,24 +173,21 @@ write_2_p1 ==
     /\ UNCHANGED <<rw, present_app_user_buf, copy_failed>>
 
 \* write(2): copy_from_user(user_buf)  (tracked.ts:30)
+\*   then, in the same step: copy_failed = true  (tracked.ts:30)
 write_2_p2 ==
     /\ pc["write_2"] = "p2"
-    /\ IF present_app_user_buf THEN Goto("write_2", "p3")  \* present: no fault
-       ELSE Goto("write_2", "p4")  \* absent, page faults disabled: -EFAULT
-    /\ UNCHANGED <<rw, present_app_user_buf, copy_failed>>
+    /\ IF present_app_user_buf
+       THEN /\ Goto("write_2", "p3")
+            /\ UNCHANGED <<rw, present_app_user_buf, copy_failed>>
+       ELSE /\ copy_failed' = TRUE
+            /\ Goto("write_2", "p3")  \* assigned
+            /\ UNCHANGED <<rw, present_app_user_buf>>
 
 \* write(2): assert(!copy_failed)  (tracked.ts:32)
 write_2_p3 ==
     /\ pc["write_2"] = "p3"
     /\ Goto("write_2", "Done")
     /\ UNCHANGED <<rw, present_app_user_buf, copy_failed>>
-
-\* write(2): copy_failed = true  (tracked.ts:30)
-write_2_p4 ==
-    /\ pc["write_2"] = "p4"
-    /\ copy_failed' = TRUE
-    /\ Goto("write_2", "p3")
-    /\ UNCHANGED <<rw, present_app_user_buf>>
 
 \* write(2): down_read(&app->mmap_lock)  [in page fault on user_buf]  (tracked.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
@@ -211,7 +208,6 @@ Step_write_2 ==
     \/ write_2_p1
     \/ write_2_p2
     \/ write_2_p3
-    \/ write_2_p4
     \/ write_2_p5
     \/ write_2_p6
 
@@ -244,7 +240,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "write_2" -> [p1 |-> <<>>, p2 |-> <<>>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<"app_mmap_lock", "read">>, p6 |-> <<>>, Done |-> <<>>]
+        CASE t = "write_2" -> [p1 |-> <<>>, p2 |-> <<>>, p3 |-> <<>>, p5 |-> <<"app_mmap_lock", "read">>, p6 |-> <<>>, Done |-> <<>>]
           [] t = "kswapd" -> [p1 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

@@ -58,19 +58,32 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> {[w EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE]}
+      [] k = 2 -> {[w EXCEPT !.data_mapped = FALSE]}
+      [] k = 3 -> {[w EXCEPT !.data_mapped = FALSE]}
+      [] k = 4 -> {[w EXCEPT !.bt_mapped = FALSE]}
+      [] k = 5 -> {[w EXCEPT !.bt_mapped = FALSE]}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> {<<"p2", <<>>>>},
-                              p7 |-> {<<"p5", <<<<"app_mmap_lock", "read">>>>>>},
-                              p9 |-> {<<"p5", <<<<"app_mmap_lock", "read">>>>>>, <<"p7", <<<<"app_mmap_lock", "read">>>>>>}]
+        CASE t = "munmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>, 1>>, <<"p7", <<>>, 2>>, <<"p9", <<>>, 3>>},
+                              p7 |-> {<<"Done", <<<<"app_mmap_lock", "read">>, <<"app_mmap_lock", "write">>>>, 4>>},
+                              p9 |-> {<<"Done", <<<<"app_mmap_lock", "read">>, <<"app_mmap_lock", "write">>>>, 5>>, <<"p7", <<<<"app_mmap_lock", "read">>>>, 0>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -95,7 +108,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -106,9 +119,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ data_mapped' = w.data_mapped /\ bt_mapped' = w.bt_mapped
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, data_mapped |-> data_mapped, bt_mapped |-> bt_mapped]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -167,63 +180,54 @@ Init ==
 \* ==== Thread "munmap" of process "app" (original.ts:23)
 
 \* munmap: down_write(&app->mmap_lock)  (original.ts:24)
-munmap_p1 ==
-    /\ pc["munmap"] = "p1"
-    /\ DownWrite("munmap", "app_mmap_lock", "p2")
-    /\ UNCHANGED <<data_mapped, bt_mapped>>
-
-\* munmap: data_mapped = false  (original.ts:25)
+\*   then, in the same step: data_mapped = false  (original.ts:25)
 \*   then, in the same step: load(bounds_dir)  (original.ts:28)
 \*   then, in the same step: store(bounds_dir)  (original.ts:29)
-munmap_p2 ==
-    /\ pc["munmap"] = "p2"
-    /\ \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p5")  \* page present, no fault; page present, no fault
-          /\ UNCHANGED <<rw, bt_mapped>>
-       \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p7")  \* page present, no fault; page fault
-          /\ UNCHANGED <<rw, bt_mapped>>
-       \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p9")  \* page fault
-          /\ UNCHANGED <<rw, bt_mapped>>
-
-\* munmap: bt_mapped = false  (original.ts:30)
+\*   then, in the same step: bt_mapped = false  (original.ts:30)
 \*   then, in the same step: up_write(&app->mmap_lock)  (original.ts:31)
-munmap_p5 ==
-    /\ pc["munmap"] = "p5"
-    /\ bt_mapped' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped>>
+munmap_p1 ==
+    /\ pc["munmap"] = "p1"
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ \/ /\ Become(Release([World([pc EXCEPT !["munmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; page present, no fault; assigned; up_write(&app->mmap_lock)
+               \/ /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+                  /\ data_mapped' = FALSE
+                  /\ Goto("munmap", "p7")  \* assigned; page present, no fault; page fault
+                  /\ UNCHANGED <<bt_mapped>>
+               \/ /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+                  /\ data_mapped' = FALSE
+                  /\ Goto("munmap", "p9")  \* assigned; page fault
+                  /\ UNCHANGED <<bt_mapped>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bt_mapped>>
 
 \* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir]  (original.ts:29)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir]  (original.ts:29)
+\*   then, in the same step: bt_mapped = false  (original.ts:30)
+\*   then, in the same step: up_write(&app->mmap_lock)  (original.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 munmap_p7 ==
     /\ pc["munmap"] = "p7"
     /\ IF CanRead("app_mmap_lock", "munmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["munmap"] = "p5"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bt_mapped>>
+       THEN /\ Become(Release([World([pc EXCEPT !["munmap"] = "Done"], TakeRead(rw, "app_mmap_lock", "munmap")) EXCEPT !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "read">>, <<"app_mmap_lock", "write">>>>))  \* up_read(&app->mmap_lock); assigned; up_write(&app->mmap_lock)
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bt_mapped>>
 
 \* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir]  (original.ts:28)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir]  (original.ts:28)
 \*   then, in the same step: store(bounds_dir)  (original.ts:29)
+\*   then, in the same step: bt_mapped = false  (original.ts:30)
+\*   then, in the same step: up_write(&app->mmap_lock)  (original.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
     /\ IF CanRead("app_mmap_lock", "munmap")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["munmap"] = "p5"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); page present, no fault
-                  /\ UNCHANGED <<data_mapped, bt_mapped>>
+       THEN /\ \/ /\ Become(Release([World([pc EXCEPT !["munmap"] = "Done"], TakeRead(rw, "app_mmap_lock", "munmap")) EXCEPT !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "read">>, <<"app_mmap_lock", "write">>>>))  \* up_read(&app->mmap_lock); page present, no fault; assigned; up_write(&app->mmap_lock)
                \/ /\ Become(Release(World([pc EXCEPT !["munmap"] = "p7"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); page fault
-                  /\ UNCHANGED <<data_mapped, bt_mapped>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bt_mapped>>
 
 Step_munmap ==
     \/ munmap_p1
-    \/ munmap_p2
-    \/ munmap_p5
     \/ munmap_p7
     \/ munmap_p9
 
@@ -243,7 +247,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p2 |-> <<>>, p5 |-> <<>>, p7 |-> <<"app_mmap_lock", "read">>, p9 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p7 |-> <<"app_mmap_lock", "read">>, p9 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

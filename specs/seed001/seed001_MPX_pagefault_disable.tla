@@ -58,17 +58,37 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> IF ~(w.bd_efault) /\ ~(w.bd_efault) THEN {[w EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE]} ELSE {}
+      [] k = 2 -> IF ~(w.bd_efault) /\ ~(~(w.bd_efault)) THEN {[w EXCEPT !.data_mapped = FALSE]} ELSE {}
+      [] k = 3 -> IF ~(w.bd_efault) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
+      [] k = 4 -> IF ~(w.bd_efault) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
+      [] k = 5 -> IF ~(~(w.bd_efault)) /\ ~(w.bd_efault) THEN {[w EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE]} ELSE {}
+      [] k = 6 -> IF ~(~(w.bd_efault)) /\ ~(~(w.bd_efault)) THEN {[w EXCEPT !.data_mapped = FALSE]} ELSE {}
+      [] k = 7 -> IF ~(TRUE) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
+      [] k = 8 -> IF ~(TRUE) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
+      [] k = 9 -> IF ~(TRUE) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
+      [] k = 10 -> IF ~(TRUE) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
+      [] k = 11 -> IF ~(~(TRUE)) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
+      [] k = 12 -> IF ~(~(TRUE)) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> {<<"p2", <<>>>>}]
+        CASE t = "munmap" -> [p1 |-> {<<"p9", <<<<"app_mmap_lock", "write">>>>, 1>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 2>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 3>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 4>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 5>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 6>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 7>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 8>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 9>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 10>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 11>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 12>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -93,7 +113,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -104,9 +124,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ data_mapped' = w.data_mapped /\ bt_mapped' = w.bt_mapped /\ bd_efault' = w.bd_efault
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, data_mapped |-> data_mapped, bt_mapped |-> bt_mapped, bd_efault |-> bd_efault]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -166,51 +186,56 @@ Init ==
 \* ==== Thread "munmap" of process "app" (pagefault-disable.ts:26)
 
 \* munmap: down_write(&app->mmap_lock)  (pagefault-disable.ts:27)
+\*   then, in the same step: data_mapped = false  (pagefault-disable.ts:28)
+\*   then, in the same step: load(bounds_dir)  (pagefault-disable.ts:31)
+\*   then, in the same step: if (!bd_efault)  (pagefault-disable.ts:32)
+\*   then, in the same step: store(bounds_dir)  (pagefault-disable.ts:32)
+\*   then, in the same step: if (!bd_efault)  (pagefault-disable.ts:34)
+\*   then, in the same step: bt_mapped = false  (pagefault-disable.ts:34)
+\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
+\*   then, in the same step: bd_efault = true  (pagefault-disable.ts:32)
+\*   then, in the same step: bd_efault = true  (pagefault-disable.ts:31)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
-    /\ DownWrite("munmap", "app_mmap_lock", "p2")
-    /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
-
-\* munmap: data_mapped = false  (pagefault-disable.ts:28)
-\*   then, in the same step: load(bounds_dir)  (pagefault-disable.ts:31)
-munmap_p2 ==
-    /\ pc["munmap"] = "p2"
-    /\ \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p4")  \* page present, no fault
-          /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
-       \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p11")  \* page fault with page faults disabled: -EFAULT
-          /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
-
-\* munmap: if (!bd_efault)  (pagefault-disable.ts:32)
-\*   then, in the same step: store(bounds_dir)  (pagefault-disable.ts:32)
-munmap_p4 ==
-    /\ pc["munmap"] = "p4"
-    /\ IF ~(bd_efault)
-       THEN /\ \/ /\ Goto("munmap", "p6")  \* page present, no fault
-                  /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-               \/ /\ Goto("munmap", "p10")  \* page fault with page faults disabled: -EFAULT
-                  /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-       ELSE /\ Goto("munmap", "p6")
-            /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-
-\* munmap: if (!bd_efault)  (pagefault-disable.ts:34)
-\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
-munmap_p6 ==
-    /\ pc["munmap"] = "p6"
-    /\ IF ~(bd_efault)
-       THEN /\ Goto("munmap", "p7")
-            /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ \/ /\ ~(bd_efault)
+                  /\ ~(bd_efault)
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page present, no fault; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ ~(bd_efault)
+                  /\ ~(~(bd_efault))
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page present, no fault; false; up_write(&app->mmap_lock)
+               \/ /\ ~(bd_efault)
+                  /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page fault with page faults disabled: -EFAULT; assigned; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ ~(bd_efault)
+                  /\ ~(~(TRUE))
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_lock)
+               \/ /\ ~(~(bd_efault))
+                  /\ ~(bd_efault)
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; false; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ ~(~(bd_efault))
+                  /\ ~(~(bd_efault))
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; false; false; up_write(&app->mmap_lock)
+               \/ /\ ~(TRUE)
+                  /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page present, no fault; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ ~(TRUE)
+                  /\ ~(~(TRUE))
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page present, no fault; false; up_write(&app->mmap_lock)
+               \/ /\ ~(TRUE)
+                  /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page fault with page faults disabled: -EFAULT; assigned; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ ~(TRUE)
+                  /\ ~(~(TRUE))
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_lock)
+               \/ /\ ~(~(TRUE))
+                  /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; false; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ ~(~(TRUE))
+                  /\ ~(~(TRUE))
+                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; false; false; up_write(&app->mmap_lock)
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
-
-\* munmap: bt_mapped = false  (pagefault-disable.ts:34)
-\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
-munmap_p7 ==
-    /\ pc["munmap"] = "p7"
-    /\ bt_mapped' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_efault>>
 
 \* munmap: assert(!bt_mapped)  (pagefault-disable.ts:36)
 munmap_p9 ==
@@ -218,29 +243,9 @@ munmap_p9 ==
     /\ Goto("munmap", "Done")
     /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
 
-\* munmap: bd_efault = true  (pagefault-disable.ts:32)
-munmap_p10 ==
-    /\ pc["munmap"] = "p10"
-    /\ bd_efault' = TRUE
-    /\ Goto("munmap", "p6")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped>>
-
-\* munmap: bd_efault = true  (pagefault-disable.ts:31)
-munmap_p11 ==
-    /\ pc["munmap"] = "p11"
-    /\ bd_efault' = TRUE
-    /\ Goto("munmap", "p4")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped>>
-
 Step_munmap ==
     \/ munmap_p1
-    \/ munmap_p2
-    \/ munmap_p4
-    \/ munmap_p6
-    \/ munmap_p7
     \/ munmap_p9
-    \/ munmap_p10
-    \/ munmap_p11
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -258,7 +263,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p2 |-> <<>>, p4 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, Done |-> <<>>]
+        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p9 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

@@ -58,24 +58,45 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> {[w EXCEPT !.data_mapped = FALSE]}
+      [] k = 2 -> IF (w.data_mapped = FALSE) /\ TRUE /\ (w.bd_entry = "old_bt") THEN {[w EXCEPT !.new_data_mapped = TRUE]} ELSE {}
+      [] k = 3 -> IF (w.data_mapped = FALSE) /\ TRUE /\ ~((w.bd_entry = "old_bt")) /\ (w.bd_entry = "invalid") THEN {[w EXCEPT !.new_data_mapped = TRUE]} ELSE {}
+      [] k = 4 -> IF (w.data_mapped = FALSE) /\ TRUE /\ ~((w.bd_entry = "old_bt")) /\ ~((w.bd_entry = "invalid")) THEN {[w EXCEPT !.new_data_mapped = TRUE]} ELSE {}
+      [] k = 5 -> IF (w.data_mapped = FALSE) /\ ~(TRUE) THEN {[w EXCEPT !.new_data_mapped = TRUE]} ELSE {}
+      [] k = 6 -> IF ~((w.data_mapped = FALSE)) /\ w.new_data_mapped /\ (w.bd_entry = "old_bt") THEN {w} ELSE {}
+      [] k = 7 -> IF ~((w.data_mapped = FALSE)) /\ w.new_data_mapped /\ ~((w.bd_entry = "old_bt")) /\ (w.bd_entry = "invalid") THEN {w} ELSE {}
+      [] k = 8 -> IF ~((w.data_mapped = FALSE)) /\ w.new_data_mapped /\ ~((w.bd_entry = "old_bt")) /\ ~((w.bd_entry = "invalid")) THEN {w} ELSE {}
+      [] k = 9 -> IF ~((w.data_mapped = FALSE)) /\ ~(w.new_data_mapped) THEN {w} ELSE {}
+      [] k = 10 -> IF (w.bd_entry = "invalid") THEN {[w EXCEPT !.bd_entry = "new_bt"]} ELSE {}
+      [] k = 11 -> IF ~((w.bd_entry = "invalid")) THEN {w} ELSE {}
+      [] k = 12 -> IF (w.bd_entry = "invalid") THEN {[w EXCEPT !.bd_entry = "new_bt"]} ELSE {}
+      [] k = 13 -> IF ~((w.bd_entry = "invalid")) THEN {w} ELSE {}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> {<<"p2", <<>>>>},
-                              p2 |-> {<<"p3", <<>>>>},
-                              p6 |-> {<<"p7", <<>>>>},
-                              p10 |-> {<<"p11", <<>>>>}]
-          [] t = "user_mmap_bndstx" -> [p1 |-> {<<"p2", <<>>>>},
-                                        p10 |-> {<<"p11", <<>>>>},
-                                        p11 |-> {<<"p14", <<<<"app_mmap_lock", "write">>>>>>, <<"p17", <<<<"app_mmap_lock", "write">>>>>>},
-                                        p17 |-> {<<"p14", <<<<"app_mmap_lock", "read">>>>>>}]
+        CASE t = "munmap" -> [p1 |-> {<<"p2", <<>>, 0>>},
+                              p2 |-> {<<"p3", <<>>, 0>>},
+                              p6 |-> {<<"p9", <<<<"app_mmap_lock", "write">>>>, 1>>},
+                              p10 |-> {<<"p11", <<>>, 0>>}]
+          [] t = "user_mmap_bndstx" -> [p1 |-> {<<"p7", <<<<"app_mmap_lock", "write">>>>, 2>>, <<"p10", <<<<"app_mmap_lock", "write">>>>, 3>>, <<"Done", <<<<"app_mmap_lock", "write">>>>, 4>>, <<"Done", <<<<"app_mmap_lock", "write">>>>, 5>>, <<"p7", <<<<"app_mmap_lock", "write">>>>, 6>>, <<"p10", <<<<"app_mmap_lock", "write">>>>, 7>>, <<"Done", <<<<"app_mmap_lock", "write">>>>, 8>>, <<"Done", <<<<"app_mmap_lock", "write">>>>, 9>>},
+                                        p10 |-> {<<"p11", <<>>, 0>>},
+                                        p11 |-> {<<"Done", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>, 10>>, <<"Done", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>, 11>>, <<"p17", <<<<"app_mmap_lock", "write">>>>, 0>>},
+                                        p17 |-> {<<"Done", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>, 12>>, <<"Done", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>, 13>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -100,7 +121,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -111,9 +132,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ data_mapped' = w.data_mapped /\ bd_entry' = w.bd_entry /\ new_data_mapped' = w.new_data_mapped
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, data_mapped |-> data_mapped, bd_entry |-> bd_entry, new_data_mapped |-> new_data_mapped]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -200,21 +221,18 @@ munmap_p4 ==
     /\ pc["munmap"] = "p4"
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+    /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
+\*   then, in the same step: data_mapped = false  (_mpx.ts:66)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
-    /\ DownWrite("munmap", "app_mmap_lock", "p7")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* munmap: data_mapped = false  (_mpx.ts:66)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
-munmap_p7 ==
-    /\ pc["munmap"] = "p7"
-    /\ data_mapped' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
+            /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
 \*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
@@ -224,7 +242,7 @@ munmap_p9 ==
        THEN /\ Goto("munmap", "p10")
             /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
        ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+            /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:54)
 munmap_p10 ==
@@ -246,7 +264,7 @@ munmap_p12 ==
     /\ pc["munmap"] = "p12"
     /\ bd_remove_vmas' = 0
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+    /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
 
 Step_munmap ==
     \/ munmap_p1
@@ -254,7 +272,6 @@ Step_munmap ==
     \/ munmap_p3
     \/ munmap_p4
     \/ munmap_p6
-    \/ munmap_p7
     \/ munmap_p9
     \/ munmap_p10
     \/ munmap_p11
@@ -263,40 +280,59 @@ Step_munmap ==
 \* ==== Thread "user mmap+bndstx" of process "app" (reuse-entry-kept.ts:25)
 
 \* user mmap+bndstx: down_write(&app->mmap_lock)  (_mpx.ts:95)
+\*   then, in the same step: if (!data_mapped)  (_mpx.ts:96)
+\*   then, in the same step: new_data_mapped = true  (_mpx.ts:96)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
+\*   then, in the same step: if (new_data_mapped)  (_mpx.ts:98)
+\*   then, in the same step: if (bd_entry == old_bt)  (_mpx.ts:99)
+\*   then, in the same step: if (bd_entry == invalid)  (_mpx.ts:102)
 user_mmap_bndstx_p1 ==
     /\ pc["user_mmap_bndstx"] = "p1"
-    /\ DownWrite("user_mmap_bndstx", "app_mmap_lock", "p2")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: if (!data_mapped)  (_mpx.ts:96)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
-user_mmap_bndstx_p2 ==
-    /\ pc["user_mmap_bndstx"] = "p2"
-    /\ IF (data_mapped = FALSE)
-       THEN /\ Goto("user_mmap_bndstx", "p3")
-            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+    /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
+       THEN /\ \/ /\ (data_mapped = FALSE)
+                  /\ TRUE
+                  /\ (bd_entry = "old_bt")
+                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "p7"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; true
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ (data_mapped = FALSE)
+                  /\ TRUE
+                  /\ ~((bd_entry = "old_bt"))
+                  /\ (bd_entry = "invalid")
+                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "p10"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; false; true
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ (data_mapped = FALSE)
+                  /\ TRUE
+                  /\ ~((bd_entry = "old_bt"))
+                  /\ ~((bd_entry = "invalid"))
+                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; false; false
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ (data_mapped = FALSE)
+                  /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); false
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ ~((data_mapped = FALSE))
+                  /\ new_data_mapped
+                  /\ (bd_entry = "old_bt")
+                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p7"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; true
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ ~((data_mapped = FALSE))
+                  /\ new_data_mapped
+                  /\ ~((bd_entry = "old_bt"))
+                  /\ (bd_entry = "invalid")
+                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p10"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; false; true
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ ~((data_mapped = FALSE))
+                  /\ new_data_mapped
+                  /\ ~((bd_entry = "old_bt"))
+                  /\ ~((bd_entry = "invalid"))
+                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; false; false
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ ~((data_mapped = FALSE))
+                  /\ ~(new_data_mapped)
+                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); false
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+       ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: new_data_mapped = true  (_mpx.ts:96)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
-user_mmap_bndstx_p3 ==
-    /\ pc["user_mmap_bndstx"] = "p3"
-    /\ new_data_mapped' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
-
-\* user mmap+bndstx: if (new_data_mapped)  (_mpx.ts:98)
-user_mmap_bndstx_p5 ==
-    /\ pc["user_mmap_bndstx"] = "p5"
-    /\ IF new_data_mapped THEN Goto("user_mmap_bndstx", "p6") ELSE Goto("user_mmap_bndstx", "Done")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: if (bd_entry == old_bt)  (_mpx.ts:99)
-user_mmap_bndstx_p6 ==
-    /\ pc["user_mmap_bndstx"] = "p6"
-    /\ IF (bd_entry = "old_bt") THEN Goto("user_mmap_bndstx", "p7") ELSE Goto("user_mmap_bndstx", "p9")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: if (old_bt_vma != live)  (_mpx.ts:101)
 user_mmap_bndstx_p7 ==
@@ -311,12 +347,6 @@ user_mmap_bndstx_p8 ==
     /\ Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, new_data_mapped>>
 
-\* user mmap+bndstx: if (bd_entry == invalid)  (_mpx.ts:102)
-user_mmap_bndstx_p9 ==
-    /\ pc["user_mmap_bndstx"] = "p9"
-    /\ IF (bd_entry = "invalid") THEN Goto("user_mmap_bndstx", "p10") ELSE Goto("user_mmap_bndstx", "Done")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
 \* user mmap+bndstx: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:78)
 user_mmap_bndstx_p10 ==
     /\ pc["user_mmap_bndstx"] = "p10"
@@ -326,58 +356,47 @@ user_mmap_bndstx_p10 ==
 \* user mmap+bndstx: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
 \*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
 \*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 user_mmap_bndstx_p11 ==
     /\ pc["user_mmap_bndstx"] = "p11"
     /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p14"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       THEN /\ \/ /\ (bd_entry = "invalid")
+                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.bd_entry = "new_bt"], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_lock); page present, no fault; true; assigned; up_read(&app->bd_sem)
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ ~((bd_entry = "invalid"))
+                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_lock); page present, no fault; false; up_read(&app->bd_sem)
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p17"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
-user_mmap_bndstx_p14 ==
-    /\ pc["user_mmap_bndstx"] = "p14"
-    /\ IF (bd_entry = "invalid")
-       THEN /\ Goto("user_mmap_bndstx", "p15")
-            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
-\* user mmap+bndstx: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
-user_mmap_bndstx_p15 ==
-    /\ pc["user_mmap_bndstx"] = "p15"
-    /\ bd_entry' = "new_bt"
-    /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
-    /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-
 \* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 user_mmap_bndstx_p17 ==
     /\ pc["user_mmap_bndstx"] = "p17"
     /\ IF CanRead("app_mmap_lock", "user_mmap_bndstx")
-       THEN /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p14"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       THEN /\ \/ /\ (bd_entry = "invalid")
+                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.bd_entry = "new_bt"], "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_lock); true; assigned; up_read(&app->bd_sem)
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ ~((bd_entry = "invalid"))
+                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_lock); false; up_read(&app->bd_sem)
+                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 Step_user_mmap_bndstx ==
     \/ user_mmap_bndstx_p1
-    \/ user_mmap_bndstx_p2
-    \/ user_mmap_bndstx_p3
-    \/ user_mmap_bndstx_p5
-    \/ user_mmap_bndstx_p6
     \/ user_mmap_bndstx_p7
     \/ user_mmap_bndstx_p8
-    \/ user_mmap_bndstx_p9
     \/ user_mmap_bndstx_p10
     \/ user_mmap_bndstx_p11
-    \/ user_mmap_bndstx_p14
-    \/ user_mmap_bndstx_p15
     \/ user_mmap_bndstx_p17
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
@@ -397,8 +416,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> <<"app_bd_sem", "write">>, p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<"app_mmap_lock", "write">>, p7 |-> <<>>, p9 |-> <<>>, p10 |-> <<"app_mmap_lock", "write">>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
-          [] t = "user_mmap_bndstx" -> [p1 |-> <<"app_mmap_lock", "write">>, p2 |-> <<>>, p3 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<"app_bd_sem", "read">>, p11 |-> <<"app_mmap_lock", "write">>, p14 |-> <<>>, p15 |-> <<>>, p17 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "munmap" -> [p1 |-> <<"app_bd_sem", "write">>, p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<"app_mmap_lock", "write">>, p9 |-> <<>>, p10 |-> <<"app_mmap_lock", "write">>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
+          [] t = "user_mmap_bndstx" -> [p1 |-> <<"app_mmap_lock", "write">>, p7 |-> <<>>, p8 |-> <<>>, p10 |-> <<"app_bd_sem", "read">>, p11 |-> <<"app_mmap_lock", "write">>, p17 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

@@ -58,28 +58,45 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> {[w EXCEPT !.mpx_enabled = TRUE]}
+      [] k = 2 -> {[w EXCEPT !.mpx_enabled = FALSE]}
+      [] k = 3 -> IF w.mpx_enabled THEN {w} ELSE {}
+      [] k = 4 -> IF w.mpx_enabled THEN {w} ELSE {}
+      [] k = 5 -> IF ~(w.mpx_enabled) THEN {w} ELSE {}
+      [] k = 6 -> IF (w.bd_entry_other = "invalid") THEN {[w EXCEPT !.bd_entry_other = "new_bt"]} ELSE {}
+      [] k = 7 -> IF ~((w.bd_entry_other = "invalid")) THEN {w} ELSE {}
+      [] k = 8 -> IF (w.bd_entry_other = "invalid") THEN {[w EXCEPT !.bd_entry_other = "new_bt"]} ELSE {}
+      [] k = 9 -> IF ~((w.bd_entry_other = "invalid")) THEN {w} ELSE {}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "prctl" -> [p1 |-> {<<"p3", <<>>>>, <<"p5", <<>>>>}]
-          [] t = "BR_bounds_violation" -> [p1 |-> {<<"p2", <<>>>>},
-                                           p5 |-> {<<"p4", <<<<"app_mmap_lock", "read">>>>>>}]
-          [] t = "BR_bd_allocation" -> [p1 |-> {<<"p2", <<>>>>},
-                                        p2 |-> {<<"p5", <<<<"app_mmap_lock", "write">>>>>>, <<"p8", <<<<"app_mmap_lock", "write">>>>>>},
-                                        p8 |-> {<<"p5", <<<<"app_mmap_lock", "read">>>>>>}]
-          [] t = "munmap" -> [p1 |-> {<<"p3", <<>>>>, <<"p17", <<>>>>},
-                              p4 |-> {<<"p5", <<>>>>},
-                              p8 |-> {<<"p9", <<>>>>},
-                              p12 |-> {<<"p13", <<>>>>},
-                              p17 |-> {<<"p3", <<<<"app_mmap_lock", "read">>>>>>}]
-          [] t = "mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
+        CASE t = "prctl" -> [p1 |-> {<<"p4", <<>>, 1>>, <<"p4", <<>>, 2>>}]
+          [] t = "BR_bounds_violation" -> [p1 |-> {<<"p4", <<>>, 3>>, <<"p5", <<>>, 4>>, <<"p4", <<>>, 5>>},
+                                           p5 |-> {<<"p4", <<<<"app_mmap_lock", "read">>>>, 0>>}]
+          [] t = "BR_bd_allocation" -> [p1 |-> {<<"p2", <<>>, 0>>},
+                                        p2 |-> {<<"p7", <<<<"app_mmap_lock", "write">>>>, 6>>, <<"p7", <<<<"app_mmap_lock", "write">>>>, 7>>, <<"p8", <<<<"app_mmap_lock", "write">>>>, 0>>},
+                                        p8 |-> {<<"p7", <<<<"app_mmap_lock", "read">>>>, 8>>, <<"p7", <<<<"app_mmap_lock", "read">>>>, 9>>}]
+          [] t = "munmap" -> [p1 |-> {<<"p3", <<>>, 0>>, <<"p17", <<>>, 0>>},
+                              p4 |-> {<<"p5", <<>>, 0>>},
+                              p8 |-> {<<"p9", <<>>, 0>>},
+                              p12 |-> {<<"p13", <<>>, 0>>},
+                              p17 |-> {<<"p3", <<<<"app_mmap_lock", "read">>>>, 0>>}]
+          [] t = "mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>, 0>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -104,7 +121,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -115,9 +132,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ mpx_enabled' = w.mpx_enabled /\ bd_entry_other' = w.bd_entry_other
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, mpx_enabled |-> mpx_enabled, bd_entry_other |-> bd_entry_other]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -181,69 +198,60 @@ Init ==
 
 \* prctl: down_write(&app->bd_sem)  (_proposal.ts:16)
 \*   then, in the same step: either (2 ways)  (_proposal.ts:17)
+\*   then, in the same step: mpx_enabled = true  (_proposal.ts:18)
+\*   then, in the same step: mpx_enabled = false  (_proposal.ts:19)
 prctl_p1 ==
     /\ pc["prctl"] = "p1"
     /\ IF CanWrite("app_bd_sem", "prctl")
        THEN /\ \/ /\ rw' = TakeWrite(rw, "app_bd_sem", "prctl")
-                  /\ Goto("prctl", "p3")  \* takes branch 1 of 2
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                  /\ mpx_enabled' = TRUE
+                  /\ Goto("prctl", "p4")  \* takes branch 1 of 2; assigned
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, bd_entry_other>>
                \/ /\ rw' = TakeWrite(rw, "app_bd_sem", "prctl")
-                  /\ Goto("prctl", "p5")  \* takes branch 2 of 2
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                  /\ mpx_enabled' = FALSE
+                  /\ Goto("prctl", "p4")  \* takes branch 2 of 2; assigned
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, bd_entry_other>>
        ELSE /\ Enqueue("prctl", "app_bd_sem", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* prctl: mpx_enabled = true  (_proposal.ts:18)
-prctl_p3 ==
-    /\ pc["prctl"] = "p3"
-    /\ mpx_enabled' = TRUE
-    /\ Goto("prctl", "p4")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, bd_entry_other>>
 
 \* prctl: up_write(&app->bd_sem)  (_proposal.ts:21)
 prctl_p4 ==
     /\ pc["prctl"] = "p4"
     /\ UpWrite("prctl", "app_bd_sem", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* prctl: mpx_enabled = false  (_proposal.ts:19)
-prctl_p5 ==
-    /\ pc["prctl"] = "p5"
-    /\ mpx_enabled' = FALSE
-    /\ Goto("prctl", "p4")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, bd_entry_other>>
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
 
 Step_prctl ==
     \/ prctl_p1
-    \/ prctl_p3
     \/ prctl_p4
-    \/ prctl_p5
 
 \* ==== Thread "#BR bounds violation" of process "app" (_proposal.ts:26)
 
 \* #BR bounds violation: down_read(&app->bd_sem)  (_proposal.ts:27)
+\*   then, in the same step: if (mpx_enabled)  (_proposal.ts:28)
+\*   then, in the same step: copy_from_user(user_insn)  (_proposal.ts:28)
 BR_bounds_violation_p1 ==
     /\ pc["BR_bounds_violation"] = "p1"
-    /\ DownRead("BR_bounds_violation", "app_bd_sem", "p2")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bounds violation: if (mpx_enabled)  (_proposal.ts:28)
-\*   then, in the same step: copy_from_user(user_insn)  (_proposal.ts:28)
-BR_bounds_violation_p2 ==
-    /\ pc["BR_bounds_violation"] = "p2"
-    /\ IF mpx_enabled
-       THEN /\ \/ /\ Goto("BR_bounds_violation", "p4")  \* page present, no fault
-                  /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-               \/ /\ Goto("BR_bounds_violation", "p5")  \* page fault
-                  /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-       ELSE /\ Goto("BR_bounds_violation", "p4")
-            /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanRead("app_bd_sem", "BR_bounds_violation")
+       THEN /\ \/ /\ mpx_enabled
+                  /\ rw' = TakeRead(rw, "app_bd_sem", "BR_bounds_violation")
+                  /\ Goto("BR_bounds_violation", "p4")  \* true; page present, no fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               \/ /\ mpx_enabled
+                  /\ rw' = TakeRead(rw, "app_bd_sem", "BR_bounds_violation")
+                  /\ Goto("BR_bounds_violation", "p5")  \* true; page fault
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               \/ /\ ~(mpx_enabled)
+                  /\ rw' = TakeRead(rw, "app_bd_sem", "BR_bounds_violation")
+                  /\ Goto("BR_bounds_violation", "p4")  \* false
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("BR_bounds_violation", "app_bd_sem", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* #BR bounds violation: up_read(&app->bd_sem)  (_proposal.ts:29)
 BR_bounds_violation_p4 ==
     /\ pc["BR_bounds_violation"] = "p4"
     /\ UpRead("BR_bounds_violation", "app_bd_sem", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
 
 \* #BR bounds violation: down_read(&app->mmap_lock)  [in page fault on user_insn]  (_proposal.ts:28)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_insn]  (_proposal.ts:28)
@@ -252,13 +260,12 @@ BR_bounds_violation_p5 ==
     /\ pc["BR_bounds_violation"] = "p5"
     /\ IF CanRead("app_mmap_lock", "BR_bounds_violation")
        THEN /\ Become(Release(World([pc EXCEPT !["BR_bounds_violation"] = "p4"], TakeRead(rw, "app_mmap_lock", "BR_bounds_violation")), "BR_bounds_violation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("BR_bounds_violation", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 Step_BR_bounds_violation ==
     \/ BR_bounds_violation_p1
-    \/ BR_bounds_violation_p2
     \/ BR_bounds_violation_p4
     \/ BR_bounds_violation_p5
 
@@ -273,51 +280,48 @@ BR_bd_allocation_p1 ==
 \* #BR bd allocation: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
 \*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
 \*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
 BR_bd_allocation_p2 ==
     /\ pc["BR_bd_allocation"] = "p2"
     /\ IF CanWrite("app_mmap_lock", "BR_bd_allocation")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p5"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       THEN /\ \/ /\ (bd_entry_other = "invalid")
+                  /\ Become(Release([World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")) EXCEPT !.bd_entry_other = "new_bt"], "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault; true; assigned
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+               \/ /\ ~((bd_entry_other = "invalid"))
+                  /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault; false
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
                \/ /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p8"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bd allocation: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-BR_bd_allocation_p5 ==
-    /\ pc["BR_bd_allocation"] = "p5"
-    /\ IF (bd_entry_other = "invalid") THEN Goto("BR_bd_allocation", "p6") ELSE Goto("BR_bd_allocation", "p7")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
-
-\* #BR bd allocation: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-BR_bd_allocation_p6 ==
-    /\ pc["BR_bd_allocation"] = "p6"
-    /\ bd_entry_other' = "new_bt"
-    /\ Goto("BR_bd_allocation", "p7")
-    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled>>
 
 \* #BR bd allocation: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 BR_bd_allocation_p7 ==
     /\ pc["BR_bd_allocation"] = "p7"
     /\ UpRead("BR_bd_allocation", "app_bd_sem", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
 
 \* #BR bd allocation: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 BR_bd_allocation_p8 ==
     /\ pc["BR_bd_allocation"] = "p8"
     /\ IF CanRead("app_mmap_lock", "BR_bd_allocation")
-       THEN /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p5"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       THEN /\ \/ /\ (bd_entry_other = "invalid")
+                  /\ Become(Release([World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")) EXCEPT !.bd_entry_other = "new_bt"], "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true; assigned
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+               \/ /\ ~((bd_entry_other = "invalid"))
+                  /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); false
+                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 Step_BR_bd_allocation ==
     \/ BR_bd_allocation_p1
     \/ BR_bd_allocation_p2
-    \/ BR_bd_allocation_p5
-    \/ BR_bd_allocation_p6
     \/ BR_bd_allocation_p7
     \/ BR_bd_allocation_p8
 
@@ -363,7 +367,7 @@ munmap_p6 ==
     /\ pc["munmap"] = "p6"
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p8"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
 munmap_p8 ==
@@ -377,7 +381,7 @@ munmap_p9 ==
     /\ pc["munmap"] = "p9"
     /\ data_mapped' = FALSE
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
 munmap_p11 ==
@@ -404,13 +408,13 @@ munmap_p14 ==
     /\ pc["munmap"] = "p14"
     /\ bd_remove_vmas' = 0
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
 \* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
 munmap_p16 ==
     /\ pc["munmap"] = "p16"
     /\ UpWrite("munmap", "app_bd_sem", "Done")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
 
 \* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
@@ -419,7 +423,7 @@ munmap_p17 ==
     /\ pc["munmap"] = "p17"
     /\ IF CanRead("app_mmap_lock", "munmap")
        THEN /\ Become(Release(World([pc EXCEPT !["munmap"] = "p3"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -446,7 +450,7 @@ mmap_p1 ==
     /\ pc["mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "mmap")
        THEN /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "mmap")), "mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("mmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -473,9 +477,9 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "prctl" -> [p1 |-> <<"app_bd_sem", "write">>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<>>, Done |-> <<>>]
-          [] t = "BR_bounds_violation" -> [p1 |-> <<"app_bd_sem", "read">>, p2 |-> <<>>, p4 |-> <<>>, p5 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
-          [] t = "BR_bd_allocation" -> [p1 |-> <<"app_bd_sem", "read">>, p2 |-> <<"app_mmap_lock", "write">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "prctl" -> [p1 |-> <<"app_bd_sem", "write">>, p4 |-> <<>>, Done |-> <<>>]
+          [] t = "BR_bounds_violation" -> [p1 |-> <<"app_bd_sem", "read">>, p4 |-> <<>>, p5 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "BR_bd_allocation" -> [p1 |-> <<"app_bd_sem", "read">>, p2 |-> <<"app_mmap_lock", "write">>, p7 |-> <<>>, p8 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "munmap" -> [p1 |-> <<"app_bd_sem", "write">>, p3 |-> <<>>, p4 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, p6 |-> <<>>, p8 |-> <<"app_mmap_lock", "write">>, p9 |-> <<>>, p11 |-> <<>>, p12 |-> <<"app_mmap_lock", "write">>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, p17 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
     ]

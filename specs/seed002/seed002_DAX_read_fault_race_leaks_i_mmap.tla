@@ -58,19 +58,31 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> IF ~(w.page) THEN {w} ELSE {}
+      [] k = 2 -> IF ~(~(w.page)) /\ w.page THEN {w} ELSE {}
+      [] k = 3 -> IF ~(~(w.page)) /\ ~(w.page) /\ w.page THEN {[w EXCEPT !.page = FALSE]} ELSE {}
+      [] k = 4 -> IF ~(~(w.page)) /\ ~(w.page) /\ ~(w.page) THEN {w} ELSE {}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
-                                      p7 |-> {<<"p8", <<>>>>}]
-          [] t = "T2_read_fault" -> [p2 |-> {<<"p4", <<>>>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>, 0>>},
+                                      p7 |-> {<<"p9", <<>>, 1>>, <<"p12", <<>>, 2>>, <<"Done", <<<<"app_mmap_lock", "read">>>>, 3>>, <<"p16", <<>>, 4>>}]
+          [] t = "T2_read_fault" -> [p2 |-> {<<"p4", <<>>, 0>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -95,7 +107,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -106,9 +118,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ page' = w.page
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, page |-> page]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -175,75 +187,148 @@ T1_write_fault_p2 ==
     /\ UNCHANGED <<hole_page_in_cache, page>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p5") ELSE Goto("T1_write_fault", "p6")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
-T1_write_fault_p5 ==
-    /\ pc["T1_write_fault"] = "p5"
-    /\ page' = TRUE
-    /\ Goto("T1_write_fault", "p6")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T1 write fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
-T1_write_fault_p6 ==
-    /\ pc["T1_write_fault"] = "p6"
-    /\ IF ~(page) THEN Goto("T1_write_fault", "p7") ELSE Goto("T1_write_fault", "p8")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+    /\ IF hole_page_in_cache
+       THEN /\ \/ /\ ~(TRUE)
+                  /\ page' = TRUE
+                  /\ Goto("T1_write_fault", "p7")  \* assigned; true
+                  /\ UNCHANGED <<rw, hole_page_in_cache>>
+               \/ /\ ~(~(TRUE))
+                  /\ ~(TRUE)
+                  /\ page' = TRUE
+                  /\ Goto("T1_write_fault", "p9")  \* assigned; false; true
+                  /\ UNCHANGED <<rw, hole_page_in_cache>>
+               \/ /\ ~(~(TRUE))
+                  /\ ~(~(TRUE))
+                  /\ TRUE
+                  /\ page' = TRUE
+                  /\ Goto("T1_write_fault", "p12")  \* assigned; false; false; true
+                  /\ UNCHANGED <<rw, hole_page_in_cache>>
+               \/ /\ ~(~(TRUE))
+                  /\ ~(~(TRUE))
+                  /\ ~(TRUE)
+                  /\ TRUE
+                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; false; true; assigned; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(~(TRUE))
+                  /\ ~(~(TRUE))
+                  /\ ~(TRUE)
+                  /\ ~(TRUE)
+                  /\ page' = TRUE
+                  /\ Goto("T1_write_fault", "p16")  \* assigned; false; false; false; false
+                  /\ UNCHANGED <<rw, hole_page_in_cache>>
+       ELSE /\ \/ /\ ~(page)
+                  /\ Goto("T1_write_fault", "p7")  \* true
+                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+               \/ /\ ~(~(page))
+                  /\ ~(page)
+                  /\ Goto("T1_write_fault", "p9")  \* false; true
+                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+               \/ /\ ~(~(page))
+                  /\ ~(~(page))
+                  /\ page
+                  /\ Goto("T1_write_fault", "p12")  \* false; false; true
+                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+               \/ /\ ~(~(page))
+                  /\ ~(~(page))
+                  /\ ~(page)
+                  /\ page
+                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; false; false; true; assigned; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(~(page))
+                  /\ ~(~(page))
+                  /\ ~(page)
+                  /\ ~(page)
+                  /\ Goto("T1_write_fault", "p16")  \* false; false; false; false
+                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
 
 \* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 T1_write_fault_p7 ==
     /\ pc["T1_write_fault"] = "p7"
-    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p8")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
-
-\* T1 write fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T1_write_fault_p8 ==
-    /\ pc["T1_write_fault"] = "p8"
-    /\ IF ~(page) THEN Goto("T1_write_fault", "p9") ELSE Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+    /\ IF CanWrite("i_mmap_rwsem", "T1_write_fault")
+       THEN /\ \/ /\ ~(page)
+                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p9")  \* true
+                  /\ UNCHANGED <<hole_page_in_cache, page>>
+               \/ /\ ~(~(page))
+                  /\ page
+                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p12")  \* false; true
+                  /\ UNCHANGED <<hole_page_in_cache, page>>
+               \/ /\ ~(~(page))
+                  /\ ~(page)
+                  /\ page
+                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; false; true; assigned; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(~(page))
+                  /\ ~(page)
+                  /\ ~(page)
+                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p16")  \* false; false; false
+                  /\ UNCHANGED <<hole_page_in_cache, page>>
+       ELSE /\ Enqueue("T1_write_fault", "i_mmap_rwsem", "write")
+            /\ UNCHANGED <<hole_page_in_cache, page>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 T1_write_fault_p9 ==
     /\ pc["T1_write_fault"] = "p9"
-    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T1_write_fault_p10 ==
-    /\ pc["T1_write_fault"] = "p10"
-    /\ page' = TRUE
-    /\ Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T1 write fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-T1_write_fault_p11 ==
-    /\ pc["T1_write_fault"] = "p11"
-    /\ IF page THEN Goto("T1_write_fault", "p12") ELSE Goto("T1_write_fault", "p13")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+    /\ IF hole_page_in_cache
+       THEN /\ \/ /\ TRUE
+                  /\ page' = TRUE
+                  /\ Goto("T1_write_fault", "p12")  \* assigned; true
+                  /\ UNCHANGED <<rw, hole_page_in_cache>>
+               \/ /\ ~(TRUE)
+                  /\ TRUE
+                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; true; assigned; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(TRUE)
+                  /\ ~(TRUE)
+                  /\ page' = TRUE
+                  /\ Goto("T1_write_fault", "p16")  \* assigned; false; false
+                  /\ UNCHANGED <<rw, hole_page_in_cache>>
+       ELSE /\ \/ /\ page
+                  /\ Goto("T1_write_fault", "p12")  \* true
+                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+               \/ /\ ~(page)
+                  /\ page
+                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; true; assigned; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(page)
+                  /\ ~(page)
+                  /\ Goto("T1_write_fault", "p16")  \* false; false
+                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
 
 \* T1 write fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 T1_write_fault_p12 ==
     /\ pc["T1_write_fault"] = "p12"
-    /\ hole_page_in_cache' = FALSE
-    /\ Goto("T1_write_fault", "p13")
-    /\ UNCHANGED <<rw, page>>
-
-\* T1 write fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-T1_write_fault_p13 ==
-    /\ pc["T1_write_fault"] = "p13"
-    /\ IF page THEN Goto("T1_write_fault", "p14") ELSE Goto("T1_write_fault", "p16")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p14 ==
-    /\ pc["T1_write_fault"] = "p14"
-    /\ page' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<hole_page_in_cache>>
+    /\ \/ /\ page
+          /\ hole_page_in_cache' = FALSE
+          /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* true; assigned; up_read(&app->mmap_lock)
+       \/ /\ ~(page)
+          /\ hole_page_in_cache' = FALSE
+          /\ Goto("T1_write_fault", "p16")  \* false
+          /\ UNCHANGED <<rw, page>>
 
 \* T1 write fault: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
@@ -251,21 +336,14 @@ T1_write_fault_p16 ==
     /\ pc["T1_write_fault"] = "p16"
     /\ rw["i_mmap_rwsem"].writer = "T1_write_fault"
     /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<hole_page_in_cache, page>>
+    /\ UNCHANGED <<hole_page_in_cache>>
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
     \/ T1_write_fault_p4
-    \/ T1_write_fault_p5
-    \/ T1_write_fault_p6
     \/ T1_write_fault_p7
-    \/ T1_write_fault_p8
     \/ T1_write_fault_p9
-    \/ T1_write_fault_p10
-    \/ T1_write_fault_p11
     \/ T1_write_fault_p12
-    \/ T1_write_fault_p13
-    \/ T1_write_fault_p14
     \/ T1_write_fault_p16
 
 \* ==== Thread "T2 read fault" of process "app" (racing-read-fault-leak.ts:53)
@@ -284,7 +362,6 @@ T2_read_fault_p4 ==
     /\ pc["T2_read_fault"] = "p4"
     /\ hole_page_in_cache' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<page>>
 
 Step_T2_read_fault ==
     \/ T2_read_fault_p2
@@ -307,7 +384,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p9 |-> <<>>, p12 |-> <<>>, p16 |-> <<>>, Done |-> <<>>]
           [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

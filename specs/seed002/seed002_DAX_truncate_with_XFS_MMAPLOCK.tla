@@ -58,22 +58,37 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> IF w.block_within_eof THEN {w} ELSE {}
+      [] k = 2 -> IF ~(w.block_within_eof) /\ w.bh_mapped_T1 THEN {w} ELSE {}
+      [] k = 3 -> IF ~(w.block_within_eof) /\ ~(w.bh_mapped_T1) THEN {w} ELSE {}
+      [] k = 4 -> IF w.block_within_eof THEN {w} ELSE {}
+      [] k = 5 -> IF ~(w.block_within_eof) /\ w.bh_mapped_T2 THEN {w} ELSE {}
+      [] k = 6 -> IF ~(w.block_within_eof) /\ ~(w.bh_mapped_T2) THEN {w} ELSE {}
+      [] k = 7 -> {[w EXCEPT !.block_within_eof = FALSE]}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                p3 |-> {<<"p4", <<>>>>}]
-          [] t = "T2_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                p3 |-> {<<"p4", <<>>>>}]
-          [] t = "truncate" -> [p1 |-> {<<"p2", <<>>>>},
-                                p3 |-> {<<"p4", <<>>>>}]
+        CASE t = "T1_fault" -> [p2 |-> {<<"p3", <<>>, 0>>},
+                                p3 |-> {<<"p5", <<>>, 1>>, <<"p8", <<>>, 2>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 3>>}]
+          [] t = "T2_fault" -> [p2 |-> {<<"p3", <<>>, 0>>},
+                                p3 |-> {<<"p5", <<>>, 4>>, <<"p8", <<>>, 5>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 6>>}]
+          [] t = "truncate" -> [p1 |-> {<<"p3", <<>>, 7>>},
+                                p3 |-> {<<"p4", <<>>, 0>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -98,7 +113,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -109,9 +124,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ block_within_eof' = w.block_within_eof /\ bh_mapped_T1' = w.bh_mapped_T1 /\ bh_mapped_T2' = w.bh_mapped_T2
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, block_within_eof |-> block_within_eof, bh_mapped_T1 |-> bh_mapped_T1, bh_mapped_T2 |-> bh_mapped_T2]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -181,40 +196,50 @@ T1_fault_p2 ==
     /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:21)
-T1_fault_p3 ==
-    /\ pc["T1_fault"] = "p3"
-    /\ DownRead("T1_fault", "XFS_MMAPLOCK", "p4")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-T1_fault_p4 ==
-    /\ pc["T1_fault"] = "p4"
-    /\ IF block_within_eof THEN Goto("T1_fault", "p5") ELSE Goto("T1_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-T1_fault_p5 ==
-    /\ pc["T1_fault"] = "p5"
-    /\ IF (block = "allocated") THEN Goto("T1_fault", "p6") ELSE Goto("T1_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-T1_fault_p6 ==
-    /\ pc["T1_fault"] = "p6"
-    /\ bh_mapped_T1' = TRUE
-    /\ Goto("T1_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p7 ==
-    /\ pc["T1_fault"] = "p7"
-    /\ IF bh_mapped_T1
-       THEN /\ Goto("T1_fault", "p8")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+T1_fault_p3 ==
+    /\ pc["T1_fault"] = "p3"
+    /\ IF CanRead("XFS_MMAPLOCK", "T1_fault")
+       THEN /\ \/ /\ block_within_eof
+                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")
+                  /\ Goto("T1_fault", "p5")  \* true
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(block_within_eof)
+                  /\ bh_mapped_T1
+                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")
+                  /\ Goto("T1_fault", "p8")  \* false; true
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(block_within_eof)
+                  /\ ~(bh_mapped_T1)
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
+       ELSE /\ Enqueue("T1_fault", "XFS_MMAPLOCK", "read")
             /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+
+\* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+T1_fault_p5 ==
+    /\ pc["T1_fault"] = "p5"
+    /\ IF (block = "allocated")
+       THEN /\ \/ /\ TRUE
+                  /\ bh_mapped_T1' = TRUE
+                  /\ Goto("T1_fault", "p8")  \* assigned; true
+                  /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["T1_fault"] = "Done"], rw) EXCEPT !.bh_mapped_T1 = TRUE], "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
+       ELSE /\ \/ /\ bh_mapped_T1
+                  /\ Goto("T1_fault", "p8")  \* true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(bh_mapped_T1)
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
@@ -223,15 +248,12 @@ T1_fault_p8 ==
     /\ pc["T1_fault"] = "p8"
     /\ pte_T1' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block, pte_T2>>
 
 Step_T1_fault ==
     \/ T1_fault_p2
     \/ T1_fault_p3
-    \/ T1_fault_p4
     \/ T1_fault_p5
-    \/ T1_fault_p6
-    \/ T1_fault_p7
     \/ T1_fault_p8
 
 \* ==== Thread "T2 fault" of process "app" (_dax.ts:28)
@@ -244,40 +266,50 @@ T2_fault_p2 ==
     /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T2 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:21)
-T2_fault_p3 ==
-    /\ pc["T2_fault"] = "p3"
-    /\ DownRead("T2_fault", "XFS_MMAPLOCK", "p4")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-T2_fault_p4 ==
-    /\ pc["T2_fault"] = "p4"
-    /\ IF block_within_eof THEN Goto("T2_fault", "p5") ELSE Goto("T2_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-T2_fault_p5 ==
-    /\ pc["T2_fault"] = "p5"
-    /\ IF (block = "allocated") THEN Goto("T2_fault", "p6") ELSE Goto("T2_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-T2_fault_p6 ==
-    /\ pc["T2_fault"] = "p6"
-    /\ bh_mapped_T2' = TRUE
-    /\ Goto("T2_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
-
-\* T2 fault: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p7 ==
-    /\ pc["T2_fault"] = "p7"
-    /\ IF bh_mapped_T2
-       THEN /\ Goto("T2_fault", "p8")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+T2_fault_p3 ==
+    /\ pc["T2_fault"] = "p3"
+    /\ IF CanRead("XFS_MMAPLOCK", "T2_fault")
+       THEN /\ \/ /\ block_within_eof
+                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")
+                  /\ Goto("T2_fault", "p5")  \* true
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(block_within_eof)
+                  /\ bh_mapped_T2
+                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")
+                  /\ Goto("T2_fault", "p8")  \* false; true
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(block_within_eof)
+                  /\ ~(bh_mapped_T2)
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
+       ELSE /\ Enqueue("T2_fault", "XFS_MMAPLOCK", "read")
             /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+
+\* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+T2_fault_p5 ==
+    /\ pc["T2_fault"] = "p5"
+    /\ IF (block = "allocated")
+       THEN /\ \/ /\ TRUE
+                  /\ bh_mapped_T2' = TRUE
+                  /\ Goto("T2_fault", "p8")  \* assigned; true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
+               \/ /\ ~(TRUE)
+                  /\ Become(Release([World([pc EXCEPT !["T2_fault"] = "Done"], rw) EXCEPT !.bh_mapped_T2 = TRUE], "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
+       ELSE /\ \/ /\ bh_mapped_T2
+                  /\ Goto("T2_fault", "p8")  \* true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(bh_mapped_T2)
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
@@ -286,31 +318,27 @@ T2_fault_p8 ==
     /\ pc["T2_fault"] = "p8"
     /\ pte_T2' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
+    /\ UNCHANGED <<block, pte_T1>>
 
 Step_T2_fault ==
     \/ T2_fault_p2
     \/ T2_fault_p3
-    \/ T2_fault_p4
     \/ T2_fault_p5
-    \/ T2_fault_p6
-    \/ T2_fault_p7
     \/ T2_fault_p8
 
 \* ==== Thread "truncate" of process "app" (_truncate.ts:31)
 
 \* truncate: down_write(&XFS_MMAPLOCK)  (_truncate.ts:32)
+\*   then, in the same step: block_within_eof = false  (_truncate.ts:33)
 truncate_p1 ==
     /\ pc["truncate"] = "p1"
-    /\ DownWrite("truncate", "XFS_MMAPLOCK", "p2")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* truncate: block_within_eof = false  (_truncate.ts:33)
-truncate_p2 ==
-    /\ pc["truncate"] = "p2"
-    /\ block_within_eof' = FALSE
-    /\ Goto("truncate", "p3")
-    /\ UNCHANGED <<rw, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF CanWrite("XFS_MMAPLOCK", "truncate")
+       THEN /\ rw' = TakeWrite(rw, "XFS_MMAPLOCK", "truncate")
+            /\ block_within_eof' = FALSE
+            /\ Goto("truncate", "p3")  \* assigned
+            /\ UNCHANGED <<block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       ELSE /\ Enqueue("truncate", "XFS_MMAPLOCK", "write")
+            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 truncate_p3 ==
@@ -331,7 +359,7 @@ truncate_p5 ==
     /\ pc["truncate"] = "p5"
     /\ pte_T2' = FALSE
     /\ Become(Release(World([pc EXCEPT !["truncate"] = "p7"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
+    /\ UNCHANGED <<block, pte_T1>>
 
 \* truncate: block = freed  (_truncate.ts:38)
 \*   then, in the same step: up_write(&XFS_MMAPLOCK)  (_truncate.ts:39)
@@ -339,11 +367,10 @@ truncate_p7 ==
     /\ pc["truncate"] = "p7"
     /\ block' = "freed"
     /\ Become(Release(World([pc EXCEPT !["truncate"] = "Done"], rw), "truncate", <<<<"XFS_MMAPLOCK", "write">>>>))  \* up_write(&XFS_MMAPLOCK)
-    /\ UNCHANGED <<block_within_eof, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<pte_T1, pte_T2>>
 
 Step_truncate ==
     \/ truncate_p1
-    \/ truncate_p2
     \/ truncate_p3
     \/ truncate_p4
     \/ truncate_p5
@@ -367,9 +394,9 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
-          [] t = "truncate" -> [p1 |-> <<"XFS_MMAPLOCK", "write">>, p2 |-> <<>>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<>>, p5 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
+          [] t = "truncate" -> [p1 |-> <<"XFS_MMAPLOCK", "write">>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<>>, p5 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

@@ -178,33 +178,41 @@ T1_fault_p2 ==
     /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_fault_p3 ==
     /\ pc["T1_fault"] = "p3"
-    /\ IF block_within_eof THEN Goto("T1_fault", "p4") ELSE Goto("T1_fault", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF block_within_eof
+       THEN /\ Goto("T1_fault", "p4")
+            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       ELSE /\ \/ /\ bh_mapped_T1
+                  /\ Goto("T1_fault", "p7")  \* true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(bh_mapped_T1)
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
 T1_fault_p4 ==
     /\ pc["T1_fault"] = "p4"
-    /\ IF (block = "allocated") THEN Goto("T1_fault", "p5") ELSE Goto("T1_fault", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-T1_fault_p5 ==
-    /\ pc["T1_fault"] = "p5"
-    /\ bh_mapped_T1' = TRUE
-    /\ Goto("T1_fault", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p6 ==
-    /\ pc["T1_fault"] = "p6"
-    /\ IF bh_mapped_T1
-       THEN /\ Goto("T1_fault", "p7")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF (block = "allocated")
+       THEN /\ \/ /\ TRUE
+                  /\ bh_mapped_T1' = TRUE
+                  /\ Goto("T1_fault", "p7")  \* assigned; true
+                  /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(TRUE)
+                  /\ bh_mapped_T1' = TRUE
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
+       ELSE /\ \/ /\ bh_mapped_T1
+                  /\ Goto("T1_fault", "p7")  \* true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(bh_mapped_T1)
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
@@ -218,8 +226,6 @@ Step_T1_fault ==
     \/ T1_fault_p2
     \/ T1_fault_p3
     \/ T1_fault_p4
-    \/ T1_fault_p5
-    \/ T1_fault_p6
     \/ T1_fault_p7
 
 \* ==== Thread "T2 fault" of process "app" (_dax.ts:28)
@@ -232,33 +238,41 @@ T2_fault_p2 ==
     /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_fault_p3 ==
     /\ pc["T2_fault"] = "p3"
-    /\ IF block_within_eof THEN Goto("T2_fault", "p4") ELSE Goto("T2_fault", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF block_within_eof
+       THEN /\ Goto("T2_fault", "p4")
+            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       ELSE /\ \/ /\ bh_mapped_T2
+                  /\ Goto("T2_fault", "p7")  \* true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(bh_mapped_T2)
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
 T2_fault_p4 ==
     /\ pc["T2_fault"] = "p4"
-    /\ IF (block = "allocated") THEN Goto("T2_fault", "p5") ELSE Goto("T2_fault", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-T2_fault_p5 ==
-    /\ pc["T2_fault"] = "p5"
-    /\ bh_mapped_T2' = TRUE
-    /\ Goto("T2_fault", "p6")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
-
-\* T2 fault: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p6 ==
-    /\ pc["T2_fault"] = "p6"
-    /\ IF bh_mapped_T2
-       THEN /\ Goto("T2_fault", "p7")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF (block = "allocated")
+       THEN /\ \/ /\ TRUE
+                  /\ bh_mapped_T2' = TRUE
+                  /\ Goto("T2_fault", "p7")  \* assigned; true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
+               \/ /\ ~(TRUE)
+                  /\ bh_mapped_T2' = TRUE
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
+       ELSE /\ \/ /\ bh_mapped_T2
+                  /\ Goto("T2_fault", "p7")  \* true
+                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+               \/ /\ ~(bh_mapped_T2)
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
@@ -272,8 +286,6 @@ Step_T2_fault ==
     \/ T2_fault_p2
     \/ T2_fault_p3
     \/ T2_fault_p4
-    \/ T2_fault_p5
-    \/ T2_fault_p6
     \/ T2_fault_p7
 
 \* ==== Thread "truncate" of process "app" (_truncate.ts:31)
@@ -338,8 +350,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
           [] t = "truncate" -> [p1 |-> <<>>, p2 |-> <<"i_mmap_rwsem", "write">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

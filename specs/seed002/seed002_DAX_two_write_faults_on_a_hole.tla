@@ -185,13 +185,18 @@ T1_write_fault_p3 ==
 
 \* T1 write fault: if (block == hole)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:33)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:38)
+\*   then, in the same step: if (buffer_new.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
     /\ IF (block = "hole")
        THEN /\ Goto("T1_write_fault", "p5")
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p9"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
-            /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+       ELSE /\ \/ /\ buffer_new_T1
+                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p10"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); true
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+               \/ /\ ~(buffer_new_T1)
+                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
 
 \* T1 write fault: block = unzeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:34)
 T1_write_fault_p5 ==
@@ -201,25 +206,21 @@ T1_write_fault_p5 ==
     /\ UNCHANGED <<rw, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
 
 \* T1 write fault: allocations = allocations + 1  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:35)
+\*   then, in the same step: buffer_new.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:36)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:38)
+\*   then, in the same step: if (buffer_new.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
 T1_write_fault_p6 ==
     /\ pc["T1_write_fault"] = "p6"
-    /\ allocations' = (allocations + 1)
-    /\ Goto("T1_write_fault", "p7")
-    /\ UNCHANGED <<rw, block, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-
-\* T1 write fault: buffer_new.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:36)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:38)
-T1_write_fault_p7 ==
-    /\ pc["T1_write_fault"] = "p7"
-    /\ buffer_new_T1' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p9"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
-    /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T2>>
-
-\* T1 write fault: if (buffer_new.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
-T1_write_fault_p9 ==
-    /\ pc["T1_write_fault"] = "p9"
-    /\ IF buffer_new_T1 THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ \/ /\ TRUE
+          /\ allocations' = (allocations + 1)
+          /\ buffer_new_T1' = TRUE
+          /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p10"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
+          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T2>>
+       \/ /\ ~(TRUE)
+          /\ allocations' = (allocations + 1)
+          /\ buffer_new_T1' = TRUE
+          /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); false
+          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T2>>
 
 \* T1 write fault: block = zeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
 T1_write_fault_p10 ==
@@ -252,8 +253,6 @@ Step_T1_write_fault ==
     \/ T1_write_fault_p4
     \/ T1_write_fault_p5
     \/ T1_write_fault_p6
-    \/ T1_write_fault_p7
-    \/ T1_write_fault_p9
     \/ T1_write_fault_p10
     \/ T1_write_fault_p11
     \/ T1_write_fault_p12
@@ -275,13 +274,18 @@ T2_write_fault_p3 ==
 
 \* T2 write fault: if (block == hole)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:33)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:38)
+\*   then, in the same step: if (buffer_new.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
 T2_write_fault_p4 ==
     /\ pc["T2_write_fault"] = "p4"
     /\ IF (block = "hole")
        THEN /\ Goto("T2_write_fault", "p5")
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p9"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
-            /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+       ELSE /\ \/ /\ buffer_new_T2
+                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p10"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); true
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+               \/ /\ ~(buffer_new_T2)
+                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
 
 \* T2 write fault: block = unzeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:34)
 T2_write_fault_p5 ==
@@ -291,25 +295,21 @@ T2_write_fault_p5 ==
     /\ UNCHANGED <<rw, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
 
 \* T2 write fault: allocations = allocations + 1  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:35)
+\*   then, in the same step: buffer_new.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:36)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:38)
+\*   then, in the same step: if (buffer_new.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
 T2_write_fault_p6 ==
     /\ pc["T2_write_fault"] = "p6"
-    /\ allocations' = (allocations + 1)
-    /\ Goto("T2_write_fault", "p7")
-    /\ UNCHANGED <<rw, block, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-
-\* T2 write fault: buffer_new.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:36)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:38)
-T2_write_fault_p7 ==
-    /\ pc["T2_write_fault"] = "p7"
-    /\ buffer_new_T2' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p9"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
-    /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1>>
-
-\* T2 write fault: if (buffer_new.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
-T2_write_fault_p9 ==
-    /\ pc["T2_write_fault"] = "p9"
-    /\ IF buffer_new_T2 THEN Goto("T2_write_fault", "p10") ELSE Goto("T2_write_fault", "p11")
-    /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ \/ /\ TRUE
+          /\ allocations' = (allocations + 1)
+          /\ buffer_new_T2' = TRUE
+          /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p10"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
+          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T1>>
+       \/ /\ ~(TRUE)
+          /\ allocations' = (allocations + 1)
+          /\ buffer_new_T2' = TRUE
+          /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); false
+          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T1>>
 
 \* T2 write fault: block = zeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
 T2_write_fault_p10 ==
@@ -342,8 +342,6 @@ Step_T2_write_fault ==
     \/ T2_write_fault_p4
     \/ T2_write_fault_p5
     \/ T2_write_fault_p6
-    \/ T2_write_fault_p7
-    \/ T2_write_fault_p9
     \/ T2_write_fault_p10
     \/ T2_write_fault_p11
     \/ T2_write_fault_p12
@@ -365,8 +363,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_ILOCK", "write">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_ILOCK", "write">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_ILOCK", "write">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_ILOCK", "write">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

@@ -82,20 +82,30 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> {[w EXCEPT !.present_app_user_buf = TRUE]}
+      [] k = 2 -> {[w EXCEPT !.present_app_user_buf = TRUE]}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T2_reader" -> [p2 |-> {<<"p3", <<>>>>}]
-          [] t = "T3_mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_sem", "write">>>>>>}]
-          [] t = "T1_ioctl" -> [p5 |-> {<<"p6", <<>>>>},
-                                p8 |-> {<<"p9", <<>>>>}]
+        CASE t = "T2_reader" -> [p2 |-> {<<"p3", <<>>, 0>>}]
+          [] t = "T3_mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_sem", "write">>>>, 0>>}]
+          [] t = "T1_ioctl" -> [p5 |-> {<<"Done", <<<<"app_mmap_sem", "read">>, <<"A_mutex", "excl">>>>, 1>>},
+                                p8 |-> {<<"p2", <<<<"app_mmap_sem", "read">>>>, 2>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -120,7 +130,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -132,9 +142,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw /\ present_app_user_buf' = w.present_app_user_buf
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r, present_app_user_buf |-> present_app_user_buf]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -206,7 +216,6 @@ T2_reader_p3 ==
     /\ pc["T2_reader"] = "p3"
     /\ owner["A_mutex"] = NoOne
     /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], rw) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_sem", "read">>>>))  \* mutex_unlock(&A_mutex); up_read(&app->mmap_sem)
-    /\ UNCHANGED <<present_app_user_buf>>
 
 Step_T2_reader ==
     \/ T2_reader_p2
@@ -220,7 +229,6 @@ T3_mmap_p1 ==
     /\ pc["T3_mmap"] = "p1"
     /\ IF CanWrite("app_mmap_sem", "T3_mmap")
        THEN /\ Become(Release(World([pc EXCEPT !["T3_mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "T3_mmap")), "T3_mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
-            /\ UNCHANGED <<present_app_user_buf>>
        ELSE /\ Enqueue("T3_mmap", "app_mmap_sem", "write")
             /\ UNCHANGED <<owner, present_app_user_buf>>
 
@@ -237,59 +245,48 @@ T1_ioctl_p1 ==
     /\ UNCHANGED <<owner, rw, present_app_user_buf>>
 
 \* T1 ioctl: mutex_lock(&A_mutex)  (squashfs_c_memset_mlocked.ts:16)
+\*   then, in the same step: copy_to_user(user_buf)  (squashfs_c_memset_mlocked.ts:17)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (squashfs_c_memset_mlocked.ts:18)
 T1_ioctl_p2 ==
     /\ pc["T1_ioctl"] = "p2"
-    /\ MutexLock("T1_ioctl", "A_mutex", "p3")
-    /\ UNCHANGED <<rw, present_app_user_buf>>
-
-\* T1 ioctl: copy_to_user(user_buf)  (squashfs_c_memset_mlocked.ts:17)
-\*   then, in the same step: mutex_unlock(&A_mutex)  (squashfs_c_memset_mlocked.ts:18)
-T1_ioctl_p3 ==
-    /\ pc["T1_ioctl"] = "p3"
-    /\ IF present_app_user_buf
-       THEN /\ owner' = Free(owner, "A_mutex")
-            /\ Goto("T1_ioctl", "Done")  \* mutex_unlock(&A_mutex)
-            /\ UNCHANGED <<rw, present_app_user_buf>>
-       ELSE /\ Goto("T1_ioctl", "p5")
-            /\ UNCHANGED <<owner, rw, present_app_user_buf>>
+    /\ owner["A_mutex"] = NoOne
+    /\ \/ /\ present_app_user_buf
+          /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
+          /\ Goto("T1_ioctl", "Done")  \* page present, no fault; mutex_unlock(&A_mutex)
+          /\ UNCHANGED <<rw, present_app_user_buf>>
+       \/ /\ ~(present_app_user_buf)
+          /\ owner' = Take(owner, "A_mutex", "T1_ioctl")
+          /\ Goto("T1_ioctl", "p5")  \* page fault
+          /\ UNCHANGED <<rw, present_app_user_buf>>
 
 \* T1 ioctl: down_read(&app->mmap_sem)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:17)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:17)
+\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:17)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (squashfs_c_memset_mlocked.ts:18)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p5 ==
     /\ pc["T1_ioctl"] = "p5"
-    /\ DownRead("T1_ioctl", "app_mmap_sem", "p6")
-    /\ UNCHANGED <<owner, present_app_user_buf>>
-
-\* T1 ioctl: install_pte(user_buf)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:17)
-\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:17)
-\*   then, in the same step: mutex_unlock(&A_mutex)  (squashfs_c_memset_mlocked.ts:18)
-T1_ioctl_p6 ==
-    /\ pc["T1_ioctl"] = "p6"
-    /\ present_app_user_buf' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], rw), "T1_ioctl", <<<<"app_mmap_sem", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_sem); mutex_unlock(&A_mutex)
+    /\ IF CanRead("app_mmap_sem", "T1_ioctl")
+       THEN /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_sem", "T1_ioctl")) EXCEPT !.present_app_user_buf = TRUE], "T1_ioctl", <<<<"app_mmap_sem", "read">>, <<"A_mutex", "excl">>>>))  \* assigned; up_read(&app->mmap_sem); mutex_unlock(&A_mutex)
+       ELSE /\ Enqueue("T1_ioctl", "app_mmap_sem", "read")
+            /\ UNCHANGED <<owner, present_app_user_buf>>
 
 \* T1 ioctl: down_read(&app->mmap_sem)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:15)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:15)
+\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:15)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p8 ==
     /\ pc["T1_ioctl"] = "p8"
-    /\ DownRead("T1_ioctl", "app_mmap_sem", "p9")
-    /\ UNCHANGED <<owner, present_app_user_buf>>
-
-\* T1 ioctl: install_pte(user_buf)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:15)
-\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on user_buf]  (squashfs_c_memset_mlocked.ts:15)
-T1_ioctl_p9 ==
-    /\ pc["T1_ioctl"] = "p9"
-    /\ present_app_user_buf' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "p2"], rw), "T1_ioctl", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+    /\ IF CanRead("app_mmap_sem", "T1_ioctl")
+       THEN /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "p2"], TakeRead(rw, "app_mmap_sem", "T1_ioctl")) EXCEPT !.present_app_user_buf = TRUE], "T1_ioctl", <<<<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem)
+       ELSE /\ Enqueue("T1_ioctl", "app_mmap_sem", "read")
+            /\ UNCHANGED <<owner, present_app_user_buf>>
 
 Step_T1_ioctl ==
     \/ T1_ioctl_p1
     \/ T1_ioctl_p2
-    \/ T1_ioctl_p3
     \/ T1_ioctl_p5
-    \/ T1_ioctl_p6
     \/ T1_ioctl_p8
-    \/ T1_ioctl_p9
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -311,7 +308,7 @@ WaitAt ==
     [t \in Threads |->
         CASE t = "T2_reader" -> [p2 |-> <<"app_mmap_sem", "read">>, p3 |-> <<"A_mutex", "excl">>, Done |-> <<>>]
           [] t = "T3_mmap" -> [p1 |-> <<"app_mmap_sem", "write">>, Done |-> <<>>]
-          [] t = "T1_ioctl" -> [p1 |-> <<>>, p2 |-> <<"A_mutex", "excl">>, p3 |-> <<>>, p5 |-> <<"app_mmap_sem", "read">>, p6 |-> <<>>, p8 |-> <<"app_mmap_sem", "read">>, p9 |-> <<>>, Done |-> <<>>]
+          [] t = "T1_ioctl" -> [p1 |-> <<>>, p2 |-> <<"A_mutex", "excl">>, p5 |-> <<"app_mmap_sem", "read">>, p8 |-> <<"app_mmap_sem", "read">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

@@ -58,22 +58,33 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc and the lock state: what a release may change when it wakes
-\* waiters. A woken thread runs the rest of its own step at once, inside the
+\* A world is every pc, the lock state and the variables woken threads touch: what
+\* a release may change when it wakes waiters. A woken thread runs the rest of its
+\* own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
+\* The worlds after a woken thread's path k (0: it touches no variable): its
+\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
+\* variables only their lock's holders touch).
+Continue(w, k) ==
+    CASE k = 0 -> {w}
+      [] k = 1 -> {[w EXCEPT !.at_D = "gone"]}
+      [] k = 2 -> IF (w.at_D = "gone") THEN {[w EXCEPT !.at_D = "new"]} ELSE {}
+      [] k = 3 -> IF ~((w.at_D = "gone")) THEN {w} ELSE {}
+
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
+\* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "U_munmap" -> [p1 |-> {<<"p2", <<>>>>},
-                                p2 |-> {<<"p3", <<>>>>},
-                                p6 |-> {<<"p7", <<>>>>},
-                                p9 |-> {<<"p10", <<>>>>}]
-          [] t = "X_user" -> [p1 |-> {<<"p2", <<>>>>},
-                              p8 |-> {<<"p9", <<>>>>}]
+        CASE t = "U_munmap" -> [p1 |-> {<<"p2", <<>>, 0>>},
+                                p2 |-> {<<"p3", <<>>, 0>>},
+                                p6 |-> {<<"p9", <<<<"app_mmap_sem", "write">>>>, 1>>},
+                                p9 |-> {<<"p10", <<>>, 0>>}]
+          [] t = "X_user" -> [p1 |-> {<<"p7", <<<<"app_mmap_sem", "write">>>>, 2>>, <<"Done", <<<<"app_mmap_sem", "write">>>>, 3>>},
+                              p8 |-> {<<"p9", <<>>, 0>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -98,7 +109,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -109,9 +120,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ at_D' = w.at_D
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, rw |-> r, at_D |-> at_D]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -196,21 +207,18 @@ U_munmap_p4 ==
     /\ pc["U_munmap"] = "p4"
     /\ bt_T' = "marked"
     /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p6"], rw), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
-    /\ UNCHANGED <<bd_entry, at_D, reused>>
+    /\ UNCHANGED <<bd_entry, reused>>
 
 \* U munmap: down_write(&app->mmap_sem)  (_reuse.ts:35)
+\*   then, in the same step: at_D = gone  (_reuse.ts:36)
+\*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:37)
 U_munmap_p6 ==
     /\ pc["U_munmap"] = "p6"
-    /\ DownWrite("U_munmap", "app_mmap_sem", "p7")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
-
-\* U munmap: at_D = gone  (_reuse.ts:36)
-\*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:37)
-U_munmap_p7 ==
-    /\ pc["U_munmap"] = "p7"
-    /\ at_D' = "gone"
-    /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p9"], rw), "U_munmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
-    /\ UNCHANGED <<bd_entry, bt_T, reused>>
+    /\ IF CanWrite("app_mmap_sem", "U_munmap")
+       THEN /\ Become(Release([World([pc EXCEPT !["U_munmap"] = "p9"], TakeWrite(rw, "app_mmap_sem", "U_munmap")) EXCEPT !.at_D = "gone"], "U_munmap", <<<<"app_mmap_sem", "write">>>>))  \* assigned; up_write(&app->mmap_sem)
+            /\ UNCHANGED <<bd_entry, bt_T, reused>>
+       ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "write")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: down_write(&app->mmap_sem)  (_reuse.ts:39)
 U_munmap_p9 ==
@@ -225,7 +233,7 @@ U_munmap_p10 ==
     /\ pc["U_munmap"] = "p10"
     /\ bt_T' = "freed"
     /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "Done"], rw), "U_munmap", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
-    /\ UNCHANGED <<bd_entry, at_D, reused>>
+    /\ UNCHANGED <<bd_entry, reused>>
 
 Step_U_munmap ==
     \/ U_munmap_p1
@@ -233,38 +241,30 @@ Step_U_munmap ==
     \/ U_munmap_p3
     \/ U_munmap_p4
     \/ U_munmap_p6
-    \/ U_munmap_p7
     \/ U_munmap_p9
     \/ U_munmap_p10
 
 \* ==== Thread "X user" of process "app" (_reuse.ts:46)
 
 \* X user: down_write(&app->mmap_sem)  (_reuse.ts:48)
-X_user_p1 ==
-    /\ pc["X_user"] = "p1"
-    /\ DownWrite("X_user", "app_mmap_sem", "p2")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
-
-\* X user: if (at_D == gone)  (_reuse.ts:49)
-\*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:53)
-\*   then, in the same step: if (X user.mapped_at_D)  (_reuse.ts:54)
-X_user_p2 ==
-    /\ pc["X_user"] = "p2"
-    /\ IF (at_D = "gone")
-       THEN /\ Goto("X_user", "p3")
-            /\ UNCHANGED <<rw, bd_entry, bt_T, at_D, reused>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], rw), "X_user", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem); false
-            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
-
-\* X user: at_D = new  (_reuse.ts:50)
+\*   then, in the same step: if (at_D == gone)  (_reuse.ts:49)
+\*   then, in the same step: at_D = new  (_reuse.ts:50)
 \*   then, in the same step: mapped_at_D = true  (_reuse.ts:51)
 \*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:53)
 \*   then, in the same step: if (X user.mapped_at_D)  (_reuse.ts:54)
-X_user_p3 ==
-    /\ pc["X_user"] = "p3"
-    /\ at_D' = "new"
-    /\ Become(Release(World([pc EXCEPT !["X_user"] = "p7"], rw), "X_user", <<<<"app_mmap_sem", "write">>>>))  \* assigned; up_write(&app->mmap_sem); true
-    /\ UNCHANGED <<bd_entry, bt_T, reused>>
+\*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:53)
+\*   then, in the same step: if (X user.mapped_at_D)  (_reuse.ts:54)
+X_user_p1 ==
+    /\ pc["X_user"] = "p1"
+    /\ IF CanWrite("app_mmap_sem", "X_user")
+       THEN /\ \/ /\ (at_D = "gone")
+                  /\ Become(Release([World([pc EXCEPT !["X_user"] = "p7"], TakeWrite(rw, "app_mmap_sem", "X_user")) EXCEPT !.at_D = "new"], "X_user", <<<<"app_mmap_sem", "write">>>>))  \* true; assigned; assigned; up_write(&app->mmap_sem); true
+                  /\ UNCHANGED <<bd_entry, bt_T, reused>>
+               \/ /\ ~((at_D = "gone"))
+                  /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeWrite(rw, "app_mmap_sem", "X_user")), "X_user", <<<<"app_mmap_sem", "write">>>>))  \* false; up_write(&app->mmap_sem); false
+                  /\ UNCHANGED <<bd_entry, bt_T, reused>>
+       ELSE /\ Enqueue("X_user", "app_mmap_sem", "write")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* X user: if (bd_entry == none)  (_reuse.ts:56)
 X_user_p7 ==
@@ -284,7 +284,7 @@ X_user_p9 ==
     /\ pc["X_user"] = "p9"
     /\ bd_entry' = "T2"
     /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], rw), "X_user", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
-    /\ UNCHANGED <<bt_T, at_D, reused>>
+    /\ UNCHANGED <<bt_T, reused>>
 
 \* X user: if ((bd_entry == T) && (bt_T != live))  (_reuse.ts:64)
 X_user_p11 ==
@@ -301,8 +301,6 @@ X_user_p12 ==
 
 Step_X_user ==
     \/ X_user_p1
-    \/ X_user_p2
-    \/ X_user_p3
     \/ X_user_p7
     \/ X_user_p8
     \/ X_user_p9
@@ -326,8 +324,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "U_munmap" -> [p1 |-> <<"app_bd_sem", "write">>, p2 |-> <<"app_mmap_sem", "read">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<"app_mmap_sem", "write">>, p7 |-> <<>>, p9 |-> <<"app_mmap_sem", "write">>, p10 |-> <<>>, Done |-> <<>>]
-          [] t = "X_user" -> [p1 |-> <<"app_mmap_sem", "write">>, p2 |-> <<>>, p3 |-> <<>>, p7 |-> <<>>, p8 |-> <<"app_bd_sem", "read">>, p9 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
+        CASE t = "U_munmap" -> [p1 |-> <<"app_bd_sem", "write">>, p2 |-> <<"app_mmap_sem", "read">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<"app_mmap_sem", "write">>, p9 |-> <<"app_mmap_sem", "write">>, p10 |-> <<>>, Done |-> <<>>]
+          [] t = "X_user" -> [p1 |-> <<"app_mmap_sem", "write">>, p7 |-> <<>>, p8 |-> <<"app_bd_sem", "read">>, p9 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
