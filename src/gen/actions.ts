@@ -4,7 +4,7 @@
 // "M", t), "M")`), one disjunct per path. Text only: view.ts owns the tables.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, type Path, isGuardedPath, pathAcquires, pathEffect, pathReleases, paths } from "../ir/merge.js";
+import { type MergePlan, type Path, entryPaths, isGuardedPath, pathAcquires, pathEffect, pathReleases, paths } from "../ir/merge.js";
 import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
 import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
 import type { Expr, LockMode, Model } from "../ir/types.js";
@@ -283,7 +283,7 @@ function compactBody(ctx: ActionContext, n: Node, to: (pc: string) => string): s
 }
 
 /** Where each thread may start: its entry, or the first kept pcs its absorbed entry reaches. */
-export function entryPcs(plan: MergePlan, tp: ThreadProgram): string[] {
+export function entryPcs(model: Model, plan: MergePlan, tp: ThreadProgram): string[] {
   if (tp.entry === DONE) return [DONE];
-  return [...new Set(paths(plan, tp, tp.entry).map((p) => p.end))];
+  return [...new Set(entryPaths(model, plan, tp).map((p) => p.end))];
 }

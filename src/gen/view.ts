@@ -237,7 +237,7 @@ export function buildView(
   const variables = ["pc", ...(hasExcl ? ["owner"] : []), ...(hasRw ? ["rw"] : []), ...model.vars.map((v) => varIdent.get(v.id) as string)];
 
   const init = [
-    initPc(program, plan, T, valueThreads.size > 0),
+    initPc(model, program, plan, T, valueThreads.size > 0),
     ...(hasExcl ? ["owner = [l \\in ExclLocks |-> NoOne]"] : []),
     ...(hasRw ? ["rw = [l \\in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]"] : []),
     ...model.vars.map((v) => `${varIdent.get(v.id)} = ${value(v.init)}`),
@@ -463,8 +463,8 @@ export function buildView(
  * Init's pc: every thread at its entry; where merging absorbs a thread's entry,
  * the set of first kept pcs it may start at, as a record set (one field per thread).
  */
-function initPc(program: Program, plan: MergePlan, T: (id: string) => string, modelValues: boolean): string {
-  const entries = program.threads.map((tp) => [T(tp.thread), entryPcs(plan, tp)] as const);
+function initPc(model: Model, program: Program, plan: MergePlan, T: (id: string) => string, modelValues: boolean): string {
+  const entries = program.threads.map((tp) => [T(tp.thread), entryPcs(model, plan, tp)] as const);
   if (entries.some(([, e]) => e.length > 1)) {
     if (!modelValues) return `pc \\in [${entries.map(([t, e]) => `${t.slice(1, -1)} : {${e.map(str).join(", ")}}`).join(", ")}]`;
     // A record set cannot have model values as its fields: one function per choice of

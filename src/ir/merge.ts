@@ -267,8 +267,10 @@ function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, M
 }
 
 /**
- * Init fixes a thread's first kept pcs without reading variables, so an absorbed
- * entry stops before a guarded node: keeps every guarded node its absorbed entry reaches.
+ * Init gives every variable its initial value, so an absorbed entry stops before a
+ * guarded `set`: keeps every one its absorbed entry reaches. Guarded branches and
+ * residency tests there read initial values (no absorbed entry writes a variable):
+ * Init keeps the paths whose guards hold on them (entryPaths).
  */
 function keepGuardedAtEntry(tp: ThreadProgram, set: Set<string>): void {
   const byPc = nodeIndex(tp);
@@ -278,13 +280,20 @@ function keepGuardedAtEntry(tp: ThreadProgram, set: Set<string>): void {
     seen.add(pc);
     const n = byPc.get(pc) as Node;
     const op = n.op;
-    if (op.kind === "set" || (op.kind === "branch" && !isConstant(op.cond)) || (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined)) {
+    if (op.kind === "set") {
       set.delete(pc);
       return;
     }
     for (const x of absorbedExits(n)) walk(x);
   };
   walk(tp.entry);
+}
+
+/** The ways a thread's absorbed entry may go in Init: those whose guards hold on the initial values. */
+export function entryPaths(model: Model, plan: MergePlan, tp: ThreadProgram): Path[] {
+  if (tp.entry === DONE) return [{ steps: [], end: DONE }];
+  const init = new Map<string, Expr>(model.vars.map((v) => [v.id, { kind: "lit", value: v.init }]));
+  return paths(plan, tp, tp.entry).filter((p) => pathEffect(p).guards.every((g) => evalConstant(substVars(g, init)) === true));
 }
 
 /** Every way from `pc` through absorbed nodes to a kept pc or DONE (one path with no steps if `pc` is kept). */
