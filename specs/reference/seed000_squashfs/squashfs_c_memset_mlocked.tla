@@ -190,7 +190,7 @@ HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw
 HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
-    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"p1"}]
+    /\ pc \in [T2_reader : {"Done", "p2"}, T3_mmap : {"p1"}, T1_ioctl : {"p8"}]
     /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ present_app_user_buf = FALSE
@@ -237,13 +237,6 @@ Step_T3_mmap ==
 
 \* ==== Thread "T1 ioctl" of process "app" (squashfs_c_memset_mlocked.ts:14)
 
-\* T1 ioctl: store(user_buf)  (squashfs_c_memset_mlocked.ts:15)
-T1_ioctl_p1 ==
-    /\ pc["T1_ioctl"] = "p1"
-    /\ IF present_app_user_buf THEN Goto("T1_ioctl", "p2")  \* present: no fault
-       ELSE Goto("T1_ioctl", "p8")  \* absent: page fault
-    /\ UNCHANGED <<owner, rw, present_app_user_buf>>
-
 \* T1 ioctl: mutex_lock(&A_mutex)  (squashfs_c_memset_mlocked.ts:16)
 \*   then, in the same step: copy_to_user(user_buf)  (squashfs_c_memset_mlocked.ts:17)
 \*   then, in the same step: mutex_unlock(&A_mutex)  (squashfs_c_memset_mlocked.ts:18)
@@ -283,7 +276,6 @@ T1_ioctl_p8 ==
             /\ UNCHANGED <<owner, present_app_user_buf>>
 
 Step_T1_ioctl ==
-    \/ T1_ioctl_p1
     \/ T1_ioctl_p2
     \/ T1_ioctl_p5
     \/ T1_ioctl_p8
@@ -308,7 +300,7 @@ WaitAt ==
     [t \in Threads |->
         CASE t = "T2_reader" -> [p2 |-> <<"app_mmap_sem", "read">>, p3 |-> <<"A_mutex", "excl">>, Done |-> <<>>]
           [] t = "T3_mmap" -> [p1 |-> <<"app_mmap_sem", "write">>, Done |-> <<>>]
-          [] t = "T1_ioctl" -> [p1 |-> <<>>, p2 |-> <<"A_mutex", "excl">>, p5 |-> <<"app_mmap_sem", "read">>, p8 |-> <<"app_mmap_sem", "read">>, Done |-> <<>>]
+          [] t = "T1_ioctl" -> [p2 |-> <<"A_mutex", "excl">>, p5 |-> <<"app_mmap_sem", "read">>, p8 |-> <<"app_mmap_sem", "read">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
