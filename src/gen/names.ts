@@ -29,7 +29,7 @@ export const SPEC_NAMES = [
   "WaitAt", "WaitFor", "Waiting", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
   "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
   "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry", "AfterGrant", "HeadReaders", "Grant",
-  "Resume", "ResumeAll", "Release", "Become", "World", "OrderAt", "NoLockOrderViolation",
+  "Resume", "ResumeAll", "Release", "Become", "World", "Continue", "OrderAt", "NoLockOrderViolation",
 ];
 
 /**

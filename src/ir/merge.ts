@@ -68,8 +68,10 @@
 //   writes its branch conditions as conjuncts and composes its assignments into
 //   one primed value per variable, the explorer simply runs it, and a woken
 //   thread's continuation (Grant) carries the variables its absorbed nodes touch
-//   in the world (templates/locks-rwsem.hbs Continue). Not absorbed on a thread's
-//   absorbed entry: Init fixes the first pcs without reading variables.
+//   in the world (templates/locks-rwsem.hbs Continue). On a thread's absorbed
+//   entry only the reads: no absorbed entry writes a variable, so they read
+//   initial values, and Init starts each thread where the paths whose guards
+//   hold on them end (entryPaths); a `set` there is kept.
 // - Never absorbed: other acquires, trylock (they block or observe locks), await,
 //   other sets and branches on shared state, assert (an assert is checked where it
 //   stands), a node a label points at, and, below, a node whose continuation

@@ -61,12 +61,24 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
     if (!entry && op.kind === "set") vars.set(op.variable, evalIn(op.value));
     const assigned = new Set<string>(!entry && op.kind === "set" ? [op.variable] : []);
     const varsAfter: ReadonlyMap<string, Value>[] = [];
+    /** A set's effect as the trace says it for a kept one (translate.ts effectOf). */
+    const setEffects = new Map<number, string>();
     let possible = true;
-    for (const { node: n, to } of p.steps) {
+    for (const [i, { node: n, to }] of p.steps.entries()) {
       const o = n.op;
       if (o.kind === "set") {
+        const old = vars.get(o.variable);
         vars.set(o.variable, evalIn(o.value));
         assigned.add(o.variable);
+        const v = model.vars.find((x) => x.id === o.variable);
+        setEffects.set(
+          i,
+          v?.residencyOf !== undefined
+            ? vars.get(o.variable) === true
+              ? "page mapped: present"
+              : "page unmapped: the next access faults"
+            : `${v?.name ?? o.variable}: ${String(old)} -> ${String(vars.get(o.variable))}`,
+        );
       } else if (o.kind === "branch" && !isConstant(o.cond) && o.then !== o.else) possible &&= (evalIn(o.cond) === true) === (to === o.then);
       else if (o.kind === "access" && o.fault.kind !== "none" && o.fault.resident !== undefined && o.next !== o.fault.target) possible &&= (vars.get(o.fault.resident) === true) === (to === o.next);
       varsAfter.push(new Map(vars));
@@ -87,7 +99,7 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
     let done = 0;
     const steps = p.steps.map(({ node: n, to }, i) => {
       if (n.op.kind === "release" || n.op.kind === "acquire") done++;
-      return { node: n, effect: spellOutcome(n.op, to), state: at(to, done, varsAfter[i]) };
+      return { node: n, effect: setEffects.get(i) ?? spellOutcome(n.op, to), state: at(to, done, varsAfter[i]) };
     });
     return { kept: at(exit ?? from, 0, keptVars), steps };
   }
