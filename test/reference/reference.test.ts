@@ -80,5 +80,5 @@ describe.runIf(present)("specs/reference", () => {
       if (!loaded.ok) throw new Error("invalid");
       expect(await tlcReachable(loaded.def, tc)).toBe(exploreCounts(loaded.def).reachable);
     }
-  }, 60_000);
+  }, 300_000);
 });
