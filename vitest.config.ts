@@ -50,10 +50,13 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: testEnv,
-    // The class-data sharing archive, made once before the files start.
+    // Once before the files start: the class-data sharing archive, and the CLI the
+    // tests run, compiled (test/helpers/global-setup.ts).
     globalSetup: ["test/helpers/global-setup.ts"],
-    // vitest's default is one file at a time on 2 cores (CPUs - 1); the tests wait on
-    // JVMs and child processes much of the time, so two files at once fill the cores.
-    maxWorkers: Math.max(2, availableParallelism()),
+    // vitest's default is one file at a time on 2 cores (CPUs - 1). Each file runs one
+    // JVM or child process at a time and waits for it, with gaps (starting node,
+    // loading and exploring models, timers, a worker waiting for its server), so one
+    // file more than the cores keeps them busy: 3 files at once on 2 cores.
+    maxWorkers: availableParallelism() + 1,
   },
 });
