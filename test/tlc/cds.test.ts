@@ -52,7 +52,10 @@ describe("class-data sharing archive", { timeout: 120_000 }, () => {
     const cache = await fresh();
     const archive = await archivePath(tc, cache);
     const runs = await Promise.all([runTlc(mutex(cache)), runTlc(mutex(cache))]);
-    expect(runs.map((r) => [r.outcome, r.invariant])).toEqual([["invariant", "MutualExclusion"], ["invariant", "MutualExclusion"]]);
+    expect(runs).toMatchObject([
+      { outcome: "invariant", invariant: "MutualExclusion" },
+      { outcome: "invariant", invariant: "MutualExclusion" },
+    ]);
     expect(runs.map((r) => r.cds).sort()).toEqual(["created", "off"]);
     expect(await magic(archive)).toBe("f00baba2");
     const name = archive.split("/").at(-1);
