@@ -30,6 +30,18 @@ export const shared = {
   },
 };
 
+/**
+ * TLC's JVM in the tests: C1 only (-XX:TieredStopAtLevel=1). Nearly every TLC run
+ * here is over in a second, where the C2 compiler's warm-up costs more CPU than it
+ * gains (a third less CPU for a seed model: 1.8 s against 1.4 s); faultline's
+ * default keeps C2 for the long runs users make (bench/jvm-flags.ts). Set through
+ * FAULTLINE_JAVA_OPTS, so the CLI's child processes get it too; a
+ * FAULTLINE_JAVA_OPTS of the caller's own wins.
+ */
+export const testEnv = {
+  FAULTLINE_JAVA_OPTS: process.env["FAULTLINE_JAVA_OPTS"] ?? "-XX:TieredStopAtLevel=1",
+};
+
 export default defineConfig({
   ...shared,
   test: {
@@ -37,8 +49,14 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...LONG],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // vitest's default is one file at a time on 2 cores (CPUs - 1); the tests wait on
-    // JVMs and child processes much of the time, so two files at once fill the cores.
-    maxWorkers: Math.max(2, availableParallelism()),
+    env: testEnv,
+    // Once before the files start: the class-data sharing archive, and the CLI the
+    // tests run, compiled (test/helpers/global-setup.ts).
+    globalSetup: ["test/helpers/global-setup.ts"],
+    // vitest's default is one file at a time on 2 cores (CPUs - 1). Each file runs one
+    // JVM or child process at a time and waits for it, with gaps (starting node,
+    // loading and exploring models, timers, a worker waiting for its server), so one
+    // file more than the cores keeps them busy: 3 files at once on 2 cores.
+    maxWorkers: availableParallelism() + 1,
   },
 });

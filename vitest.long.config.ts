@@ -8,5 +8,6 @@ export default defineConfig({
     include: LONG,
     testTimeout: 2_400_000,
     hookTimeout: 120_000,
+    globalSetup: ["test/helpers/global-setup.ts"],
   },
 });

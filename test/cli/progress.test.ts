@@ -2,11 +2,10 @@
 // terminal only. A real pseudo-terminal (util-linux `script`) for the CLI; the
 // reader on recorded messages cut at every place.
 
-import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { progressReader, progressText, progressWanted } from "../../src/cli/progress.js";
-import { faultline, root } from "../helpers/cli.js";
+import { faultline, mainArgs, root } from "../helpers/cli.js";
 import { toolchain } from "../helpers/toolchain.js";
 
 const jar = (await toolchain()).jar;
@@ -14,7 +13,7 @@ const LINE = /specs\/seed000\/as-reported\.ts: [\d,]+ distinct states, queue [\d
 
 /** `faultline <args>` on a pseudo-terminal (stdout and stderr both): what the terminal got. */
 async function onTerminal(args: string[]): Promise<{ exitCode: number | undefined; text: string }> {
-  const cmd = [process.execPath, "--import", "tsx", path.join(root, "src/cli/main.ts"), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const cmd = [process.execPath, ...mainArgs, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   const r = await execa("script", ["-qefc", cmd, "/dev/null"], { cwd: root, reject: false, env: { TLA2TOOLS_JAR: jar, NO_COLOR: "1" } });
   return { exitCode: r.exitCode, text: r.stdout };
 }

@@ -1,18 +1,22 @@
-// The `faultline` command as a user runs it, for CLI tests: one node process with
-// tsx's loader (as the built CLI is one process, so signals reach it directly),
-// and where its java processes and temporary files are.
+// The `faultline` command as a user runs it, for CLI tests: one node process (as
+// the built CLI is one process, so signals reach it directly) running src/ as
+// global-setup.ts compiled it for this run, or, outside vitest's run, src/ with
+// tsx's loader; and where its java processes and temporary files are.
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
+import { inject } from "vitest";
 import { toolchain } from "./toolchain.js";
 
 export const root = path.resolve(import.meta.dirname, "../..");
-const main = path.join(root, "src/cli/main.ts");
+const compiled = inject("faultlineMain");
+/** node's arguments before faultline's own: the command's `node <these> <args>`. */
+export const mainArgs: readonly string[] = compiled ? [compiled] : ["--import", "tsx", path.join(root, "src/cli/main.ts")];
 const jar = (await toolchain()).jar;
 
 /** `faultline <args>` from the repository root, with the test TLC and no colour; never rejects. */
 export function faultline(args: readonly string[], env: Record<string, string | undefined> = {}) {
-  return execa(process.execPath, ["--import", "tsx", main, ...args], {
+  return execa(process.execPath, [...mainArgs, ...args], {
     cwd: root,
     reject: false,
     env: { TLA2TOOLS_JAR: jar, NO_COLOR: "1", ...env },

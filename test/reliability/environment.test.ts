@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { faultline, leftovers, root } from "../helpers/cli.js";
+import { faultline, leftovers, mainArgs, root } from "../helpers/cli.js";
 import { toolchain } from "../helpers/toolchain.js";
 
 const tmp = await mkdtemp(path.join(tmpdir(), "faultline-env-"));
@@ -49,8 +49,7 @@ describe("the environment", () => {
   });
 
   it("case 9: output piped into `head -1` ends quietly: no EPIPE stack", async () => {
-    const main = path.join(root, "src/cli/main.ts");
-    const cmd = `"${process.execPath}" --import tsx "${main}" check --jobs 1 specs/seed000/as-reported.ts specs/seed000/pinned-buffer.ts specs/seed000/as-reported.ts | head -1; echo "status \${PIPESTATUS[0]}" >&2`;
+    const cmd = `${[process.execPath, ...mainArgs].map((a) => `"${a}"`).join(" ")} check --jobs 1 specs/seed000/as-reported.ts specs/seed000/pinned-buffer.ts specs/seed000/as-reported.ts | head -1; echo "status \${PIPESTATUS[0]}" >&2`;
     const r = await execa("bash", ["-c", cmd], { cwd: root, reject: false, env: { TLA2TOOLS_JAR: jar, NO_COLOR: "1", FAULTLINE_NO_CDS: "1" } });
     expect(r.stdout).toMatch(/^seed000 as reported \(specs\/seed000\/as-reported\.ts\): DEADLOCK/);
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at |faultline bug/);

@@ -1,6 +1,8 @@
 // The class-data sharing archive on real TLC: made once, then reused; a broken
 // or foreign archive falls back to a plain run with the right verdict; never
-// two writers at once in one process. Each test has its own cache dir.
+// two writers at once in one process. Each test has its own cache dir; the tests
+// that start from an archive get a copy of one made once for the file (`made`),
+// the tests about making one make their own.
 import { readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,8 +17,13 @@ import { FIXTURES } from "./fixtures.js";
 
 const tc = await toolchain();
 let root: string;
+/** An archive for `tc`, made by a TLC run in a cache dir of its own, and its jar note. */
+let made: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "faultline-cds-test-"));
+  const archive = await ensureCdsArchive(tc, { cacheDir: await mkdtemp(join(root, "cache-")), enabled: true });
+  if (!archive) throw new Error("no archive made");
+  made = archive;
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -33,27 +40,37 @@ function mutex(cache: string, more: Partial<RunOptions> = {}): RunOptions {
   };
 }
 const magic = async (file: string) => (await readFile(file)).readUInt32LE(0).toString(16);
+/** `made` and its jar note at `archive`, as a run of `tc` would have left them. */
+async function plantMade(archive: string): Promise<void> {
+  await mkdir(join(archive, ".."), { recursive: true });
+  await copyFile(made, archive);
+  await copyFile(`${made}.jar.json`, `${archive}.jar.json`);
+}
 
 describe("class-data sharing archive", { timeout: 120_000 }, () => {
-  it("is made by the first run and mapped by the next", async () => {
+  it("is made by one of two parallel runs in one process (the other runs without) and mapped by the next", async () => {
     const cache = await fresh();
     const archive = await archivePath(tc, cache);
-    const first = await runTlc(mutex(cache));
-    expect(first).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "created" });
+    const runs = await Promise.all([runTlc(mutex(cache)), runTlc(mutex(cache))]);
+    expect(runs).toMatchObject([
+      { outcome: "invariant", invariant: "MutualExclusion" },
+      { outcome: "invariant", invariant: "MutualExclusion" },
+    ]);
+    expect(runs.map((r) => r.cds).sort()).toEqual(["created", "off"]);
     expect(await magic(archive)).toBe("f00baba2");
-    const made = (await stat(archive)).mtimeMs;
-    const second = await runTlc(mutex(cache));
-    expect(second).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "used" });
-    expect((await stat(archive)).mtimeMs).toBe(made);
     const name = archive.split("/").at(-1);
     expect((await readdir(join(cache, "cds"))).sort()).toEqual([name, `${name}.jar.json`]);
     expect(JSON.parse(await readFile(`${archive}.jar.json`, "utf8"))).toMatchObject({ jar: tc.jar });
+    const when = (await stat(archive)).mtimeMs;
+    const next = await runTlc(mutex(cache));
+    expect(next).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "used" });
+    expect((await stat(archive)).mtimeMs).toBe(when);
   });
 
   it("a truncated archive falls back, gives the verdict and is not tried again", async () => {
     const cache = await fresh();
-    const archive = await ensureCdsArchive(tc, { cacheDir: cache, enabled: true });
-    if (!archive) throw new Error("no archive made");
+    const archive = await archivePath(tc, cache);
+    await plantMade(archive);
     await truncate(archive, (await stat(archive)).size / 2);
     const run = await runTlc(mutex(cache));
     expect(run).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "fallback" });
@@ -66,11 +83,11 @@ describe("class-data sharing archive", { timeout: 120_000 }, () => {
     const otherJar = join(cache, "other.jar");
     await copyFile(tc.jar, otherJar);
     const other: Toolchain = { ...tc, jar: otherJar };
-    const foreign = await ensureCdsArchive(other, { cacheDir: cache, enabled: true });
-    if (!foreign) throw new Error("no archive made");
-    await copyFile(foreign, await archivePath(tc, cache));
-    const run = await runTlc(mutex(cache));
-    expect(run).toMatchObject({ outcome: "invariant", cds: "fallback" });
+    // `made` is tc.jar's archive: where other.jar's belongs, the JVM running other.jar refuses it.
+    await mkdir(join(cache, "cds"));
+    await copyFile(made, await archivePath(other, cache));
+    const run = await runTlc(mutex(cache, { toolchain: other }));
+    expect(run).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", cds: "fallback" });
   });
 
   it("a file that is no archive is replaced by a fresh one", async () => {
@@ -82,20 +99,11 @@ describe("class-data sharing archive", { timeout: 120_000 }, () => {
     expect(await magic(archive)).toBe("f00baba2");
   });
 
-  it("parallel runs in one process: one makes the archive, the other runs without", async () => {
-    const cache = await fresh();
-    const runs = await Promise.all([runTlc(mutex(cache)), runTlc(mutex(cache))]);
-    expect(runs.map((r) => r.outcome)).toEqual(["invariant", "invariant"]);
-    expect(runs.map((r) => r.cds).sort()).toEqual(["created", "off"]);
-    expect((await readdir(join(cache, "cds"))).filter((f) => f.endsWith(".jsa"))).toHaveLength(1);
-  });
-
   it("making an archive removes those no run can map: jar gone or changed, or from an older faultline", async () => {
     const cache = await fresh();
     const dir = join(cache, "cds");
-    await mkdir(dir);
-    const archive = await ensureCdsArchive(tc, { cacheDir: cache, enabled: true });
-    if (!archive) throw new Error("no archive made");
+    const archive = await archivePath(tc, cache);
+    await plantMade(archive);
     const bytes = await readFile(archive);
     const plant = async (name: string, note?: object) => {
       await writeFile(join(dir, name), bytes);
