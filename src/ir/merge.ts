@@ -16,9 +16,18 @@
 // - `choose`, `access` (every fault outcome; not on a tracked region, whose
 //   residency other threads write) and a `branch` whose condition is a constant:
 //   thread-local decisions. Nobody else reads a thread's pc except
-//   `done(t)`/`at(t, label)`, so a thread whose position any expression reads
+//   `done(t)`/`at(t, label)`, so a thread whose position an expression reads
 //   absorbs nothing (else an invariant such as `done(t) || x = 0` could be
-//   violated only in the states merging leaves out).
+//   violated only in the states merging leaves out), with one exception: an
+//   invariant or an assertion (a predicate checked on states) that reads the
+//   position only negatively (under an odd number of `not`s, through `and`/`or`
+//   alone: `done(t) => x = 0`). A left-out state differs from the state where the
+//   thread's merged step ends only in that thread's pc and what absorbed nodes
+//   write, none of which such a predicate reads (locals and `held` locks keep
+//   the rules here) but its position atoms, which are all false at an absorbed
+//   node (not done, no label there). A predicate antimonotone in those atoms is
+//   then at least as false where the step ends: no violation is left out. Branch
+//   and await conditions that read a position still stop the thread absorbing.
 // - `release` (Lipton: releases move left) only when (a) the thread must hold the
 //   lock there on every path (forward must-hold dataflow: an absorbed release is
 //   never a bad-unlock and always enabled), (b) no expression reads that lock
@@ -78,7 +87,7 @@
 //   would inline too many paths (more than MAX_PATHS): it is kept instead.
 // - An absorbed entry node is run by Init: a thread may start at several pcs.
 
-import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, modelExprs, nodeIndex, opExprs, successors } from "./program.js";
+import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
 import { compareValues, queues, subexprs, unreachable } from "./types.js";
@@ -113,11 +122,29 @@ export function isAbsorbed(plan: MergePlan, thread: string, pc: string): boolean
 export function planMerge(model: Model, program: Program): MergePlan {
   const positionRead = new Set<string>();
   const heldRead = new Set<string>();
-  for (const e of modelExprs(model, program).flatMap((x) => [...subexprs(x)])) {
-    if (e.kind === "held") heldRead.add(e.lock);
-    else if (e.kind === "done" || e.kind === "at") positionRead.add(e.thread);
-    // A thread's locals live in its pc: an invariant reading one reads its position.
-    else if (e.kind === "local" && e.thread !== undefined) positionRead.add(e.thread);
+  const reads = (e: Expr): void => {
+    for (const x of subexprs(e)) {
+      if (x.kind === "held") heldRead.add(x.lock);
+      else if (x.kind === "done" || x.kind === "at") positionRead.add(x.thread);
+      // A thread's locals live in its pc: an invariant reading one reads its position.
+      else if (x.kind === "local" && x.thread !== undefined) positionRead.add(x.thread);
+    }
+  };
+  // A predicate checked on states (an invariant, an assertion) may read a position
+  // where it occurs negatively: see the header.
+  const checks = (e: Expr, positive: boolean): void => {
+    if (e.kind === "done" || e.kind === "at") {
+      if (positive) positionRead.add(e.thread);
+    } else if (e.kind === "not") checks(e.arg, !positive);
+    else if (e.kind === "and" || e.kind === "or") for (const a of e.args) checks(a, positive);
+    else reads(e);
+  };
+  for (const inv of model.invariants) checks(inv.cond, true);
+  for (const tp of program.threads) {
+    for (const n of tp.nodes) {
+      if (n.op.kind === "assert") checks(n.op.cond, true);
+      else for (const e of opExprs(n.op)) reads(e);
+    }
   }
   const trylocked = new Set(program.threads.flatMap((tp) => tp.nodes.flatMap((n) => (n.op.kind === "trylock" ? [n.op.lock] : []))));
   const may = new Map(program.threads.map((tp) => [tp.thread, heldCounts(tp, "may")]));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { family } from "../../bench/family.js";
 import { compile } from "../../src/check.js";
-import { not } from "../../src/dsl/expr.js";
+import { implies, not, or } from "../../src/dsl/expr.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
 import { planMerge } from "../../src/ir/merge.js";
@@ -183,4 +183,50 @@ describe("variables only their lock's holders touch", () => {
     expect(run.stats.distinct).toBe(all.distinct);
     expect(run.stats.generated).toBe(all.generated);
   }, 180_000);
+});
+
+describe("positions read by invariants", () => {
+  /** The pcs merging absorbs, per thread name. */
+  const absorbedCount = (def: ModelDef): Record<string, number> => {
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid model");
+    const plan = planMerge(def.ir, c.program);
+    return Object.fromEntries(c.program.threads.map((tp) => [def.ir.threads.find((t) => t.id === tp.thread)?.name as string, plan.absorbed.get(tp.thread)?.size ?? 0]));
+  };
+  /** T decides locally whether to zero the block and then writes it; done(T) is read by `inv`. */
+  const zeroing = (inv: "negative" | "positive" | "branch") =>
+    model(`done ${inv}`, (m) => {
+      const blk = m.enum("block", ["hole", "stale", "zeroed"], "hole");
+      const p = m.process("p");
+      const t = p.thread("T", (b) => {
+        const zero = b.bool("zero", false);
+        b.either((x) => x.set(zero, true), () => {});
+        b.if(zero, (x) => x.set(blk, "zeroed"), (x) => x.set(blk, "stale"));
+      });
+      const u = p.thread("U", (b) => {
+        if (inv === "branch") b.if(m.done(t), (x) => x.set(blk, "hole"));
+        else b.set(blk, "hole");
+      });
+      void u;
+      if (inv === "negative") m.invariant("mapped zeroed", implies(m.done(t), blk.eq("zeroed")));
+      if (inv === "positive") m.invariant("T done or hole", or(m.done(t), blk.eq("hole")));
+    });
+
+  it("lets a thread absorb when invariants read its position only negatively (done(t) => ...)", () => {
+    const def = zeroing("negative");
+    expect(absorbedCount(def).T).toBeGreaterThan(0);
+    const merged = explore(def, { exhaustive: true });
+    const unmerged = explore(def, { exhaustive: true, merge: false });
+    expect(merged.reachable).toEqual(unmerged.reachable);
+    expect(merged.reachable).toEqual(["invariant:inv1"]);
+    expect(merged.distinct).toBeLessThan(unmerged.distinct);
+  });
+
+  it("keeps every node of a thread whose position an invariant reads positively or a branch reads", () => {
+    for (const inv of ["positive", "branch"] as const) {
+      const def = zeroing(inv);
+      expect(absorbedCount(def).T).toBe(0);
+      expect(explore(def, { exhaustive: true }).reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    }
+  });
 });
