@@ -68,7 +68,7 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> {<<"p2", <<>>>>}]
+        CASE t = "munmap" -> [p1 |-> {<<"p5", <<>>>>, <<"Done", <<<<"app_mmap_sem", "write">>>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -164,64 +164,33 @@ Init ==
 \* ==== Thread "munmap" of process "app" (mpx_b_pagefault_disable.ts:14)
 
 \* munmap: down_write(&app->mmap_sem)  (mpx_b_pagefault_disable.ts:16)
+\*   then, in the same step: store(bounds_dir)  (mpx_b_pagefault_disable.ts:18)
+\*   then, in the same step: ret = false  (mpx_b_pagefault_disable.ts:18)
+\*   then, in the same step: if (!munmap.ret)  (mpx_b_pagefault_disable.ts:20)
+\*   then, in the same step: ret = true  (mpx_b_pagefault_disable.ts:18)
+\*   then, in the same step: if (!munmap.ret)  (mpx_b_pagefault_disable.ts:20)
+\*   then, in the same step: up_write(&app->mmap_sem)  (mpx_b_pagefault_disable.ts:21)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
-    /\ DownWrite("munmap", "app_mmap_sem", "p2")
-    /\ UNCHANGED <<tables_freed>>
-
-\* munmap: store(bounds_dir)  (mpx_b_pagefault_disable.ts:18)
-munmap_p2 ==
-    /\ pc["munmap"] = "p2"
-    /\ \/ Goto("munmap", "p3")  \* page present
-       \/ Goto("munmap", "p7")  \* page fault with page faults disabled: -EFAULT
-    /\ UNCHANGED <<rw, tables_freed>>
-
-\* munmap: ret = false  (mpx_b_pagefault_disable.ts:18)
-munmap_p3 ==
-    /\ pc["munmap"] = "p3"
-    /\ Goto("munmap", "p4")  \* ret = false
-    /\ UNCHANGED <<rw, tables_freed>>
-
-\* munmap: if (!munmap.ret)  (mpx_b_pagefault_disable.ts:20)
-munmap_p4 ==
-    /\ pc["munmap"] = "p4"
-    /\ IF TRUE THEN Goto("munmap", "p5") ELSE Goto("munmap", "p5")
-    /\ UNCHANGED <<rw, tables_freed>>
+    /\ IF CanWrite("app_mmap_sem", "munmap")
+       THEN /\ \/ /\ rw' = TakeWrite(rw, "app_mmap_sem", "munmap")
+                  /\ Goto("munmap", "p5")  \* page present, no fault; assigned; true
+                  /\ UNCHANGED <<tables_freed>>
+               \/ /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "munmap")), "munmap", <<<<"app_mmap_sem", "write">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_sem)
+                  /\ UNCHANGED <<tables_freed>>
+       ELSE /\ Enqueue("munmap", "app_mmap_sem", "write")
+            /\ UNCHANGED <<tables_freed>>
 
 \* munmap: tables_freed = true  (mpx_b_pagefault_disable.ts:20)
+\*   then, in the same step: up_write(&app->mmap_sem)  (mpx_b_pagefault_disable.ts:21)
 munmap_p5 ==
     /\ pc["munmap"] = "p5"
     /\ tables_freed' = TRUE
-    /\ Goto("munmap", "p6")
-    /\ UNCHANGED <<rw>>
-
-\* munmap: up_write(&app->mmap_sem)  (mpx_b_pagefault_disable.ts:21)
-munmap_p6 ==
-    /\ pc["munmap"] = "p6"
-    /\ UpWrite("munmap", "app_mmap_sem", "Done")
-    /\ UNCHANGED <<tables_freed>>
-
-\* munmap: ret = true  (mpx_b_pagefault_disable.ts:18)
-munmap_p7 ==
-    /\ pc["munmap"] = "p7"
-    /\ Goto("munmap", "p8")  \* ret = true
-    /\ UNCHANGED <<rw, tables_freed>>
-
-\* munmap: if (!munmap.ret)  (mpx_b_pagefault_disable.ts:20)
-munmap_p8 ==
-    /\ pc["munmap"] = "p8"
-    /\ IF FALSE THEN Goto("munmap", "p6") ELSE Goto("munmap", "p6")
-    /\ UNCHANGED <<rw, tables_freed>>
+    /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
 
 Step_munmap ==
     \/ munmap_p1
-    \/ munmap_p2
-    \/ munmap_p3
-    \/ munmap_p4
     \/ munmap_p5
-    \/ munmap_p6
-    \/ munmap_p7
-    \/ munmap_p8
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -239,7 +208,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> <<"app_mmap_sem", "write">>, p2 |-> <<>>, p3 |-> <<>>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
+        CASE t = "munmap" -> [p1 |-> <<"app_mmap_sem", "write">>, p5 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -268,7 +237,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {<<"munmap", "p6", "app_mmap_sem", "write">>}
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.
