@@ -2,7 +2,7 @@
 // comments and the readable trace: `down_read(&app->mmap_lock)`, `mutex_lock(&A_mutex)`.
 
 import { type Node, type Op, literal } from "./program.js";
-import type { Expr, Lock, LockMode, Model } from "./types.js";
+import type { Expr, Lock, LockMode, Model, Value } from "./types.js";
 import { faultFlagName, unreachable } from "./types.js";
 
 export function lockRef(model: Model, lockId: string): string {
@@ -228,6 +228,13 @@ export function atomsOf(expr: Expr): Expr[] {
   };
   walk(expr);
   return out;
+}
+
+/** What a `set` did, as a trace says it: `name: old -> new`, or the page's residency. */
+export function spellSet(model: Model, variable: string, old: Value | undefined, now: Value | undefined): string {
+  const v = model.vars.find((x) => x.id === variable);
+  if (v?.residencyOf !== undefined) return now === true ? "page mapped: present" : "page unmapped: the next access faults";
+  return `${v?.name ?? variable}: ${String(old)} -> ${String(now)}`;
 }
 
 /** What a node did when it went on to `to` without waiting: the trace's effect words for thread-local outcomes. */

@@ -2,9 +2,9 @@
 // (src/ir/merge.ts). From the states before and after, find which way through the
 // absorbed nodes it went, so that every operation it covered is shown.
 
-import { type MergePlan, isAbsorbed, isConstant, paths } from "../ir/merge.js";
+import { type MergePlan, isAbsorbed, isConstant, paths, residencyDecides, residencyTest } from "../ir/merge.js";
 import { type Node, type Program, lockKey, nodeIndex, successors } from "../ir/program.js";
-import { spellOutcome } from "../ir/spell.js";
+import { spellOutcome, spellSet } from "../ir/spell.js";
 import type { LockMode, Model, Value } from "../ir/types.js";
 import { type ModelState, evalBool, evalExpr } from "./state.js";
 
@@ -60,8 +60,9 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
     const evalIn = (e: Parameters<typeof evalExpr>[3]): Value => evalExpr(model, { ...before, vars }, program, e);
     if (!entry && op.kind === "set") vars.set(op.variable, evalIn(op.value));
     const assigned = new Set<string>(!entry && op.kind === "set" ? [op.variable] : []);
+    const keptVars = new Map(vars);
     const varsAfter: ReadonlyMap<string, Value>[] = [];
-    /** A set's effect as the trace says it for a kept one (translate.ts effectOf). */
+    /** A set's effect, as the trace says it for a kept one. */
     const setEffects = new Map<number, string>();
     let possible = true;
     for (const [i, { node: n, to }] of p.steps.entries()) {
@@ -70,17 +71,9 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
         const old = vars.get(o.variable);
         vars.set(o.variable, evalIn(o.value));
         assigned.add(o.variable);
-        const v = model.vars.find((x) => x.id === o.variable);
-        setEffects.set(
-          i,
-          v?.residencyOf !== undefined
-            ? vars.get(o.variable) === true
-              ? "page mapped: present"
-              : "page unmapped: the next access faults"
-            : `${v?.name ?? o.variable}: ${String(old)} -> ${String(vars.get(o.variable))}`,
-        );
+        setEffects.set(i, spellSet(model, o.variable, old, vars.get(o.variable)));
       } else if (o.kind === "branch" && !isConstant(o.cond) && o.then !== o.else) possible &&= (evalIn(o.cond) === true) === (to === o.then);
-      else if (o.kind === "access" && o.fault.kind !== "none" && o.fault.resident !== undefined && o.next !== o.fault.target) possible &&= (vars.get(o.fault.resident) === true) === (to === o.next);
+      else if (o.kind === "access" && residencyDecides(o)) possible &&= (vars.get(residencyTest(o) as string) === true) === (to === o.next);
       varsAfter.push(new Map(vars));
     }
     if (!possible || [...assigned].some((v) => after.vars.get(v) !== vars.get(v))) continue;
@@ -92,8 +85,6 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
       for (const v of assigned) out.set(v, vs.get(v) as Value);
       return { ...s, vars: out };
     };
-    const keptVars = new Map<string, Value>(before.vars);
-    if (!entry && op.kind === "set") keptVars.set(op.variable, evalExpr(model, before, program, op.value));
     const at = (pc: string, done: number, vs: ReadonlyMap<string, Value> | undefined): ModelState =>
       withVars(undo({ ...after, pc: new Map(after.pc).set(thread, pc) }, thread, ops.slice(done)), vs);
     let done = 0;

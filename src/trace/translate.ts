@@ -6,7 +6,7 @@ import type { MergePlan } from "../ir/merge.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
 import { declarationOf, forbiddenWhileHeld } from "../ir/order.js";
-import { atomsOf, lockName, lockRef, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome } from "../ir/spell.js";
+import { atomsOf, lockName, lockRef, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome, spellSet } from "../ir/spell.js";
 import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { focusSteps } from "./focus.js";
@@ -453,12 +453,7 @@ function effectOf(model: Model, blocking: Blocking, node: Node, before: ModelSta
     const why = w ? w.reasons.map((r) => reasonText(model, r)).join(", ") : "";
     return `waits in the queue${why ? `: ${why}` : ""}`;
   }
-  if (op.kind === "set") {
-    const v = model.vars.find((x) => x.id === op.variable);
-    if (v?.residencyOf !== undefined) return after.vars.get(op.variable) === true ? "page mapped: present" : "page unmapped: the next access faults";
-    const name = v?.name ?? op.variable;
-    return `${name}: ${String(before.vars.get(op.variable))} -> ${String(after.vars.get(op.variable))}`;
-  }
+  if (op.kind === "set") return spellSet(model, op.variable, before.vars.get(op.variable), after.vars.get(op.variable));
   return spellOutcome(op, after.pc.get(t) ?? "");
 }
 
