@@ -161,8 +161,8 @@ export function planMerge(model: Model, program: Program): MergePlan {
     const op = n.op;
     if (op.kind === "set") return guarded.has(op.variable) && readsOnly(op.value, guarded);
     if (op.kind === "branch") return !isConstant(op.cond) && readsOnly(op.cond, guarded);
-    if (op.kind === "access") return op.fault.kind !== "none" && op.fault.resident !== undefined && guarded.has(op.fault.resident);
-    return false;
+    const tracked = residencyTest(op);
+    return tracked !== undefined && guarded.has(tracked);
   };
 
   // Invisible locks: mutexes and spinlocks no state ever shows held (see the header).
@@ -212,7 +212,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
             onGuarded(n) ||
             op.kind === "choose" ||
             // An access to a tracked region reads its residency, which reclaim writes.
-            (op.kind === "access" && (op.fault.kind === "none" || op.fault.resident === undefined)) ||
+            (op.kind === "access" && residencyTest(op) === undefined) ||
             op.kind === "local" ||
             (op.kind === "branch" && isConstant(op.cond)) ||
             (op.kind === "release" && (held?.get(n.pc)?.get(lockKey(op.lock, op.mode)) ?? 0) > 0 && !heldRead.has(op.lock) && !trylocked.has(op.lock)) ||
@@ -232,12 +232,23 @@ export function planMerge(model: Model, program: Program): MergePlan {
   }
 }
 
+/** The tracked region's residency variable an access tests (it faults only when absent), if any. */
+export function residencyTest(op: Node["op"]): string | undefined {
+  return op.kind === "access" && op.fault.kind !== "none" ? op.fault.resident : undefined;
+}
+
+/** True when an access's residency test decides its way (a fault goes elsewhere than no fault). */
+export function residencyDecides(op: Extract<Node["op"], { kind: "access" }>): boolean {
+  return residencyTest(op) !== undefined && op.fault.kind !== "none" && op.next !== op.fault.target;
+}
+
 /** The shared variables a node reads or writes (a tracked access: its residency). */
 export function varsTouched(n: Node): string[] {
   const op = n.op;
   const out = opExprs(op).flatMap((e) => [...subexprs(e)].flatMap((x) => (x.kind === "var" ? [x.variable] : [])));
   if (op.kind === "set") out.push(op.variable);
-  if (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined) out.push(op.fault.resident);
+  const tracked = residencyTest(op);
+  if (tracked !== undefined) out.push(tracked);
   return out;
 }
 
@@ -256,41 +267,32 @@ function readsOnly(e: Expr, vars: ReadonlySet<string>): boolean {
  * accessor must hold there, in write mode where it writes.
  */
 function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, Map<string, Map<string, number>>>): Set<string> {
-  const out = new Set<string>();
   const seenByInvariant = new Set(model.invariants.flatMap((i) => [...subexprs(i.cond)].flatMap((x) => (x.kind === "var" ? [x.variable] : []))));
-  const kindOf = new Map(model.locks.map((l) => [l.id, l.kind]));
-  const uses = new Map<string, { thread: string; pc: string; write: boolean }[]>();
+  const lockIds = new Set(model.locks.map((l) => l.id));
+  /** Locks held on every path to `pc` (in write mode, for a write). */
+  const heldThere = (thread: string, pc: string, write: boolean): string[] =>
+    [...(must.get(thread)?.get(pc) ?? [])]
+      .filter(([k, c]) => c > 0 && (!write || k.endsWith("/excl") || k.endsWith("/write")))
+      .map(([k]) => k.slice(0, k.lastIndexOf("/")));
+  const threads = new Map<string, Set<string>>();
+  /** Variable -> the locks every access so far holds. */
+  const common = new Map<string, Set<string>>();
   for (const tp of program.threads) {
     for (const n of tp.nodes) {
       const op = n.op;
       if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it
-      const writes = new Set<string>();
-      if (op.kind === "set") writes.add(op.variable);
-      for (const v of varsTouched(n)) uses.set(v, [...(uses.get(v) ?? []), { thread: tp.thread, pc: n.pc, write: writes.has(v) }]);
+      for (const v of varsTouched(n)) {
+        threads.set(v, (threads.get(v) ?? new Set()).add(tp.thread));
+        const held = heldThere(tp.thread, n.pc, op.kind === "set" && op.variable === v);
+        const before = common.get(v);
+        common.set(v, new Set(before === undefined ? held : held.filter((l) => before.has(l))));
+      }
     }
   }
+  const out = new Set<string>();
   for (const v of model.vars) {
-    const us = uses.get(v.id) ?? [];
-    if (seenByInvariant.has(v.id) || us.length === 0) continue;
-    if (new Set(us.map((u) => u.thread)).size === 1) {
-      out.add(v.id);
-      continue;
-    }
-    // Locks held (in some mode, and in write mode) on every path to every use.
-    const heldThere = (u: { thread: string; pc: string }, write: boolean): Set<string> => {
-      const h = must.get(u.thread)?.get(u.pc) ?? new Map<string, number>();
-      return new Set(
-        [...h]
-          .filter(([k, c]) => c > 0 && (!write || k.endsWith("/excl") || k.endsWith("/write")))
-          .map(([k]) => k.slice(0, k.lastIndexOf("/"))),
-      );
-    };
-    let common: Set<string> | undefined;
-    for (const u of us) {
-      const h = heldThere(u, u.write);
-      common = common === undefined ? h : new Set([...common].filter((l) => h.has(l)));
-    }
-    if (common && [...common].some((l) => kindOf.has(l))) out.add(v.id);
+    if (seenByInvariant.has(v.id) || !threads.has(v.id)) continue;
+    if ((threads.get(v.id) as Set<string>).size === 1 || [...(common.get(v.id) as Set<string>)].some((l) => lockIds.has(l))) out.add(v.id);
   }
   return out;
 }
@@ -485,8 +487,8 @@ export function pathEffect(p: Path, base?: { readonly variable: string; readonly
     else if (op.kind === "branch" && !isConstant(op.cond) && op.then !== op.else) {
       const c = substVars(op.cond, assigns);
       guards.push(to === op.then ? c : { kind: "not", arg: c });
-    } else if (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined && op.next !== op.fault.target) {
-      const present = substVars({ kind: "var", variable: op.fault.resident }, assigns);
+    } else if (op.kind === "access" && residencyDecides(op)) {
+      const present = substVars({ kind: "var", variable: residencyTest(op) as string }, assigns);
       guards.push(to === op.next ? present : { kind: "not", arg: present });
     }
   }
@@ -495,7 +497,7 @@ export function pathEffect(p: Path, base?: { readonly variable: string; readonly
 
 /** True when a path reads or writes shared variables (it runs guarded nodes). */
 export function isGuardedPath(p: Path): boolean {
-  return p.steps.some(({ node: { op } }) => op.kind === "set" || (op.kind === "branch" && !isConstant(op.cond)) || (op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined));
+  return p.steps.some(({ node: { op } }) => op.kind === "set" || (op.kind === "branch" && !isConstant(op.cond)) || residencyTest(op) !== undefined);
 }
 
 /** `e` with every shared variable in `m` replaced by its expression. */
