@@ -143,67 +143,67 @@ export function buildView(
 
   /** An expression as TLA+; `varText` spells a shared variable (default: its identifier). */
   const exprWith = (varText: (id: string) => string) => {
-  const expr = (e: Expr): string => {
-    switch (e.kind) {
-      case "lit":
-        return value(e.value);
-      case "var":
-        return varText(e.variable);
-      case "not":
-        return `~(${expr(e.arg)})`;
-      case "and":
-      case "or":
-        return e.args.length === 0 ? (e.kind === "and" ? "TRUE" : "FALSE") : `(${e.args.map(expr).join(e.kind === "and" ? " /\\ " : " \\/ ")})`;
-      case "cmp": {
-        const op = { "=": "=", "!=": "#", "<": "<", "<=": "=<", ">": ">", ">=": ">=" }[e.op];
-        return `(${expr(e.left)} ${op} ${expr(e.right)})`;
-      }
-      case "arith":
-        return `(${expr(e.left)} ${e.op} ${expr(e.right)})`;
-      case "held": {
-        const kind = lockKind(e.lock);
-        if (e.thread) {
-          const modes = kind === "rwsem" ? (e.mode ? [e.mode] : ["read", "write"]) : ["excl"];
-          const parts = modes.map((m) => `HoldsAs(${T(e.thread as string)}, ${L(e.lock)}, ${str(m)})`);
-          return parts.length === 1 ? (parts[0] as string) : `(${parts.join(" \\/ ")})`;
+    const expr = (e: Expr): string => {
+      switch (e.kind) {
+        case "lit":
+          return value(e.value);
+        case "var":
+          return varText(e.variable);
+        case "not":
+          return `~(${expr(e.arg)})`;
+        case "and":
+        case "or":
+          return e.args.length === 0 ? (e.kind === "and" ? "TRUE" : "FALSE") : `(${e.args.map(expr).join(e.kind === "and" ? " /\\ " : " \\/ ")})`;
+        case "cmp": {
+          const op = { "=": "=", "!=": "#", "<": "<", "<=": "=<", ">": ">", ">=": ">=" }[e.op];
+          return `(${expr(e.left)} ${op} ${expr(e.right)})`;
         }
-        if (kind !== "rwsem") return `(owner[${L(e.lock)}] # NoOne)`;
-        if (e.mode === "read") return `(Readers(${L(e.lock)}) # {})`;
-        if (e.mode === "write") return `(rw[${L(e.lock)}].writer # NoOne)`;
-        return `(Holders(${L(e.lock)}) # {})`;
-      }
-      case "done":
-        return `(pc[${T(e.thread)}] = "Done")`;
-      case "at": {
-        const tp = program.threads.find((x) => x.thread === e.thread);
-        const pcs = tp?.labels.get(e.label) ?? [DONE];
-        return pcs.length === 1 ? `(pc[${T(e.thread)}] = ${str(pcs[0] as string)})` : `(pc[${T(e.thread)}] \\in ${setLiteral(pcs.map(str))})`;
-      }
-      case "local": {
-        // A thread local lives in the thread's pc (src/ir/program.ts): its value is a
-        // table over the pcs; a finished thread's locals read their initial value.
-        const l = model.locals.find((x) => x.id === e.local);
-        const tp = program.threads.find((x) => x.thread === e.thread);
-        const owner = e.thread;
-        if (!l || !tp || owner === undefined) return value(l?.init ?? false);
-        const byValue = new Map<string, string[]>();
-        for (const n of tp.nodes) {
-          const v = n.locals[l.id];
-          if (v === undefined || v === l.init) continue;
-          const k = value(v);
-          byValue.set(k, [...(byValue.get(k) ?? []), str(n.pc)]);
+        case "arith":
+          return `(${expr(e.left)} ${e.op} ${expr(e.right)})`;
+        case "held": {
+          const kind = lockKind(e.lock);
+          if (e.thread) {
+            const modes = kind === "rwsem" ? (e.mode ? [e.mode] : ["read", "write"]) : ["excl"];
+            const parts = modes.map((m) => `HoldsAs(${T(e.thread as string)}, ${L(e.lock)}, ${str(m)})`);
+            return parts.length === 1 ? (parts[0] as string) : `(${parts.join(" \\/ ")})`;
+          }
+          if (kind !== "rwsem") return `(owner[${L(e.lock)}] # NoOne)`;
+          if (e.mode === "read") return `(Readers(${L(e.lock)}) # {})`;
+          if (e.mode === "write") return `(rw[${L(e.lock)}].writer # NoOne)`;
+          return `(Holders(${L(e.lock)}) # {})`;
         }
-        if (byValue.size === 0) return value(l.init);
-        const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
-        return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
+        case "done":
+          return `(pc[${T(e.thread)}] = "Done")`;
+        case "at": {
+          const tp = program.threads.find((x) => x.thread === e.thread);
+          const pcs = tp?.labels.get(e.label) ?? [DONE];
+          return pcs.length === 1 ? `(pc[${T(e.thread)}] = ${str(pcs[0] as string)})` : `(pc[${T(e.thread)}] \\in ${setLiteral(pcs.map(str))})`;
+        }
+        case "local": {
+          // A thread local lives in the thread's pc (src/ir/program.ts): its value is a
+          // table over the pcs; a finished thread's locals read their initial value.
+          const l = model.locals.find((x) => x.id === e.local);
+          const tp = program.threads.find((x) => x.thread === e.thread);
+          const owner = e.thread;
+          if (!l || !tp || owner === undefined) return value(l?.init ?? false);
+          const byValue = new Map<string, string[]>();
+          for (const n of tp.nodes) {
+            const v = n.locals[l.id];
+            if (v === undefined || v === l.init) continue;
+            const k = value(v);
+            byValue.set(k, [...(byValue.get(k) ?? []), str(n.pc)]);
+          }
+          if (byValue.size === 0) return value(l.init);
+          const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
+          return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
+        }
+        case "fault-flag":
+          throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
+        default:
+          return unreachable(e);
       }
-      case "fault-flag":
-        throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
-      default:
-        return unreachable(e);
-    }
-  };
-  return expr;
+    };
+    return expr;
   };
   const expr = exprWith((id) => varIdent.get(id) ?? id);
 
