@@ -7,19 +7,24 @@ import { implies, not, or } from "../../src/dsl/expr.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
 import { planMerge } from "../../src/ir/merge.js";
+import type { Node } from "../../src/ir/program.js";
 
-/** The operations whose nodes merging absorbs, per thread name: `lock(M)`-style. */
-function absorbedAcquires(def: ModelDef): Record<string, string[]> {
+/** The nodes merging absorbs, per thread name. */
+function absorbedNodes(def: ModelDef): Record<string, Node[]> {
   const c = compile(def, { symmetry: false });
   if (!c.ok) throw new Error("invalid model");
   const plan = planMerge(def.ir, c.program);
-  const out: Record<string, string[]> = {};
-  for (const tp of c.program.threads) {
-    const name = def.ir.threads.find((t) => t.id === tp.thread)?.name as string;
-    out[name] = tp.nodes.filter((n) => n.op.kind === "acquire" && plan.absorbed.get(tp.thread)?.has(n.pc)).map((n) => (n.op.kind === "acquire" ? n.op.lock : ""));
-  }
-  return out;
+  return Object.fromEntries(
+    c.program.threads.map((tp) => [def.ir.threads.find((t) => t.id === tp.thread)?.name as string, tp.nodes.filter((n) => plan.absorbed.get(tp.thread)?.has(n.pc))]),
+  );
 }
+
+/** Per thread name, what `pick` says of each absorbed node it keeps (undefined: skipped). */
+const absorbed = <T>(def: ModelDef, pick: (n: Node) => T | undefined): Record<string, T[]> =>
+  Object.fromEntries(Object.entries(absorbedNodes(def)).map(([name, ns]) => [name, ns.map(pick).filter((x): x is T => x !== undefined)]));
+
+/** The locks whose acquires merging absorbs, per thread name. */
+const absorbedAcquires = (def: ModelDef) => absorbed(def, (n) => (n.op.kind === "acquire" ? n.op.lock : undefined));
 
 const verdicts = (def: ModelDef) => [explore(def).verdict, explore(def, { merge: false }).verdict];
 
@@ -103,17 +108,7 @@ describe("invisible locks", () => {
 });
 
 /** The shared-variable operations (set, branch on a variable) merging absorbs, per thread name. */
-function absorbedVarOps(def: ModelDef): Record<string, string[]> {
-  const c = compile(def, { symmetry: false });
-  if (!c.ok) throw new Error("invalid model");
-  const plan = planMerge(def.ir, c.program);
-  const out: Record<string, string[]> = {};
-  for (const tp of c.program.threads) {
-    const name = def.ir.threads.find((t) => t.id === tp.thread)?.name as string;
-    out[name] = tp.nodes.filter((n) => (n.op.kind === "set" || n.op.kind === "branch") && plan.absorbed.get(tp.thread)?.has(n.pc)).map((n) => n.op.kind);
-  }
-  return out;
-}
+const absorbedVarOps = (def: ModelDef) => absorbed(def, (n) => (n.op.kind === "set" || n.op.kind === "branch" ? n.op.kind : undefined));
 
 /**
  * Two threads that touch `count` only under mmap_lock (held for write), a third that
@@ -186,13 +181,9 @@ describe("variables only their lock's holders touch", () => {
 });
 
 describe("positions read by invariants", () => {
-  /** The pcs merging absorbs, per thread name. */
-  const absorbedCount = (def: ModelDef): Record<string, number> => {
-    const c = compile(def, { symmetry: false });
-    if (!c.ok) throw new Error("invalid model");
-    const plan = planMerge(def.ir, c.program);
-    return Object.fromEntries(c.program.threads.map((tp) => [def.ir.threads.find((t) => t.id === tp.thread)?.name as string, plan.absorbed.get(tp.thread)?.size ?? 0]));
-  };
+  /** How many pcs merging absorbs, per thread name. */
+  const absorbedCount = (def: ModelDef): Record<string, number> =>
+    Object.fromEntries(Object.entries(absorbedNodes(def)).map(([name, ns]) => [name, ns.length]));
   /** T decides locally whether to zero the block and then writes it; done(T) is read by `inv`. */
   const zeroing = (inv: "negative" | "positive" | "branch") =>
     model(`done ${inv}`, (m) => {
