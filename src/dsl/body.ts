@@ -212,7 +212,8 @@ export class Body {
       this.#push({ kind: "assign", local: this.#ctx.localId(v as LocalRef<Value>), value: toExpr(value) });
       return;
     }
-    this.#push({ kind: "set", variable: this.#ctx.varId(v as VarRef<Value>), value: toExpr(value) });
+    const byLocal = (v as Partial<VarRef<Value>> | undefined)?.byLocal;
+    this.#push({ kind: "set", variable: this.#ctx.varId(v as VarRef<Value>), value: toExpr(value), ...(byLocal ? { byLocal } : {}) });
   }
 
   // --- locals (SEMANTICS "Objects": a thread's own, or fresh at each call of a procedure) ---

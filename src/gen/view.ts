@@ -191,6 +191,12 @@ export function buildView(
         const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
         return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
       }
+      case "elem": {
+        // Only invariants keep one (lowering folds it in bodies): a CASE over the local's values.
+        const idx = expr(e.index);
+        const arms = Object.entries(e.elements).map(([i, v]) => `${idx} = ${value(i)} -> ${varIdent.get(v) ?? v}`);
+        return `(CASE ${arms.join(" [] ")})`;
+      }
       case "fault-flag":
         throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
       default:
@@ -317,7 +323,7 @@ export function buildView(
     // of X is equal to FALSE") instead of reporting it: make it a state predicate.
     // A local that never leaves its initial value renders as that value: constant too.
     const varies = (l: string, t: string | undefined) => program.threads.some((tp) => tp.thread === t && tp.nodes.some((n) => n.locals[l] !== undefined));
-    const constant = isConstant(inv.cond) || [...subexprs(inv.cond)].every((x) => x.kind !== "var" && x.kind !== "held" && x.kind !== "done" && x.kind !== "at" && !(x.kind === "local" && varies(x.local, x.thread)));
+    const constant = isConstant(inv.cond) || [...subexprs(inv.cond)].every((x) => x.kind !== "var" && x.kind !== "elem" && x.kind !== "held" && x.kind !== "done" && x.kind !== "at" && !(x.kind === "local" && varies(x.local, x.thread)));
     const body = constant ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
     properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body });
   }

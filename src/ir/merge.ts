@@ -265,7 +265,7 @@ function capPaths(tp: ThreadProgram, set: Set<string>): void {
 
 /** True when `e` reads no variable, lock or thread position. */
 export function isConstant(e: Expr): boolean {
-  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at" || x.kind === "fault-flag") return false;
+  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "elem" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at" || x.kind === "fault-flag") return false;
   return true;
 }
 
@@ -288,6 +288,7 @@ function evalConstant(e: Expr): Value {
       return e.op === "+" ? a + b : a - b;
     }
     case "var":
+    case "elem":
     case "local":
     case "held":
     case "done":

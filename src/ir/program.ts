@@ -55,7 +55,8 @@ export type Op =
   | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string; readonly byLocal?: ByLocal }
   | { readonly kind: "access"; readonly region: string; readonly op: AccessOp; readonly next: string; readonly fault: FaultOutcome }
   | { readonly kind: "choose"; readonly targets: readonly string[] }
-  | { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly next: string }
+  /** `byLocal`: before lowering resolves it, the array element a local's value names. */
+  | { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly next: string; readonly byLocal?: ByLocal }
   /** `shown`, on a condition that read locals: the condition as written (`cond` has their values in). */
   | { readonly kind: "branch"; readonly cond: Expr; readonly then: string; readonly else: string; readonly loop: boolean; readonly shown?: Expr }
   | { readonly kind: "await"; readonly cond: Expr; readonly next: string; readonly shown?: Expr }
@@ -302,7 +303,7 @@ class ThreadLowering {
         );
       }
       case "set":
-        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: this.flags(s.value, env, s), next: k });
+        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: this.flags(s.value, env, s), next: k, ...(s.byLocal ? { byLocal: s.byLocal } : {}) });
         return d;
       case "assign":
         this.emit(at, s, env.via, { kind: "local", local: s.local, value: s.value, next: k });
@@ -449,6 +450,8 @@ class ThreadLowering {
         case "cmp":
         case "arith":
           return { ...x, left: go(x.left), right: go(x.right) } as Expr;
+        case "elem":
+          return { ...x, index: go(x.index) };
         case "lit":
         case "var":
         case "local":
@@ -768,7 +771,7 @@ function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<str
       }
       if (op.kind === "local") out.delete(op.local);
       for (const e of opExprs(op)) for (const x of localsRead(e)) out.add(x);
-      if ((op.kind === "acquire" || op.kind === "release" || op.kind === "trylock") && op.byLocal) out.add(op.byLocal.local);
+      if ((op.kind === "acquire" || op.kind === "release" || op.kind === "trylock" || op.kind === "set") && op.byLocal) out.add(op.byLocal.local);
       const cur = live.get(label) as Set<string>;
       if (out.size !== cur.size || [...out].some((x) => !cur.has(x))) {
         live.set(label, out);
@@ -779,11 +782,12 @@ function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<str
   return live;
 }
 
-/** A lock operation on the array element a local names, with that local's value here: the element itself. */
+/** A lock operation or `set` on the array element a local names, with that local's value here: the element itself. */
 function resolveElement(op: Op, val: (id: string) => Value): Op {
-  if ((op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock") || op.byLocal === undefined) return op;
+  if ((op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock" && op.kind !== "set") || op.byLocal === undefined) return op;
   const { byLocal, ...rest } = op;
-  return { ...rest, lock: byLocal.elements[String(val(byLocal.local))] ?? op.lock } as Op;
+  const element = byLocal.elements[String(val(byLocal.local))];
+  return (op.kind === "set" ? { ...rest, variable: element ?? op.variable } : { ...rest, lock: element ?? op.lock }) as Op;
 }
 
 /** `op` with every local replaced by its value (`val`), constant parts folded. */
@@ -816,6 +820,12 @@ function fold(e: Expr, val: (id: string) => Value): Expr {
       return e;
     case "local":
       return lit(val(e.local));
+    case "elem": {
+      // The element the local names here is a plain variable (validation: its values are all indexes).
+      const i = fold(e.index, val);
+      const v = i.kind === "lit" ? e.elements[String(i.value)] : undefined;
+      return v !== undefined ? { kind: "var", variable: v } : { ...e, index: i };
+    }
     case "not": {
       const a = fold(e.arg, val);
       return a.kind === "lit" ? lit(a.value !== true) : { ...e, arg: a };
