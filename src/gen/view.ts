@@ -124,7 +124,9 @@ export function buildView(
   const lockStr = new Map(model.locks.map((l) => [l.id, strings.take(l.name)]));
   const enumStrings = new Namer([]);
   const enumValues = new Map<string, string>();
-  for (const v of model.vars) {
+  // Locals' values too: an invariant compares a thread local's value with them, and
+  // with the indexes of the array elements it names.
+  for (const v of [...model.vars, ...model.locals]) {
     if (v.domain.kind !== "enum") continue;
     for (const x of v.domain.values) if (!enumValues.has(x)) enumValues.set(x, enumStrings.take(x));
   }
