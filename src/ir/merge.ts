@@ -49,7 +49,9 @@
 // - `local`: assigning a local (SEMANTICS "Objects": no other thread can observe
 //   it); lowering folds a local's value into the pc, so a branch on locals is a
 //   constant branch. A cycle of absorbed nodes would be a step that never ends:
-//   breakCycles keeps one node of each (the loop head).
+//   breakCycles keeps one node of each (the loop head). Under checkTermination()
+//   keepTwoPerCycle keeps a second: a round through one kept pc can be a stutter
+//   step, which weak fairness ignores (the livelock would vanish).
 // - Never absorbed: other acquires, trylock (they block or observe locks), await, set,
 //   assert (they read or write shared state, an assert is checked where it
 //   stands), a node a label points at, and, below, a node whose continuation
@@ -154,6 +156,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
           if (ok) set.add(n.pc);
         }
         breakCycles(tp, set);
+        if (model.termination) keepTwoPerCycle(tp, set);
         capPaths(tp, set);
       }
       absorbed.set(tp.thread, set);
@@ -227,6 +230,38 @@ function breakCycles(tp: ThreadProgram, set: Set<string>): void {
     }
     if (head === undefined) return;
     set.delete(head);
+  }
+}
+
+/**
+ * Under checkTermination(): a cycle with a single kept pc goes round in one step
+ * that may leave the state as it was (a retry whose round changes nothing another
+ * thread sees). TLA+ counts that as stuttering, which weak fairness does not count
+ * as progress, so the livelock the unmerged graph shows would vanish. Keeps one more
+ * node on every such cycle, so that each round moves the pc between two kept pcs.
+ */
+function keepTwoPerCycle(tp: ThreadProgram, set: Set<string>): void {
+  const byPc = nodeIndex(tp);
+  for (;;) {
+    let found: string | undefined;
+    for (const k of tp.nodes) {
+      if (set.has(k.pc)) continue;
+      // Through absorbed nodes only, from k back to k: the node that closes the round.
+      const seen = new Set<string>();
+      const stack = successors(k.op).filter((to) => to !== DONE && set.has(to));
+      while (stack.length > 0 && found === undefined) {
+        const pc = stack.pop() as string;
+        if (seen.has(pc)) continue;
+        seen.add(pc);
+        for (const to of absorbedExits(byPc.get(pc) as Node)) {
+          if (to === k.pc) found = pc;
+          else if (to !== DONE && set.has(to) && !seen.has(to)) stack.push(to);
+        }
+      }
+      if (found !== undefined) break;
+    }
+    if (found === undefined) return;
+    set.delete(found);
   }
 }
 

@@ -146,7 +146,7 @@ interface Retry {
   readonly again: string;
   /** Page-fault-disable depth the fault procedure started with (a retry must restore it). */
   readonly depth: number;
-  /** Set once a retry is lowered: only then is the second attempt lowered. */
+  /** Set once a retry is lowered: only then is the retried attempt lowered. */
   used: boolean;
 }
 
@@ -268,7 +268,7 @@ class ThreadLowering {
         if (env.faultWrite === undefined) {
           this.error("FL346", `faultRetry() returns VM_FAULT_RETRY from a fault procedure, but thread '${this.threadName()}' runs this line outside any page fault; call it only in a region's fault procedure`, s.loc);
         } else if (!r) {
-          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (the attempt after a retry, a get_user_pages fault, or the body of another faultRetry()); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
+          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (a get_user_pages fault, or the body of another faultRetry()); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
         } else {
           if (d !== r.depth) this.error("FL313", `returns VM_FAULT_RETRY with page faults disabled; call pagefaultEnable() first`, s.loc);
           r.used = true;
@@ -492,13 +492,16 @@ class ThreadLowering {
     const handler = this.fresh();
     const release = this.fresh();
     this.emit(target, s, via, { kind: "acquire", lock: mmap, mode: "read", next: handler, fault: region.id });
-    // SEMANTICS "VM_FAULT_RETRY": the first attempt may retry; the retried one runs with
-    // FAULT_FLAG_TRIED and without FAULT_FLAG_ALLOW_RETRY, as the arch fault handlers did
-    // until 5.1 (after that a fault may retry again: a loop, not modelled here).
-    const retry: Retry | undefined = tried ? undefined : { lock: mmap, region: region.id, again: this.fresh(), depth: d, used: false };
-    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op), { tried, ...(retry ? { retry } : {}) });
+    // SEMANTICS "VM_FAULT_RETRY": the access is attempted again from the start, and may
+    // fault and retry again (since Linux 5.7 FAULT_FLAG_ALLOW_RETRY stays set on the
+    // attempts after a retry, which carry FAULT_FLAG_TRIED): a back edge. A fault
+    // procedure that reads FAULT_FLAG_TRIED gets a second copy of the access for the
+    // retried attempts, which loops to itself; one that does not loops to the first.
+    const again = tried || !readsTried(this.model, region) ? at : this.fresh();
+    const retry: Retry = { lock: mmap, region: region.id, again, depth: d, used: false };
+    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op), { tried, retry });
     this.emit(installed, s, via, { kind: "release", lock: mmap, mode: "read", next: ok, fault: region.id });
-    if (retry?.used) this.access(s, retry.again, k, env, d, true);
+    if (retry.used && again !== at) this.access(s, again, k, env, d, true);
     return d;
   }
 
@@ -572,7 +575,47 @@ class ThreadLowering {
   }
 }
 
-/** The value of a condition made of boolean literals only (after FAULT_FLAG_WRITE is resolved), else undefined. */
+/** Does the region's fault procedure, or a procedure it calls, test FAULT_FLAG_TRIED? */
+function readsTried(model: Model, region: Region): boolean {
+  const seen = new Set<string>();
+  const inProc = (id: string | undefined): boolean => {
+    if (id === undefined || seen.has(id)) return false;
+    seen.add(id);
+    return inStmts(model.procs.find((p) => p.id === id)?.body ?? []);
+  };
+  const tried = (e: Expr): boolean => [...subexprs(e)].some((x) => x.kind === "fault-flag" && x.flag === "tried");
+  const inStmts = (ss: readonly Stmt[]): boolean =>
+    ss.some((s) => {
+      switch (s.kind) {
+        case "call":
+          return inProc(s.proc);
+        case "if":
+          return tried(s.cond) || inStmts(s.then) || inStmts(s.else);
+        case "while":
+          return tried(s.cond) || inStmts(s.body);
+        case "await":
+        case "assert":
+          return tried(s.cond);
+        case "set":
+        case "assign":
+          return tried(s.value);
+        case "trylock":
+          return inStmts(s.then) || inStmts(s.else);
+        case "either":
+          return s.branches.some(inStmts);
+        case "repeat":
+        case "fault_retry":
+          return inStmts(s.body);
+        case "access":
+          return inStmts(s.onFault ?? []);
+        default:
+          return false;
+      }
+    });
+  return inProc(region.fault);
+}
+
+/** The value of a condition its boolean literals decide (after FAULT_FLAG_* are resolved), else undefined. */
 export function literal(e: Expr): boolean | undefined {
   switch (e.kind) {
     case "lit":
@@ -583,9 +626,12 @@ export function literal(e: Expr): boolean | undefined {
     }
     case "and":
     case "or": {
+      // Decided by one literal argument alone (`FAULT_FLAG_ALLOW_RETRY && x` on a path where the flag is clear).
       const vs = e.args.map(literal);
+      const absorbing = e.kind === "or";
+      if (vs.some((v) => v === absorbing)) return absorbing;
       if (vs.some((v) => v === undefined)) return undefined;
-      return e.kind === "and" ? vs.every((v) => v === true) : vs.some((v) => v === true);
+      return !absorbing;
     }
     default:
       return undefined;
