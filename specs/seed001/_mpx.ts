@@ -10,9 +10,11 @@ export interface MpxOptions {
   /**
    * Where mpx_pre_unmap() invalidates the BD entries: "under-mmap-read" as in the
    * email (step 1, after down_read(mmap_sem)); "before-mmap-read": under bd_sem
-   * alone, before down_read(mmap_sem); "never": the entry is left valid.
+   * alone, before down_read(mmap_sem); "never": the entry is left valid;
+   * "nofault-retry": under mmap_sem read with page faults disabled, and on -EFAULT
+   * drop mmap_sem, fault the directory page in and `goto retry`.
    */
-  readonly invalidate?: "under-mmap-read" | "before-mmap-read" | "never";
+  readonly invalidate?: "under-mmap-read" | "before-mmap-read" | "never" | "nofault-retry";
 }
 
 export function mpx(m: ModelBuilder, opts: MpxOptions = {}) {
@@ -37,7 +39,21 @@ export function mpx(m: ModelBuilder, opts: MpxOptions = {}) {
   const preUnmap = m.proc("mpx_pre_unmap", (p) => {
     p.downWrite(bdSem);
     if (invalidate === "before-mmap-read") p.call(invalidateEntry);
-    p.downRead(mmapLock);
+    if (invalidate === "nofault-retry") {
+      // retry: down_read(mmap_sem); pagefault_disable(); ret = clear the BD entry;
+      // pagefault_enable(); if (ret) { up_read(mmap_sem); fault it in; goto retry; }
+      const ret = p.enum("ret", ["0", "-EFAULT"], "0");
+      p.loop((l) => {
+        l.downRead(mmapLock);
+        l.pagefaultDisable();
+        l.store(boundsDir, { ret }); // clear the BD entry: -EFAULT instead of a fault
+        l.pagefaultEnable();
+        l.if(ret.eq("0"), (b) => b.break());
+        l.upRead(mmapLock);
+        l.store(boundsDir); // fault the BD page in, faults enabled: down_read(mmap_sem) in the fault
+      });
+      p.set(bdEntry, "invalid");
+    } else p.downRead(mmapLock);
     // 1) Invalidate the bounds table entries for the to be unmapped area in the
     //    bounds directory. "This can fault as we only hold mmap sem for read."
     if (invalidate === "under-mmap-read") p.call(invalidateEntry);

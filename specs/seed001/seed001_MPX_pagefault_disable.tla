@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* munmap: "munmap" pagefault-disable.ts:26
+\* munmap: "munmap" pagefault-disable.ts:25
 Threads == {"munmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, data_mapped, bt_mapped, bd_efault
-vars == <<pc, rw, data_mapped, bt_mapped, bd_efault>>
+VARIABLES pc, rw, data_mapped, bt_mapped
+vars == <<pc, rw, data_mapped, bt_mapped>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -156,90 +156,62 @@ Init ==
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ data_mapped = TRUE
     /\ bt_mapped = TRUE
-    /\ bd_efault = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "munmap" of process "app" (pagefault-disable.ts:26)
+\* ==== Thread "munmap" of process "app" (pagefault-disable.ts:25)
 
 \* munmap: down_write(&app->mmap_lock)  (pagefault-disable.ts:27)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
     /\ DownWrite("munmap", "app_mmap_lock", "p2")
-    /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
+    /\ UNCHANGED <<data_mapped, bt_mapped>>
 
 \* munmap: data_mapped = false  (pagefault-disable.ts:28)
 \*   then, in the same step: load(bounds_dir)  (pagefault-disable.ts:31)
+\*   then, in the same step: ret = 0  (pagefault-disable.ts:31)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:32)
+\*   then, in the same step: store(bounds_dir)  (pagefault-disable.ts:32)
+\*   then, in the same step: ret = 0  (pagefault-disable.ts:32)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:34)
+\*   then, in the same step: ret = -EFAULT  (pagefault-disable.ts:32)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:34)
+\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
+\*   then, in the same step: ret = -EFAULT  (pagefault-disable.ts:31)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:32)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
     /\ \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p4")  \* page present, no fault
-          /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
+          /\ Goto("munmap", "p9")  \* page present, no fault; assigned; true; page present, no fault; assigned; true
+          /\ UNCHANGED <<rw, bt_mapped>>
        \/ /\ data_mapped' = FALSE
-          /\ Goto("munmap", "p11")  \* page fault with page faults disabled: -EFAULT
-          /\ UNCHANGED <<rw, bt_mapped, bd_efault>>
-
-\* munmap: if (!bd_efault)  (pagefault-disable.ts:32)
-\*   then, in the same step: store(bounds_dir)  (pagefault-disable.ts:32)
-munmap_p4 ==
-    /\ pc["munmap"] = "p4"
-    /\ IF ~(bd_efault)
-       THEN /\ \/ /\ Goto("munmap", "p6")  \* page present, no fault
-                  /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-               \/ /\ Goto("munmap", "p10")  \* page fault with page faults disabled: -EFAULT
-                  /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-       ELSE /\ Goto("munmap", "p6")
-            /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-
-\* munmap: if (!bd_efault)  (pagefault-disable.ts:34)
-\*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
-munmap_p6 ==
-    /\ pc["munmap"] = "p6"
-    /\ IF ~(bd_efault)
-       THEN /\ Goto("munmap", "p7")
-            /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
+          /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* page present, no fault; assigned; true; page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_lock)
+          /\ UNCHANGED <<bt_mapped>>
+       \/ /\ data_mapped' = FALSE
+          /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; false; false; up_write(&app->mmap_lock)
+          /\ UNCHANGED <<bt_mapped>>
 
 \* munmap: bt_mapped = false  (pagefault-disable.ts:34)
 \*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
-munmap_p7 ==
-    /\ pc["munmap"] = "p7"
-    /\ bt_mapped' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_efault>>
-
-\* munmap: assert(!bt_mapped)  (pagefault-disable.ts:36)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
-    /\ Goto("munmap", "Done")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+    /\ bt_mapped' = FALSE
+    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+    /\ UNCHANGED <<data_mapped>>
 
-\* munmap: bd_efault = true  (pagefault-disable.ts:32)
-munmap_p10 ==
-    /\ pc["munmap"] = "p10"
-    /\ bd_efault' = TRUE
-    /\ Goto("munmap", "p6")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped>>
-
-\* munmap: bd_efault = true  (pagefault-disable.ts:31)
+\* munmap: assert(!bt_mapped)  (pagefault-disable.ts:36)
 munmap_p11 ==
     /\ pc["munmap"] = "p11"
-    /\ bd_efault' = TRUE
-    /\ Goto("munmap", "p4")
+    /\ Goto("munmap", "Done")
     /\ UNCHANGED <<rw, data_mapped, bt_mapped>>
 
 Step_munmap ==
     \/ munmap_p1
     \/ munmap_p2
-    \/ munmap_p4
-    \/ munmap_p6
-    \/ munmap_p7
     \/ munmap_p9
-    \/ munmap_p10
     \/ munmap_p11
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
@@ -258,7 +230,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p2 |-> <<>>, p4 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, Done |-> <<>>]
+        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p2 |-> <<>>, p9 |-> <<>>, p11 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -294,5 +266,5 @@ NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
 \* assertion "munmap frees the bounds table covering the unmapped data" (pagefault-disable.ts:36): !bt_mapped
-Assert_munmap_p9 == pc["munmap"] = "p9" => ~(bt_mapped)
+Assert_munmap_p11 == pc["munmap"] = "p11" => ~(bt_mapped)
 =============================================================================

@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, hole_page_in_cache, page
-vars == <<pc, rw, hole_page_in_cache, page>>
+VARIABLES pc, rw, hole_page_in_cache
+vars == <<pc, rw, hole_page_in_cache>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -68,9 +68,9 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
-                                      p7 |-> {<<"p8", <<>>>>}]
-          [] t = "T2_read_fault" -> [p2 |-> {<<"p4", <<>>>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p5", <<>>>>},
+                                      p15 |-> {<<"p17", <<>>>>}]
+          [] t = "T2_read_fault" -> [p2 |-> {<<"p5", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -157,7 +157,6 @@ Init ==
     /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_read_fault : {"Done", "p2"}]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ hole_page_in_cache = FALSE
-    /\ page = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
@@ -167,128 +166,84 @@ Init ==
 \* ==== Thread "T1 write fault" of process "app" (racing-read-fault-leak.ts:52)
 
 \* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:52)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
-    /\ DownRead("T1_write_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
-
-\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
-T1_write_fault_p4 ==
-    /\ pc["T1_write_fault"] = "p4"
-    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p5") ELSE Goto("T1_write_fault", "p6")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
-T1_write_fault_p5 ==
-    /\ pc["T1_write_fault"] = "p5"
-    /\ page' = TRUE
-    /\ Goto("T1_write_fault", "p6")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T1 write fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
-T1_write_fault_p6 ==
-    /\ pc["T1_write_fault"] = "p6"
-    /\ IF ~(page) THEN Goto("T1_write_fault", "p7") ELSE Goto("T1_write_fault", "p8")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
-T1_write_fault_p7 ==
-    /\ pc["T1_write_fault"] = "p7"
-    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p8")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
-
-\* T1 write fault: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T1_write_fault_p8 ==
-    /\ pc["T1_write_fault"] = "p8"
-    /\ IF ~(page) THEN Goto("T1_write_fault", "p9") ELSE Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T1_write_fault_p9 ==
-    /\ pc["T1_write_fault"] = "p9"
-    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-T1_write_fault_p10 ==
-    /\ pc["T1_write_fault"] = "p10"
-    /\ page' = TRUE
-    /\ Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
-
-\* T1 write fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-T1_write_fault_p11 ==
-    /\ pc["T1_write_fault"] = "p11"
-    /\ IF page THEN Goto("T1_write_fault", "p12") ELSE Goto("T1_write_fault", "p13")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-T1_write_fault_p12 ==
-    /\ pc["T1_write_fault"] = "p12"
-    /\ hole_page_in_cache' = FALSE
-    /\ Goto("T1_write_fault", "p13")
-    /\ UNCHANGED <<rw, page>>
-
-\* T1 write fault: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-T1_write_fault_p13 ==
-    /\ pc["T1_write_fault"] = "p13"
-    /\ IF page THEN Goto("T1_write_fault", "p14") ELSE Goto("T1_write_fault", "p16")
-    /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p14 ==
-    /\ pc["T1_write_fault"] = "p14"
-    /\ page' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+    /\ DownRead("T1_write_fault", "app_mmap_lock", "p5")
     /\ UNCHANGED <<hole_page_in_cache>>
 
-\* T1 write fault: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+T1_write_fault_p5 ==
+    /\ pc["T1_write_fault"] = "p5"
+    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p15")
+    /\ UNCHANGED <<rw, hole_page_in_cache>>
+
+\* T1 write fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p16 ==
-    /\ pc["T1_write_fault"] = "p16"
-    /\ rw["i_mmap_rwsem"].writer = "T1_write_fault"
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<hole_page_in_cache, page>>
+T1_write_fault_p10 ==
+    /\ pc["T1_write_fault"] = "p10"
+    /\ hole_page_in_cache' = FALSE
+    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* true; assigned; up_read(&app->mmap_lock)
+
+\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+T1_write_fault_p15 ==
+    /\ pc["T1_write_fault"] = "p15"
+    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p17")
+    /\ UNCHANGED <<hole_page_in_cache>>
+
+\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+T1_write_fault_p17 ==
+    /\ pc["T1_write_fault"] = "p17"
+    /\ IF hole_page_in_cache
+       THEN /\ Goto("T1_write_fault", "p10")  \* assigned; true
+            /\ UNCHANGED <<rw, hole_page_in_cache>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<hole_page_in_cache>>
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
-    \/ T1_write_fault_p4
     \/ T1_write_fault_p5
-    \/ T1_write_fault_p6
-    \/ T1_write_fault_p7
-    \/ T1_write_fault_p8
-    \/ T1_write_fault_p9
     \/ T1_write_fault_p10
-    \/ T1_write_fault_p11
-    \/ T1_write_fault_p12
-    \/ T1_write_fault_p13
-    \/ T1_write_fault_p14
-    \/ T1_write_fault_p16
+    \/ T1_write_fault_p15
+    \/ T1_write_fault_p17
 
 \* ==== Thread "T2 read fault" of process "app" (racing-read-fault-leak.ts:53)
 
 \* T2 read fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:53)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_read_fault_p2 ==
     /\ pc["T2_read_fault"] = "p2"
-    /\ DownRead("T2_read_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
+    /\ DownRead("T2_read_fault", "app_mmap_lock", "p5")
+    /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T2 read fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
-T2_read_fault_p4 ==
-    /\ pc["T2_read_fault"] = "p4"
+T2_read_fault_p5 ==
+    /\ pc["T2_read_fault"] = "p5"
     /\ hole_page_in_cache' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<page>>
 
 Step_T2_read_fault ==
     \/ T2_read_fault_p2
-    \/ T2_read_fault_p4
+    \/ T2_read_fault_p5
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -307,8 +262,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p8 |-> <<>>, p9 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, p14 |-> <<>>, p16 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, p10 |-> <<>>, p15 |-> <<"i_mmap_rwsem", "write">>, p17 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -337,7 +292,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {<<"T1_write_fault", "p16", "i_mmap_rwsem", "write">>}
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

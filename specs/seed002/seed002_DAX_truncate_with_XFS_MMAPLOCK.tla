@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_fault: "T1 fault" _dax.ts:28; T2_fault: "T2 fault" _dax.ts:28; truncate: "truncate" _truncate.ts:31
+\* T1_fault: "T1 fault" _dax.ts:38; T2_fault: "T2 fault" _dax.ts:38; truncate: "truncate" _truncate.ts:31
 Threads == {"T1_fault", "T2_fault", "truncate"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2
-vars == <<pc, rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+VARIABLES pc, rw, block_within_eof, block, pte_T1, pte_T2
+vars == <<pc, rw, block_within_eof, block, pte_T1, pte_T2>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -68,10 +68,10 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                p3 |-> {<<"p4", <<>>>>}]
-          [] t = "T2_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                p3 |-> {<<"p4", <<>>>>}]
+        CASE t = "T1_fault" -> [p2 |-> {<<"p4", <<>>>>},
+                                p4 |-> {<<"p5", <<>>>>}]
+          [] t = "T2_fault" -> [p2 |-> {<<"p4", <<>>>>},
+                                p4 |-> {<<"p5", <<>>>>}]
           [] t = "truncate" -> [p1 |-> {<<"p2", <<>>>>},
                                 p3 |-> {<<"p4", <<>>>>}]
     ]
@@ -161,9 +161,7 @@ Init ==
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block_within_eof = TRUE
     /\ block = "allocated"
-    /\ bh_mapped_T1 = FALSE
     /\ pte_T1 = FALSE
-    /\ bh_mapped_T2 = FALSE
     /\ pte_T2 = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
@@ -171,131 +169,121 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 fault" of process "app" (_dax.ts:38)
 
-\* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+\*   then, in the same step: bh_mapped = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_fault_p2 ==
     /\ pc["T1_fault"] = "p2"
-    /\ DownRead("T1_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T1_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:21)
-T1_fault_p3 ==
-    /\ pc["T1_fault"] = "p3"
-    /\ DownRead("T1_fault", "XFS_MMAPLOCK", "p4")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 T1_fault_p4 ==
     /\ pc["T1_fault"] = "p4"
-    /\ IF block_within_eof THEN Goto("T1_fault", "p5") ELSE Goto("T1_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T1_fault", "XFS_MMAPLOCK", "p5")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
-\* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
 T1_fault_p5 ==
     /\ pc["T1_fault"] = "p5"
-    /\ IF (block = "allocated") THEN Goto("T1_fault", "p6") ELSE Goto("T1_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF block_within_eof
+       THEN /\ Goto("T1_fault", "p6")
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
-\* T1 fault: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
 T1_fault_p6 ==
     /\ pc["T1_fault"] = "p6"
-    /\ bh_mapped_T1' = TRUE
-    /\ Goto("T1_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p7 ==
-    /\ pc["T1_fault"] = "p7"
-    /\ IF bh_mapped_T1
-       THEN /\ Goto("T1_fault", "p8")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF (block = "allocated")
+       THEN /\ Goto("T1_fault", "p9")  \* assigned; true
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p8 ==
-    /\ pc["T1_fault"] = "p8"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+T1_fault_p9 ==
+    /\ pc["T1_fault"] = "p9"
     /\ pte_T1' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T2>>
 
 Step_T1_fault ==
     \/ T1_fault_p2
-    \/ T1_fault_p3
     \/ T1_fault_p4
     \/ T1_fault_p5
     \/ T1_fault_p6
-    \/ T1_fault_p7
-    \/ T1_fault_p8
+    \/ T1_fault_p9
 
-\* ==== Thread "T2 fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T2 fault" of process "app" (_dax.ts:38)
 
-\* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+\*   then, in the same step: bh_mapped = false  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_fault_p2 ==
     /\ pc["T2_fault"] = "p2"
-    /\ DownRead("T2_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T2_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:21)
-T2_fault_p3 ==
-    /\ pc["T2_fault"] = "p3"
-    /\ DownRead("T2_fault", "XFS_MMAPLOCK", "p4")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 T2_fault_p4 ==
     /\ pc["T2_fault"] = "p4"
-    /\ IF block_within_eof THEN Goto("T2_fault", "p5") ELSE Goto("T2_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T2_fault", "XFS_MMAPLOCK", "p5")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
-\* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
 T2_fault_p5 ==
     /\ pc["T2_fault"] = "p5"
-    /\ IF (block = "allocated") THEN Goto("T2_fault", "p6") ELSE Goto("T2_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF block_within_eof
+       THEN /\ Goto("T2_fault", "p6")
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
-\* T2 fault: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
 T2_fault_p6 ==
     /\ pc["T2_fault"] = "p6"
-    /\ bh_mapped_T2' = TRUE
-    /\ Goto("T2_fault", "p7")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
-
-\* T2 fault: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p7 ==
-    /\ pc["T2_fault"] = "p7"
-    /\ IF bh_mapped_T2
-       THEN /\ Goto("T2_fault", "p8")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ IF (block = "allocated")
+       THEN /\ Goto("T2_fault", "p9")  \* assigned; true
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p8 ==
-    /\ pc["T2_fault"] = "p8"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+T2_fault_p9 ==
+    /\ pc["T2_fault"] = "p9"
     /\ pte_T2' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1>>
 
 Step_T2_fault ==
     \/ T2_fault_p2
-    \/ T2_fault_p3
     \/ T2_fault_p4
     \/ T2_fault_p5
     \/ T2_fault_p6
-    \/ T2_fault_p7
-    \/ T2_fault_p8
+    \/ T2_fault_p9
 
 \* ==== Thread "truncate" of process "app" (_truncate.ts:31)
 
@@ -303,27 +291,27 @@ Step_T2_fault ==
 truncate_p1 ==
     /\ pc["truncate"] = "p1"
     /\ DownWrite("truncate", "XFS_MMAPLOCK", "p2")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: block_within_eof = false  (_truncate.ts:33)
 truncate_p2 ==
     /\ pc["truncate"] = "p2"
     /\ block_within_eof' = FALSE
     /\ Goto("truncate", "p3")
-    /\ UNCHANGED <<rw, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<rw, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
     /\ DownWrite("truncate", "i_mmap_rwsem", "p4")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p4 ==
     /\ pc["truncate"] = "p4"
     /\ pte_T1' = FALSE
     /\ Goto("truncate", "p5")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<rw, block_within_eof, block, pte_T2>>
 
 \* truncate: pte.T2 = false  (_truncate.ts:36)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
@@ -331,7 +319,7 @@ truncate_p5 ==
     /\ pc["truncate"] = "p5"
     /\ pte_T2' = FALSE
     /\ Become(Release(World([pc EXCEPT !["truncate"] = "p7"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1>>
 
 \* truncate: block = freed  (_truncate.ts:38)
 \*   then, in the same step: up_write(&XFS_MMAPLOCK)  (_truncate.ts:39)
@@ -339,7 +327,7 @@ truncate_p7 ==
     /\ pc["truncate"] = "p7"
     /\ block' = "freed"
     /\ Become(Release(World([pc EXCEPT !["truncate"] = "Done"], rw), "truncate", <<<<"XFS_MMAPLOCK", "write">>>>))  \* up_write(&XFS_MMAPLOCK)
-    /\ UNCHANGED <<block_within_eof, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, pte_T1, pte_T2>>
 
 Step_truncate ==
     \/ truncate_p1
@@ -367,8 +355,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_MMAPLOCK", "read">>, p5 |-> <<>>, p6 |-> <<>>, p9 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_MMAPLOCK", "read">>, p5 |-> <<>>, p6 |-> <<>>, p9 |-> <<>>, Done |-> <<>>]
           [] t = "truncate" -> [p1 |-> <<"XFS_MMAPLOCK", "write">>, p2 |-> <<>>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<>>, p5 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
@@ -411,14 +399,14 @@ OrderAt == {
       <<"T1_fault", "p2", "XFS_MMAPLOCK", "write">>,
       <<"T1_fault", "p2", "i_mmap_rwsem", "read">>,
       <<"T1_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T1_fault", "p3", "i_mmap_rwsem", "read">>,
-      <<"T1_fault", "p3", "i_mmap_rwsem", "write">>,
+      <<"T1_fault", "p4", "i_mmap_rwsem", "read">>,
+      <<"T1_fault", "p4", "i_mmap_rwsem", "write">>,
       <<"T2_fault", "p2", "XFS_MMAPLOCK", "read">>,
       <<"T2_fault", "p2", "XFS_MMAPLOCK", "write">>,
       <<"T2_fault", "p2", "i_mmap_rwsem", "read">>,
       <<"T2_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T2_fault", "p3", "i_mmap_rwsem", "read">>,
-      <<"T2_fault", "p3", "i_mmap_rwsem", "write">>,
+      <<"T2_fault", "p4", "i_mmap_rwsem", "read">>,
+      <<"T2_fault", "p4", "i_mmap_rwsem", "write">>,
       <<"truncate", "p1", "i_mmap_rwsem", "read">>,
       <<"truncate", "p1", "i_mmap_rwsem", "write">>
     }
