@@ -9,7 +9,7 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import type { AccessOp, ByLocal, Expr, Loc, Local, LockMode, Model, Region, Stmt, Value } from "./types.js";
-import { compareValues, faultFlagName, subexprs, unreachable, writesUser } from "./types.js";
+import { compareValues, faultFlagName, mapExpr, subexprs, unreachable, writesUser } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -431,39 +431,16 @@ class ThreadLowering {
    * path knows whether a read or a write access faulted"). Outside a fault: FL342.
    */
   flags(e: Expr, env: Env, s: Stmt): Expr {
-    const go = (x: Expr): Expr => {
-      switch (x.kind) {
-        case "fault-flag": {
-          const name = faultFlagName(x.flag);
-          if (env.faultWrite === undefined) {
-            this.error("FL342", `'${name}' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
-            return { kind: "lit", value: false };
-          }
-          const value = x.flag === "write" ? env.faultWrite : x.flag === "tried" ? env.faultTried === true : env.faultRetry !== undefined;
-          return { kind: "lit", value, spelled: `vmf->flags & ${name}` };
-        }
-        case "not":
-          return { ...x, arg: go(x.arg) };
-        case "and":
-        case "or":
-          return { ...x, args: x.args.map(go) };
-        case "cmp":
-        case "arith":
-          return { ...x, left: go(x.left), right: go(x.right) } as Expr;
-        case "elem":
-          return { ...x, index: go(x.index) };
-        case "lit":
-        case "var":
-        case "local":
-        case "held":
-        case "done":
-        case "at":
-          return x;
-        default:
-          return unreachable(x);
+    return mapExpr(e, (x) => {
+      if (x.kind !== "fault-flag") return x;
+      const name = faultFlagName(x.flag);
+      if (env.faultWrite === undefined) {
+        this.error("FL342", `'${name}' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
+        return { kind: "lit", value: false };
       }
-    };
-    return go(e);
+      const value = x.flag === "write" ? env.faultWrite : x.flag === "tried" ? env.faultTried === true : env.faultRetry !== undefined;
+      return { kind: "lit", value, spelled: `vmf->flags & ${name}` };
+    });
   }
 
   access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number, tried = false): Depth {
@@ -856,49 +833,36 @@ function substitute(op: Op, val: (id: string) => Value): Op {
 /** Replaces locals by literals and folds what becomes constant (so a branch on locals is a constant branch). */
 function fold(e: Expr, val: (id: string) => Value): Expr {
   const lit = (value: Value): Expr => ({ kind: "lit", value });
-  switch (e.kind) {
-    case "lit":
-    case "var":
-    case "held":
-    case "done":
-    case "at":
-    case "fault-flag": // resolved by lowering (flags()) before locals are folded
-      return e;
-    case "local":
-      return lit(val(e.local));
-    case "elem": {
-      // The element the local names here is a plain variable (validation: its values are all indexes).
-      const i = fold(e.index, val);
-      const v = i.kind === "lit" ? e.elements[String(i.value)] : undefined;
-      return v !== undefined ? { kind: "var", variable: v } : { ...e, index: i };
+  // Bottom-up: each node sees its children folded already.
+  return mapExpr(e, (x) => {
+    switch (x.kind) {
+      case "local":
+        return lit(val(x.local));
+      case "elem": {
+        // The element the local names here is a plain variable (validation: its values are all indexes).
+        const v = x.index.kind === "lit" ? x.elements[String(x.index.value)] : undefined;
+        return v !== undefined ? { kind: "var", variable: v } : x;
+      }
+      case "not":
+        return x.arg.kind === "lit" ? lit(x.arg.value !== true) : x;
+      case "and":
+      case "or": {
+        const absorbing = x.kind === "or";
+        if (x.args.some((a) => a.kind === "lit" && a.value === absorbing)) return lit(absorbing);
+        const rest = x.args.filter((a) => a.kind !== "lit");
+        if (rest.length === 0) return lit(!absorbing);
+        return rest.length === x.args.length ? x : { ...x, args: rest };
+      }
+      case "cmp":
+        return x.left.kind === "lit" && x.right.kind === "lit" ? lit(compareValues(x.op, x.left.value, x.right.value)) : x;
+      case "arith":
+        if (x.left.kind === "lit" && x.right.kind === "lit") return lit(x.op === "+" ? (x.left.value as number) + (x.right.value as number) : (x.left.value as number) - (x.right.value as number));
+        return x;
+      default:
+        // lit, var, held, done, at; fault-flag is resolved by lowering (flags()) before locals are folded.
+        return x;
     }
-    case "not": {
-      const a = fold(e.arg, val);
-      return a.kind === "lit" ? lit(a.value !== true) : { ...e, arg: a };
-    }
-    case "and":
-    case "or": {
-      const args = e.args.map((a) => fold(a, val));
-      const absorbing = e.kind === "or";
-      if (args.some((a) => a.kind === "lit" && a.value === absorbing)) return lit(absorbing);
-      const rest = args.filter((a) => a.kind !== "lit");
-      if (rest.length === 0) return lit(!absorbing);
-      return rest.length === args.length ? { ...e, args } : { ...e, args: rest };
-    }
-    case "cmp": {
-      const a = fold(e.left, val);
-      const b = fold(e.right, val);
-      return a.kind === "lit" && b.kind === "lit" ? lit(compareValues(e.op, a.value, b.value)) : { ...e, left: a, right: b };
-    }
-    case "arith": {
-      const a = fold(e.left, val);
-      const b = fold(e.right, val);
-      if (a.kind === "lit" && b.kind === "lit") return lit(e.op === "+" ? (a.value as number) + (b.value as number) : (a.value as number) - (b.value as number));
-      return { ...e, left: a, right: b };
-    }
-    default:
-      return unreachable(e);
-  }
+  });
 }
 
 /** The value of a local assignment after substitution, when it is constant. */

@@ -275,6 +275,36 @@ export function* subexprs(e: Expr): Generator<Expr> {
   }
 }
 
+/**
+ * `e` rebuilt bottom-up: every node's children are mapped first, then `f` maps the
+ * node (with its new children). The one walk that rewriting passes share
+ * (lowering's FAULT_FLAG_* and locals folding), as `subexprs` is for reading.
+ */
+export function mapExpr(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case "not":
+      return f({ ...e, arg: mapExpr(e.arg, f) });
+    case "and":
+    case "or":
+      return f({ ...e, args: e.args.map((a) => mapExpr(a, f)) });
+    case "cmp":
+    case "arith":
+      return f({ ...e, left: mapExpr(e.left, f), right: mapExpr(e.right, f) } as Expr);
+    case "elem":
+      return f({ ...e, index: mapExpr(e.index, f) });
+    case "lit":
+    case "var":
+    case "local":
+    case "held":
+    case "done":
+    case "at":
+    case "fault-flag":
+      return f(e);
+    default:
+      return unreachable(e);
+  }
+}
+
 export type Expr =
   /** `spelled`: how the model wrote it, when lowering made it a constant (FAULT_FLAG_WRITE). */
   | { readonly kind: "lit"; readonly value: Value; readonly spelled?: string }
