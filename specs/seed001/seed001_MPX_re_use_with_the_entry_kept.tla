@@ -175,49 +175,49 @@ Init ==
 
 \* ==== Thread "munmap" of process "app" (reuse-entry-kept.ts:24)
 
-\* munmap: down_write(&app->bd_sem)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\* munmap: down_write(&app->bd_sem)  [in mpx_pre_unmap()]  (_mpx.ts:38)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
     /\ DownWrite("munmap", "app_bd_sem", "p2")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:56)
+\* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
     /\ DownRead("munmap", "app_mmap_lock", "p3")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:62)
+\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p3 ==
     /\ pc["munmap"] = "p3"
     /\ old_bt_vma' = "marked"
     /\ Goto("munmap", "p4")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:63)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:64)
+\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:48)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:49)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
 
-\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:81)
+\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
     /\ DownWrite("munmap", "app_mmap_lock", "p7")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: data_mapped = false  (_mpx.ts:82)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:83)
+\* munmap: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p7 ==
     /\ pc["munmap"] = "p7"
     /\ data_mapped' = FALSE
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:69)
-\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:75)
+\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:54)
+\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
     /\ IF (bd_remove_vmas > 0)
@@ -226,22 +226,22 @@ munmap_p9 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:70)
+\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 munmap_p10 ==
     /\ pc["munmap"] = "p10"
     /\ DownWrite("munmap", "app_mmap_lock", "p11")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:71)
+\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p11 ==
     /\ pc["munmap"] = "p11"
     /\ old_bt_vma' = "unmapped"
     /\ Goto("munmap", "p12")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:72)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:73)
-\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:75)
+\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
+\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
     /\ bd_remove_vmas' = 0
@@ -262,14 +262,14 @@ Step_munmap ==
 
 \* ==== Thread "user mmap+bndstx" of process "app" (reuse-entry-kept.ts:25)
 
-\* user mmap+bndstx: down_write(&app->mmap_lock)  (_mpx.ts:111)
+\* user mmap+bndstx: down_write(&app->mmap_lock)  (_mpx.ts:96)
 user_mmap_bndstx_p1 ==
     /\ pc["user_mmap_bndstx"] = "p1"
     /\ DownWrite("user_mmap_bndstx", "app_mmap_lock", "p2")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (!data_mapped)  (_mpx.ts:112)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:113)
+\* user mmap+bndstx: if (!data_mapped)  (_mpx.ts:97)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:98)
 user_mmap_bndstx_p2 ==
     /\ pc["user_mmap_bndstx"] = "p2"
     /\ IF (data_mapped = FALSE)
@@ -278,54 +278,54 @@ user_mmap_bndstx_p2 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: new_data_mapped = true  (_mpx.ts:112)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:113)
+\* user mmap+bndstx: new_data_mapped = true  (_mpx.ts:97)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:98)
 user_mmap_bndstx_p3 ==
     /\ pc["user_mmap_bndstx"] = "p3"
     /\ new_data_mapped' = TRUE
     /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
-\* user mmap+bndstx: if (new_data_mapped)  (_mpx.ts:114)
+\* user mmap+bndstx: if (new_data_mapped)  (_mpx.ts:99)
 user_mmap_bndstx_p5 ==
     /\ pc["user_mmap_bndstx"] = "p5"
     /\ IF new_data_mapped THEN Goto("user_mmap_bndstx", "p6") ELSE Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (bd_entry == old_bt)  (_mpx.ts:115)
+\* user mmap+bndstx: if (bd_entry == old_bt)  (_mpx.ts:100)
 user_mmap_bndstx_p6 ==
     /\ pc["user_mmap_bndstx"] = "p6"
     /\ IF (bd_entry = "old_bt") THEN Goto("user_mmap_bndstx", "p7") ELSE Goto("user_mmap_bndstx", "p9")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (old_bt_vma != live)  (_mpx.ts:117)
+\* user mmap+bndstx: if (old_bt_vma != live)  (_mpx.ts:102)
 user_mmap_bndstx_p7 ==
     /\ pc["user_mmap_bndstx"] = "p7"
     /\ IF (old_bt_vma # "live") THEN Goto("user_mmap_bndstx", "p8") ELSE Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: marked_bt_reused = true  (_mpx.ts:117)
+\* user mmap+bndstx: marked_bt_reused = true  (_mpx.ts:102)
 user_mmap_bndstx_p8 ==
     /\ pc["user_mmap_bndstx"] = "p8"
     /\ marked_bt_reused' = TRUE
     /\ Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, new_data_mapped>>
 
-\* user mmap+bndstx: if (bd_entry == invalid)  (_mpx.ts:118)
+\* user mmap+bndstx: if (bd_entry == invalid)  (_mpx.ts:103)
 user_mmap_bndstx_p9 ==
     /\ pc["user_mmap_bndstx"] = "p9"
     /\ IF (bd_entry = "invalid") THEN Goto("user_mmap_bndstx", "p10") ELSE Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:94)
+\* user mmap+bndstx: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
 user_mmap_bndstx_p10 ==
     /\ pc["user_mmap_bndstx"] = "p10"
     /\ DownRead("user_mmap_bndstx", "app_bd_sem", "p11")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:95)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:96)
-\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:97)
+\* user mmap+bndstx: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
 user_mmap_bndstx_p11 ==
     /\ pc["user_mmap_bndstx"] = "p11"
     /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
@@ -336,8 +336,8 @@ user_mmap_bndstx_p11 ==
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:98)
-\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:99)
+\* user mmap+bndstx: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:84)
 user_mmap_bndstx_p14 ==
     /\ pc["user_mmap_bndstx"] = "p14"
     /\ IF (bd_entry = "invalid")
@@ -346,16 +346,16 @@ user_mmap_bndstx_p14 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:98)
-\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:99)
+\* user mmap+bndstx: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:84)
 user_mmap_bndstx_p15 ==
     /\ pc["user_mmap_bndstx"] = "p15"
     /\ bd_entry' = "new_bt"
     /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
     /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:97)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:97)
+\* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 user_mmap_bndstx_p17 ==
     /\ pc["user_mmap_bndstx"] = "p17"
@@ -433,7 +433,7 @@ NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 \* lock-leak: a thread finishes while holding a lock.
 NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
-\* 'bd_remove_vmas' stays in its domain (_mpx.ts:30)
+\* 'bd_remove_vmas' stays in its domain (_mpx.ts:28)
 Domain_bd_remove_vmas == bd_remove_vmas \in 0..1
 
 \* invariant "tables marked for removal are not used again before mpx_post_unmap" (reuse-entry-kept.ts:27): !marked_bt_reused

@@ -264,15 +264,15 @@ Step_BR_bounds_violation ==
 
 \* ==== Thread "#BR bd allocation" of process "app" (_proposal.ts:33)
 
-\* #BR bd allocation: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:94)
+\* #BR bd allocation: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
 BR_bd_allocation_p1 ==
     /\ pc["BR_bd_allocation"] = "p1"
     /\ DownRead("BR_bd_allocation", "app_bd_sem", "p2")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* #BR bd allocation: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:95)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:96)
-\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:97)
+\* #BR bd allocation: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
 BR_bd_allocation_p2 ==
     /\ pc["BR_bd_allocation"] = "p2"
     /\ IF CanWrite("app_mmap_lock", "BR_bd_allocation")
@@ -283,27 +283,27 @@ BR_bd_allocation_p2 ==
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* #BR bd allocation: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:98)
+\* #BR bd allocation: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 BR_bd_allocation_p5 ==
     /\ pc["BR_bd_allocation"] = "p5"
     /\ IF (bd_entry_other = "invalid") THEN Goto("BR_bd_allocation", "p6") ELSE Goto("BR_bd_allocation", "p7")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* #BR bd allocation: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:98)
+\* #BR bd allocation: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 BR_bd_allocation_p6 ==
     /\ pc["BR_bd_allocation"] = "p6"
     /\ bd_entry_other' = "new_bt"
     /\ Goto("BR_bd_allocation", "p7")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled>>
 
-\* #BR bd allocation: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:99)
+\* #BR bd allocation: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:84)
 BR_bd_allocation_p7 ==
     /\ pc["BR_bd_allocation"] = "p7"
     /\ UpRead("BR_bd_allocation", "app_bd_sem", "Done")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* #BR bd allocation: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:97)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:97)
+\* #BR bd allocation: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 BR_bd_allocation_p8 ==
     /\ pc["BR_bd_allocation"] = "p8"
@@ -323,14 +323,14 @@ Step_BR_bd_allocation ==
 
 \* ==== Thread "munmap" of process "app" (_proposal.ts:36)
 
-\* munmap: down_write(&app->bd_sem)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\* munmap: down_write(&app->bd_sem)  [in mpx_pre_unmap()]  (_mpx.ts:38)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
     /\ DownWrite("munmap", "app_bd_sem", "p2")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:56)
-\*   then, in the same step: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:34)
+\* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\*   then, in the same step: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
     /\ IF CanRead("app_mmap_lock", "munmap")
@@ -343,77 +343,77 @@ munmap_p2 ==
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: bd_entry = invalid  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:35)
+\* munmap: bd_entry = invalid  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:33)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
     /\ bd_entry' = "invalid"
     /\ Goto("munmap", "p5")
     /\ UNCHANGED <<rw, data_mapped, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:62)
+\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p5 ==
     /\ pc["munmap"] = "p5"
     /\ old_bt_vma' = "marked"
     /\ Goto("munmap", "p6")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:63)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:64)
+\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:48)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:49)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p8"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
 
-\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:81)
+\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
 munmap_p8 ==
     /\ pc["munmap"] = "p8"
     /\ DownWrite("munmap", "app_mmap_lock", "p9")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: data_mapped = false  (_mpx.ts:82)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:83)
+\* munmap: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
     /\ data_mapped' = FALSE
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:69)
+\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:54)
 munmap_p11 ==
     /\ pc["munmap"] = "p11"
     /\ IF (bd_remove_vmas > 0) THEN Goto("munmap", "p12") ELSE Goto("munmap", "p16")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:70)
+\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
     /\ DownWrite("munmap", "app_mmap_lock", "p13")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:71)
+\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p13 ==
     /\ pc["munmap"] = "p13"
     /\ old_bt_vma' = "unmapped"
     /\ Goto("munmap", "p14")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:72)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:73)
+\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
 munmap_p14 ==
     /\ pc["munmap"] = "p14"
     /\ bd_remove_vmas' = 0
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
 
-\* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:75)
+\* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p16 ==
     /\ pc["munmap"] = "p16"
     /\ UpWrite("munmap", "app_bd_sem", "Done")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:34)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:34)
+\* munmap: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 munmap_p17 ==
     /\ pc["munmap"] = "p17"
@@ -531,7 +531,7 @@ OrderAt == {
     }
 NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
 
-\* 'bd_remove_vmas' stays in its domain (_mpx.ts:30)
+\* 'bd_remove_vmas' stays in its domain (_mpx.ts:28)
 Domain_bd_remove_vmas == bd_remove_vmas \in 0..1
 
 \* invariant "bounds table removed only after its data is unmapped" (_proposal.ts:44): !(old_bt_vma == unmapped) || !data_mapped

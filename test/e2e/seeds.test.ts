@@ -87,11 +87,11 @@ const cases: Record<string, Expected> = {
           "munmap"
       ],
       "waits": [
-          "munmap waits for &app->mmap_lock (read) in a page fault at _mpx.ts:34 (in invalidate_bd_entry() <- mpx_pre_unmap() at _mpx.ts:80): queued behind writer mmap",
+          "munmap waits for &app->mmap_lock (read) in a page fault at _mpx.ts:32 (in invalidate_bd_entry() <- mpx_pre_unmap() at _mpx.ts:65): queued behind writer mmap",
           "mmap waits for &app->mmap_lock (write) at _proposal.ts:40: held for read by munmap",
           "prctl waits for &app->bd_sem (write) at _proposal.ts:16: held for write by munmap",
           "#BR bounds violation waits for &app->bd_sem (read) at _proposal.ts:27: held for write by munmap",
-          "#BR bd allocation waits for &app->bd_sem (read) at _mpx.ts:94 (in mpx_handle_bd_fault() at _proposal.ts:33): held for write by munmap"
+          "#BR bd allocation waits for &app->bd_sem (read) at _mpx.ts:79 (in mpx_handle_bd_fault() at _proposal.ts:33): held for write by munmap"
       ]
   },
   "seed002/i-mmap-inversion.ts": {
