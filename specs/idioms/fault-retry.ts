@@ -1,8 +1,9 @@
 // Idiom: VM_FAULT_RETRY. filemap_fault() does not sleep on a locked page while
 // it holds mmap_lock: lock_page_or_retry() drops mmap_lock, waits for the page,
 // and returns VM_FAULT_RETRY; the arch fault handler then tries the access again
-// with FAULT_FLAG_TRIED (and, before Linux 5.1, without FAULT_FLAG_ALLOW_RETRY:
-// the second attempt sleeps on the page lock under mmap_lock):
+// with FAULT_FLAG_TRIED (and, before Linux 5.7, without FAULT_FLAG_ALLOW_RETRY:
+// the second attempt slept on the page lock under mmap_lock; since then it may
+// retry again, a loop):
 //
 //     if (!trylock_page(page)) {
 //             if (flags & FAULT_FLAG_ALLOW_RETRY) {

@@ -92,7 +92,7 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p11 |-> {<<"p2", <<<<"app_mmap_lock", "read">>>>>>}]
+        CASE t = "T1_futex_wait" -> [p11 |-> {<<"p1", <<<<"app_mmap_lock", "read">>>>>>}]
           [] t = "T2_munmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
     ]
 
@@ -178,7 +178,7 @@ HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw
 HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
-    /\ pc = [t \in Threads |-> CASE t = "T1_futex_wait" -> "p2" [] t = "T2_munmap" -> "p1"]
+    /\ pc = [t \in Threads |-> "p1"]
     /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
 
@@ -189,6 +189,12 @@ Init ==
 
 \* ==== Thread "T1 futex_wait" of process "app" (_futex.ts:28)
 
+\* T1 futex_wait: while (true)  (_futex.ts:30)
+T1_futex_wait_p1 ==
+    /\ pc["T1_futex_wait"] = "p1"
+    /\ IF TRUE THEN Goto("T1_futex_wait", "p2") ELSE Goto("T1_futex_wait", "p6")
+    /\ UNCHANGED <<owner, rw>>
+
 \* T1 futex_wait: spin_lock(&hb->lock)  (_futex.ts:32)
 \*   then, in the same step: get_user(uaddr)  (_futex.ts:34)
 \*   then, in the same step: ret = 0  (_futex.ts:34)
@@ -197,7 +203,6 @@ Init ==
 \*   then, in the same step: if (T1 futex_wait.ret == 0)  (_futex.ts:36)
 \*   then, in the same step: spin_unlock(&hb->lock)  (_futex.ts:37)
 \*   then, in the same step: get_user(uaddr)  (_futex.ts:38)
-\*   then, in the same step: while (true)  (_futex.ts:30)
 T1_futex_wait_p2 ==
     /\ pc["T1_futex_wait"] = "p2"
     /\ owner["hb_lock"] = NoOne
@@ -205,7 +210,7 @@ T1_futex_wait_p2 ==
           /\ Goto("T1_futex_wait", "p6")  \* page present, no fault; assigned; true
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p2")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault; true
+          /\ Goto("T1_futex_wait", "p1")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault
           /\ UNCHANGED <<rw>>
        \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
           /\ Goto("T1_futex_wait", "p11")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
@@ -219,16 +224,16 @@ T1_futex_wait_p6 ==
 
 \* T1 futex_wait: down_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
-\*   then, in the same step: while (true)  (_futex.ts:30)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_futex_wait_p11 ==
     /\ pc["T1_futex_wait"] = "p11"
     /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p2"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true
+       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p1"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
        ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
 Step_T1_futex_wait ==
+    \/ T1_futex_wait_p1
     \/ T1_futex_wait_p2
     \/ T1_futex_wait_p6
     \/ T1_futex_wait_p11
@@ -270,7 +275,7 @@ Termination == <>(\A t \in Threads : pc[t] = "Done")
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p11 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "T1_futex_wait" -> [p1 |-> <<>>, p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p11 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "T2_munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

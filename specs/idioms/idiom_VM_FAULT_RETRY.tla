@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* fault: "fault" fault-retry.ts:49; write_2: "write(2)" fault-retry.ts:50; mmap: "mmap" fault-retry.ts:55
+\* fault: "fault" fault-retry.ts:50; write_2: "write(2)" fault-retry.ts:51; mmap: "mmap" fault-retry.ts:56
 Threads == {"fault", "write_2", "mmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -92,8 +92,7 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "fault" -> [p2 |-> {<<"p3", <<>>>>},
-                             p10 |-> {<<"p11", <<>>>>}]
+        CASE t = "fault" -> [p2 |-> {<<"p3", <<>>>>}]
           [] t = "write_2" -> [p4 |-> {<<"p3", <<<<"app_mmap_lock", "read">>>>>>}]
           [] t = "mmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
     ]
@@ -189,18 +188,18 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "fault" of process "app" (fault-retry.ts:49)
+\* ==== Thread "fault" of process "app" (fault-retry.ts:50)
 
-\* fault: down_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:49)
+\* fault: down_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:50)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 fault_p2 ==
     /\ pc["fault"] = "p2"
     /\ DownRead("fault", "app_mmap_lock", "p3")
     /\ UNCHANGED <<owner>>
 
-\* fault: mutex_trylock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:32)
-\*   then, in the same step: if (vmf->flags & FAULT_FLAG_ALLOW_RETRY)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:36)
-\*   then, in the same step: return VM_FAULT_RETRY: up_read(&app->mmap_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:38)
+\* fault: mutex_trylock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:33)
+\*   then, in the same step: if (vmf->flags & FAULT_FLAG_ALLOW_RETRY)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:37)
+\*   then, in the same step: return VM_FAULT_RETRY: up_read(&app->mmap_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:39)
 fault_p3 ==
     /\ pc["fault"] = "p3"
     /\ IF owner["page_lock"] = NoOne
@@ -209,73 +208,34 @@ fault_p3 ==
             /\ UNCHANGED <<rw>>
        ELSE /\ Become(Release(World([pc EXCEPT !["fault"] = "p8"], rw), "fault", <<<<"app_mmap_lock", "read">>>>))  \* true; return VM_FAULT_RETRY: up_read(&app->mmap_lock)
 
-\* fault: mutex_unlock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:34)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:49)
+\* fault: mutex_unlock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:35)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:50)
 fault_p4 ==
     /\ pc["fault"] = "p4"
     /\ owner["page_lock"] = "fault"
     /\ Become(Release(World([pc EXCEPT !["fault"] = "Done"], rw), "fault", <<<<"page_lock", "excl">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
-\* fault: wait_event(!held(&page_lock))  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:38)
-\*   then, in the same step: load(file_map)  (fault-retry.ts:49)
+\* fault: wait_event(!held(&page_lock))  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:39)
+\*   then, in the same step: load(file_map)  (fault-retry.ts:50)
 fault_p8 ==
     /\ pc["fault"] = "p8"
     /\ IF ~((owner["page_lock"] # NoOne))
        THEN /\ \/ /\ Goto("fault", "Done")  \* page present, no fault
                   /\ UNCHANGED <<owner, rw>>
-               \/ /\ Goto("fault", "p10")  \* page fault
+               \/ /\ Goto("fault", "p2")  \* page fault
                   /\ UNCHANGED <<owner, rw>>
        ELSE FALSE  \* blocks while false
-
-\* fault: down_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:49)
-\* page fault path: the handler takes the region owner's mmap_lock for read
-fault_p10 ==
-    /\ pc["fault"] = "p10"
-    /\ DownRead("fault", "app_mmap_lock", "p11")
-    /\ UNCHANGED <<owner>>
-
-\* fault: mutex_trylock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:32)
-\*   then, in the same step: if (vmf->flags & FAULT_FLAG_ALLOW_RETRY)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:36)
-fault_p11 ==
-    /\ pc["fault"] = "p11"
-    /\ MutexTrylock("fault", "page_lock", "p12", "p15")
-    /\ UNCHANGED <<rw>>
-
-\* fault: mutex_unlock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:34)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:49)
-fault_p12 ==
-    /\ pc["fault"] = "p12"
-    /\ owner["page_lock"] = "fault"
-    /\ Become(Release(World([pc EXCEPT !["fault"] = "Done"], rw), "fault", <<<<"page_lock", "excl">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-
-\* fault: mutex_lock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:40)
-fault_p15 ==
-    /\ pc["fault"] = "p15"
-    /\ MutexLock("fault", "page_lock", "p16")
-    /\ UNCHANGED <<rw>>
-
-\* fault: mutex_unlock(&page_lock)  [in filemap_fault() <- page fault on file_map]  (fault-retry.ts:41)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on file_map]  (fault-retry.ts:49)
-fault_p16 ==
-    /\ pc["fault"] = "p16"
-    /\ owner["page_lock"] = "fault"
-    /\ Become(Release(World([pc EXCEPT !["fault"] = "Done"], rw), "fault", <<<<"page_lock", "excl">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
 Step_fault ==
     \/ fault_p2
     \/ fault_p3
     \/ fault_p4
     \/ fault_p8
-    \/ fault_p10
-    \/ fault_p11
-    \/ fault_p12
-    \/ fault_p15
-    \/ fault_p16
 
-\* ==== Thread "write(2)" of process "app" (fault-retry.ts:50)
+\* ==== Thread "write(2)" of process "app" (fault-retry.ts:51)
 
-\* write(2): mutex_lock(&page_lock)  (fault-retry.ts:51)
-\*   then, in the same step: copy_from_user(user_buf)  (fault-retry.ts:52)
+\* write(2): mutex_lock(&page_lock)  (fault-retry.ts:52)
+\*   then, in the same step: copy_from_user(user_buf)  (fault-retry.ts:53)
 write_2_p1 ==
     /\ pc["write_2"] = "p1"
     /\ owner["page_lock"] = NoOne
@@ -286,14 +246,14 @@ write_2_p1 ==
           /\ Goto("write_2", "p4")  \* page fault
           /\ UNCHANGED <<rw>>
 
-\* write(2): mutex_unlock(&page_lock)  (fault-retry.ts:53)
+\* write(2): mutex_unlock(&page_lock)  (fault-retry.ts:54)
 write_2_p3 ==
     /\ pc["write_2"] = "p3"
     /\ MutexUnlock("write_2", "page_lock", "Done")
     /\ UNCHANGED <<rw>>
 
-\* write(2): down_read(&app->mmap_lock)  [in page fault on user_buf]  (fault-retry.ts:52)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (fault-retry.ts:52)
+\* write(2): down_read(&app->mmap_lock)  [in page fault on user_buf]  (fault-retry.ts:53)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (fault-retry.ts:53)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 write_2_p4 ==
     /\ pc["write_2"] = "p4"
@@ -307,10 +267,10 @@ Step_write_2 ==
     \/ write_2_p3
     \/ write_2_p4
 
-\* ==== Thread "mmap" of process "app" (fault-retry.ts:55)
+\* ==== Thread "mmap" of process "app" (fault-retry.ts:56)
 
-\* mmap: down_write(&app->mmap_lock)  (fault-retry.ts:56)
-\*   then, in the same step: up_write(&app->mmap_lock)  (fault-retry.ts:57)
+\* mmap: down_write(&app->mmap_lock)  (fault-retry.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  (fault-retry.ts:58)
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "mmap")
@@ -339,7 +299,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p8 |-> <<>>, p10 |-> <<"app_mmap_lock", "read">>, p11 |-> <<>>, p12 |-> <<>>, p15 |-> <<"page_lock", "excl">>, p16 |-> <<>>, Done |-> <<>>]
+        CASE t = "fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
           [] t = "write_2" -> [p1 |-> <<"page_lock", "excl">>, p3 |-> <<>>, p4 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "mmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
     ]
@@ -372,8 +332,6 @@ NoDeadlock == Deadlocked = {}
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
 ReleaseAt == {
       <<"fault", "p4", "page_lock", "excl">>,
-      <<"fault", "p12", "page_lock", "excl">>,
-      <<"fault", "p16", "page_lock", "excl">>,
       <<"write_2", "p3", "page_lock", "excl">>
     }
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])

@@ -2,7 +2,7 @@
 // proposal with mm->bd_sem, as written in his email, shared by the models of
 // this directory. The bounds directory (BD) is user memory, so every kernel
 // access to it can fault; a fault takes mmap_sem (mmap_lock) for read.
-import type { Body, ModelBuilder, RwsemPolicy, VarRef } from "faultline";
+import type { Body, ModelBuilder, RegionRef, RwsemPolicy, RwsemRef, VarRef } from "faultline";
 
 export interface MpxOptions {
   /** mmap_lock policy; the default is Linux's fair rwsem. */
@@ -10,9 +10,9 @@ export interface MpxOptions {
   /**
    * Where mpx_pre_unmap() invalidates the BD entries: "under-mmap-read" as in the
    * email (step 1, after down_read(mmap_sem)); "before-mmap-read": under bd_sem
-   * alone, before down_read(mmap_sem); "never": the entry is left valid.
+   * alone, before down_read(mmap_sem); "never": the entry is left valid; "nofault-retry": `nofaultRetry` below.
    */
-  readonly invalidate?: "under-mmap-read" | "before-mmap-read" | "never";
+  readonly invalidate?: "under-mmap-read" | "before-mmap-read" | "never" | "nofault-retry";
 }
 
 export function mpx(m: ModelBuilder, opts: MpxOptions = {}) {
@@ -37,7 +37,8 @@ export function mpx(m: ModelBuilder, opts: MpxOptions = {}) {
   const preUnmap = m.proc("mpx_pre_unmap", (p) => {
     p.downWrite(bdSem);
     if (invalidate === "before-mmap-read") p.call(invalidateEntry);
-    p.downRead(mmapLock);
+    if (invalidate !== "nofault-retry") p.downRead(mmapLock);
+    else nofaultRetry(p, mmapLock, boundsDir, bdEntry);
     // 1) Invalidate the bounds table entries for the to be unmapped area in the
     //    bounds directory. "This can fault as we only hold mmap sem for read."
     if (invalidate === "under-mmap-read") p.call(invalidateEntry);
@@ -108,3 +109,28 @@ export function mpx(m: ModelBuilder, opts: MpxOptions = {}) {
 }
 
 export type Mpx = ReturnType<typeof mpx>;
+
+/**
+ * Step 1 with page faults disabled, as the kernel avoids faulting under mmap_sem
+ * elsewhere; on -EFAULT drop mmap_sem, fault the directory page in and retry:
+ *
+ *     retry:
+ *             down_read(&mm->mmap_sem);
+ *             pagefault_disable(); ret = clear the BD entry; pagefault_enable();
+ *             if (ret) { up_read(&mm->mmap_sem); fault it in; goto retry; }
+ *
+ * Returns holding mmap_sem for read, with the entry invalidated.
+ */
+function nofaultRetry(p: Body, mmapLock: RwsemRef, boundsDir: RegionRef, bdEntry: VarRef<string>): void {
+  const ret = p.enum("ret", ["0", "-EFAULT"], "0");
+  p.loop((l) => {
+    l.downRead(mmapLock);
+    l.pagefaultDisable();
+    l.store(boundsDir, { ret }); // clear the BD entry: -EFAULT instead of a fault
+    l.pagefaultEnable();
+    l.if(ret.eq("0"), (b) => b.break());
+    l.upRead(mmapLock);
+    l.store(boundsDir); // fault the BD page in, faults enabled: down_read(mmap_sem) in the fault
+  });
+  p.set(bdEntry, "invalid");
+}

@@ -21,17 +21,17 @@ export default model("seed001 MPX pagefault_disable", (m) => {
   const boundsDir = app.region("bounds_dir"); // the MPX bounds directory, in user memory
   const dataMapped = m.bool("data_mapped", true); // the data mapping being unmapped
   const btMapped = m.bool("bt_mapped", true); // the bounds table covering it
-  const efault = m.bool("bd_efault", false); // the directory access returned -EFAULT
 
   app.thread("munmap", (t) => {
+    const ret = t.enum("ret", ["0", "-EFAULT"], "0"); // the directory access's result
     t.downWrite(app.mmapLock);
     t.set(dataMapped, false); // unmap_region() of the data area
     // mpx_notify_unmap(): read and clear the directory entry, faults disabled
     t.pagefaultDisable();
-    t.load(boundsDir, { onFault: (f) => f.set(efault, true) });
-    t.if(not(efault), (b) => b.store(boundsDir, { onFault: (f) => f.set(efault, true) }));
+    t.load(boundsDir, { ret }); // ret = get_user(bd_entry, ...)
+    t.if(ret.eq("0"), (b) => b.store(boundsDir, { ret })); // ret = user_atomic_cmpxchg(...)
     t.pagefaultEnable();
-    t.if(not(efault), (b) => b.set(btMapped, false)); // unmap_single_bt(), skipped on -EFAULT
+    t.if(ret.eq("0"), (b) => b.set(btMapped, false)); // unmap_single_bt(), skipped on -EFAULT
     t.upWrite(app.mmapLock);
     t.assert(not(btMapped), "munmap frees the bounds table covering the unmapped data");
   });

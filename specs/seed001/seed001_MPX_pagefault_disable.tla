@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* munmap: "munmap" pagefault-disable.ts:26
+\* munmap: "munmap" pagefault-disable.ts:25
 Threads == {"munmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, data_mapped, bt_mapped, bd_efault
-vars == <<pc, rw, data_mapped, bt_mapped, bd_efault>>
+VARIABLES pc, rw, data_mapped, bt_mapped
+vars == <<pc, rw, data_mapped, bt_mapped>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -70,25 +70,16 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* variables only their lock's holders touch).
 Continue(w, k) ==
     CASE k = 0 -> {w}
-      [] k = 1 -> IF ~(w.bd_efault) /\ ~(w.bd_efault) THEN {[w EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE]} ELSE {}
-      [] k = 2 -> IF ~(w.bd_efault) /\ ~(~(w.bd_efault)) THEN {[w EXCEPT !.data_mapped = FALSE]} ELSE {}
-      [] k = 3 -> IF ~(w.bd_efault) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
-      [] k = 4 -> IF ~(w.bd_efault) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
-      [] k = 5 -> IF ~(~(w.bd_efault)) /\ ~(w.bd_efault) THEN {[w EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE]} ELSE {}
-      [] k = 6 -> IF ~(~(w.bd_efault)) /\ ~(~(w.bd_efault)) THEN {[w EXCEPT !.data_mapped = FALSE]} ELSE {}
-      [] k = 7 -> IF ~(TRUE) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
-      [] k = 8 -> IF ~(TRUE) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
-      [] k = 9 -> IF ~(TRUE) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
-      [] k = 10 -> IF ~(TRUE) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
-      [] k = 11 -> IF ~(~(TRUE)) /\ ~(TRUE) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE]} ELSE {}
-      [] k = 12 -> IF ~(~(TRUE)) /\ ~(~(TRUE)) THEN {[w EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE]} ELSE {}
+      [] k = 1 -> {[w EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE]}
+      [] k = 2 -> {[w EXCEPT !.data_mapped = FALSE]}
+      [] k = 3 -> {[w EXCEPT !.data_mapped = FALSE]}
 
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>
 \* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> {<<"p9", <<<<"app_mmap_lock", "write">>>>, 1>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 2>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 3>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 4>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 5>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 6>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 7>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 8>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 9>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 10>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 11>>, <<"p9", <<<<"app_mmap_lock", "write">>>>, 12>>}]
+        CASE t = "munmap" -> [p1 |-> {<<"p11", <<<<"app_mmap_lock", "write">>>>, 1>>, <<"p11", <<<<"app_mmap_lock", "write">>>>, 2>>, <<"p11", <<<<"app_mmap_lock", "write">>>>, 3>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -124,9 +115,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ data_mapped' = w.data_mapped /\ bt_mapped' = w.bt_mapped /\ bd_efault' = w.bd_efault
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ data_mapped' = w.data_mapped /\ bt_mapped' = w.bt_mapped
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r, data_mapped |-> data_mapped, bt_mapped |-> bt_mapped, bd_efault |-> bd_efault]
+World(p, r) == [pc |-> p, rw |-> r, data_mapped |-> data_mapped, bt_mapped |-> bt_mapped]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -176,76 +167,46 @@ Init ==
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ data_mapped = TRUE
     /\ bt_mapped = TRUE
-    /\ bd_efault = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "munmap" of process "app" (pagefault-disable.ts:26)
+\* ==== Thread "munmap" of process "app" (pagefault-disable.ts:25)
 
 \* munmap: down_write(&app->mmap_lock)  (pagefault-disable.ts:27)
 \*   then, in the same step: data_mapped = false  (pagefault-disable.ts:28)
 \*   then, in the same step: load(bounds_dir)  (pagefault-disable.ts:31)
-\*   then, in the same step: if (!bd_efault)  (pagefault-disable.ts:32)
+\*   then, in the same step: ret = 0  (pagefault-disable.ts:31)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:32)
 \*   then, in the same step: store(bounds_dir)  (pagefault-disable.ts:32)
-\*   then, in the same step: if (!bd_efault)  (pagefault-disable.ts:34)
+\*   then, in the same step: ret = 0  (pagefault-disable.ts:32)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:34)
 \*   then, in the same step: bt_mapped = false  (pagefault-disable.ts:34)
 \*   then, in the same step: up_write(&app->mmap_lock)  (pagefault-disable.ts:35)
-\*   then, in the same step: bd_efault = true  (pagefault-disable.ts:32)
-\*   then, in the same step: bd_efault = true  (pagefault-disable.ts:31)
+\*   then, in the same step: ret = -EFAULT  (pagefault-disable.ts:32)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:34)
+\*   then, in the same step: ret = -EFAULT  (pagefault-disable.ts:31)
+\*   then, in the same step: if (munmap.ret == 0)  (pagefault-disable.ts:32)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "munmap")
-       THEN /\ \/ /\ ~(bd_efault)
-                  /\ ~(bd_efault)
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page present, no fault; true; assigned; up_write(&app->mmap_lock)
-               \/ /\ ~(bd_efault)
-                  /\ ~(~(bd_efault))
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page present, no fault; false; up_write(&app->mmap_lock)
-               \/ /\ ~(bd_efault)
-                  /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page fault with page faults disabled: -EFAULT; assigned; true; assigned; up_write(&app->mmap_lock)
-               \/ /\ ~(bd_efault)
-                  /\ ~(~(TRUE))
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; true; page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_lock)
-               \/ /\ ~(~(bd_efault))
-                  /\ ~(bd_efault)
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; false; true; assigned; up_write(&app->mmap_lock)
-               \/ /\ ~(~(bd_efault))
-                  /\ ~(~(bd_efault))
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; false; false; up_write(&app->mmap_lock)
-               \/ /\ ~(TRUE)
-                  /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page present, no fault; true; assigned; up_write(&app->mmap_lock)
-               \/ /\ ~(TRUE)
-                  /\ ~(~(TRUE))
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page present, no fault; false; up_write(&app->mmap_lock)
-               \/ /\ ~(TRUE)
-                  /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page fault with page faults disabled: -EFAULT; assigned; true; assigned; up_write(&app->mmap_lock)
-               \/ /\ ~(TRUE)
-                  /\ ~(~(TRUE))
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; true; page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_lock)
-               \/ /\ ~(~(TRUE))
-                  /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; false; true; assigned; up_write(&app->mmap_lock)
-               \/ /\ ~(~(TRUE))
-                  /\ ~(~(TRUE))
-                  /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bd_efault = TRUE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; false; false; up_write(&app->mmap_lock)
+       THEN /\ \/ /\ Become(Release([World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE, !.bt_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; assigned; true; page present, no fault; assigned; true; assigned; up_write(&app->mmap_lock)
+               \/ /\ Become(Release([World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page present, no fault; assigned; true; page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_lock)
+               \/ /\ Become(Release([World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; page fault with page faults disabled: -EFAULT; assigned; false; false; up_write(&app->mmap_lock)
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
-            /\ UNCHANGED <<data_mapped, bt_mapped, bd_efault>>
+            /\ UNCHANGED <<data_mapped, bt_mapped>>
 
 \* munmap: assert(!bt_mapped)  (pagefault-disable.ts:36)
-munmap_p9 ==
-    /\ pc["munmap"] = "p9"
+munmap_p11 ==
+    /\ pc["munmap"] = "p11"
     /\ Goto("munmap", "Done")
-    /\ UNCHANGED <<rw, data_mapped, bt_mapped, bd_efault>>
+    /\ UNCHANGED <<rw, data_mapped, bt_mapped>>
 
 Step_munmap ==
     \/ munmap_p1
-    \/ munmap_p9
+    \/ munmap_p11
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -263,7 +224,7 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p9 |-> <<>>, Done |-> <<>>]
+        CASE t = "munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p11 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -299,5 +260,5 @@ NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 
 \* assertion "munmap frees the bounds table covering the unmapped data" (pagefault-disable.ts:36): !bt_mapped
-Assert_munmap_p9 == pc["munmap"] = "p9" => ~(bt_mapped)
+Assert_munmap_p11 == pc["munmap"] = "p11" => ~(bt_mapped)
 =============================================================================

@@ -208,24 +208,24 @@ munmap_p2 ==
     /\ DownRead("munmap", "app_mmap_lock", "p3")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:46)
+\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p3 ==
     /\ pc["munmap"] = "p3"
     /\ old_bt_vma' = "marked"
     /\ Goto("munmap", "p4")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:47)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
+\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:48)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:49)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
 
-\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
-\*   then, in the same step: data_mapped = false  (_mpx.ts:66)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
+\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
+\*   then, in the same step: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
     /\ IF CanWrite("app_mmap_lock", "munmap")
@@ -234,8 +234,8 @@ munmap_p6 ==
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
-\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
+\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:54)
+\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
     /\ IF (bd_remove_vmas > 0)
@@ -244,22 +244,22 @@ munmap_p9 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
             /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
-\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:54)
+\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 munmap_p10 ==
     /\ pc["munmap"] = "p10"
     /\ DownWrite("munmap", "app_mmap_lock", "p11")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:55)
+\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p11 ==
     /\ pc["munmap"] = "p11"
     /\ old_bt_vma' = "unmapped"
     /\ Goto("munmap", "p12")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:56)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
-\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
+\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
+\*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
     /\ bd_remove_vmas' = 0
@@ -279,13 +279,13 @@ Step_munmap ==
 
 \* ==== Thread "user mmap+bndstx" of process "app" (reuse-entry-kept.ts:25)
 
-\* user mmap+bndstx: down_write(&app->mmap_lock)  (_mpx.ts:95)
-\*   then, in the same step: if (!data_mapped)  (_mpx.ts:96)
-\*   then, in the same step: new_data_mapped = true  (_mpx.ts:96)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
-\*   then, in the same step: if (new_data_mapped)  (_mpx.ts:98)
-\*   then, in the same step: if (bd_entry == old_bt)  (_mpx.ts:99)
-\*   then, in the same step: if (bd_entry == invalid)  (_mpx.ts:102)
+\* user mmap+bndstx: down_write(&app->mmap_lock)  (_mpx.ts:96)
+\*   then, in the same step: if (!data_mapped)  (_mpx.ts:97)
+\*   then, in the same step: new_data_mapped = true  (_mpx.ts:97)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:98)
+\*   then, in the same step: if (new_data_mapped)  (_mpx.ts:99)
+\*   then, in the same step: if (bd_entry == old_bt)  (_mpx.ts:100)
+\*   then, in the same step: if (bd_entry == invalid)  (_mpx.ts:103)
 user_mmap_bndstx_p1 ==
     /\ pc["user_mmap_bndstx"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
@@ -334,31 +334,31 @@ user_mmap_bndstx_p1 ==
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: if (old_bt_vma != live)  (_mpx.ts:101)
+\* user mmap+bndstx: if (old_bt_vma != live)  (_mpx.ts:102)
 user_mmap_bndstx_p7 ==
     /\ pc["user_mmap_bndstx"] = "p7"
     /\ IF (old_bt_vma # "live") THEN Goto("user_mmap_bndstx", "p8") ELSE Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: marked_bt_reused = true  (_mpx.ts:101)
+\* user mmap+bndstx: marked_bt_reused = true  (_mpx.ts:102)
 user_mmap_bndstx_p8 ==
     /\ pc["user_mmap_bndstx"] = "p8"
     /\ marked_bt_reused' = TRUE
     /\ Goto("user_mmap_bndstx", "Done")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, new_data_mapped>>
 
-\* user mmap+bndstx: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:78)
+\* user mmap+bndstx: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
 user_mmap_bndstx_p10 ==
     /\ pc["user_mmap_bndstx"] = "p10"
     /\ DownRead("user_mmap_bndstx", "app_bd_sem", "p11")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
-\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
-\*   then, in the same step: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\* user mmap+bndstx: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:84)
 user_mmap_bndstx_p11 ==
     /\ pc["user_mmap_bndstx"] = "p11"
     /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
@@ -373,11 +373,11 @@ user_mmap_bndstx_p11 ==
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
-\* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
-\*   then, in the same step: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: if (bd_entry == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:84)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 user_mmap_bndstx_p17 ==
     /\ pc["user_mmap_bndstx"] = "p17"

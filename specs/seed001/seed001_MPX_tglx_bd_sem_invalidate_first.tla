@@ -271,17 +271,17 @@ Step_BR_bounds_violation ==
 
 \* ==== Thread "#BR bd allocation" of process "app" (_proposal.ts:33)
 
-\* #BR bd allocation: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:78)
+\* #BR bd allocation: down_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
 BR_bd_allocation_p1 ==
     /\ pc["BR_bd_allocation"] = "p1"
     /\ DownRead("BR_bd_allocation", "app_bd_sem", "p2")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* #BR bd allocation: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:79)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
-\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
-\*   then, in the same step: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\* #BR bd allocation: down_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:80)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_handle_bd_fault()]  (_mpx.ts:81)
+\*   then, in the same step: store(bounds_dir)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 BR_bd_allocation_p2 ==
     /\ pc["BR_bd_allocation"] = "p2"
     /\ IF CanWrite("app_mmap_lock", "BR_bd_allocation")
@@ -296,16 +296,16 @@ BR_bd_allocation_p2 ==
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* #BR bd allocation: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\* #BR bd allocation: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:84)
 BR_bd_allocation_p7 ==
     /\ pc["BR_bd_allocation"] = "p7"
     /\ UpRead("BR_bd_allocation", "app_bd_sem", "Done")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
 
-\* #BR bd allocation: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
-\*   then, in the same step: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
-\*   then, in the same step: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
+\* #BR bd allocation: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:82)
+\*   then, in the same step: if (bd_entry_other == invalid)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
+\*   then, in the same step: bd_entry_other = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 BR_bd_allocation_p8 ==
     /\ pc["BR_bd_allocation"] = "p8"
@@ -354,63 +354,63 @@ munmap_p4 ==
     /\ DownRead("munmap", "app_mmap_lock", "p5")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:46)
+\* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p5 ==
     /\ pc["munmap"] = "p5"
     /\ old_bt_vma' = "marked"
     /\ Goto("munmap", "p6")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:47)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
+\* munmap: bd_remove_vmas = bd_remove_vmas + 1  [in mpx_pre_unmap()]  (_mpx.ts:48)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:49)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
     /\ bd_remove_vmas' = (bd_remove_vmas + 1)
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p8"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
-\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
+\* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
 munmap_p8 ==
     /\ pc["munmap"] = "p8"
     /\ DownWrite("munmap", "app_mmap_lock", "p9")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: data_mapped = false  (_mpx.ts:66)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
+\* munmap: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
     /\ data_mapped' = FALSE
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
 
-\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
+\* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:54)
 munmap_p11 ==
     /\ pc["munmap"] = "p11"
     /\ IF (bd_remove_vmas > 0) THEN Goto("munmap", "p12") ELSE Goto("munmap", "p16")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:54)
+\* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
     /\ DownWrite("munmap", "app_mmap_lock", "p13")
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:55)
+\* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p13 ==
     /\ pc["munmap"] = "p13"
     /\ old_bt_vma' = "unmapped"
     /\ Goto("munmap", "p14")
     /\ UNCHANGED <<rw, data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
-\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:56)
-\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:57)
+\* munmap: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
 munmap_p14 ==
     /\ pc["munmap"] = "p14"
     /\ bd_remove_vmas' = 0
     /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
-\* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
+\* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p16 ==
     /\ pc["munmap"] = "p16"
     /\ UpWrite("munmap", "app_bd_sem", "Done")

@@ -2,18 +2,28 @@
 // its storage blocks: there is no page cache page, so no lock_page() to
 // serialise a fault against other faults or against truncate.
 //
-// Every faulting thread maps the file through its own mapping (its own
-// region), because the fault path keeps per-fault state (get_block()'s
-// buffer_new, the block it looked up) and a faultline procedure has no local
-// variables: each mapping gets its own copy of the fault procedure with its
-// own variables. Several mappings of one file share the file's blocks, which
-// is all these models need.
-import type { Body, ModelBuilder, ProcessBuilder, ThreadRef } from "faultline";
+// The fault path keeps per-fault state (get_block()'s buffer_new, the block it
+// looked up): procedure locals of `__dax_fault`, fresh at each fault, as the
+// kernel's are. Every faulting thread maps the one file through one mapping
+// (`daxFile`), unless the model needs each mapping's own page table state
+// (`faultingThread`, truncate's zap of every mapping).
+import type { Body, ModelBuilder, ProcessBuilder, RegionRef, ThreadRef } from "faultline";
+
+/** The DAX file mapped into `proc`: its fault runs `fault` (the filesystem's ->fault -> __dax_fault()). */
+export function daxFile(m: ModelBuilder, proc: ProcessBuilder, fault: (p: Body) => void): RegionRef {
+  return proc.region("dax_file", { fault: m.proc("__dax_fault", fault) });
+}
+
+/** A thread that write-faults (or read-faults) the mapping. */
+export function faultOn(proc: ProcessBuilder, name: string, mapping: RegionRef, access: "store" | "load" = "store"): ThreadRef {
+  return proc.thread(name, (t) => (access === "store" ? t.store(mapping) : t.load(mapping)));
+}
 
 /**
  * A thread of `proc` that writes (or reads) the DAX file through its own
- * mapping `dax_file.<tag>` (tag: the first word of `name`); when the access faults, the page fault handler takes mmap_sem for
- * read and runs `fault` (the filesystem's ->fault -> __dax_fault()).
+ * mapping `dax_file.<tag>` (tag: the first word of `name`), for models where each
+ * mapping has page table state of its own; when the access faults, the page
+ * fault handler takes mmap_sem for read and runs `fault`.
  */
 export function faultingThread(
   m: ModelBuilder,

@@ -14,10 +14,10 @@ export function truncateRace(m: ModelBuilder, opts: { readonly mmaplock: boolean
 
   for (const who of ["T1 fault", "T2 fault"]) {
     const tag = who.split(" ")[0];
-    const found = m.bool(`bh_mapped.${tag}`, false); // get_block() returned the block
     const pte = m.bool(`pte.${tag}`, false); // this mapping's page table maps the block
     ptes.push(pte);
     faultingThread(m, app, who, (p) => {
+      const found = p.bool("bh_mapped", false); // get_block() returned the block (bh on the fault's stack)
       if (mmaplock) p.downRead(mmaplock); // xfs_filemap_fault: XFS_MMAPLOCK_SHARED
       // get_block(inode, block, &bh, 0): look the block up (beyond EOF: SIGBUS)
       p.if(inEof, (b) => b.if(blk.eq("allocated"), (c) => c.set(found, true)));

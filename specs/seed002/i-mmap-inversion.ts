@@ -19,7 +19,7 @@
 // cycle, which is why Ross proposes not calling get_block() under
 // i_mmap_rwsem at all.
 import { model } from "faultline";
-import { faultingThread } from "./_dax.js";
+import { daxFile, faultOn } from "./_dax.js";
 
 export default model("seed002 DAX i_mmap_rwsem vs i_data_sem", (m) => {
   const app = m.process("app");
@@ -31,11 +31,12 @@ export default model("seed002 DAX i_mmap_rwsem vs i_data_sem", (m) => {
     p.upWrite(iDataSem);
   });
 
-  faultingThread(m, app, "T1 write fault", (p) => {
+  const file = daxFile(m, app, (p) => {
     p.downWrite(iMmap); // i_mmap_lock_write(mapping)
     p.call(getBlock);
     p.upWrite(iMmap); // i_mmap_unlock_write(mapping)
   });
+  faultOn(app, "T1 write fault", file);
 
   // Another ext4 allocation in the same file (write(2) into a hole).
   app.thread("T2 write(2)", (t) => {

@@ -25,9 +25,9 @@ export default model("seed002 DAX read fault race leaks i_mmap", (m) => {
   const app = m.process("app");
   const iMmap = m.rwsem("i_mmap_rwsem");
   const zeroPage = m.bool("hole_page_in_cache", false); // a page cache page over the hole
-  const page = m.bool("page", false); // the write fault's `page` pointer is set (only write faults set it)
 
   const daxFault = m.proc("__dax_fault", (p) => {
+    const page = p.bool("page", false); // struct page *page: set only by a write fault that finds one
     p.if(
       FAULT_FLAG_WRITE,
       (w) => {

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_write_fault: "T1 write fault" _dax.ts:28; T2_write_2: "T2 write(2)" i-mmap-inversion.ts:41
+\* T1_write_fault: "T1 write fault" _dax.ts:19; T2_write_2: "T2 write(2)" i-mmap-inversion.ts:42
 Threads == {"T1_write_fault", "T2_write_2"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -164,23 +164,23 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 write fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 write fault" of process "app" (_dax.ts:19)
 
-\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
     /\ DownRead("T1_write_fault", "app_mmap_lock", "p3")
 
-\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:35)
+\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:35)
 T1_write_fault_p3 ==
     /\ pc["T1_write_fault"] = "p3"
     /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p4")
 
-\* T1 write fault: down_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:30)
-\*   then, in the same step: up_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:31)
-\*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (i-mmap-inversion.ts:37)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: down_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:30)
+\*   then, in the same step: up_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:31)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:37)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
     /\ IF CanWrite("i_data_sem", "T1_write_fault")
@@ -192,16 +192,16 @@ Step_T1_write_fault ==
     \/ T1_write_fault_p3
     \/ T1_write_fault_p4
 
-\* ==== Thread "T2 write(2)" of process "app" (i-mmap-inversion.ts:41)
+\* ==== Thread "T2 write(2)" of process "app" (i-mmap-inversion.ts:42)
 
-\* T2 write(2): down_write(&i_data_sem)  (i-mmap-inversion.ts:42)
+\* T2 write(2): down_write(&i_data_sem)  (i-mmap-inversion.ts:43)
 T2_write_2_p1 ==
     /\ pc["T2_write_2"] = "p1"
     /\ DownWrite("T2_write_2", "i_data_sem", "p2")
 
-\* T2 write(2): down_read(&i_mmap_rwsem)  (i-mmap-inversion.ts:44)
-\*   then, in the same step: up_read(&i_mmap_rwsem)  (i-mmap-inversion.ts:45)
-\*   then, in the same step: up_write(&i_data_sem)  (i-mmap-inversion.ts:46)
+\* T2 write(2): down_read(&i_mmap_rwsem)  (i-mmap-inversion.ts:45)
+\*   then, in the same step: up_read(&i_mmap_rwsem)  (i-mmap-inversion.ts:46)
+\*   then, in the same step: up_write(&i_data_sem)  (i-mmap-inversion.ts:47)
 T2_write_2_p2 ==
     /\ pc["T2_write_2"] = "p2"
     /\ IF CanRead("i_mmap_rwsem", "T2_write_2")

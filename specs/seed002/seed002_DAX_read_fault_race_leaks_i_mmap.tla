@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, hole_page_in_cache, page
-vars == <<pc, rw, hole_page_in_cache, page>>
+VARIABLES pc, rw, hole_page_in_cache
+vars == <<pc, rw, hole_page_in_cache>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -58,31 +58,19 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc, the lock state and the variables woken threads touch: what
-\* a release may change when it wakes waiters. A woken thread runs the rest of its
-\* own step at once, inside the
+\* A world is every pc and the lock state: what a release may change when it wakes
+\* waiters. A woken thread runs the rest of its own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
-\* The worlds after a woken thread's path k (0: it touches no variable): its
-\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
-\* variables only their lock's holders touch).
-Continue(w, k) ==
-    CASE k = 0 -> {w}
-      [] k = 1 -> IF ~(w.page) THEN {w} ELSE {}
-      [] k = 2 -> IF ~(~(w.page)) /\ w.page THEN {w} ELSE {}
-      [] k = 3 -> IF ~(~(w.page)) /\ ~(w.page) /\ w.page THEN {[w EXCEPT !.page = FALSE]} ELSE {}
-      [] k = 4 -> IF ~(~(w.page)) /\ ~(w.page) /\ ~(w.page) THEN {w} ELSE {}
-
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
-\* and the path's Continue arm.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>, 0>>},
-                                      p7 |-> {<<"p9", <<>>, 1>>, <<"p12", <<>>, 2>>, <<"Done", <<<<"app_mmap_lock", "read">>>>, 3>>, <<"p16", <<>>, 4>>}]
-          [] t = "T2_read_fault" -> [p2 |-> {<<"p4", <<>>, 0>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p5", <<>>>>},
+                                      p15 |-> {<<"p17", <<>>>>}]
+          [] t = "T2_read_fault" -> [p2 |-> {<<"p5", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -107,7 +95,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -118,9 +106,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ page' = w.page
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r, page |-> page]
+World(p, r) == [pc |-> p, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -169,7 +157,6 @@ Init ==
     /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_read_fault : {"Done", "p2"}]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ hole_page_in_cache = FALSE
-    /\ page = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
@@ -179,193 +166,84 @@ Init ==
 \* ==== Thread "T1 write fault" of process "app" (racing-read-fault-leak.ts:52)
 
 \* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:52)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
-    /\ DownRead("T1_write_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
+    /\ DownRead("T1_write_fault", "app_mmap_lock", "p5")
+    /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
 \*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
 \*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
 \*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p4 ==
-    /\ pc["T1_write_fault"] = "p4"
-    /\ IF hole_page_in_cache
-       THEN /\ \/ /\ ~(TRUE)
-                  /\ page' = TRUE
-                  /\ Goto("T1_write_fault", "p7")  \* assigned; true
-                  /\ UNCHANGED <<rw, hole_page_in_cache>>
-               \/ /\ ~(~(TRUE))
-                  /\ ~(TRUE)
-                  /\ page' = TRUE
-                  /\ Goto("T1_write_fault", "p9")  \* assigned; false; true
-                  /\ UNCHANGED <<rw, hole_page_in_cache>>
-               \/ /\ ~(~(TRUE))
-                  /\ ~(~(TRUE))
-                  /\ TRUE
-                  /\ page' = TRUE
-                  /\ Goto("T1_write_fault", "p12")  \* assigned; false; false; true
-                  /\ UNCHANGED <<rw, hole_page_in_cache>>
-               \/ /\ ~(~(TRUE))
-                  /\ ~(~(TRUE))
-                  /\ ~(TRUE)
-                  /\ TRUE
-                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; false; true; assigned; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_in_cache>>
-               \/ /\ ~(~(TRUE))
-                  /\ ~(~(TRUE))
-                  /\ ~(TRUE)
-                  /\ ~(TRUE)
-                  /\ page' = TRUE
-                  /\ Goto("T1_write_fault", "p16")  \* assigned; false; false; false; false
-                  /\ UNCHANGED <<rw, hole_page_in_cache>>
-       ELSE /\ \/ /\ ~(page)
-                  /\ Goto("T1_write_fault", "p7")  \* true
-                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-               \/ /\ ~(~(page))
-                  /\ ~(page)
-                  /\ Goto("T1_write_fault", "p9")  \* false; true
-                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-               \/ /\ ~(~(page))
-                  /\ ~(~(page))
-                  /\ page
-                  /\ Goto("T1_write_fault", "p12")  \* false; false; true
-                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-               \/ /\ ~(~(page))
-                  /\ ~(~(page))
-                  /\ ~(page)
-                  /\ page
-                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; false; false; true; assigned; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_in_cache>>
-               \/ /\ ~(~(page))
-                  /\ ~(~(page))
-                  /\ ~(page)
-                  /\ ~(page)
-                  /\ Goto("T1_write_fault", "p16")  \* false; false; false; false
-                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-
-\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
-\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p7 ==
-    /\ pc["T1_write_fault"] = "p7"
-    /\ IF CanWrite("i_mmap_rwsem", "T1_write_fault")
-       THEN /\ \/ /\ ~(page)
-                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
-                  /\ Goto("T1_write_fault", "p9")  \* true
-                  /\ UNCHANGED <<hole_page_in_cache, page>>
-               \/ /\ ~(~(page))
-                  /\ page
-                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
-                  /\ Goto("T1_write_fault", "p12")  \* false; true
-                  /\ UNCHANGED <<hole_page_in_cache, page>>
-               \/ /\ ~(~(page))
-                  /\ ~(page)
-                  /\ page
-                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; false; true; assigned; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_in_cache>>
-               \/ /\ ~(~(page))
-                  /\ ~(page)
-                  /\ ~(page)
-                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
-                  /\ Goto("T1_write_fault", "p16")  \* false; false; false
-                  /\ UNCHANGED <<hole_page_in_cache, page>>
-       ELSE /\ Enqueue("T1_write_fault", "i_mmap_rwsem", "write")
-            /\ UNCHANGED <<hole_page_in_cache, page>>
-
-\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
-\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
-\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p9 ==
-    /\ pc["T1_write_fault"] = "p9"
-    /\ IF hole_page_in_cache
-       THEN /\ \/ /\ TRUE
-                  /\ page' = TRUE
-                  /\ Goto("T1_write_fault", "p12")  \* assigned; true
-                  /\ UNCHANGED <<rw, hole_page_in_cache>>
-               \/ /\ ~(TRUE)
-                  /\ TRUE
-                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; true; assigned; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_in_cache>>
-               \/ /\ ~(TRUE)
-                  /\ ~(TRUE)
-                  /\ page' = TRUE
-                  /\ Goto("T1_write_fault", "p16")  \* assigned; false; false
-                  /\ UNCHANGED <<rw, hole_page_in_cache>>
-       ELSE /\ \/ /\ page
-                  /\ Goto("T1_write_fault", "p12")  \* true
-                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
-               \/ /\ ~(page)
-                  /\ page
-                  /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; true; assigned; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_in_cache>>
-               \/ /\ ~(page)
-                  /\ ~(page)
-                  /\ Goto("T1_write_fault", "p16")  \* false; false
-                  /\ UNCHANGED <<rw, hole_page_in_cache, page>>
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+T1_write_fault_p5 ==
+    /\ pc["T1_write_fault"] = "p5"
+    /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p15")
+    /\ UNCHANGED <<rw, hole_page_in_cache>>
 
 \* T1 write fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
 \*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
 \*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p12 ==
-    /\ pc["T1_write_fault"] = "p12"
-    /\ \/ /\ page
-          /\ hole_page_in_cache' = FALSE
-          /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.page = FALSE], "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* true; assigned; up_read(&app->mmap_lock)
-       \/ /\ ~(page)
-          /\ hole_page_in_cache' = FALSE
-          /\ Goto("T1_write_fault", "p16")  \* false
-          /\ UNCHANGED <<rw, page>>
+T1_write_fault_p10 ==
+    /\ pc["T1_write_fault"] = "p10"
+    /\ hole_page_in_cache' = FALSE
+    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* true; assigned; up_read(&app->mmap_lock)
 
-\* T1 write fault: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
-T1_write_fault_p16 ==
-    /\ pc["T1_write_fault"] = "p16"
-    /\ rw["i_mmap_rwsem"].writer = "T1_write_fault"
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+\* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+T1_write_fault_p15 ==
+    /\ pc["T1_write_fault"] = "p15"
+    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p17")
     /\ UNCHANGED <<hole_page_in_cache>>
+
+\* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
+T1_write_fault_p17 ==
+    /\ pc["T1_write_fault"] = "p17"
+    /\ IF hole_page_in_cache
+       THEN /\ Goto("T1_write_fault", "p10")  \* assigned; true
+            /\ UNCHANGED <<rw, hole_page_in_cache>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<hole_page_in_cache>>
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
-    \/ T1_write_fault_p4
-    \/ T1_write_fault_p7
-    \/ T1_write_fault_p9
-    \/ T1_write_fault_p12
-    \/ T1_write_fault_p16
+    \/ T1_write_fault_p5
+    \/ T1_write_fault_p10
+    \/ T1_write_fault_p15
+    \/ T1_write_fault_p17
 
 \* ==== Thread "T2 read fault" of process "app" (racing-read-fault-leak.ts:53)
 
 \* T2 read fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
+\*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:53)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_read_fault_p2 ==
     /\ pc["T2_read_fault"] = "p2"
-    /\ DownRead("T2_read_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<hole_page_in_cache, page>>
+    /\ DownRead("T2_read_fault", "app_mmap_lock", "p5")
+    /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T2 read fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
-T2_read_fault_p4 ==
-    /\ pc["T2_read_fault"] = "p4"
+T2_read_fault_p5 ==
+    /\ pc["T2_read_fault"] = "p5"
     /\ hole_page_in_cache' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
 Step_T2_read_fault ==
     \/ T2_read_fault_p2
-    \/ T2_read_fault_p4
+    \/ T2_read_fault_p5
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -384,8 +262,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p7 |-> <<"i_mmap_rwsem", "write">>, p9 |-> <<>>, p12 |-> <<>>, p16 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, p10 |-> <<>>, p15 |-> <<"i_mmap_rwsem", "write">>, p17 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -414,7 +292,7 @@ Deadlocked == Stuck({t \in Threads : Blocked(t)})
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {<<"T1_write_fault", "p16", "i_mmap_rwsem", "write">>}
+ReleaseAt == {}
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

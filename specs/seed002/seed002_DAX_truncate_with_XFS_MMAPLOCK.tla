@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_fault: "T1 fault" _dax.ts:28; T2_fault: "T2 fault" _dax.ts:28; truncate: "truncate" _truncate.ts:31
+\* T1_fault: "T1 fault" _dax.ts:38; T2_fault: "T2 fault" _dax.ts:38; truncate: "truncate" _truncate.ts:31
 Threads == {"T1_fault", "T2_fault", "truncate"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2
-vars == <<pc, rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+VARIABLES pc, rw, block_within_eof, block, pte_T1, pte_T2
+vars == <<pc, rw, block_within_eof, block, pte_T1, pte_T2>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -71,23 +71,21 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 Continue(w, k) ==
     CASE k = 0 -> {w}
       [] k = 1 -> IF w.block_within_eof THEN {w} ELSE {}
-      [] k = 2 -> IF ~(w.block_within_eof) /\ w.bh_mapped_T1 THEN {w} ELSE {}
-      [] k = 3 -> IF ~(w.block_within_eof) /\ ~(w.bh_mapped_T1) THEN {w} ELSE {}
-      [] k = 4 -> IF w.block_within_eof THEN {w} ELSE {}
-      [] k = 5 -> IF ~(w.block_within_eof) /\ w.bh_mapped_T2 THEN {w} ELSE {}
-      [] k = 6 -> IF ~(w.block_within_eof) /\ ~(w.bh_mapped_T2) THEN {w} ELSE {}
-      [] k = 7 -> {[w EXCEPT !.block_within_eof = FALSE]}
+      [] k = 2 -> IF ~(w.block_within_eof) THEN {w} ELSE {}
+      [] k = 3 -> IF w.block_within_eof THEN {w} ELSE {}
+      [] k = 4 -> IF ~(w.block_within_eof) THEN {w} ELSE {}
+      [] k = 5 -> {[w EXCEPT !.block_within_eof = FALSE]}
 
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>
 \* and the path's Continue arm.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> {<<"p3", <<>>, 0>>},
-                                p3 |-> {<<"p5", <<>>, 1>>, <<"p8", <<>>, 2>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 3>>}]
-          [] t = "T2_fault" -> [p2 |-> {<<"p3", <<>>, 0>>},
-                                p3 |-> {<<"p5", <<>>, 4>>, <<"p8", <<>>, 5>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 6>>}]
-          [] t = "truncate" -> [p1 |-> {<<"p3", <<>>, 7>>},
+        CASE t = "T1_fault" -> [p2 |-> {<<"p4", <<>>, 0>>},
+                                p4 |-> {<<"p6", <<>>, 1>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 2>>}]
+          [] t = "T2_fault" -> [p2 |-> {<<"p4", <<>>, 0>>},
+                                p4 |-> {<<"p6", <<>>, 3>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 4>>}]
+          [] t = "truncate" -> [p1 |-> {<<"p3", <<>>, 5>>},
                                 p3 |-> {<<"p4", <<>>, 0>>}]
     ]
 
@@ -124,9 +122,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ block_within_eof' = w.block_within_eof /\ bh_mapped_T1' = w.bh_mapped_T1 /\ bh_mapped_T2' = w.bh_mapped_T2
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ block_within_eof' = w.block_within_eof
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r, block_within_eof |-> block_within_eof, bh_mapped_T1 |-> bh_mapped_T1, bh_mapped_T2 |-> bh_mapped_T2]
+World(p, r) == [pc |-> p, rw |-> r, block_within_eof |-> block_within_eof]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -176,9 +174,7 @@ Init ==
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block_within_eof = TRUE
     /\ block = "allocated"
-    /\ bh_mapped_T1 = FALSE
     /\ pte_T1 = FALSE
-    /\ bh_mapped_T2 = FALSE
     /\ pte_T2 = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
@@ -186,145 +182,119 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 fault" of process "app" (_dax.ts:38)
 
-\* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+\*   then, in the same step: bh_mapped = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_fault_p2 ==
     /\ pc["T1_fault"] = "p2"
-    /\ DownRead("T1_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T1_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p3 ==
-    /\ pc["T1_fault"] = "p3"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+T1_fault_p4 ==
+    /\ pc["T1_fault"] = "p4"
     /\ IF CanRead("XFS_MMAPLOCK", "T1_fault")
        THEN /\ \/ /\ block_within_eof
                   /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")
-                  /\ Goto("T1_fault", "p5")  \* true
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+                  /\ Goto("T1_fault", "p6")  \* true
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
-                  /\ bh_mapped_T1
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")
-                  /\ Goto("T1_fault", "p8")  \* false; true
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(block_within_eof)
-                  /\ ~(bh_mapped_T1)
                   /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                   /\ UNCHANGED <<block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T1_fault", "XFS_MMAPLOCK", "read")
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-\*   then, in the same step: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p5 ==
-    /\ pc["T1_fault"] = "p5"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+T1_fault_p6 ==
+    /\ pc["T1_fault"] = "p6"
     /\ IF (block = "allocated")
-       THEN /\ \/ /\ TRUE
-                  /\ bh_mapped_T1' = TRUE
-                  /\ Goto("T1_fault", "p8")  \* assigned; true
-                  /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["T1_fault"] = "Done"], rw) EXCEPT !.bh_mapped_T1 = TRUE], "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
-       ELSE /\ \/ /\ bh_mapped_T1
-                  /\ Goto("T1_fault", "p8")  \* true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(bh_mapped_T1)
-                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
+       THEN /\ Goto("T1_fault", "p9")  \* assigned; true
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, pte_T1, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p8 ==
-    /\ pc["T1_fault"] = "p8"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+T1_fault_p9 ==
+    /\ pc["T1_fault"] = "p9"
     /\ pte_T1' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
     /\ UNCHANGED <<block, pte_T2>>
 
 Step_T1_fault ==
     \/ T1_fault_p2
-    \/ T1_fault_p3
-    \/ T1_fault_p5
-    \/ T1_fault_p8
+    \/ T1_fault_p4
+    \/ T1_fault_p6
+    \/ T1_fault_p9
 
-\* ==== Thread "T2 fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T2 fault" of process "app" (_dax.ts:38)
 
-\* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+\*   then, in the same step: bh_mapped = false  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_fault_p2 ==
     /\ pc["T2_fault"] = "p2"
-    /\ DownRead("T2_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T2_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p3 ==
-    /\ pc["T2_fault"] = "p3"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+T2_fault_p4 ==
+    /\ pc["T2_fault"] = "p4"
     /\ IF CanRead("XFS_MMAPLOCK", "T2_fault")
        THEN /\ \/ /\ block_within_eof
                   /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")
-                  /\ Goto("T2_fault", "p5")  \* true
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+                  /\ Goto("T2_fault", "p6")  \* true
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
-                  /\ bh_mapped_T2
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")
-                  /\ Goto("T2_fault", "p8")  \* false; true
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(block_within_eof)
-                  /\ ~(bh_mapped_T2)
                   /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                   /\ UNCHANGED <<block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T2_fault", "XFS_MMAPLOCK", "read")
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-\*   then, in the same step: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p5 ==
-    /\ pc["T2_fault"] = "p5"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+T2_fault_p6 ==
+    /\ pc["T2_fault"] = "p6"
     /\ IF (block = "allocated")
-       THEN /\ \/ /\ TRUE
-                  /\ bh_mapped_T2' = TRUE
-                  /\ Goto("T2_fault", "p8")  \* assigned; true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
-               \/ /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["T2_fault"] = "Done"], rw) EXCEPT !.bh_mapped_T2 = TRUE], "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
-       ELSE /\ \/ /\ bh_mapped_T2
-                  /\ Goto("T2_fault", "p8")  \* true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(bh_mapped_T2)
-                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
+       THEN /\ Goto("T2_fault", "p9")  \* assigned; true
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, pte_T1, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p8 ==
-    /\ pc["T2_fault"] = "p8"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+T2_fault_p9 ==
+    /\ pc["T2_fault"] = "p9"
     /\ pte_T2' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
     /\ UNCHANGED <<block, pte_T1>>
 
 Step_T2_fault ==
     \/ T2_fault_p2
-    \/ T2_fault_p3
-    \/ T2_fault_p5
-    \/ T2_fault_p8
+    \/ T2_fault_p4
+    \/ T2_fault_p6
+    \/ T2_fault_p9
 
 \* ==== Thread "truncate" of process "app" (_truncate.ts:31)
 
@@ -336,22 +306,22 @@ truncate_p1 ==
        THEN /\ rw' = TakeWrite(rw, "XFS_MMAPLOCK", "truncate")
             /\ block_within_eof' = FALSE
             /\ Goto("truncate", "p3")  \* assigned
-            /\ UNCHANGED <<block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+            /\ UNCHANGED <<block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("truncate", "XFS_MMAPLOCK", "write")
-            /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
     /\ DownWrite("truncate", "i_mmap_rwsem", "p4")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p4 ==
     /\ pc["truncate"] = "p4"
     /\ pte_T1' = FALSE
     /\ Goto("truncate", "p5")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<rw, block_within_eof, block, pte_T2>>
 
 \* truncate: pte.T2 = false  (_truncate.ts:36)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
@@ -394,8 +364,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_MMAPLOCK", "read">>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_MMAPLOCK", "read">>, p6 |-> <<>>, p9 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_MMAPLOCK", "read">>, p6 |-> <<>>, p9 |-> <<>>, Done |-> <<>>]
           [] t = "truncate" -> [p1 |-> <<"XFS_MMAPLOCK", "write">>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<>>, p5 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
@@ -438,14 +408,14 @@ OrderAt == {
       <<"T1_fault", "p2", "XFS_MMAPLOCK", "write">>,
       <<"T1_fault", "p2", "i_mmap_rwsem", "read">>,
       <<"T1_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T1_fault", "p3", "i_mmap_rwsem", "read">>,
-      <<"T1_fault", "p3", "i_mmap_rwsem", "write">>,
+      <<"T1_fault", "p4", "i_mmap_rwsem", "read">>,
+      <<"T1_fault", "p4", "i_mmap_rwsem", "write">>,
       <<"T2_fault", "p2", "XFS_MMAPLOCK", "read">>,
       <<"T2_fault", "p2", "XFS_MMAPLOCK", "write">>,
       <<"T2_fault", "p2", "i_mmap_rwsem", "read">>,
       <<"T2_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T2_fault", "p3", "i_mmap_rwsem", "read">>,
-      <<"T2_fault", "p3", "i_mmap_rwsem", "write">>,
+      <<"T2_fault", "p4", "i_mmap_rwsem", "read">>,
+      <<"T2_fault", "p4", "i_mmap_rwsem", "write">>,
       <<"truncate", "p1", "i_mmap_rwsem", "read">>,
       <<"truncate", "p1", "i_mmap_rwsem", "write">>
     }

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_fault: "T1 fault" _dax.ts:28; T2_fault: "T2 fault" _dax.ts:28; truncate: "truncate" _truncate.ts:31
+\* T1_fault: "T1 fault" _dax.ts:38; T2_fault: "T2 fault" _dax.ts:38; truncate: "truncate" _truncate.ts:31
 Threads == {"T1_fault", "T2_fault", "truncate"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2
-vars == <<pc, rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+VARIABLES pc, rw, block_within_eof, block, pte_T1, pte_T2
+vars == <<pc, rw, block_within_eof, block, pte_T1, pte_T2>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -68,8 +68,8 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> {<<"p3", <<>>>>}]
-          [] t = "T2_fault" -> [p2 |-> {<<"p3", <<>>>>}]
+        CASE t = "T1_fault" -> [p2 |-> {<<"p4", <<>>>>}]
+          [] t = "T2_fault" -> [p2 |-> {<<"p4", <<>>>>}]
           [] t = "truncate" -> [p2 |-> {<<"p3", <<>>>>}]
     ]
 
@@ -158,9 +158,7 @@ Init ==
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block_within_eof = TRUE
     /\ block = "allocated"
-    /\ bh_mapped_T1 = FALSE
     /\ pte_T1 = FALSE
-    /\ bh_mapped_T2 = FALSE
     /\ pte_T2 = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
@@ -168,125 +166,101 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 fault" of process "app" (_dax.ts:38)
 
-\* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+\*   then, in the same step: bh_mapped = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_fault_p2 ==
     /\ pc["T1_fault"] = "p2"
-    /\ DownRead("T1_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T1_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p3 ==
-    /\ pc["T1_fault"] = "p3"
-    /\ IF block_within_eof
-       THEN /\ Goto("T1_fault", "p4")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ \/ /\ bh_mapped_T1
-                  /\ Goto("T1_fault", "p7")  \* true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(bh_mapped_T1)
-                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-\*   then, in the same step: bh_mapped.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
 T1_fault_p4 ==
     /\ pc["T1_fault"] = "p4"
+    /\ IF block_within_eof
+       THEN /\ Goto("T1_fault", "p5")
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+
+\* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+T1_fault_p5 ==
+    /\ pc["T1_fault"] = "p5"
     /\ IF (block = "allocated")
-       THEN /\ \/ /\ TRUE
-                  /\ bh_mapped_T1' = TRUE
-                  /\ Goto("T1_fault", "p7")  \* assigned; true
-                  /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(TRUE)
-                  /\ bh_mapped_T1' = TRUE
-                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ \/ /\ bh_mapped_T1
-                  /\ Goto("T1_fault", "p7")  \* true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(bh_mapped_T1)
-                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       THEN /\ Goto("T1_fault", "p8")  \* assigned; true
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
-T1_fault_p7 ==
-    /\ pc["T1_fault"] = "p7"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+T1_fault_p8 ==
+    /\ pc["T1_fault"] = "p8"
     /\ pte_T1' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T2>>
 
 Step_T1_fault ==
     \/ T1_fault_p2
-    \/ T1_fault_p3
     \/ T1_fault_p4
-    \/ T1_fault_p7
+    \/ T1_fault_p5
+    \/ T1_fault_p8
 
-\* ==== Thread "T2 fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T2 fault" of process "app" (_dax.ts:38)
 
-\* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+\*   then, in the same step: bh_mapped = false  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_fault_p2 ==
     /\ pc["T2_fault"] = "p2"
-    /\ DownRead("T2_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ DownRead("T2_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p3 ==
-    /\ pc["T2_fault"] = "p3"
-    /\ IF block_within_eof
-       THEN /\ Goto("T2_fault", "p4")
-            /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-       ELSE /\ \/ /\ bh_mapped_T2
-                  /\ Goto("T2_fault", "p7")  \* true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(bh_mapped_T2)
-                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-
-\* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-\*   then, in the same step: bh_mapped.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
-\*   then, in the same step: if (bh_mapped.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
 T2_fault_p4 ==
     /\ pc["T2_fault"] = "p4"
+    /\ IF block_within_eof
+       THEN /\ Goto("T2_fault", "p5")
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+
+\* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+T2_fault_p5 ==
+    /\ pc["T2_fault"] = "p5"
     /\ IF (block = "allocated")
-       THEN /\ \/ /\ TRUE
-                  /\ bh_mapped_T2' = TRUE
-                  /\ Goto("T2_fault", "p7")  \* assigned; true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
-               \/ /\ ~(TRUE)
-                  /\ bh_mapped_T2' = TRUE
-                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, pte_T2>>
-       ELSE /\ \/ /\ bh_mapped_T2
-                  /\ Goto("T2_fault", "p7")  \* true
-                  /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
-               \/ /\ ~(bh_mapped_T2)
-                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+       THEN /\ Goto("T2_fault", "p8")  \* assigned; true
+            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
-T2_fault_p7 ==
-    /\ pc["T2_fault"] = "p7"
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+T2_fault_p8 ==
+    /\ pc["T2_fault"] = "p8"
     /\ pte_T2' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1>>
 
 Step_T2_fault ==
     \/ T2_fault_p2
-    \/ T2_fault_p3
     \/ T2_fault_p4
-    \/ T2_fault_p7
+    \/ T2_fault_p5
+    \/ T2_fault_p8
 
 \* ==== Thread "truncate" of process "app" (_truncate.ts:31)
 
@@ -295,20 +269,20 @@ truncate_p1 ==
     /\ pc["truncate"] = "p1"
     /\ block_within_eof' = FALSE
     /\ Goto("truncate", "p2")
-    /\ UNCHANGED <<rw, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<rw, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 truncate_p2 ==
     /\ pc["truncate"] = "p2"
     /\ DownWrite("truncate", "i_mmap_rwsem", "p3")
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
     /\ pte_T1' = FALSE
     /\ Goto("truncate", "p4")
-    /\ UNCHANGED <<rw, block_within_eof, block, bh_mapped_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<rw, block_within_eof, block, pte_T2>>
 
 \* truncate: pte.T2 = false  (_truncate.ts:36)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
@@ -316,14 +290,14 @@ truncate_p4 ==
     /\ pc["truncate"] = "p4"
     /\ pte_T2' = FALSE
     /\ Become(Release(World([pc EXCEPT !["truncate"] = "p6"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
-    /\ UNCHANGED <<block_within_eof, block, bh_mapped_T1, pte_T1, bh_mapped_T2>>
+    /\ UNCHANGED <<block_within_eof, block, pte_T1>>
 
 \* truncate: block = freed  (_truncate.ts:38)
 truncate_p6 ==
     /\ pc["truncate"] = "p6"
     /\ block' = "freed"
     /\ Goto("truncate", "Done")
-    /\ UNCHANGED <<rw, block_within_eof, bh_mapped_T1, pte_T1, bh_mapped_T2, pte_T2>>
+    /\ UNCHANGED <<rw, block_within_eof, pte_T1, pte_T2>>
 
 Step_truncate ==
     \/ truncate_p1
@@ -350,8 +324,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<>>, p4 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
           [] t = "truncate" -> [p1 |-> <<>>, p2 |-> <<"i_mmap_rwsem", "write">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_write_fault: "T1 write fault" _dax.ts:28; T2_write_fault: "T2 write fault" _dax.ts:28
+\* T1_write_fault: "T1 write fault" _dax.ts:19; T2_write_fault: "T2 write fault" _dax.ts:19
 Threads == {"T1_write_fault", "T2_write_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2
-vars == <<pc, rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+VARIABLES pc, rw, block, allocations, stale_data_mapped
+vars == <<pc, rw, block, allocations, stale_data_mapped>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -68,10 +68,10 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                      p3 |-> {<<"p4", <<>>>>}]
-          [] t = "T2_write_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                      p3 |-> {<<"p4", <<>>>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
+                                      p4 |-> {<<"p5", <<>>>>}]
+          [] t = "T2_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
+                                      p4 |-> {<<"p5", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -160,191 +160,169 @@ Init ==
     /\ block = "hole"
     /\ allocations = 0
     /\ stale_data_mapped = FALSE
-    /\ buffer_new_T1 = FALSE
-    /\ buffer_new_T2 = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 write fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 write fault" of process "app" (_dax.ts:19)
 
-\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
+\*   then, in the same step: buffer_new = false  [in __dax_fault() <- page fault on dax_file]  (_dax.ts:19)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
-    /\ DownRead("T1_write_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ DownRead("T1_write_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:32)
-T1_write_fault_p3 ==
-    /\ pc["T1_write_fault"] = "p3"
-    /\ DownWrite("T1_write_fault", "XFS_ILOCK", "p4")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-
-\* T1 write fault: if (block == hole)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:33)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:38)
-\*   then, in the same step: if (buffer_new.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
+\* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:31)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ IF (block = "hole")
-       THEN /\ Goto("T1_write_fault", "p5")
-            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-       ELSE /\ \/ /\ buffer_new_T1
-                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p10"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); true
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-               \/ /\ ~(buffer_new_T1)
-                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ DownWrite("T1_write_fault", "XFS_ILOCK", "p5")
+    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: block = unzeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:34)
+\* T1 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p5 ==
     /\ pc["T1_write_fault"] = "p5"
-    /\ block' = "unzeroed"
-    /\ Goto("T1_write_fault", "p6")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ IF (block = "hole")
+       THEN /\ Goto("T1_write_fault", "p6")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: allocations = allocations + 1  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:35)
-\*   then, in the same step: buffer_new.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:36)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:38)
-\*   then, in the same step: if (buffer_new.T1)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
+\* T1 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:33)
 T1_write_fault_p6 ==
     /\ pc["T1_write_fault"] = "p6"
-    /\ \/ /\ TRUE
-          /\ allocations' = (allocations + 1)
-          /\ buffer_new_T1' = TRUE
-          /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p10"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
-          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T2>>
-       \/ /\ ~(TRUE)
-          /\ allocations' = (allocations + 1)
-          /\ buffer_new_T1' = TRUE
-          /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); false
-          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T2>>
+    /\ block' = "unzeroed"
+    /\ Goto("T1_write_fault", "p7")
+    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
 
-\* T1 write fault: block = zeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:40)
-T1_write_fault_p10 ==
-    /\ pc["T1_write_fault"] = "p10"
-    /\ block' = "zeroed"
-    /\ Goto("T1_write_fault", "p11")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+\* T1 write fault: allocations = allocations + 1  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:34)
+\*   then, in the same step: buffer_new = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:35)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
+T1_write_fault_p7 ==
+    /\ pc["T1_write_fault"] = "p7"
+    /\ allocations' = (allocations + 1)
+    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
+    /\ UNCHANGED <<block, stale_data_mapped>>
 
-\* T1 write fault: if (block == unzeroed)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p11 ==
     /\ pc["T1_write_fault"] = "p11"
-    /\ IF (block = "unzeroed")
-       THEN /\ Goto("T1_write_fault", "p12")
-            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ block' = "zeroed"
+    /\ Goto("T1_write_fault", "p12")
+    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
 
-\* T1 write fault: stale_data_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (two-write-faults.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: if (block == unzeroed)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T1_write_fault_p12 ==
     /\ pc["T1_write_fault"] = "p12"
+    /\ IF (block = "unzeroed")
+       THEN /\ Goto("T1_write_fault", "p13")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+
+\* T1 write fault: stale_data_mapped = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
+T1_write_fault_p13 ==
+    /\ pc["T1_write_fault"] = "p13"
     /\ stale_data_mapped' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block, allocations, buffer_new_T1, buffer_new_T2>>
+    /\ UNCHANGED <<block, allocations>>
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
-    \/ T1_write_fault_p3
     \/ T1_write_fault_p4
     \/ T1_write_fault_p5
     \/ T1_write_fault_p6
-    \/ T1_write_fault_p10
+    \/ T1_write_fault_p7
     \/ T1_write_fault_p11
     \/ T1_write_fault_p12
+    \/ T1_write_fault_p13
 
-\* ==== Thread "T2 write fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T2 write fault" of process "app" (_dax.ts:19)
 
-\* T2 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
+\*   then, in the same step: buffer_new = false  [in __dax_fault() <- page fault on dax_file]  (_dax.ts:19)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_write_fault_p2 ==
     /\ pc["T2_write_fault"] = "p2"
-    /\ DownRead("T2_write_fault", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ DownRead("T2_write_fault", "app_mmap_lock", "p4")
+    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:32)
-T2_write_fault_p3 ==
-    /\ pc["T2_write_fault"] = "p3"
-    /\ DownWrite("T2_write_fault", "XFS_ILOCK", "p4")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-
-\* T2 write fault: if (block == hole)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:33)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:38)
-\*   then, in the same step: if (buffer_new.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
+\* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:31)
 T2_write_fault_p4 ==
     /\ pc["T2_write_fault"] = "p4"
-    /\ IF (block = "hole")
-       THEN /\ Goto("T2_write_fault", "p5")
-            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-       ELSE /\ \/ /\ buffer_new_T2
-                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p10"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); true
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-               \/ /\ ~(buffer_new_T2)
-                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ DownWrite("T2_write_fault", "XFS_ILOCK", "p5")
+    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: block = unzeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:34)
+\* T2 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p5 ==
     /\ pc["T2_write_fault"] = "p5"
-    /\ block' = "unzeroed"
-    /\ Goto("T2_write_fault", "p6")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ IF (block = "hole")
+       THEN /\ Goto("T2_write_fault", "p6")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: allocations = allocations + 1  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:35)
-\*   then, in the same step: buffer_new.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:36)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:38)
-\*   then, in the same step: if (buffer_new.T2)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
+\* T2 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:33)
 T2_write_fault_p6 ==
     /\ pc["T2_write_fault"] = "p6"
-    /\ \/ /\ TRUE
-          /\ allocations' = (allocations + 1)
-          /\ buffer_new_T2' = TRUE
-          /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p10"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
-          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T1>>
-       \/ /\ ~(TRUE)
-          /\ allocations' = (allocations + 1)
-          /\ buffer_new_T2' = TRUE
-          /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); false
-          /\ UNCHANGED <<block, stale_data_mapped, buffer_new_T1>>
+    /\ block' = "unzeroed"
+    /\ Goto("T2_write_fault", "p7")
+    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
 
-\* T2 write fault: block = zeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:40)
-T2_write_fault_p10 ==
-    /\ pc["T2_write_fault"] = "p10"
-    /\ block' = "zeroed"
-    /\ Goto("T2_write_fault", "p11")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+\* T2 write fault: allocations = allocations + 1  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:34)
+\*   then, in the same step: buffer_new = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:35)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
+T2_write_fault_p7 ==
+    /\ pc["T2_write_fault"] = "p7"
+    /\ allocations' = (allocations + 1)
+    /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
+    /\ UNCHANGED <<block, stale_data_mapped>>
 
-\* T2 write fault: if (block == unzeroed)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p11 ==
     /\ pc["T2_write_fault"] = "p11"
-    /\ IF (block = "unzeroed")
-       THEN /\ Goto("T2_write_fault", "p12")
-            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block, allocations, stale_data_mapped, buffer_new_T1, buffer_new_T2>>
+    /\ block' = "zeroed"
+    /\ Goto("T2_write_fault", "p12")
+    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
 
-\* T2 write fault: stale_data_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (two-write-faults.ts:42)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 write fault: if (block == unzeroed)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T2_write_fault_p12 ==
     /\ pc["T2_write_fault"] = "p12"
+    /\ IF (block = "unzeroed")
+       THEN /\ Goto("T2_write_fault", "p13")
+            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+
+\* T2 write fault: stale_data_mapped = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
+T2_write_fault_p13 ==
+    /\ pc["T2_write_fault"] = "p13"
     /\ stale_data_mapped' = TRUE
     /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block, allocations, buffer_new_T1, buffer_new_T2>>
+    /\ UNCHANGED <<block, allocations>>
 
 Step_T2_write_fault ==
     \/ T2_write_fault_p2
-    \/ T2_write_fault_p3
     \/ T2_write_fault_p4
     \/ T2_write_fault_p5
     \/ T2_write_fault_p6
-    \/ T2_write_fault_p10
+    \/ T2_write_fault_p7
     \/ T2_write_fault_p11
     \/ T2_write_fault_p12
+    \/ T2_write_fault_p13
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -363,8 +341,8 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_ILOCK", "write">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"XFS_ILOCK", "write">>, p4 |-> <<>>, p5 |-> <<>>, p6 |-> <<>>, p10 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_ILOCK", "write">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_ILOCK", "write">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* T1_write_fault: "T1 write fault" _dax.ts:28; T2_write_fault: "T2 write fault" _dax.ts:28
+\* T1_write_fault: "T1 write fault" _dax.ts:19; T2_write_fault: "T2 write fault" _dax.ts:19
 Threads == {"T1_write_fault", "T2_write_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -166,23 +166,23 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "T1 write fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T1 write fault" of process "app" (_dax.ts:19)
 
-\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
     /\ DownRead("T1_write_fault", "app_mmap_lock", "p3")
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:25)
+\* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:24)
 T1_write_fault_p3 ==
     /\ pc["T1_write_fault"] = "p3"
     /\ DownWrite("T1_write_fault", "XFS_ILOCK", "p4")
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: if (block == hole)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:26)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:31)
+\* T1 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:25)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
     /\ IF (block = "hole")
@@ -191,30 +191,30 @@ T1_write_fault_p4 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p9"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
             /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: block = unzeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:27)
+\* T1 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:26)
 T1_write_fault_p5 ==
     /\ pc["T1_write_fault"] = "p5"
     /\ block' = "unzeroed"
     /\ Goto("T1_write_fault", "p6")
     /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
 
-\* T1 write fault: allocations = allocations + 1  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:28)
+\* T1 write fault: allocations = allocations + 1  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:27)
 T1_write_fault_p6 ==
     /\ pc["T1_write_fault"] = "p6"
     /\ allocations' = (allocations + 1)
     /\ Goto("T1_write_fault", "p7")
     /\ UNCHANGED <<rw, block, stale_data_mapped>>
 
-\* T1 write fault: block = zeroed  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:29)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:31)
+\* T1 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:28)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
 T1_write_fault_p7 ==
     /\ pc["T1_write_fault"] = "p7"
     /\ block' = "zeroed"
     /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p9"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
     /\ UNCHANGED <<allocations, stale_data_mapped>>
 
-\* T1 write fault: if (block == unzeroed)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: if (block == unzeroed)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T1_write_fault_p9 ==
     /\ pc["T1_write_fault"] = "p9"
     /\ IF (block = "unzeroed")
@@ -223,8 +223,8 @@ T1_write_fault_p9 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T1 write fault: stale_data_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (zero-in-get-block.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:28)
+\* T1 write fault: stale_data_mapped = true  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T1_write_fault_p10 ==
     /\ pc["T1_write_fault"] = "p10"
     /\ stale_data_mapped' = TRUE
@@ -241,23 +241,23 @@ Step_T1_write_fault ==
     \/ T1_write_fault_p9
     \/ T1_write_fault_p10
 
-\* ==== Thread "T2 write fault" of process "app" (_dax.ts:28)
+\* ==== Thread "T2 write fault" of process "app" (_dax.ts:19)
 
-\* T2 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_write_fault_p2 ==
     /\ pc["T2_write_fault"] = "p2"
     /\ DownRead("T2_write_fault", "app_mmap_lock", "p3")
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:25)
+\* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:24)
 T2_write_fault_p3 ==
     /\ pc["T2_write_fault"] = "p3"
     /\ DownWrite("T2_write_fault", "XFS_ILOCK", "p4")
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: if (block == hole)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:26)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:31)
+\* T2 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:25)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
 T2_write_fault_p4 ==
     /\ pc["T2_write_fault"] = "p4"
     /\ IF (block = "hole")
@@ -266,30 +266,30 @@ T2_write_fault_p4 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p9"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
             /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: block = unzeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:27)
+\* T2 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:26)
 T2_write_fault_p5 ==
     /\ pc["T2_write_fault"] = "p5"
     /\ block' = "unzeroed"
     /\ Goto("T2_write_fault", "p6")
     /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
 
-\* T2 write fault: allocations = allocations + 1  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:28)
+\* T2 write fault: allocations = allocations + 1  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:27)
 T2_write_fault_p6 ==
     /\ pc["T2_write_fault"] = "p6"
     /\ allocations' = (allocations + 1)
     /\ Goto("T2_write_fault", "p7")
     /\ UNCHANGED <<rw, block, stale_data_mapped>>
 
-\* T2 write fault: block = zeroed  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:29)
-\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:31)
+\* T2 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:28)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
 T2_write_fault_p7 ==
     /\ pc["T2_write_fault"] = "p7"
     /\ block' = "zeroed"
     /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p9"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK)
     /\ UNCHANGED <<allocations, stale_data_mapped>>
 
-\* T2 write fault: if (block == unzeroed)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 write fault: if (block == unzeroed)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T2_write_fault_p9 ==
     /\ pc["T2_write_fault"] = "p9"
     /\ IF (block = "unzeroed")
@@ -298,8 +298,8 @@ T2_write_fault_p9 ==
        ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
-\* T2 write fault: stale_data_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (zero-in-get-block.ts:33)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:28)
+\* T2 write fault: stale_data_mapped = true  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:32)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T2_write_fault_p10 ==
     /\ pc["T2_write_fault"] = "p10"
     /\ stale_data_mapped' = TRUE

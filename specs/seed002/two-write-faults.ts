@@ -16,7 +16,7 @@
 // window also lets the first fault's zeroing wipe data the second one has
 // written; that is not modelled here.)
 import { model, not } from "faultline";
-import { faultingThread } from "./_dax.js";
+import { daxFile, faultOn } from "./_dax.js";
 
 export default model("seed002 DAX two write faults on a hole", (m) => {
   const app = m.process("app");
@@ -25,23 +25,23 @@ export default model("seed002 DAX two write faults on a hole", (m) => {
   const allocs = m.int("allocations", { min: 0, max: 2 }, 0);
   const stale = m.bool("stale_data_mapped", false);
 
-  for (const who of ["T1 write fault", "T2 write fault"]) {
-    const isNew = m.bool(`buffer_new.${who.split(" ")[0]}`, false);
-    faultingThread(m, app, who, (p) => {
-      // get_block(inode, block, &bh, 1): allocate the hole
-      p.downWrite(ilock);
-      p.if(blk.eq("hole"), (b) => {
-        b.set(blk, "unzeroed");
-        b.set(allocs, allocs.plus(1));
-        b.set(isNew, true); // set_buffer_new(bh)
-      });
-      p.upWrite(ilock);
-      // if (buffer_new(&bh)) dax_clear_blocks(): zero the new block
-      p.if(isNew, (b) => b.set(blk, "zeroed"));
-      // dax_insert_mapping(): the user now reads the block directly
-      p.if(blk.eq("unzeroed"), (b) => b.set(stale, true));
+  const file = daxFile(m, app, (p) => {
+    const isNew = p.bool("buffer_new", false); // struct buffer_head bh: on the fault's stack
+    // get_block(inode, block, &bh, 1): allocate the hole
+    p.downWrite(ilock);
+    p.if(blk.eq("hole"), (b) => {
+      b.set(blk, "unzeroed");
+      b.set(allocs, allocs.plus(1));
+      b.set(isNew, true); // set_buffer_new(bh)
     });
-  }
+    p.upWrite(ilock);
+    // if (buffer_new(&bh)) dax_clear_blocks(): zero the new block
+    p.if(isNew, (b) => b.set(blk, "zeroed"));
+    // dax_insert_mapping(): the user now reads the block directly
+    p.if(blk.eq("unzeroed"), (b) => b.set(stale, true));
+  });
+  faultOn(app, "T1 write fault", file);
+  faultOn(app, "T2 write fault", file);
 
   m.invariant("block allocated at most once", allocs.le(1));
   m.invariant("no stale data mapped into user space", not(stale));

@@ -10,7 +10,7 @@
 // the allocation lock; the other fault's get_block() sees either the hole (and
 // then allocates and zeroes it itself, under the lock) or a zeroed block.
 import { model, not } from "faultline";
-import { faultingThread } from "./_dax.js";
+import { daxFile, faultOn } from "./_dax.js";
 
 export default model("seed002 DAX zeroing in get_block", (m) => {
   const app = m.process("app");
@@ -19,20 +19,20 @@ export default model("seed002 DAX zeroing in get_block", (m) => {
   const allocs = m.int("allocations", { min: 0, max: 2 }, 0);
   const stale = m.bool("stale_data_mapped", false);
 
-  for (const who of ["T1 write fault", "T2 write fault"]) {
-    faultingThread(m, app, who, (p) => {
-      // get_block(inode, block, &bh, 1): allocate and zero under the allocation lock
-      p.downWrite(ilock);
-      p.if(blk.eq("hole"), (b) => {
-        b.set(blk, "unzeroed");
-        b.set(allocs, allocs.plus(1));
-        b.set(blk, "zeroed"); // dax_clear_blocks() inside get_block
-      });
-      p.upWrite(ilock);
-      // dax_insert_mapping()
-      p.if(blk.eq("unzeroed"), (b) => b.set(stale, true));
+  const file = daxFile(m, app, (p) => {
+    // get_block(inode, block, &bh, 1): allocate and zero under the allocation lock
+    p.downWrite(ilock);
+    p.if(blk.eq("hole"), (b) => {
+      b.set(blk, "unzeroed");
+      b.set(allocs, allocs.plus(1));
+      b.set(blk, "zeroed"); // dax_clear_blocks() inside get_block
     });
-  }
+    p.upWrite(ilock);
+    // dax_insert_mapping()
+    p.if(blk.eq("unzeroed"), (b) => b.set(stale, true));
+  });
+  faultOn(app, "T1 write fault", file);
+  faultOn(app, "T2 write fault", file);
 
   m.invariant("block allocated at most once", allocs.le(1));
   m.invariant("no stale data mapped into user space", not(stale));

@@ -8,7 +8,7 @@ import type { Body, ModelBuilder, ProcessBuilder, RegionRef, RwsemPolicy } from 
 export interface UffdOptions {
   /** mmap_lock policy of every process (default: Linux's fair rwsem). */
   readonly policy?: RwsemPolicy;
-  /** Copy with page faults disabled, falling back to drop-the-lock-and-retry on -EFAULT. */
+  /** Copy with page faults disabled, falling back to drop-the-lock, copy and `goto retry` on -EFAULT. */
   readonly pagefaultDisable?: boolean;
 }
 
@@ -17,7 +17,7 @@ export interface UffdOptions {
  * holding it, copies from `src` (user memory; a fault takes its owner's
  * mmap_lock for read).
  */
-export function copyUnderReadLock(m: ModelBuilder, locked: ProcessBuilder, src: RegionRef, tag: string, opts: UffdOptions) {
+export function copyUnderReadLock(locked: ProcessBuilder, src: RegionRef, opts: UffdOptions) {
   if (!opts.pagefaultDisable) {
     return (t: Body) => {
       t.downRead(locked.mmapLock); // mmap_read_lock(dst_mm)
@@ -25,21 +25,41 @@ export function copyUnderReadLock(m: ModelBuilder, locked: ProcessBuilder, src: 
       t.upRead(locked.mmapLock);
     };
   }
-  // The commit's version: kmap_local_page() + pagefault_disable() around the
-  // copy; on a fault mcopy_atomic_pte() returns -ENOENT and __mcopy_atomic()
-  // drops mmap_read_lock(dst_mm), copies with page faults enabled and retries.
-  const enoent = m.bool(`enoent.${tag}`, false);
+  // The commit's version, as __mcopy_atomic() writes it:
+  //
+  //   retry:
+  //     mmap_read_lock(dst_mm);
+  //     err = mcopy_atomic_pte(..., &page);   /* copy_from_user with page faults
+  //                                              disabled, unless *pagep holds the
+  //                                              page copied last round */
+  //     if (err == -ENOENT) {                 /* the copy faulted */
+  //             mmap_read_unlock(dst_mm);
+  //             err = copy_from_user(page_kaddr, src_addr, PAGE_SIZE);
+  //             goto retry;
+  //     }
+  //     mmap_read_unlock(dst_mm);
+  //
+  // `ret` and `page` are the function's locals; the retry is a loop.
   return (t: Body) => {
-    t.downRead(locked.mmapLock); // mmap_read_lock(dst_mm)
-    t.pagefaultDisable();
-    t.copyFromUser(src, { onFault: (f) => f.set(enoent, true) }); // -ENOENT
-    t.pagefaultEnable();
-    t.if(enoent, (b) => {
-      b.upRead(locked.mmapLock); // mmap_read_unlock(dst_mm)
-      b.copyFromUser(src); // copy_from_user() with page faults enabled
-      b.downRead(locked.mmapLock); // retry: mmap_read_lock(dst_mm), the page is ready
+    const ret = t.enum("ret", ["0", "-EFAULT"], "0"); // -ENOENT from mcopy_atomic_pte()
+    const page = t.bool("page", false); // *pagep: the source page, copied with faults enabled
+    t.loop((l) => {
+      l.downRead(locked.mmapLock); // mmap_read_lock(dst_mm)
+      l.if(page, (done) => {
+        done.upRead(locked.mmapLock); // the page copied last round: no user access
+        done.break();
+      });
+      l.pagefaultDisable();
+      l.copyFromUser(src, { ret }); // kmap_local_page(); copy_from_user() with faults disabled
+      l.pagefaultEnable();
+      l.if(ret.eq("0"), (done) => {
+        done.upRead(locked.mmapLock);
+        done.break();
+      });
+      l.upRead(locked.mmapLock); // mmap_read_unlock(dst_mm)
+      l.copyFromUser(src); // copy_from_user() with page faults enabled, no mmap_lock
+      l.set(page, true);
     });
-    t.upRead(locked.mmapLock);
   };
 }
 
@@ -67,9 +87,9 @@ export function fourThreads(m: ModelBuilder, opts: UffdOptions = {}) {
   const b = m.process("B", mm);
   const srcInB = b.region("B.src"); // memory of B that A's thread 1 copies from
   const srcInA = a.region("A.src"); // memory of A that B's thread 1 copies from
-  a.thread("A1 copy", copyUnderReadLock(m, a, srcInB, "A1", opts));
+  a.thread("A1 copy", copyUnderReadLock(a, srcInB, opts));
   mmapThread(a, "A2 mmap");
-  b.thread("B1 copy", copyUnderReadLock(m, b, srcInA, "B1", opts));
+  b.thread("B1 copy", copyUnderReadLock(b, srcInA, opts));
   mmapThread(b, "B2 mmap");
 }
 
@@ -82,6 +102,6 @@ export function fourThreads(m: ModelBuilder, opts: UffdOptions = {}) {
 export function sameMm(m: ModelBuilder, opts: UffdOptions = {}) {
   const a = m.process("A", opts.policy ? { mmapPolicy: opts.policy } : {});
   const src = a.region("A.src");
-  a.thread("A1 UFFDIO_COPY", copyUnderReadLock(m, a, src, "A1", opts));
+  a.thread("A1 UFFDIO_COPY", copyUnderReadLock(a, src, opts));
   mmapThread(a, "A2 mmap");
 }

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* A1_copy: "A1 copy" _uffd.ts:70; A2_mmap: "A2 mmap" _uffd.ts:48; B1_copy: "B1 copy" _uffd.ts:72; B2_mmap: "B2 mmap" _uffd.ts:48
+\* A1_copy: "A1 copy" _uffd.ts:90; A2_mmap: "A2 mmap" _uffd.ts:68; B1_copy: "B1 copy" _uffd.ts:92; B2_mmap: "B2 mmap" _uffd.ts:68
 Threads == {"A1_copy", "A2_mmap", "B1_copy", "B2_mmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -163,7 +163,7 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "A1 copy" of process "A" (_uffd.ts:70)
+\* ==== Thread "A1 copy" of process "A" (_uffd.ts:90)
 
 \* A1 copy: down_read(&A->mmap_lock)  (_uffd.ts:23)
 \*   then, in the same step: copy_from_user(B.src)  (_uffd.ts:24)
@@ -192,10 +192,10 @@ Step_A1_copy ==
     \/ A1_copy_p1
     \/ A1_copy_p4
 
-\* ==== Thread "A2 mmap" of process "A" (_uffd.ts:48)
+\* ==== Thread "A2 mmap" of process "A" (_uffd.ts:68)
 
-\* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:49)
-\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:50)
+\* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:69)
+\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:70)
 A2_mmap_p1 ==
     /\ pc["A2_mmap"] = "p1"
     /\ IF CanWrite("A_mmap_lock", "A2_mmap")
@@ -206,7 +206,7 @@ A2_mmap_p1 ==
 Step_A2_mmap ==
     \/ A2_mmap_p1
 
-\* ==== Thread "B1 copy" of process "B" (_uffd.ts:72)
+\* ==== Thread "B1 copy" of process "B" (_uffd.ts:92)
 
 \* B1 copy: down_read(&B->mmap_lock)  (_uffd.ts:23)
 \*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:24)
@@ -235,10 +235,10 @@ Step_B1_copy ==
     \/ B1_copy_p1
     \/ B1_copy_p4
 
-\* ==== Thread "B2 mmap" of process "B" (_uffd.ts:48)
+\* ==== Thread "B2 mmap" of process "B" (_uffd.ts:68)
 
-\* B2 mmap: down_write(&B->mmap_lock)  (_uffd.ts:49)
-\*   then, in the same step: up_write(&B->mmap_lock)  (_uffd.ts:50)
+\* B2 mmap: down_write(&B->mmap_lock)  (_uffd.ts:69)
+\*   then, in the same step: up_write(&B->mmap_lock)  (_uffd.ts:70)
 B2_mmap_p1 ==
     /\ pc["B2_mmap"] = "p1"
     /\ IF CanWrite("B_mmap_lock", "B2_mmap")

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* A1_copy: "A1 copy" _uffd.ts:70; A2_mmap: "A2 mmap" _uffd.ts:48; B1_copy: "B1 copy" _uffd.ts:72; B2_mmap: "B2 mmap" _uffd.ts:48
+\* A1_copy: "A1 copy" _uffd.ts:90; A2_mmap: "A2 mmap" _uffd.ts:68; B1_copy: "B1 copy" _uffd.ts:92; B2_mmap: "B2 mmap" _uffd.ts:68
 Threads == {"A1_copy", "A2_mmap", "B1_copy", "B2_mmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -14,8 +14,8 @@ RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, enoent_A1, enoent_B1
-vars == <<pc, rw, enoent_A1, enoent_B1>>
+VARIABLES pc, rw
+vars == <<pc, rw>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
@@ -58,44 +58,24 @@ FreeRead(r, l, t) == [r EXCEPT ![l].readers = @ (-) SetToBag({t})]
 FreeWrite(r, l) == [r EXCEPT ![l].writer = NoOne]
 
 \* ---- On release the head is granted (SEMANTICS "rwsem") -----------------------
-\* A world is every pc, the lock state and the variables woken threads touch: what
-\* a release may change when it wakes waiters. A woken thread runs the rest of its
-\* own step at once, inside the
+\* A world is every pc and the lock state: what a release may change when it wakes
+\* waiters. A woken thread runs the rest of its own step at once, inside the
 \* releasing step: past its acquire and through the operations merging absorbs
 \* after it (AfterGrant), whose releases may wake others in turn.
 RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 
-\* The worlds after a woken thread's path k (0: it touches no variable): its
-\* conditions on the variables of the world w, and their new values (src/ir/merge.ts:
-\* variables only their lock's holders touch).
-Continue(w, k) ==
-    CASE k = 0 -> {w}
-      [] k = 1 -> IF w.enoent_A1 THEN {w} ELSE {}
-      [] k = 2 -> IF w.enoent_A1 THEN {w} ELSE {}
-      [] k = 3 -> IF ~(w.enoent_A1) THEN {w} ELSE {}
-      [] k = 4 -> IF TRUE THEN {[w EXCEPT !.enoent_A1 = TRUE]} ELSE {}
-      [] k = 5 -> IF TRUE THEN {[w EXCEPT !.enoent_A1 = TRUE]} ELSE {}
-      [] k = 6 -> IF ~(TRUE) THEN {[w EXCEPT !.enoent_A1 = TRUE]} ELSE {}
-      [] k = 7 -> IF w.enoent_B1 THEN {w} ELSE {}
-      [] k = 8 -> IF w.enoent_B1 THEN {w} ELSE {}
-      [] k = 9 -> IF ~(w.enoent_B1) THEN {w} ELSE {}
-      [] k = 10 -> IF TRUE THEN {[w EXCEPT !.enoent_B1 = TRUE]} ELSE {}
-      [] k = 11 -> IF TRUE THEN {[w EXCEPT !.enoent_B1 = TRUE]} ELSE {}
-      [] k = 12 -> IF ~(TRUE) THEN {[w EXCEPT !.enoent_B1 = TRUE]} ELSE {}
-
 \* For each pc where t may queue for a rwsem: every way its step goes on once the
-\* lock is granted, <<the pc it stops at, the locks it releases on the way>>
-\* and the path's Continue arm.
+\* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "A1_copy" -> [p1 |-> {<<"p6", <<<<"A_mmap_lock", "read">>>>, 1>>, <<"p8", <<<<"A_mmap_lock", "read">>>>, 2>>, <<"Done", <<<<"A_mmap_lock", "read">>>>, 3>>, <<"p6", <<<<"A_mmap_lock", "read">>>>, 4>>, <<"p8", <<<<"A_mmap_lock", "read">>>>, 5>>, <<"Done", <<<<"A_mmap_lock", "read">>>>, 6>>},
-                               p6 |-> {<<"Done", <<<<"A_mmap_lock", "read">>>>, 0>>},
-                               p8 |-> {<<"p6", <<<<"B_mmap_lock", "read">>>>, 0>>}]
-          [] t = "A2_mmap" -> [p1 |-> {<<"Done", <<<<"A_mmap_lock", "write">>>>, 0>>}]
-          [] t = "B1_copy" -> [p1 |-> {<<"p6", <<<<"B_mmap_lock", "read">>>>, 7>>, <<"p8", <<<<"B_mmap_lock", "read">>>>, 8>>, <<"Done", <<<<"B_mmap_lock", "read">>>>, 9>>, <<"p6", <<<<"B_mmap_lock", "read">>>>, 10>>, <<"p8", <<<<"B_mmap_lock", "read">>>>, 11>>, <<"Done", <<<<"B_mmap_lock", "read">>>>, 12>>},
-                               p6 |-> {<<"Done", <<<<"B_mmap_lock", "read">>>>, 0>>},
-                               p8 |-> {<<"p6", <<<<"A_mmap_lock", "read">>>>, 0>>}]
-          [] t = "B2_mmap" -> [p1 |-> {<<"Done", <<<<"B_mmap_lock", "write">>>>, 0>>}]
+        CASE t = "A1_copy" -> [p2 |-> {<<"Done", <<<<"A_mmap_lock", "read">>>>>>, <<"p14", <<<<"A_mmap_lock", "read">>>>>>, <<"p17", <<<<"A_mmap_lock", "read">>>>>>},
+                               p14 |-> {<<"Done", <<<<"A_mmap_lock", "read">>>>>>},
+                               p17 |-> {<<"p14", <<<<"B_mmap_lock", "read">>>>>>}]
+          [] t = "A2_mmap" -> [p1 |-> {<<"Done", <<<<"A_mmap_lock", "write">>>>>>}]
+          [] t = "B1_copy" -> [p2 |-> {<<"Done", <<<<"B_mmap_lock", "read">>>>>>, <<"p14", <<<<"B_mmap_lock", "read">>>>>>, <<"p17", <<<<"B_mmap_lock", "read">>>>>>},
+                               p14 |-> {<<"Done", <<<<"B_mmap_lock", "read">>>>>>},
+                               p17 |-> {<<"p14", <<<<"A_mmap_lock", "read">>>>>>}]
+          [] t = "B2_mmap" -> [p1 |-> {<<"Done", <<<<"B_mmap_lock", "write">>>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -120,7 +100,7 @@ Grant(w, l) ==
 ResumeAll(W, us) == IF us = <<>> THEN W ELSE ResumeAll(UNION {Resume(w, Head(us)) : w \in W}, Tail(us))
 
 \* u, granted the lock it queued for at its pc, goes on every way it may.
-Resume(w, u) == UNION {UNION {Release(x, u, c[2]) : x \in Continue([w EXCEPT !.pc[u] = c[1]], c[3])} : c \in AfterGrant[u][w.pc[u]]}
+Resume(w, u) == UNION {Release([w EXCEPT !.pc[u] = c[1]], u, c[2]) : c \in AfterGrant[u][w.pc[u]]}
 
 \* u gives back locks rs (<<lock, mode>> each) in order; each rwsem release grants.
 Release(w, u, rs) ==
@@ -131,9 +111,9 @@ Release(w, u, rs) ==
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ enoent_A1' = w.enoent_A1 /\ enoent_B1' = w.enoent_B1
+Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r, enoent_A1 |-> enoent_A1, enoent_B1 |-> enoent_B1]
+World(p, r) == [pc |-> p, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -179,142 +159,130 @@ HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" ->
 HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
-    /\ pc = [t \in Threads |-> "p1"]
+    /\ pc = [t \in Threads |-> CASE t = "A1_copy" -> "p2" [] t = "A2_mmap" -> "p1" [] t = "B1_copy" -> "p2" [] t = "B2_mmap" -> "p1"]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
-    /\ enoent_A1 = FALSE
-    /\ enoent_B1 = FALSE
 
 \* ---- Actions: one per kept operation ------------------------------------------
 \* A step runs one operation of one thread and then, in the same step, the
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "A1 copy" of process "A" (_uffd.ts:70)
+\* ==== Thread "A1 copy" of process "A" (_uffd.ts:90)
 
-\* A1 copy: down_read(&A->mmap_lock)  (_uffd.ts:33)
-\*   then, in the same step: copy_from_user(B.src)  (_uffd.ts:35)
-\*   then, in the same step: if (enoent.A1)  (_uffd.ts:37)
-\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:38)
-\*   then, in the same step: copy_from_user(B.src)  (_uffd.ts:39)
-\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:42)
-\*   then, in the same step: enoent.A1 = true  (_uffd.ts:35)
-A1_copy_p1 ==
-    /\ pc["A1_copy"] = "p1"
+\* A1 copy: down_read(&A->mmap_lock)  (_uffd.ts:47)
+\*   then, in the same step: if (A1 copy.page)  (_uffd.ts:48)
+\*   then, in the same step: copy_from_user(B.src)  (_uffd.ts:53)
+\*   then, in the same step: ret = 0  (_uffd.ts:53)
+\*   then, in the same step: if (A1 copy.ret == 0)  (_uffd.ts:55)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:56)
+\*   then, in the same step: ret = -EFAULT  (_uffd.ts:53)
+\*   then, in the same step: if (A1 copy.ret == 0)  (_uffd.ts:55)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:59)
+\*   then, in the same step: copy_from_user(B.src)  (_uffd.ts:60)
+\*   then, in the same step: page = true  (_uffd.ts:61)
+\*   then, in the same step: while (true)  (_uffd.ts:46)
+A1_copy_p2 ==
+    /\ pc["A1_copy"] = "p2"
     /\ IF CanRead("A_mmap_lock", "A1_copy")
-       THEN /\ \/ /\ enoent_A1
-                  /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "p6"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page present, no fault; true; up_read(&A->mmap_lock); page present, no fault
-               \/ /\ enoent_A1
-                  /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "p8"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page present, no fault; true; up_read(&A->mmap_lock); page fault
-               \/ /\ ~(enoent_A1)
-                  /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page present, no fault; false; up_read(&A->mmap_lock)
-               \/ /\ TRUE
-                  /\ Become(Release([World([pc EXCEPT !["A1_copy"] = "p6"], TakeRead(rw, "A_mmap_lock", "A1_copy")) EXCEPT !.enoent_A1 = TRUE], "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; true; up_read(&A->mmap_lock); page present, no fault
-               \/ /\ TRUE
-                  /\ Become(Release([World([pc EXCEPT !["A1_copy"] = "p8"], TakeRead(rw, "A_mmap_lock", "A1_copy")) EXCEPT !.enoent_A1 = TRUE], "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; true; up_read(&A->mmap_lock); page fault
-               \/ /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "A1_copy")) EXCEPT !.enoent_A1 = TRUE], "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; false; up_read(&A->mmap_lock)
+       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* false; page present, no fault; assigned; true; up_read(&A->mmap_lock)
+               \/ /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "p14"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* false; page fault with page faults disabled: -EFAULT; assigned; false; up_read(&A->mmap_lock); page present, no fault; assigned; true
+               \/ /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "p17"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* false; page fault with page faults disabled: -EFAULT; assigned; false; up_read(&A->mmap_lock); page fault
        ELSE /\ Enqueue("A1_copy", "A_mmap_lock", "read")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
-\* A1 copy: down_read(&A->mmap_lock)  (_uffd.ts:40)
-\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:42)
-A1_copy_p6 ==
-    /\ pc["A1_copy"] = "p6"
+\* A1 copy: down_read(&A->mmap_lock)  (_uffd.ts:47)
+\*   then, in the same step: if (A1 copy.page)  (_uffd.ts:48)
+\*   then, in the same step: up_read(&A->mmap_lock)  (_uffd.ts:49)
+A1_copy_p14 ==
+    /\ pc["A1_copy"] = "p14"
     /\ IF CanRead("A_mmap_lock", "A1_copy")
-       THEN /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "Done"], TakeRead(rw, "A_mmap_lock", "A1_copy")), "A1_copy", <<<<"A_mmap_lock", "read">>>>))  \* true; up_read(&A->mmap_lock)
        ELSE /\ Enqueue("A1_copy", "A_mmap_lock", "read")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
-\* A1 copy: down_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:39)
-\*   then, in the same step: up_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:39)
+\* A1 copy: down_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:60)
+\*   then, in the same step: up_read(&B->mmap_lock)  [in page fault on B.src]  (_uffd.ts:60)
+\*   then, in the same step: page = true  (_uffd.ts:61)
+\*   then, in the same step: while (true)  (_uffd.ts:46)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-A1_copy_p8 ==
-    /\ pc["A1_copy"] = "p8"
+A1_copy_p17 ==
+    /\ pc["A1_copy"] = "p17"
     /\ IF CanRead("B_mmap_lock", "A1_copy")
-       THEN /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "p6"], TakeRead(rw, "B_mmap_lock", "A1_copy")), "A1_copy", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["A1_copy"] = "p14"], TakeRead(rw, "B_mmap_lock", "A1_copy")), "A1_copy", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock); assigned; true
        ELSE /\ Enqueue("A1_copy", "B_mmap_lock", "read")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
 Step_A1_copy ==
-    \/ A1_copy_p1
-    \/ A1_copy_p6
-    \/ A1_copy_p8
+    \/ A1_copy_p2
+    \/ A1_copy_p14
+    \/ A1_copy_p17
 
-\* ==== Thread "A2 mmap" of process "A" (_uffd.ts:48)
+\* ==== Thread "A2 mmap" of process "A" (_uffd.ts:68)
 
-\* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:49)
-\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:50)
+\* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:69)
+\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:70)
 A2_mmap_p1 ==
     /\ pc["A2_mmap"] = "p1"
     /\ IF CanWrite("A_mmap_lock", "A2_mmap")
        THEN /\ Become(Release(World([pc EXCEPT !["A2_mmap"] = "Done"], TakeWrite(rw, "A_mmap_lock", "A2_mmap")), "A2_mmap", <<<<"A_mmap_lock", "write">>>>))  \* up_write(&A->mmap_lock)
        ELSE /\ Enqueue("A2_mmap", "A_mmap_lock", "write")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
 Step_A2_mmap ==
     \/ A2_mmap_p1
 
-\* ==== Thread "B1 copy" of process "B" (_uffd.ts:72)
+\* ==== Thread "B1 copy" of process "B" (_uffd.ts:92)
 
-\* B1 copy: down_read(&B->mmap_lock)  (_uffd.ts:33)
-\*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:35)
-\*   then, in the same step: if (enoent.B1)  (_uffd.ts:37)
-\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:38)
-\*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:39)
-\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:42)
-\*   then, in the same step: enoent.B1 = true  (_uffd.ts:35)
-B1_copy_p1 ==
-    /\ pc["B1_copy"] = "p1"
+\* B1 copy: down_read(&B->mmap_lock)  (_uffd.ts:47)
+\*   then, in the same step: if (B1 copy.page)  (_uffd.ts:48)
+\*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:53)
+\*   then, in the same step: ret = 0  (_uffd.ts:53)
+\*   then, in the same step: if (B1 copy.ret == 0)  (_uffd.ts:55)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:56)
+\*   then, in the same step: ret = -EFAULT  (_uffd.ts:53)
+\*   then, in the same step: if (B1 copy.ret == 0)  (_uffd.ts:55)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:59)
+\*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:60)
+\*   then, in the same step: page = true  (_uffd.ts:61)
+\*   then, in the same step: while (true)  (_uffd.ts:46)
+B1_copy_p2 ==
+    /\ pc["B1_copy"] = "p2"
     /\ IF CanRead("B_mmap_lock", "B1_copy")
-       THEN /\ \/ /\ enoent_B1
-                  /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "p6"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page present, no fault; true; up_read(&B->mmap_lock); page present, no fault
-               \/ /\ enoent_B1
-                  /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "p8"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page present, no fault; true; up_read(&B->mmap_lock); page fault
-               \/ /\ ~(enoent_B1)
-                  /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page present, no fault; false; up_read(&B->mmap_lock)
-               \/ /\ TRUE
-                  /\ Become(Release([World([pc EXCEPT !["B1_copy"] = "p6"], TakeRead(rw, "B_mmap_lock", "B1_copy")) EXCEPT !.enoent_B1 = TRUE], "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; true; up_read(&B->mmap_lock); page present, no fault
-               \/ /\ TRUE
-                  /\ Become(Release([World([pc EXCEPT !["B1_copy"] = "p8"], TakeRead(rw, "B_mmap_lock", "B1_copy")) EXCEPT !.enoent_B1 = TRUE], "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; true; up_read(&B->mmap_lock); page fault
-               \/ /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "B1_copy")) EXCEPT !.enoent_B1 = TRUE], "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; false; up_read(&B->mmap_lock)
+       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* false; page present, no fault; assigned; true; up_read(&B->mmap_lock)
+               \/ /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "p14"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* false; page fault with page faults disabled: -EFAULT; assigned; false; up_read(&B->mmap_lock); page present, no fault; assigned; true
+               \/ /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "p17"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* false; page fault with page faults disabled: -EFAULT; assigned; false; up_read(&B->mmap_lock); page fault
        ELSE /\ Enqueue("B1_copy", "B_mmap_lock", "read")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
-\* B1 copy: down_read(&B->mmap_lock)  (_uffd.ts:40)
-\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:42)
-B1_copy_p6 ==
-    /\ pc["B1_copy"] = "p6"
+\* B1 copy: down_read(&B->mmap_lock)  (_uffd.ts:47)
+\*   then, in the same step: if (B1 copy.page)  (_uffd.ts:48)
+\*   then, in the same step: up_read(&B->mmap_lock)  (_uffd.ts:49)
+B1_copy_p14 ==
+    /\ pc["B1_copy"] = "p14"
     /\ IF CanRead("B_mmap_lock", "B1_copy")
-       THEN /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "Done"], TakeRead(rw, "B_mmap_lock", "B1_copy")), "B1_copy", <<<<"B_mmap_lock", "read">>>>))  \* true; up_read(&B->mmap_lock)
        ELSE /\ Enqueue("B1_copy", "B_mmap_lock", "read")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
-\* B1 copy: down_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:39)
-\*   then, in the same step: up_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:39)
+\* B1 copy: down_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:60)
+\*   then, in the same step: up_read(&A->mmap_lock)  [in page fault on A.src]  (_uffd.ts:60)
+\*   then, in the same step: page = true  (_uffd.ts:61)
+\*   then, in the same step: while (true)  (_uffd.ts:46)
 \* page fault path: the handler takes the region owner's mmap_lock for read
-B1_copy_p8 ==
-    /\ pc["B1_copy"] = "p8"
+B1_copy_p17 ==
+    /\ pc["B1_copy"] = "p17"
     /\ IF CanRead("A_mmap_lock", "B1_copy")
-       THEN /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "p6"], TakeRead(rw, "A_mmap_lock", "B1_copy")), "B1_copy", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock)
+       THEN /\ Become(Release(World([pc EXCEPT !["B1_copy"] = "p14"], TakeRead(rw, "A_mmap_lock", "B1_copy")), "B1_copy", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock); assigned; true
        ELSE /\ Enqueue("B1_copy", "A_mmap_lock", "read")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
 Step_B1_copy ==
-    \/ B1_copy_p1
-    \/ B1_copy_p6
-    \/ B1_copy_p8
+    \/ B1_copy_p2
+    \/ B1_copy_p14
+    \/ B1_copy_p17
 
-\* ==== Thread "B2 mmap" of process "B" (_uffd.ts:48)
+\* ==== Thread "B2 mmap" of process "B" (_uffd.ts:68)
 
-\* B2 mmap: down_write(&B->mmap_lock)  (_uffd.ts:49)
-\*   then, in the same step: up_write(&B->mmap_lock)  (_uffd.ts:50)
+\* B2 mmap: down_write(&B->mmap_lock)  (_uffd.ts:69)
+\*   then, in the same step: up_write(&B->mmap_lock)  (_uffd.ts:70)
 B2_mmap_p1 ==
     /\ pc["B2_mmap"] = "p1"
     /\ IF CanWrite("B_mmap_lock", "B2_mmap")
        THEN /\ Become(Release(World([pc EXCEPT !["B2_mmap"] = "Done"], TakeWrite(rw, "B_mmap_lock", "B2_mmap")), "B2_mmap", <<<<"B_mmap_lock", "write">>>>))  \* up_write(&B->mmap_lock)
        ELSE /\ Enqueue("B2_mmap", "B_mmap_lock", "write")
-            /\ UNCHANGED <<enoent_A1, enoent_B1>>
 
 Step_B2_mmap ==
     \/ B2_mmap_p1
@@ -338,9 +306,9 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "A1_copy" -> [p1 |-> <<"A_mmap_lock", "read">>, p6 |-> <<"A_mmap_lock", "read">>, p8 |-> <<"B_mmap_lock", "read">>, Done |-> <<>>]
+        CASE t = "A1_copy" -> [p2 |-> <<"A_mmap_lock", "read">>, p14 |-> <<"A_mmap_lock", "read">>, p17 |-> <<"B_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "A2_mmap" -> [p1 |-> <<"A_mmap_lock", "write">>, Done |-> <<>>]
-          [] t = "B1_copy" -> [p1 |-> <<"B_mmap_lock", "read">>, p6 |-> <<"B_mmap_lock", "read">>, p8 |-> <<"A_mmap_lock", "read">>, Done |-> <<>>]
+          [] t = "B1_copy" -> [p2 |-> <<"B_mmap_lock", "read">>, p14 |-> <<"B_mmap_lock", "read">>, p17 |-> <<"A_mmap_lock", "read">>, Done |-> <<>>]
           [] t = "B2_mmap" -> [p1 |-> <<"B_mmap_lock", "write">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.

@@ -5,7 +5,7 @@
 EXTENDS Integers, Sequences, FiniteSets, Bags
 
 \* ---- Model objects ---------------------------------------------------------
-\* A1_UFFDIO_COPY: "A1 UFFDIO_COPY" _uffd.ts:85; A2_mmap: "A2 mmap" _uffd.ts:48
+\* A1_UFFDIO_COPY: "A1 UFFDIO_COPY" _uffd.ts:105; A2_mmap: "A2 mmap" _uffd.ts:68
 Threads == {"A1_UFFDIO_COPY", "A2_mmap"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
@@ -162,7 +162,7 @@ Init ==
 \* operations merging absorbs after it (thread-local choices, page-fault outcomes,
 \* releases of locks the thread surely holds): each action's comment lists them.
 
-\* ==== Thread "A1 UFFDIO_COPY" of process "A" (_uffd.ts:85)
+\* ==== Thread "A1 UFFDIO_COPY" of process "A" (_uffd.ts:105)
 
 \* A1 UFFDIO_COPY: down_read(&A->mmap_lock)  (_uffd.ts:23)
 \*   then, in the same step: copy_from_user(A.src)  (_uffd.ts:24)
@@ -189,10 +189,10 @@ Step_A1_UFFDIO_COPY ==
     \/ A1_UFFDIO_COPY_p1
     \/ A1_UFFDIO_COPY_p4
 
-\* ==== Thread "A2 mmap" of process "A" (_uffd.ts:48)
+\* ==== Thread "A2 mmap" of process "A" (_uffd.ts:68)
 
-\* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:49)
-\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:50)
+\* A2 mmap: down_write(&A->mmap_lock)  (_uffd.ts:69)
+\*   then, in the same step: up_write(&A->mmap_lock)  (_uffd.ts:70)
 A2_mmap_p1 ==
     /\ pc["A2_mmap"] = "p1"
     /\ IF CanWrite("A_mmap_lock", "A2_mmap")

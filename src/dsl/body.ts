@@ -171,8 +171,11 @@ export class Body {
   /**
    * `return VM_FAULT_RETRY;` from a fault procedure (lock_page_or_retry, userfaultfd):
    * the fault path's mmap_lock read hold is released and the access is attempted
-   * again, with FAULT_FLAG_TRIED set and FAULT_FLAG_ALLOW_RETRY clear. Only where
-   * FAULT_FLAG_ALLOW_RETRY is set (FL347 otherwise), as the kernel does:
+   * again from the start, with FAULT_FLAG_TRIED set; it may fault and retry again
+   * (a back edge, as since Linux 5.7; test `and(FAULT_FLAG_ALLOW_RETRY,
+   * not(FAULT_FLAG_TRIED))` for the older retry-once rule). Only where
+   * FAULT_FLAG_ALLOW_RETRY is set (FL347 otherwise: get_user_pages faults, the body
+   * of a faultRetry()), as the kernel does:
    *
    * `whileDropped` runs after the up_read and before the retry: what the handler
    * does without mmap_lock (lock_page_or_retry's wait_on_page_locked(), the wait of
@@ -212,7 +215,8 @@ export class Body {
       this.#push({ kind: "assign", local: this.#ctx.localId(v as LocalRef<Value>), value: toExpr(value) });
       return;
     }
-    this.#push({ kind: "set", variable: this.#ctx.varId(v as VarRef<Value>), value: toExpr(value) });
+    const byLocal = (v as Partial<VarRef<Value>> | undefined)?.byLocal;
+    this.#push({ kind: "set", variable: this.#ctx.varId(v as VarRef<Value>), value: toExpr(value), ...(byLocal ? { byLocal } : {}) });
   }
 
   // --- locals (SEMANTICS "Objects": a thread's own, or fresh at each call of a procedure) ---

@@ -64,10 +64,15 @@ export const FAULT_FLAG_WRITE: Ex<boolean> = wrap({ kind: "fault-flag", flag: "w
 
 /**
  * `vmf->flags & FAULT_FLAG_ALLOW_RETRY`: the fault procedure may return VM_FAULT_RETRY
- * (`faultRetry()`). Set on the first attempt of a user access's fault; clear on the
- * attempt after a retry and on get_user_pages faults (as before Linux 5.1).
+ * (`faultRetry()`). Set on every attempt of a user access's fault, the retried ones
+ * too (SEMANTICS: the access is attempted again from the start; Linux 5.7 and later);
+ * clear on get_user_pages faults.
  */
 export const FAULT_FLAG_ALLOW_RETRY: Ex<boolean> = wrap({ kind: "fault-flag", flag: "allow-retry" });
 
-/** `vmf->flags & FAULT_FLAG_TRIED`: this fault is the attempt after a VM_FAULT_RETRY. */
+/**
+ * `vmf->flags & FAULT_FLAG_TRIED`: this fault is an attempt after a VM_FAULT_RETRY.
+ * `and(FAULT_FLAG_ALLOW_RETRY, not(FAULT_FLAG_TRIED))` retries once only, as kernels
+ * before 5.7 did (their arch handlers cleared FAULT_FLAG_ALLOW_RETRY on the retry).
+ */
 export const FAULT_FLAG_TRIED: Ex<boolean> = wrap({ kind: "fault-flag", flag: "tried" });

@@ -18,6 +18,7 @@ import type {
   Thread,
   Value,
 } from "../ir/types.js";
+import { elementName } from "../ir/types.js";
 import { Body, type BodyFn, type LocalOwner } from "./body.js";
 import { type Cond, type Ex, toExpr, wrap } from "./expr.js";
 import { LocRecorder, userFrame } from "./loc.js";
@@ -32,6 +33,7 @@ import {
   type RwsemRef,
   type SpinlockRef,
   type ThreadRef,
+  type VarArrayRef,
   type VarRef,
 } from "./refs.js";
 
@@ -236,6 +238,68 @@ export class ModelBuilder {
     return this.#var(name, { kind: "enum", values: [...values] }, init);
   }
 
+  /**
+   * An array of shared variables, one per index value (SEMANTICS "Objects": arrays),
+   * e.g. the state of each block. `init` is one value for every element or one per
+   * index. The element for `i` is named `name[i]` (or `name` with `[]` replaced, as
+   * lock arrays). `at(i)` takes a constant index or an enum local whose values are
+   * all indexes; it reads and sets like any shared variable:
+   *
+   *     const blk = m.enumArray("blk", ["A", "B"], ["clean", "dirty"], "clean");
+   *     t.set(blk.at(i), "dirty");  t.if(blk.at("A").eq("dirty"), ...);
+   */
+  boolArray<const I extends string>(name: string, index: readonly I[], init: boolean | Readonly<Record<I, boolean>>): VarArrayRef<boolean, I> {
+    return this.#varArray(name, index, { kind: "bool" }, init);
+  }
+  intArray<const I extends string>(name: string, index: readonly I[], range: { readonly min: number; readonly max: number }, init: number | Readonly<Record<I, number>>): VarArrayRef<number, I> {
+    return this.#varArray(name, index, { kind: "int", min: range?.min, max: range?.max }, init);
+  }
+  enumArray<const I extends string, const E extends string>(name: string, index: readonly I[], values: readonly E[], init: E | Readonly<Record<I, E>>): VarArrayRef<E, I> {
+    return this.#varArray(name, index, { kind: "enum", values: [...(values ?? [])] }, init);
+  }
+
+  #varArray<T extends Value, I extends string>(name: string, index: readonly I[], domain: Domain, init: T | Readonly<Record<I, T>>): VarArrayRef<T, I> {
+    const ctx = this.#ctx;
+    const loc = ctx.here();
+    const values = Array.isArray(index) ? index.map(String) : [];
+    if (values.length === 0 || new Set(values).size !== values.length) {
+      ctx.error("FL222", `array '${String(name)}' needs a non-empty list of distinct index names`);
+    }
+    const perIndex = typeof init === "object" && init !== null;
+    if (perIndex) {
+      for (const k of Object.keys(init)) if (!values.includes(k)) ctx.error("FL270", `initial value for '${k}', which is not an index of array '${String(name)}' (${values.join(", ")})`);
+      for (const i of values) if (!(i in init)) ctx.error("FL222", `array '${String(name)}' has no initial value for index '${i}'; give one value for all or one per index`);
+    }
+    const elements: Record<string, string> = {};
+    const refs = new Map<string, VarRef<T>>();
+    for (const i of values) {
+      const id = ctx.nextId("var");
+      const elName = elementName(String(name), i);
+      // A missing per-index value is reported above once: the element then starts at its domain's first value.
+      const fallback = domain.kind === "bool" ? false : domain.kind === "int" ? domain.min : domain.values[0];
+      const v = perIndex ? ((init as Record<string, T>)[i] ?? fallback) : init;
+      this.#s.vars.push({ id, name: elName, domain, init: v as Value, loc, element: { array: String(name), index: i } });
+      elements[i] = id;
+      refs.set(i, ctx.makeVar<T>(id, elName));
+    }
+    const at = (i: I | LocalRef<I>): VarRef<T> => {
+      if (typeof i === "string") {
+        const r = refs.get(i);
+        if (r) return r;
+        ctx.error("FL270", `'${i}' is not an index of array '${String(name)}' (${values.join(", ")})`);
+        return ctx.makeVar<T>("?var", elementName(String(name), i));
+      }
+      const local = ctx.localId(i as LocalRef<Value>, "at");
+      const l = ctx.locals.find((x) => x.id === local);
+      const bad = l !== undefined && (l.domain.kind !== "enum" || l.domain.values.some((v) => !values.includes(v)));
+      if (bad) ctx.error("FL271", `local '${l?.name}' names an element of array '${String(name)}': its values must all be indexes (${values.join(", ")})`);
+      if (local.startsWith("?") || bad || values.length === 0) return ctx.makeVar<T>("?var", elementName(String(name), "?"));
+      const index = toExpr(i as LocalRef<I>);
+      return ctx.makeElement<T>(elements[values[0] as string] as string, elementName(String(name), l?.name ?? "?"), { kind: "elem", array: String(name), index, elements }, { local, elements });
+    };
+    return Object.freeze({ ref: "var-array" as const, name: String(name), index: values as I[], at });
+  }
+
   #var<T extends Value>(name: string, domain: Domain, init: T): VarRef<T> {
     const loc = this.#ctx.here();
     const id = this.#ctx.nextId("var");
@@ -290,11 +354,10 @@ export class ModelBuilder {
     if (values.length === 0 || new Set(values).size !== values.length) {
       ctx.error("FL222", `lock array '${String(name)}' needs a non-empty list of distinct index names`);
     }
-    const elementName = (i: string) => (String(name).includes("[]") ? String(name).replace("[]", `[${i}]`) : `${String(name)}[${i}]`);
     const elements: Record<string, string> = {};
     const refs = new Map<string, LockRef<K>>();
     for (const i of values) {
-      const ref = this._lock(elementName(i), kind, process, policy, { array: String(name), index: i, ...(page ? { page } : {}) });
+      const ref = this._lock(elementName(String(name), i), kind, process, policy, { array: String(name), index: i, ...(page ? { page } : {}) });
       elements[i] = ref.id;
       refs.set(i, ref);
     }
@@ -303,14 +366,14 @@ export class ModelBuilder {
         const r = refs.get(i);
         if (r) return r;
         ctx.error("FL270", `'${i}' is not an index of lock array '${String(name)}' (${values.join(", ")})`);
-        return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName(i) });
+        return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName(String(name), i) });
       }
       const local = ctx.localId(i as LocalRef<Value>, "at");
       const l = ctx.locals.find((x) => x.id === local);
       const bad = l !== undefined && (l.domain.kind !== "enum" || l.domain.values.some((v) => !values.includes(v)));
       if (bad) ctx.error("FL271", `local '${l?.name}' names an element of lock array '${String(name)}': its values must all be indexes (${values.join(", ")})`);
-      if (local.startsWith("?") || bad || values.length === 0) return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName("?") });
-      return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: elements[values[0] as string] as string, name: elementName(l?.name ?? "?"), byLocal: { local, elements } });
+      if (local.startsWith("?") || bad || values.length === 0) return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: "?lock", name: elementName(String(name), "?") });
+      return ctx.makeRef({ ref: "lock" as const, lockKind: kind, id: elements[values[0] as string] as string, name: elementName(String(name), l?.name ?? "?"), byLocal: { local, elements } });
     };
     return Object.freeze({ ref: "lock-array" as const, name: String(name), index: values as I[], at });
   }

@@ -46,6 +46,8 @@ export interface ThreadRef extends RefBase {
 export type VarRef<T extends Value> = RefBase &
   Ex<T> & {
     readonly ref: "var";
+    /** An array element named by a local: which element is the local's value. */
+    readonly byLocal?: { readonly local: string; readonly elements: Readonly<Record<string, string>> };
     eq(x: Operand<T>): Ex<boolean>;
     ne(x: Operand<T>): Ex<boolean>;
   } & (T extends number
@@ -58,6 +60,18 @@ export type VarRef<T extends Value> = RefBase &
         minus(x: Operand<number>): Ex<number>;
       }
     : unknown);
+
+/**
+ * An array of shared variables, one per index value (SEMANTICS "Objects": arrays);
+ * `at` names an element by a constant index or by an enum local whose values are
+ * all indexes (`blk.at(i)` for `blk[i]`).
+ */
+export interface VarArrayRef<T extends Value = Value, I extends string = string> {
+  readonly ref: "var-array";
+  readonly name: string;
+  readonly index: readonly I[];
+  at(i: I | LocalRef<I>): VarRef<T>;
+}
 
 /** A local variable of a thread or procedure; also an expression for its value. */
 export type LocalRef<T extends Value> = Omit<VarRef<T>, "ref"> & { readonly ref: "local" };
@@ -98,15 +112,21 @@ export class ModelContext {
     return this.#makeValue<T>("var", id, name, { kind: "var", variable: id }) as VarRef<T>;
   }
 
+  /** An array element named by a local: an `elem` expression, and `set` picks the element by the local's value. */
+  makeElement<T extends Value>(id: string, name: string, expr: import("../ir/types.js").Expr, byLocal: { readonly local: string; readonly elements: Readonly<Record<string, string>> }): VarRef<T> {
+    return this.#makeValue<T>("var", id, name, expr, { byLocal }) as VarRef<T>;
+  }
+
   makeLocal<T extends Value>(id: string, name: string, thread: string | undefined): LocalRef<T> {
     const e = thread === undefined ? { kind: "local" as const, local: id } : { kind: "local" as const, local: id, thread };
     return this.#makeValue<T>("local", id, name, e) as unknown as LocalRef<T>;
   }
 
-  #makeValue<T extends Value>(ref: "var" | "local", id: string, name: string, expr: import("../ir/types.js").Expr): unknown {
+  #makeValue<T extends Value>(ref: "var" | "local", id: string, name: string, expr: import("../ir/types.js").Expr, extra: object = {}): unknown {
     const self = wrap<T>(expr);
     const v = {
       ...self,
+      ...extra,
       ref,
       id,
       name,

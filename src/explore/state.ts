@@ -379,6 +379,11 @@ export class World {
         const v = t === undefined ? undefined : this.nodeAt(s, t)?.locals[e.local];
         return v ?? (l?.init as Value);
       }
+      case "elem": {
+        // Only invariants keep one (lowering folds it in bodies): the element the local names now.
+        const v = e.elements[String(this.eval(s, e.index))];
+        return v === undefined ? false : (s.vars[this.varIndex.get(v) as number] as Value);
+      }
       case "fault-flag":
         throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
       default:

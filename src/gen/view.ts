@@ -128,7 +128,9 @@ export function buildView(
   const lockStr = new Map(model.locks.map((l) => [l.id, strings.take(l.name)]));
   const enumStrings = new Namer([]);
   const enumValues = new Map<string, string>();
-  for (const v of model.vars) {
+  // Locals' values too: an invariant compares a thread local's value with them, and
+  // with the indexes of the array elements it names.
+  for (const v of [...model.vars, ...model.locals]) {
     if (v.domain.kind !== "enum") continue;
     for (const x of v.domain.values) if (!enumValues.has(x)) enumValues.set(x, enumStrings.take(x));
   }
@@ -196,6 +198,12 @@ export function buildView(
           if (byValue.size === 0) return value(l.init);
           const arms = [...byValue].map(([v, pcs]) => `pc[${T(owner)}] \\in ${setLiteral(pcs)} -> ${v}`);
           return `(CASE ${arms.join(" [] ")} [] OTHER -> ${value(l.init)})`;
+        }
+        case "elem": {
+          // Only invariants keep one (lowering folds it in bodies): a CASE over the local's values.
+          const idx = expr(e.index);
+          const arms = Object.entries(e.elements).map(([i, v]) => `${idx} = ${value(i)} -> ${varText(v)}`);
+          return `(CASE ${arms.join(" [] ")})`;
         }
         case "fault-flag":
           throw new Error("faultline internal error: FAULT_FLAG_WRITE survived lowering");
@@ -354,7 +362,7 @@ export function buildView(
     // of X is equal to FALSE") instead of reporting it: make it a state predicate.
     // A local that never leaves its initial value renders as that value: constant too.
     const varies = (l: string, t: string | undefined) => program.threads.some((tp) => tp.thread === t && tp.nodes.some((n) => n.locals[l] !== undefined));
-    const constant = isConstant(inv.cond) || [...subexprs(inv.cond)].every((x) => x.kind !== "var" && x.kind !== "held" && x.kind !== "done" && x.kind !== "at" && !(x.kind === "local" && varies(x.local, x.thread)));
+    const constant = isConstant(inv.cond) || [...subexprs(inv.cond)].every((x) => x.kind !== "var" && x.kind !== "elem" && x.kind !== "held" && x.kind !== "done" && x.kind !== "at" && !(x.kind === "local" && varies(x.local, x.thread)));
     const body = constant ? `pc = pc /\\ ${expr(inv.cond)}` : expr(inv.cond);
     properties.push({ name, comment: [commentText(`invariant "${inv.name}" (${formatLoc(inv.loc)}): ${spellExpr(model, inv.cond)}`)], body });
   }

@@ -58,7 +58,9 @@
 // - `local`: assigning a local (SEMANTICS "Objects": no other thread can observe
 //   it); lowering folds a local's value into the pc, so a branch on locals is a
 //   constant branch. A cycle of absorbed nodes would be a step that never ends:
-//   breakCycles keeps one node of each (the loop head).
+//   breakCycles keeps one node of each (the loop head). Under checkTermination()
+//   keepTwoPerCycle keeps a second: a round through one kept pc can be a stutter
+//   step, which weak fairness ignores (the livelock would vanish).
 // - Accesses to a *guarded* shared variable (SEMANTICS "Control flow": "accesses
 //   to a variable that every accessor touches only while holding one same lock"):
 //   a `set` of it, a `branch` on it, the residency test of an access to a tracked
@@ -90,7 +92,7 @@
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
 import type { Expr, LockMode, Model, Value } from "./types.js";
-import { compareValues, queues, subexprs, unreachable } from "./types.js";
+import { compareValues, mapExpr, queues, subexprs, unreachable } from "./types.js";
 
 /** Paths one action may inline through absorbed nodes before the node that causes it is kept. */
 const MAX_PATHS = 32;
@@ -224,6 +226,7 @@ export function planMerge(model: Model, program: Program): MergePlan {
         }
         keepGuardedAtEntry(tp, set);
         breakCycles(tp, set);
+        if (model.termination) keepTwoPerCycle(tp, set);
         capPaths(tp, set);
       }
       absorbed.set(tp.thread, set);
@@ -396,6 +399,38 @@ function breakCycles(tp: ThreadProgram, set: Set<string>): void {
 }
 
 /**
+ * Under checkTermination(): a cycle with a single kept pc goes round in one step
+ * that may leave the state as it was (a retry whose round changes nothing another
+ * thread sees). TLA+ counts that as stuttering, which weak fairness does not count
+ * as progress, so the livelock the unmerged graph shows would vanish. Keeps one more
+ * node on every such cycle, so that each round moves the pc between two kept pcs.
+ */
+function keepTwoPerCycle(tp: ThreadProgram, set: Set<string>): void {
+  const byPc = nodeIndex(tp);
+  for (;;) {
+    let found: string | undefined;
+    for (const k of tp.nodes) {
+      if (set.has(k.pc)) continue;
+      // Through absorbed nodes only, from k back to k: the node that closes the round.
+      const seen = new Set<string>();
+      const stack = successors(k.op).filter((to) => to !== DONE && set.has(to));
+      while (stack.length > 0 && found === undefined) {
+        const pc = stack.pop() as string;
+        if (seen.has(pc)) continue;
+        seen.add(pc);
+        for (const to of absorbedExits(byPc.get(pc) as Node)) {
+          if (to === k.pc) found = pc;
+          else if (to !== DONE && set.has(to) && !seen.has(to)) stack.push(to);
+        }
+      }
+      if (found !== undefined) break;
+    }
+    if (found === undefined) return;
+    set.delete(found);
+  }
+}
+
+/**
  * Keeps absorbed nodes until no action inlines more than MAX_PATHS paths: each
  * round keeps, for every over-full action (and an over-full entry), the absorbed
  * successor with the most paths. Only ever removes nodes, so it terminates.
@@ -430,7 +465,7 @@ function capPaths(tp: ThreadProgram, set: Set<string>): void {
 
 /** True when `e` reads no variable, lock or thread position. */
 export function isConstant(e: Expr): boolean {
-  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at" || x.kind === "fault-flag") return false;
+  for (const x of subexprs(e)) if (x.kind === "var" || x.kind === "elem" || x.kind === "local" || x.kind === "held" || x.kind === "done" || x.kind === "at" || x.kind === "fault-flag") return false;
   return true;
 }
 
@@ -453,6 +488,7 @@ function evalConstant(e: Expr): Value {
       return e.op === "+" ? a + b : a - b;
     }
     case "var":
+    case "elem":
     case "local":
     case "held":
     case "done":
@@ -502,19 +538,5 @@ export function isGuardedPath(p: Path): boolean {
 
 /** `e` with every shared variable in `m` replaced by its expression. */
 export function substVars(e: Expr, m: ReadonlyMap<string, Expr>): Expr {
-  if (m.size === 0) return e;
-  switch (e.kind) {
-    case "var":
-      return m.get(e.variable) ?? e;
-    case "not":
-      return { kind: "not", arg: substVars(e.arg, m) };
-    case "and":
-    case "or":
-      return { kind: e.kind, args: e.args.map((a) => substVars(a, m)) };
-    case "cmp":
-    case "arith":
-      return { ...e, left: substVars(e.left, m), right: substVars(e.right, m) };
-    default:
-      return e;
-  }
+  return m.size === 0 ? e : mapExpr(e, (x) => (x.kind === "var" ? (m.get(x.variable) ?? x) : x));
 }

@@ -9,7 +9,7 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { formatLoc } from "./diagnostics.js";
 import type { AccessOp, ByLocal, Expr, Loc, Local, LockMode, Model, Region, Stmt, Value } from "./types.js";
-import { compareValues, faultFlagName, subexprs, unreachable, writesUser } from "./types.js";
+import { compareValues, faultFlagName, mapExpr, subexprs, unreachable, writesUser } from "./types.js";
 
 /** The pc of a finished thread. */
 export const DONE = "Done";
@@ -55,7 +55,8 @@ export type Op =
   | { readonly kind: "trylock"; readonly lock: string; readonly mode: LockMode; readonly ok: string; readonly fail: string; readonly byLocal?: ByLocal }
   | { readonly kind: "access"; readonly region: string; readonly op: AccessOp; readonly next: string; readonly fault: FaultOutcome }
   | { readonly kind: "choose"; readonly targets: readonly string[] }
-  | { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly next: string }
+  /** `byLocal`: before lowering resolves it, the array element a local's value names. */
+  | { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly next: string; readonly byLocal?: ByLocal }
   /** `shown`, on a condition that read locals: the condition as written (`cond` has their values in). */
   | { readonly kind: "branch"; readonly cond: Expr; readonly then: string; readonly else: string; readonly loop: boolean; readonly shown?: Expr }
   | { readonly kind: "await"; readonly cond: Expr; readonly next: string; readonly shown?: Expr }
@@ -145,7 +146,7 @@ interface Retry {
   readonly again: string;
   /** Page-fault-disable depth the fault procedure started with (a retry must restore it). */
   readonly depth: number;
-  /** Set once a retry is lowered: only then is the second attempt lowered. */
+  /** Set once a retry is lowered: only then is the retried attempt lowered. */
   used: boolean;
 }
 
@@ -267,7 +268,7 @@ class ThreadLowering {
         if (env.faultWrite === undefined) {
           this.error("FL346", `faultRetry() returns VM_FAULT_RETRY from a fault procedure, but thread '${this.threadName()}' runs this line outside any page fault; call it only in a region's fault procedure`, s.loc);
         } else if (!r) {
-          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (the attempt after a retry, a get_user_pages fault, or the body of another faultRetry()); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
+          this.error("FL347", `faultRetry() where FAULT_FLAG_ALLOW_RETRY is clear (a get_user_pages fault, or the body of another faultRetry()); the kernel returns VM_FAULT_RETRY only when the flag allows it: test FAULT_FLAG_ALLOW_RETRY first`, s.loc);
         } else {
           if (d !== r.depth) this.error("FL313", `returns VM_FAULT_RETRY with page faults disabled; call pagefaultEnable() first`, s.loc);
           r.used = true;
@@ -302,7 +303,7 @@ class ThreadLowering {
         );
       }
       case "set":
-        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: this.flags(s.value, env, s), next: k });
+        this.emit(at, s, env.via, { kind: "set", variable: s.variable, value: this.flags(s.value, env, s), next: k, ...(s.byLocal ? { byLocal: s.byLocal } : {}) });
         return d;
       case "assign":
         this.emit(at, s, env.via, { kind: "local", local: s.local, value: s.value, next: k });
@@ -430,37 +431,16 @@ class ThreadLowering {
    * path knows whether a read or a write access faulted"). Outside a fault: FL342.
    */
   flags(e: Expr, env: Env, s: Stmt): Expr {
-    const go = (x: Expr): Expr => {
-      switch (x.kind) {
-        case "fault-flag": {
-          const name = faultFlagName(x.flag);
-          if (env.faultWrite === undefined) {
-            this.error("FL342", `'${name}' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
-            return { kind: "lit", value: false };
-          }
-          const value = x.flag === "write" ? env.faultWrite : x.flag === "tried" ? env.faultTried === true : env.faultRetry !== undefined;
-          return { kind: "lit", value, spelled: `vmf->flags & ${name}` };
-        }
-        case "not":
-          return { ...x, arg: go(x.arg) };
-        case "and":
-        case "or":
-          return { ...x, args: x.args.map(go) };
-        case "cmp":
-        case "arith":
-          return { ...x, left: go(x.left), right: go(x.right) } as Expr;
-        case "lit":
-        case "var":
-        case "local":
-        case "held":
-        case "done":
-        case "at":
-          return x;
-        default:
-          return unreachable(x);
+    return mapExpr(e, (x) => {
+      if (x.kind !== "fault-flag") return x;
+      const name = faultFlagName(x.flag);
+      if (env.faultWrite === undefined) {
+        this.error("FL342", `'${name}' is only known inside a fault path, and thread '${this.threadName()}' runs this line outside any page fault; move the test into the region's fault procedure`, s.loc);
+        return { kind: "lit", value: false };
       }
-    };
-    return go(e);
+      const value = x.flag === "write" ? env.faultWrite : x.flag === "tried" ? env.faultTried === true : env.faultRetry !== undefined;
+      return { kind: "lit", value, spelled: `vmf->flags & ${name}` };
+    });
   }
 
   access(s: Extract<Stmt, { kind: "access" }>, at: string, k: string, env: Env, d: number, tried = false): Depth {
@@ -489,13 +469,16 @@ class ThreadLowering {
     const handler = this.fresh();
     const release = this.fresh();
     this.emit(target, s, via, { kind: "acquire", lock: mmap, mode: "read", next: handler, fault: region.id });
-    // SEMANTICS "VM_FAULT_RETRY": the first attempt may retry; the retried one runs with
-    // FAULT_FLAG_TRIED and without FAULT_FLAG_ALLOW_RETRY, as the arch fault handlers did
-    // until 5.1 (after that a fault may retry again: a loop, not modelled here).
-    const retry: Retry | undefined = tried ? undefined : { lock: mmap, region: region.id, again: this.fresh(), depth: d, used: false };
-    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op), { tried, ...(retry ? { retry } : {}) });
+    // SEMANTICS "VM_FAULT_RETRY": the access is attempted again from the start, and may
+    // fault and retry again (since Linux 5.7 FAULT_FLAG_ALLOW_RETRY stays set on the
+    // attempts after a retry, which carry FAULT_FLAG_TRIED): a back edge. A fault
+    // procedure that reads FAULT_FLAG_TRIED gets a second copy of the access for the
+    // retried attempts, which loops to itself; one that does not loops to the first.
+    const again = tried || !readsTried(this.model, region) ? at : this.fresh();
+    const retry: Retry = { lock: mmap, region: region.id, again, depth: d, used: false };
+    const installed = this.faultPath(s, region, handler, release, via, d, s.op !== "get_user_pages" && writesUser(s.op), { tried, retry });
     this.emit(installed, s, via, { kind: "release", lock: mmap, mode: "read", next: ok, fault: region.id });
-    if (retry?.used) this.access(s, retry.again, k, env, d, true);
+    if (retry.used && again !== at) this.access(s, again, k, env, d, true);
     return d;
   }
 
@@ -569,7 +552,47 @@ class ThreadLowering {
   }
 }
 
-/** The value of a condition made of boolean literals only (after FAULT_FLAG_WRITE is resolved), else undefined. */
+/** Does the region's fault procedure, or a procedure it calls, test FAULT_FLAG_TRIED? */
+function readsTried(model: Model, region: Region): boolean {
+  const seen = new Set<string>();
+  const inProc = (id: string | undefined): boolean => {
+    if (id === undefined || seen.has(id)) return false;
+    seen.add(id);
+    return inStmts(model.procs.find((p) => p.id === id)?.body ?? []);
+  };
+  const tried = (e: Expr): boolean => [...subexprs(e)].some((x) => x.kind === "fault-flag" && x.flag === "tried");
+  const inStmts = (ss: readonly Stmt[]): boolean =>
+    ss.some((s) => {
+      switch (s.kind) {
+        case "call":
+          return inProc(s.proc);
+        case "if":
+          return tried(s.cond) || inStmts(s.then) || inStmts(s.else);
+        case "while":
+          return tried(s.cond) || inStmts(s.body);
+        case "await":
+        case "assert":
+          return tried(s.cond);
+        case "set":
+        case "assign":
+          return tried(s.value);
+        case "trylock":
+          return inStmts(s.then) || inStmts(s.else);
+        case "either":
+          return s.branches.some(inStmts);
+        case "repeat":
+        case "fault_retry":
+          return inStmts(s.body);
+        case "access":
+          return inStmts(s.onFault ?? []);
+        default:
+          return false;
+      }
+    });
+  return inProc(region.fault);
+}
+
+/** The value of a condition its boolean literals decide (after FAULT_FLAG_* are resolved), else undefined. */
 export function literal(e: Expr): boolean | undefined {
   switch (e.kind) {
     case "lit":
@@ -580,9 +603,12 @@ export function literal(e: Expr): boolean | undefined {
     }
     case "and":
     case "or": {
+      // Decided by one literal argument alone (`FAULT_FLAG_ALLOW_RETRY && x` on a path where the flag is clear).
       const vs = e.args.map(literal);
+      const absorbing = e.kind === "or";
+      if (vs.some((v) => v === absorbing)) return absorbing;
       if (vs.some((v) => v === undefined)) return undefined;
-      return e.kind === "and" ? vs.every((v) => v === true) : vs.some((v) => v === true);
+      return !absorbing;
     }
     default:
       return undefined;
@@ -768,7 +794,7 @@ function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<str
       }
       if (op.kind === "local") out.delete(op.local);
       for (const e of opExprs(op)) for (const x of localsRead(e)) out.add(x);
-      if ((op.kind === "acquire" || op.kind === "release" || op.kind === "trylock") && op.byLocal) out.add(op.byLocal.local);
+      if ((op.kind === "acquire" || op.kind === "release" || op.kind === "trylock" || op.kind === "set") && op.byLocal) out.add(op.byLocal.local);
       const cur = live.get(label) as Set<string>;
       if (out.size !== cur.size || [...out].some((x) => !cur.has(x))) {
         live.set(label, out);
@@ -779,11 +805,12 @@ function liveLocals(model: Model, tl: ThreadLowering, threadId: string): Map<str
   return live;
 }
 
-/** A lock operation on the array element a local names, with that local's value here: the element itself. */
+/** A lock operation or `set` on the array element a local names, with that local's value here: the element itself. */
 function resolveElement(op: Op, val: (id: string) => Value): Op {
-  if ((op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock") || op.byLocal === undefined) return op;
+  if ((op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock" && op.kind !== "set") || op.byLocal === undefined) return op;
   const { byLocal, ...rest } = op;
-  return { ...rest, lock: byLocal.elements[String(val(byLocal.local))] ?? op.lock } as Op;
+  const element = byLocal.elements[String(val(byLocal.local))];
+  return (op.kind === "set" ? { ...rest, variable: element ?? op.variable } : { ...rest, lock: element ?? op.lock }) as Op;
 }
 
 /** `op` with every local replaced by its value (`val`), constant parts folded. */
@@ -806,43 +833,36 @@ function substitute(op: Op, val: (id: string) => Value): Op {
 /** Replaces locals by literals and folds what becomes constant (so a branch on locals is a constant branch). */
 function fold(e: Expr, val: (id: string) => Value): Expr {
   const lit = (value: Value): Expr => ({ kind: "lit", value });
-  switch (e.kind) {
-    case "lit":
-    case "var":
-    case "held":
-    case "done":
-    case "at":
-    case "fault-flag": // resolved by lowering (flags()) before locals are folded
-      return e;
-    case "local":
-      return lit(val(e.local));
-    case "not": {
-      const a = fold(e.arg, val);
-      return a.kind === "lit" ? lit(a.value !== true) : { ...e, arg: a };
+  // Bottom-up: each node sees its children folded already.
+  return mapExpr(e, (x) => {
+    switch (x.kind) {
+      case "local":
+        return lit(val(x.local));
+      case "elem": {
+        // The element the local names here is a plain variable (validation: its values are all indexes).
+        const v = x.index.kind === "lit" ? x.elements[String(x.index.value)] : undefined;
+        return v !== undefined ? { kind: "var", variable: v } : x;
+      }
+      case "not":
+        return x.arg.kind === "lit" ? lit(x.arg.value !== true) : x;
+      case "and":
+      case "or": {
+        const absorbing = x.kind === "or";
+        if (x.args.some((a) => a.kind === "lit" && a.value === absorbing)) return lit(absorbing);
+        const rest = x.args.filter((a) => a.kind !== "lit");
+        if (rest.length === 0) return lit(!absorbing);
+        return rest.length === x.args.length ? x : { ...x, args: rest };
+      }
+      case "cmp":
+        return x.left.kind === "lit" && x.right.kind === "lit" ? lit(compareValues(x.op, x.left.value, x.right.value)) : x;
+      case "arith":
+        if (x.left.kind === "lit" && x.right.kind === "lit") return lit(x.op === "+" ? (x.left.value as number) + (x.right.value as number) : (x.left.value as number) - (x.right.value as number));
+        return x;
+      default:
+        // lit, var, held, done, at; fault-flag is resolved by lowering (flags()) before locals are folded.
+        return x;
     }
-    case "and":
-    case "or": {
-      const args = e.args.map((a) => fold(a, val));
-      const absorbing = e.kind === "or";
-      if (args.some((a) => a.kind === "lit" && a.value === absorbing)) return lit(absorbing);
-      const rest = args.filter((a) => a.kind !== "lit");
-      if (rest.length === 0) return lit(!absorbing);
-      return rest.length === args.length ? { ...e, args } : { ...e, args: rest };
-    }
-    case "cmp": {
-      const a = fold(e.left, val);
-      const b = fold(e.right, val);
-      return a.kind === "lit" && b.kind === "lit" ? lit(compareValues(e.op, a.value, b.value)) : { ...e, left: a, right: b };
-    }
-    case "arith": {
-      const a = fold(e.left, val);
-      const b = fold(e.right, val);
-      if (a.kind === "lit" && b.kind === "lit") return lit(e.op === "+" ? (a.value as number) + (b.value as number) : (a.value as number) - (b.value as number));
-      return { ...e, left: a, right: b };
-    }
-    default:
-      return unreachable(e);
-  }
+  });
 }
 
 /** The value of a local assignment after substitution, when it is constant. */

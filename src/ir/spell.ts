@@ -3,7 +3,7 @@
 
 import { type Node, type Op, literal } from "./program.js";
 import type { Expr, Lock, LockMode, Model, Value } from "./types.js";
-import { faultFlagName, unreachable } from "./types.js";
+import { elementName, faultFlagName, unreachable } from "./types.js";
 
 export function lockRef(model: Model, lockId: string): string {
   const l = model.locks.find((x) => x.id === lockId);
@@ -152,6 +152,10 @@ export function spellExpr(model: Model, expr: Expr): string {
       return `done(${threadName(model, e.thread)})`;
     case "at":
       return `at(${threadName(model, e.thread)}, ${e.label})`;
+    case "elem": {
+      // blk[i], inode[i].state: the array's name with the index as written.
+      return elementName(e.array, spellExpr(model, e.index));
+    }
     case "fault-flag":
       return `vmf->flags & ${faultFlagName(e.flag)}`;
     default:
@@ -168,7 +172,7 @@ function paren(model: Model, expr: Expr): string {
 
 /** Lock state and thread positions: the parts of a condition that are not variables. */
 function isAtom(e: Expr): boolean {
-  return e.kind === "var" || e.kind === "held" || e.kind === "done" || e.kind === "at";
+  return e.kind === "var" || e.kind === "elem" || e.kind === "held" || e.kind === "done" || e.kind === "at";
 }
 
 /**

@@ -37,9 +37,10 @@ export interface Lock {
 }
 
 /**
- * A lock statement on an array element named by a local: the element is the one
- * the local's value selects (`elements`: value -> lock id); lowering resolves it
- * where the local's value is known (in the pc). `lock` then holds any element.
+ * A lock statement (or a `set`) on an array element named by a local: the element is
+ * the one the local's value selects (`elements`: value -> lock or variable id);
+ * lowering resolves it where the local's value is known (in the pc). `lock`
+ * (`variable`) then holds any element.
  */
 export interface ByLocal {
   readonly local: string;
@@ -66,6 +67,8 @@ export interface SharedVar {
   readonly loc: Loc;
   /** Set on the variable a `tracked` region keeps its residency in: that region's id. */
   readonly residencyOf?: string;
+  /** An element of an array of shared variables (SEMANTICS "Objects"): the array's name and this element's index. */
+  readonly element?: { readonly array: string; readonly index: string };
 }
 
 /**
@@ -179,7 +182,8 @@ export type Stmt =
    */
   | (StmtBase & { readonly kind: "fault_retry"; readonly body: readonly Stmt[] })
   | (StmtBase & { readonly kind: "either"; readonly branches: readonly (readonly Stmt[])[] })
-  | (StmtBase & { readonly kind: "set"; readonly variable: string; readonly value: Expr })
+  /** Assigns a shared variable; `byLocal`: an array element named by a local (`variable` then holds any element). */
+  | (StmtBase & { readonly kind: "set"; readonly variable: string; readonly value: Expr; readonly byLocal?: ByLocal })
   | (StmtBase & {
       readonly kind: "if";
       readonly cond: Expr;
@@ -255,6 +259,9 @@ export function* subexprs(e: Expr): Generator<Expr> {
       yield* subexprs(e.left);
       yield* subexprs(e.right);
       return;
+    case "elem":
+      yield* subexprs(e.index);
+      return;
     case "lit":
     case "var":
     case "local":
@@ -268,10 +275,46 @@ export function* subexprs(e: Expr): Generator<Expr> {
   }
 }
 
+/**
+ * `e` rebuilt bottom-up: every node's children are mapped first, then `f` maps the
+ * node (with its new children). The one walk that rewriting passes share
+ * (lowering's FAULT_FLAG_* and locals folding), as `subexprs` is for reading.
+ */
+export function mapExpr(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case "not":
+      return f({ ...e, arg: mapExpr(e.arg, f) });
+    case "and":
+    case "or":
+      return f({ ...e, args: e.args.map((a) => mapExpr(a, f)) });
+    case "cmp":
+    case "arith":
+      return f({ ...e, left: mapExpr(e.left, f), right: mapExpr(e.right, f) } as Expr);
+    case "elem":
+      return f({ ...e, index: mapExpr(e.index, f) });
+    case "lit":
+    case "var":
+    case "local":
+    case "held":
+    case "done":
+    case "at":
+    case "fault-flag":
+      return f(e);
+    default:
+      return unreachable(e);
+  }
+}
+
 export type Expr =
   /** `spelled`: how the model wrote it, when lowering made it a constant (FAULT_FLAG_WRITE). */
   | { readonly kind: "lit"; readonly value: Value; readonly spelled?: string }
   | { readonly kind: "var"; readonly variable: string }
+  /**
+   * An element of an array of shared variables named by a local (`index`, a `local`
+   * node): the variable `elements[value of index]`. Lowering folds it into a `var`
+   * wherever the local's value is known (every thread body); only invariants keep it.
+   */
+  | { readonly kind: "elem"; readonly array: string; readonly index: Expr; readonly elements: Readonly<Record<string, string>> }
   /** A local's value; `thread` is set for thread locals (invariants may read those). */
   | { readonly kind: "local"; readonly local: string; readonly thread?: string }
   | { readonly kind: "not"; readonly arg: Expr }
@@ -329,6 +372,11 @@ export interface Model {
   readonly termination: boolean;
   /** Declared lock orders (absent in models built before they existed: none). */
   readonly lockOrders?: readonly LockOrder[];
+}
+
+/** The name of element `i` of array `name`: `name[i]`, or `name` with `[]` replaced (`inode[].i_rwsem` -> `inode[A].i_rwsem`). */
+export function elementName(name: string, i: string): string {
+  return name.includes("[]") ? name.replace("[]", `[${i}]`) : `${name}[${i}]`;
 }
 
 /** Exhaustiveness guard for switches over IR unions. */

@@ -6,7 +6,7 @@ import { formatLoc } from "./diagnostics.js";
 import { type Program, lower } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
 import type { Domain, Expr, Loc, Local, Model, Stmt, Value } from "./types.js";
-import { subexprs, unreachable } from "./types.js";
+import { elementName, subexprs, unreachable } from "./types.js";
 
 /** Most iterations a `repeat` may unroll. */
 const MAX_REPEAT = 64;
@@ -110,6 +110,13 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
       }
       case "local": {
         const v = locals.get(e.local);
+        if (!v) return { kind: "unknown" };
+        return v.domain.kind === "enum" ? { kind: "enum", values: v.domain.values } : { kind: v.domain.kind };
+      }
+      case "elem": {
+        // Every element has the array's domain; the DSL checked the local's values are indexes.
+        typeOf(e.index, loc);
+        const v = vars.get(Object.values(e.elements)[0] ?? "");
         if (!v) return { kind: "unknown" };
         return v.domain.kind === "enum" ? { kind: "enum", values: v.domain.values } : { kind: v.domain.kind };
       }
@@ -225,8 +232,14 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           for (const b of s.branches) walk(b, scope);
           break;
         case "set": {
-          const v = vars.get(s.variable);
-          if (!v) break;
+          const el = s.byLocal === undefined ? undefined : locals.get(s.byLocal.local);
+          if (el && (el.owner.kind !== scope.kind || el.owner.id !== scope.id)) {
+            error("FL260", `names an array element by local '${el.name}' of ${ownerName(el)}; a local belongs to its own thread or procedure`, s.loc);
+          }
+          const found = vars.get(s.variable);
+          if (!found) break;
+          // An element named by a local: every element has the array's domain; say it as written.
+          const v = el && found.element ? { ...found, name: elementName(found.element.array, el.name) } : found;
           const t = typeOf(s.value, s.loc);
           if (s.value.kind === "lit") {
             if (!inDomain(v.domain, s.value.value)) {
@@ -251,7 +264,7 @@ export function validate(model: Model, fromBuild: readonly Diagnostic[] = []): V
           } else if (t.kind !== "unknown" && t.kind !== l.domain.kind) {
             error("FL220", `assigns a ${t.kind} to local '${l.name}', whose domain is ${showDomain(l.domain)}`, s.loc);
           }
-          const shared = [...subexprs(s.value)].find((x) => x.kind === "var" || x.kind === "held" || x.kind === "done" || x.kind === "at");
+          const shared = [...subexprs(s.value)].find((x) => x.kind === "var" || x.kind === "elem" || x.kind === "held" || x.kind === "done" || x.kind === "at");
           if (shared) {
             error("FL262", `assigns local '${l.name}' from shared state; a local is set from locals and constants: read shared state with if (e.g. t.if(v.eq(x), (b) => b.set(${l.name}, x)))`, s.loc);
           }

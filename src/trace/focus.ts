@@ -18,6 +18,7 @@ interface Needs {
 function addReads(n: Needs, e: Expr): void {
   for (const x of subexprs(e)) {
     if (x.kind === "var") n.vars.add(x.variable);
+    else if (x.kind === "elem") for (const v of Object.values(x.elements)) n.vars.add(v);
     else if (x.kind === "held") n.locks.add(x.lock);
     else if (x.kind === "done" || x.kind === "at") n.threads.add(x.thread);
   }

@@ -152,6 +152,10 @@ export function evalExpr(model: Model, s: ModelState, program: Program | undefin
       return e.value;
     case "var":
       return s.vars.get(e.variable) ?? false;
+    case "elem": {
+      const v = e.elements[String(evalExpr(model, s, program, e.index))];
+      return v === undefined ? false : (s.vars.get(v) ?? false);
+    }
     case "not":
       return !evalExpr(model, s, program, e.arg);
     case "and":

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import type { Body } from "../../src/dsl/body.js";
 import { type Cond, type Operand, and, implies, not, or } from "../../src/dsl/expr.js";
-import type { LocalRef, LockArrayRef, LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarRef } from "../../src/dsl/refs.js";
+import type { LocalRef, LockArrayRef, LockRef, MutexRef, ProcRef, RegionRef, RwsemRef, ThreadRef, VarArrayRef, VarRef } from "../../src/dsl/refs.js";
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE } from "../../src/dsl/expr.js";
 import type { RwsemPolicy } from "../../src/ir/types.js";
 
@@ -96,6 +96,17 @@ export interface ModelDesc {
   readonly locals?: readonly VarDesc[];
   /** A lock array indexed by the enum values (`elem` statements use it); absent or null: none. */
   readonly lockArray?: LockDesc | null;
+  /**
+   * An array of shared variables indexed by the enum values; absent or null: none. Its
+   * elements join the variables conditions and sets pick from: one per constant index,
+   * and one per enum local of the body (an invariant: of a thread), named by that local.
+   */
+  readonly varArray?: VarDesc | null;
+  /**
+   * With `varArray`: an invariant `done(T[done]) => element named by T[thread]'s first
+   * enum local != x`, so that invariants read elements by a thread's local too.
+   */
+  readonly varArrayInvariant?: { readonly thread: number; readonly done: number; readonly x: number } | null;
   /** null: plain names (T0, m1, ...); else every name is taken from HOSTILE, starting here. */
   readonly hostile: number | null;
   /**
@@ -237,6 +248,9 @@ export const modelDesc: fc.Arbitrary<ModelDesc> = fc.record({
   clean: fc.nat({ max: 2 }).map((n) => n === 0),
   // Hostile names on one model in four.
   hostile: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: HOSTILE.length - 1 })).map(([n, k]) => (n === 0 ? k : null)),
+  // Last, so that the fields before it sample as they did before it existed.
+  varArray: fc.option(varDesc, { freq: 3 }),
+  varArrayInvariant: fc.option(fc.record({ thread: fc.nat({ max: 3 }), done: fc.nat({ max: 3 }), x: fc.nat({ max: 3 }) }), { freq: 3 }),
 });
 
 /** The description of model `index` of a run with seed `seed`: each model has a seed of its own. */
@@ -282,6 +296,29 @@ export function build(name: string, d: ModelDesc): ModelDef {
       const values = enumValues(v.values);
       return { desc: v, ref: m.enum(nm("e", i), values, values[v.init] as string) as VarRef<boolean | number | string> };
     });
+    // An array of shared variables indexed by the three enum values (SEMANTICS "Objects").
+    const va = d.varArray ?? null;
+    const varArray: { desc: VarDesc; ref: VarArrayRef<boolean | number | string, string> } | undefined = (() => {
+      if (va === null) return undefined;
+      // Per-index initial values: the element's index shifts the declared one.
+      const init = <T,>(f: (k: number) => T): Record<string, T> => Object.fromEntries(arrayIndex.map((ix, k) => [ix, f(k)]));
+      if (va.kind === "bool") return { desc: va, ref: m.boolArray(nm("vb", 0), arrayIndex, init((k) => (k % 2 === 0) === va.init)) as VarArrayRef<boolean | number | string, string> };
+      if (va.kind === "int") return { desc: va, ref: m.intArray(nm("vn", 0), arrayIndex, { min: 0, max: va.max }, va.init) as VarArrayRef<boolean | number | string, string> };
+      const values = enumValues(va.values);
+      return { desc: va, ref: m.enumArray(nm("ve", 0), arrayIndex, values, init((k) => values[(va.init + k) % va.values] as string)) as VarArrayRef<boolean | number | string, string> };
+    })();
+    type AnyVar = (typeof vars)[number];
+    /**
+     * The variables a condition or set picks from: the plain ones, then (with an array)
+     * the element each enum local in `locals` names, then each element by constant index.
+     */
+    const varPool = (locals: readonly { desc: VarDesc; ref: LocalRef<boolean | number | string> }[] | undefined): AnyVar[] => {
+      if (!varArray) return vars;
+      const byConst = arrayIndex.map((ix) => ({ desc: varArray.desc, ref: varArray.ref.at(ix) }));
+      const byLocal = (locals ?? []).filter((l) => l.desc.kind === "enum").map((l) => ({ desc: varArray.desc, ref: varArray.ref.at(l.ref as LocalRef<string>) }));
+      // Elements by local twice: the rarer, and the one lowering has to resolve.
+      return [...vars, ...byLocal, ...byLocal, ...byConst];
+    };
     const procRefs: ProcRef[] = d.procs.map((_, i) => m.proc(nm("f", i)));
     // A region's fault procedure is f<i>; procedure f<i> may only touch regions whose
     // fault procedure comes before it, and call procedures before it (no recursion).
@@ -314,13 +351,22 @@ export function build(name: string, d: ModelDesc): ModelDef {
     type Loc = { desc: VarDesc; ref: LocalRef<boolean | number | string> };
     /** Each thread's locals, for invariants that read them. */
     const threadLocals: Loc[][] = [];
-    const declare = (b: Body): Loc[] =>
-      (d.locals ?? []).map((v, i) => {
+    const declare = (b: Body): Loc[] => {
+      const own: Loc[] = (d.locals ?? []).map((v, i) => {
         if (v.kind === "bool") return { desc: v, ref: b.bool(`l${i}`, v.init) as LocalRef<boolean | number | string> };
         if (v.kind === "int") return { desc: v, ref: b.int(`l${i}`, { min: 0, max: v.max }, v.init) as LocalRef<boolean | number | string> };
         const values = enumValues(v.values);
         return { desc: v, ref: b.enum(`l${i}`, values, values[v.init] as string) as LocalRef<boolean | number | string> };
       });
+      if (varArray) {
+        // With an array, every body picks an index into a local of its own first, as
+        // kernel code picks the page or block it works on: `either` chooses it.
+        const pick = b.enum(`l${own.length}`, arrayIndex, arrayIndex[0] as string);
+        b.either(() => {}, (x) => x.set(pick, arrayIndex[1] as string));
+        own.push({ desc: { kind: "enum", values: 3, init: 0 }, ref: pick as LocalRef<boolean | number | string> });
+      }
+      return own;
+    };
     /** `l = x` for local `l` of its own domain. */
     const localEq = (l: Loc, x: number): Cond => {
       const v = l.desc;
@@ -360,7 +406,9 @@ export function build(name: string, d: ModelDesc): ModelDef {
         case "lit":
           return c.value;
         case "var": {
-          const v = vars[c.v % Math.max(1, vars.length)];
+          // In an invariant, elements named by the locals of thread c.v.
+          const pool = varPool(own ?? (visible === 0 ? [] : threadLocals[c.v % visible]));
+          const v = pool[c.v % Math.max(1, pool.length)];
           if (!v) return c.x % 2 === 0;
           if (v.desc.kind === "bool") return c.op === "=" || c.op === "<" ? v.ref.eq(c.x % 2 === 0) : v.ref.ne(c.x % 2 === 0);
           if (v.desc.kind === "enum") {
@@ -470,7 +518,8 @@ export function build(name: string, d: ModelDesc): ModelDef {
           t.either(...s.branches.map((b) => body(b)));
           return;
         case "set": {
-          const v = vars[s.v % Math.max(1, vars.length)];
+          const pool = varPool(ctx.own);
+          const v = pool[s.v % Math.max(1, pool.length)];
           if (!v) return;
           t.set(v.ref, valueOf(v, s.value, ctx.visible, ctx.own));
           return;
@@ -579,7 +628,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
           return d.kind === "bool" ? not(v.ref as unknown as VarRef<boolean>) : (enumValues(d.values)[x.up ? 1 : 0] as string);
         case "copy": {
           // Another variable of the same kind (an enum may not share the domain: a Domain_ finding).
-          const same = vars.filter((w) => w.desc.kind === d.kind);
+          const same = varPool(own).filter((w) => w.desc.kind === d.kind);
           return (same[x.from % same.length] as (typeof vars)[number]).ref;
         }
         case "cond":
@@ -602,6 +651,16 @@ export function build(name: string, d: ModelDesc): ModelDef {
       m.define(h.ref, (t) => emit(t, h.body, { self: 0, visible: threads.length, nofault: false, own: declare(t), loop: false, handler: true }));
     }
     if (!d.clean) d.invariants.forEach((c, i) => m.invariant(nm("inv", i), condOf(c, threads.length)));
+    const vai = d.varArrayInvariant ?? null;
+    if (!d.clean && varArray && vai !== null && threads.length > 0) {
+      const picker = (threadLocals[vai.thread % threads.length] ?? []).find((l) => l.desc.kind === "enum");
+      if (picker) {
+        const el = varArray.ref.at(picker.ref as LocalRef<string>);
+        const v = varArray.desc;
+        const x = v.kind === "bool" ? vai.x % 2 === 0 : v.kind === "int" ? vai.x % (v.max + 1) : (enumValues(v.values)[vai.x % v.values] as string);
+        m.invariant(nm("inv", d.invariants.length), implies(m.done(threads[vai.done % threads.length] as ThreadRef), el.ne(x)));
+      }
+    }
     if (d.termination) m.checkTermination();
     // A declared lock order (SEMANTICS "lock-order") on some models, chosen from the
     // description so the sampled models stay as they were: the locks in index order.

@@ -11,6 +11,8 @@ const cases: [file: string, verdict: string, unmerged?: string][] = [
   ["constant-false-invariant", "invariant"],
   ["constant-local-invariant", "invariant"],
   ["rwsem-generated-count", "ok"],
+  ["hostile-index-in-invariant", "invariant"],
+  ["retry-stutter-livelock", "termination"],
   ["await-disjunction-generated-count", "ok"],
   // Unsound merges found by review and kept: merged and unmerged must agree (differential).
   ["merge-trylock-sees-transient-hold", "assertion"],

@@ -2,10 +2,10 @@
 // access and page faults"): FAULT_FLAG_WRITE per fault, get_user_pages under the
 // caller's mmap_lock, tracked residency and evict, and the mmap lock's name.
 import { describe, expect, it } from "vitest";
-import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_WRITE, not } from "../../src/dsl/expr.js";
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_TRIED, FAULT_FLAG_WRITE, and, not } from "../../src/dsl/expr.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
-import { type Node, type Op, lower } from "../../src/ir/program.js";
+import { type Node, type Op, lower, successors as successorsOf } from "../../src/ir/program.js";
 import { spellOp } from "../../src/ir/spell.js";
 import { validate } from "../../src/ir/validate.js";
 
@@ -226,8 +226,8 @@ describe("the false self-deadlock get_user_pages removes", () => {
 });
 
 describe("VM_FAULT_RETRY", () => {
-  /** A fault procedure that records the flags it saw and retries whenever it may. */
-  const retrying = (gup: boolean) =>
+  /** A fault procedure that records the flags it saw and retries while it may, up to `retries` times. */
+  const retrying = (gup: boolean, retries = 2) =>
     model("retry", (m) => {
       const app = m.process("app");
       const attempts = m.int("attempts", { min: 0, max: 3 }, 0);
@@ -236,7 +236,7 @@ describe("VM_FAULT_RETRY", () => {
       const f = m.proc("handle_userfault", (p) => {
         p.set(attempts, attempts.plus(1));
         p.if(FAULT_FLAG_TRIED, (b) => b.set(tried, true));
-        p.if(FAULT_FLAG_ALLOW_RETRY, (r) => r.faultRetry((w) => w.if(not(m.held(app.mmapLock)), (b) => b.set(waited, true))));
+        p.if(and(FAULT_FLAG_ALLOW_RETRY, attempts.le(retries)), (r) => r.faultRetry((w) => w.if(not(m.held(app.mmapLock)), (b) => b.set(waited, true))));
       });
       const area = app.region("area", { fault: f, tracked: "absent" });
       app.thread("T", (t) => {
@@ -245,23 +245,53 @@ describe("VM_FAULT_RETRY", () => {
           t.getUserPages(area, { write: true });
           t.upRead(app.mmapLock);
         } else t.load(area);
-        t.assert(attempts.eq(gup ? 1 : 2), "attempts");
-        t.assert(tried.eq(!gup), "FAULT_FLAG_TRIED on the retried attempt only");
+        t.assert(attempts.eq(gup ? 1 : retries + 1), "attempts");
+        t.assert(tried.eq(!gup), "FAULT_FLAG_TRIED on the retried attempts only");
         t.assert(waited.eq(!gup), "the retry body runs without mmap_lock");
       });
     });
 
-  it("drops mmap_lock, runs the body without it, then attempts the access again with FAULT_FLAG_TRIED and no second retry", () => {
-    expect([explore(retrying(false)).verdict, explore(retrying(false), { merge: false }).verdict]).toEqual(["ok", "ok"]);
-    expect(spelled(retrying(false), "T").filter((s) => /^(load|down_read|up_read|return VM|waited)/.test(s))).toEqual([
+  it("drops mmap_lock, runs the body without it, then attempts the access again, which may retry again (FAULT_FLAG_ALLOW_RETRY stays set, FAULT_FLAG_TRIED is set)", () => {
+    for (const retries of [1, 2]) {
+      expect([explore(retrying(false, retries)).verdict, explore(retrying(false, retries), { merge: false }).verdict]).toEqual(["ok", "ok"]);
+    }
+    // Two copies of the access: the first attempt, and the retried ones, whose retry
+    // goes back to their own start (a back edge, whatever the number of retries).
+    const v = validate(retrying(false).ir, retrying(false).diagnostics);
+    const tp = v.program?.threads[0];
+    const loads = (tp?.nodes ?? []).filter((n) => n.op.kind === "access");
+    expect(loads).toHaveLength(2);
+    const retried = loads[1] as Node;
+    const back = (tp?.nodes ?? []).filter((n) => n.op.kind !== "access" && successorsOf(n.op).includes(retried.pc));
+    expect(back.map((n) => spellOp(retrying(false).ir, n.op))).toContain("waited_without_mmap_lock = true");
+    expect(spelled(retrying(false), "T").filter((s) => /^(load|return VM)/.test(s))).toEqual([
       "load(area)",
-      "down_read(&app->mmap_lock) [fault]",
       "return VM_FAULT_RETRY: up_read(&app->mmap_lock) [fault]",
-      "waited_without_mmap_lock = true [fault]",
       "load(area)",
-      "down_read(&app->mmap_lock) [fault]",
-      "up_read(&app->mmap_lock) [fault]",
+      "return VM_FAULT_RETRY: up_read(&app->mmap_lock) [fault]",
     ]);
+  });
+
+  it("without FAULT_FLAG_TRIED in the fault procedure, the retry goes back to the access itself: one copy", () => {
+    const def = model("retry loop", (m) => {
+      const app = m.process("app");
+      const busy = m.bool("page_locked", true);
+      const f = m.proc("lock_page_or_retry", (p) => p.if(and(FAULT_FLAG_ALLOW_RETRY, busy), (r) => r.faultRetry()));
+      const area = app.region("area", { fault: f });
+      app.thread("T", (t) => t.load(area));
+      app.thread("unlock", (t) => t.set(busy, false));
+    });
+    expect(spelled(def, "T").filter((s) => s.startsWith("load"))).toEqual(["load(area)"]);
+    expect(explore(def).verdict).toBe("ok");
+    // While the page stays locked the fault retries for ever: a livelock under termination.
+    const live = model("retry livelock", (m) => {
+      const app = m.process("app");
+      const f = m.proc("lock_page_or_retry", (p) => p.if(FAULT_FLAG_ALLOW_RETRY, (r) => r.faultRetry()));
+      const area = app.region("area", { fault: f });
+      app.thread("T", (t) => t.load(area));
+      m.checkTermination();
+    });
+    expect(explore(live).verdict).toBe("termination");
   });
 
   it("gives a get_user_pages fault no FAULT_FLAG_ALLOW_RETRY: it never retries", () => {
@@ -276,6 +306,9 @@ describe("VM_FAULT_RETRY", () => {
       const r = app.region("r", { fault: f });
       app.thread("T", (t) => {
         t.load(r);
+        t.downRead(app.mmapLock);
+        t.getUserPages(r, { write: false });
+        t.upRead(app.mmapLock);
         t.faultRetry();
       });
     });

@@ -9,6 +9,7 @@ import { planMerge } from "../../src/ir/merge.js";
 import { DONE, type ThreadProgram, successors } from "../../src/ir/program.js";
 import { spellOp } from "../../src/ir/spell.js";
 import type { Stmt } from "../../src/ir/types.js";
+import type { Body } from "../../src/dsl/body.js";
 
 function lowered(def: ModelDef) {
   const c = compile(def, { symmetry: false });
@@ -221,5 +222,93 @@ describe("lock arrays", () => {
     const spelled = tp.nodes.map((n) => spellOp(def.ir, n.op)).filter((x) => !x.startsWith("either") && !x.startsWith("which"));
     expect(new Set(spelled)).toEqual(new Set(["lock_page(P)", "unlock_page(P)", "lock_page(Q)", "unlock_page(Q)", "down_read(&p->inode[B].i_rwsem)", "up_read(&p->inode[B].i_rwsem)"]));
     expect(tp.nodes.every((n) => !("byLocal" in n.op))).toBe(true);
+  });
+});
+
+describe("arrays of shared variables", () => {
+  const perBlock = () =>
+    model("var arrays", (m) => {
+      const p = m.process("p");
+      const blk = m.enumArray("blk", ["A", "B"], ["clean", "dirty"], { A: "clean", B: "dirty" });
+      const seen = m.boolArray("inode[].seen", ["A", "B"], false);
+      const n = m.intArray("count", ["A", "B"], { min: 0, max: 2 }, 1);
+      p.thread("T1", (t) => {
+        const i = t.enum("i", ["A", "B"], "A");
+        t.either(() => {}, (b) => b.set(i, "B"));
+        t.if(blk.at(i).eq("dirty"), (b) => b.set(blk.at(i), "clean"));
+        t.set(seen.at("B"), true);
+        t.set(n.at(i), n.at(i).plus(1));
+      });
+      m.invariant("counted", n.at("A").le(2));
+    });
+
+  it("make one variable per index, each with its initial value; an element named by a local is an `elem` and a set by local", () => {
+    const def = perBlock();
+    expect(def.diagnostics).toEqual([]);
+    expect(def.ir.vars.map((v) => [v.name, v.init, v.element?.array, v.element?.index])).toEqual([
+      ["blk[A]", "clean", "blk", "A"],
+      ["blk[B]", "dirty", "blk", "B"],
+      ["inode[A].seen", false, "inode[].seen", "A"],
+      ["inode[B].seen", false, "inode[].seen", "B"],
+      ["count[A]", 1, "count", "A"],
+      ["count[B]", 1, "count", "B"],
+    ]);
+    const [blkA, blkB, , seenB] = def.ir.vars.map((v) => v.id);
+    const i = def.ir.locals[0]?.id;
+    const body = def.ir.threads[0]?.body as Stmt[];
+    expect(body[1]).toMatchObject({
+      kind: "if",
+      cond: { kind: "cmp", left: { kind: "elem", array: "blk", index: { kind: "local", local: i }, elements: { A: blkA, B: blkB } } },
+      then: [{ kind: "set", byLocal: { local: i, elements: { A: blkA, B: blkB } } }],
+    });
+    expect(body[2]).toMatchObject({ kind: "set", variable: seenB });
+    expect(body[2]).not.toHaveProperty("byLocal");
+  });
+
+  it("lower to plain variables wherever the local's value is known, and spell as the kernel does", () => {
+    const def = perBlock();
+    const tp = lowered(def).program.threads[0] as ThreadProgram;
+    expect(tp.nodes.every((n) => !("byLocal" in n.op) && !JSON.stringify(n.op.kind === "branch" ? n.op.cond : n.op).includes('"elem"'))).toBe(true);
+    const spelled = new Set(tp.nodes.map((n) => spellOp(def.ir, n.op)));
+    for (const s of ["blk[A] = clean", "blk[B] = clean", "inode[B].seen = true", "count[A] = count[A] + 1", "count[B] = count[B] + 1", "if (blk[T1.i] == dirty)"]) expect(spelled).toContain(s);
+  });
+
+  it("cost exactly the states of the same model written with one variable per element and constants", () => {
+    const byLocal = model("by local", (m) => {
+      const p = m.process("p");
+      const a = m.mutex("a");
+      const blk = m.enumArray("blk", ["A", "B"], ["clean", "dirty"], "clean");
+      for (const name of ["T1", "T2"]) {
+        p.thread(name, (t) => {
+          const i = t.enum("i", ["A", "B"], "A");
+          t.either(() => {}, (b) => b.set(i, "B"));
+          t.lock(a);
+          t.if(blk.at(i).eq("clean"), (b) => b.set(blk.at(i), "dirty"), (b) => b.set(blk.at(i), "clean"));
+          t.unlock(a);
+        });
+      }
+    });
+    const onConstants = model("on constants", (m) => {
+      const p = m.process("p");
+      const a = m.mutex("a");
+      const blk = { A: m.enum("blkA", ["clean", "dirty"], "clean"), B: m.enum("blkB", ["clean", "dirty"], "clean") };
+      for (const name of ["T1", "T2"]) {
+        p.thread(name, (t) => {
+          const critical = (x: (typeof blk)["A"]) => (b: Body) => {
+            b.lock(a);
+            b.if(x.eq("clean"), (c) => c.set(x, "dirty"), (c) => c.set(x, "clean"));
+            b.unlock(a);
+          };
+          t.either(critical(blk.A), critical(blk.B));
+        });
+      }
+    });
+    for (const merge of [true, false]) {
+      const a = explore(byLocal, { merge, exhaustive: true });
+      const b = explore(onConstants, { merge, exhaustive: true });
+      expect(a.verdict).toBe(b.verdict);
+      // Unmerged, every assignment of a local is a step of its own (merging absorbs them).
+      if (merge) expect(a.distinct).toBe(b.distinct);
+    }
   });
 });
