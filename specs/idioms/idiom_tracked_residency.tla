@@ -190,11 +190,17 @@ write_2_p3 ==
     /\ UNCHANGED <<rw, present_app_user_buf, copy_failed>>
 
 \* write(2): down_read(&app->mmap_lock)  [in page fault on user_buf]  (tracked.ts:28)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (tracked.ts:28)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (tracked.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 write_2_p5 ==
     /\ pc["write_2"] = "p5"
-    /\ DownRead("write_2", "app_mmap_lock", "p6")
-    /\ UNCHANGED <<present_app_user_buf, copy_failed>>
+    /\ IF CanRead("app_mmap_lock", "write_2")
+       THEN /\ present_app_user_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["write_2"] = "p2"], TakeRead(rw, "app_mmap_lock", "write_2")), "write_2", <<<<"app_mmap_lock", "read">>>>))  \* assigned; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<copy_failed>>
+       ELSE /\ Enqueue("write_2", "app_mmap_lock", "read")
+            /\ UNCHANGED <<present_app_user_buf, copy_failed>>
 
 \* write(2): install_pte(user_buf)  [in page fault on user_buf]  (tracked.ts:28)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (tracked.ts:28)

@@ -299,10 +299,15 @@ Step_T1_writeback ==
 \* ==== Thread "T2 write" of process "fs" (stable-pages.ts:32)
 
 \* T2 write: lock_page(A)  (stable-pages.ts:35)
+\*   then, in the same step: state[A] = dirty  (stable-pages.ts:36)
+\*   then, in the same step: unlock_page(A)  (stable-pages.ts:37)
 T2_write_p2 ==
     /\ pc["T2_write"] = "p2"
-    /\ MutexLock("T2_write", "page_A", "p3")
-    /\ UNCHANGED <<rw, state_A, state_B>>
+    /\ owner["page_A"] = NoOne
+    /\ owner' = Free(Take(owner, "page_A", "T2_write"), "page_A")
+    /\ state_A' = "dirty"
+    /\ Goto("T2_write", "Done")  \* assigned; unlock_page(A)
+    /\ UNCHANGED <<rw, state_B>>
 
 \* T2 write: state[A] = dirty  (stable-pages.ts:36)
 \*   then, in the same step: unlock_page(A)  (stable-pages.ts:37)
@@ -314,10 +319,15 @@ T2_write_p3 ==
     /\ UNCHANGED <<rw, state_B>>
 
 \* T2 write: lock_page(B)  (stable-pages.ts:35)
+\*   then, in the same step: state[B] = dirty  (stable-pages.ts:36)
+\*   then, in the same step: unlock_page(B)  (stable-pages.ts:37)
 T2_write_p6 ==
     /\ pc["T2_write"] = "p6"
-    /\ MutexLock("T2_write", "page_B", "p7")
-    /\ UNCHANGED <<rw, state_A, state_B>>
+    /\ owner["page_B"] = NoOne
+    /\ owner' = Free(Take(owner, "page_B", "T2_write"), "page_B")
+    /\ state_B' = "dirty"
+    /\ Goto("T2_write", "Done")  \* assigned; unlock_page(B)
+    /\ UNCHANGED <<rw, state_A>>
 
 \* T2 write: state[B] = dirty  (stable-pages.ts:36)
 \*   then, in the same step: unlock_page(B)  (stable-pages.ts:37)

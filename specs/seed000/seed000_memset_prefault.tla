@@ -238,10 +238,19 @@ T1_ioctl_p1 ==
     /\ UNCHANGED <<owner, rw, present_app_user_buf>>
 
 \* T1 ioctl: mutex_lock(&A_mutex)  (memset-prefault.ts:19)
+\*   then, in the same step: copy_to_user(user_buf)  (memset-prefault.ts:20)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:21)
 T1_ioctl_p2 ==
     /\ pc["T1_ioctl"] = "p2"
-    /\ MutexLock("T1_ioctl", "A_mutex", "p3")
-    /\ UNCHANGED <<rw, present_app_user_buf>>
+    /\ owner["A_mutex"] = NoOne
+    /\ \/ /\ present_app_user_buf
+          /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
+          /\ Goto("T1_ioctl", "Done")  \* page present, no fault; mutex_unlock(&A_mutex)
+          /\ UNCHANGED <<rw, present_app_user_buf>>
+       \/ /\ ~(present_app_user_buf)
+          /\ owner' = Take(owner, "A_mutex", "T1_ioctl")
+          /\ Goto("T1_ioctl", "p5")  \* page fault
+          /\ UNCHANGED <<rw, present_app_user_buf>>
 
 \* T1 ioctl: copy_to_user(user_buf)  (memset-prefault.ts:20)
 \*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:21)
@@ -255,11 +264,17 @@ T1_ioctl_p3 ==
             /\ UNCHANGED <<owner, rw, present_app_user_buf>>
 
 \* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:20)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (memset-prefault.ts:20)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:20)
+\*   then, in the same step: mutex_unlock(&A_mutex)  (memset-prefault.ts:21)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p5 ==
     /\ pc["T1_ioctl"] = "p5"
-    /\ DownRead("T1_ioctl", "app_mmap_lock", "p6")
-    /\ UNCHANGED <<owner, present_app_user_buf>>
+    /\ IF CanRead("app_mmap_lock", "T1_ioctl")
+       THEN /\ present_app_user_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* assigned; up_read(&app->mmap_lock); mutex_unlock(&A_mutex)
+       ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
+            /\ UNCHANGED <<owner, present_app_user_buf>>
 
 \* T1 ioctl: install_pte(user_buf)  [in page fault on user_buf]  (memset-prefault.ts:20)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:20)
@@ -270,11 +285,16 @@ T1_ioctl_p6 ==
     /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], rw), "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_unlock(&A_mutex)
 
 \* T1 ioctl: down_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:18)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (memset-prefault.ts:18)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:18)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_ioctl_p8 ==
     /\ pc["T1_ioctl"] = "p8"
-    /\ DownRead("T1_ioctl", "app_mmap_lock", "p9")
-    /\ UNCHANGED <<owner, present_app_user_buf>>
+    /\ IF CanRead("app_mmap_lock", "T1_ioctl")
+       THEN /\ present_app_user_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "p2"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>>>))  \* assigned; up_read(&app->mmap_lock)
+       ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
+            /\ UNCHANGED <<owner, present_app_user_buf>>
 
 \* T1 ioctl: install_pte(user_buf)  [in page fault on user_buf]  (memset-prefault.ts:18)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on user_buf]  (memset-prefault.ts:18)

@@ -197,12 +197,14 @@ munmap_p1 ==
 
 \* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
 \*   then, in the same step: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
+\*   then, in the same step: bd_entry = invalid  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:33)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
     /\ IF CanRead("app_mmap_lock", "munmap")
        THEN /\ \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
-                  /\ Goto("munmap", "p4")  \* page present, no fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                  /\ bd_entry' = "invalid"
+                  /\ Goto("munmap", "p5")  \* page present, no fault; assigned
+                  /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
                \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
                   /\ Goto("munmap", "p17")  \* page fault
                   /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
@@ -253,10 +255,16 @@ munmap_p11 ==
             /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
+\*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
-    /\ DownWrite("munmap", "app_mmap_lock", "p13")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "unmapped"
+            /\ Goto("munmap", "p14")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p13 ==

@@ -203,10 +203,16 @@ munmap_p1 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\*   then, in the same step: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
-    /\ DownRead("munmap", "app_mmap_lock", "p3")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanRead("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "marked"
+            /\ Goto("munmap", "p4")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p3 ==
@@ -245,10 +251,16 @@ munmap_p9 ==
             /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
+\*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p10 ==
     /\ pc["munmap"] = "p10"
-    /\ DownWrite("munmap", "app_mmap_lock", "p11")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "unmapped"
+            /\ Goto("munmap", "p12")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p11 ==

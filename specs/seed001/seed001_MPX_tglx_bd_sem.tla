@@ -335,12 +335,14 @@ munmap_p1 ==
 
 \* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
 \*   then, in the same step: store(bounds_dir)  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:32)
+\*   then, in the same step: bd_entry = invalid  [in invalidate_bd_entry() <- mpx_pre_unmap()]  (_mpx.ts:33)
 munmap_p2 ==
     /\ pc["munmap"] = "p2"
     /\ IF CanRead("app_mmap_lock", "munmap")
        THEN /\ \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
-                  /\ Goto("munmap", "p4")  \* page present, no fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                  /\ bd_entry' = "invalid"
+                  /\ Goto("munmap", "p5")  \* page present, no fault; assigned
+                  /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
                \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
                   /\ Goto("munmap", "p17")  \* page fault
                   /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
@@ -370,10 +372,16 @@ munmap_p6 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
+\*   then, in the same step: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p8 ==
     /\ pc["munmap"] = "p8"
-    /\ DownWrite("munmap", "app_mmap_lock", "p9")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ data_mapped' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: data_mapped = false  (_mpx.ts:67)
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
@@ -390,10 +398,16 @@ munmap_p11 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
+\*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
-    /\ DownWrite("munmap", "app_mmap_lock", "p13")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "unmapped"
+            /\ Goto("munmap", "p14")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p13 ==

@@ -349,10 +349,16 @@ munmap_p3 ==
     /\ UNCHANGED <<rw, data_mapped, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:40)
+\*   then, in the same step: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
-    /\ DownRead("munmap", "app_mmap_lock", "p5")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanRead("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "marked"
+            /\ Goto("munmap", "p6")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 munmap_p5 ==
@@ -370,10 +376,16 @@ munmap_p6 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
+\*   then, in the same step: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p8 ==
     /\ pc["munmap"] = "p8"
-    /\ DownWrite("munmap", "app_mmap_lock", "p9")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ data_mapped' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: data_mapped = false  (_mpx.ts:67)
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
@@ -390,10 +402,16 @@ munmap_p11 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
+\*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
-    /\ DownWrite("munmap", "app_mmap_lock", "p13")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "unmapped"
+            /\ Goto("munmap", "p14")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p13 ==

@@ -384,10 +384,16 @@ munmap_p11 ==
     /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
+\*   then, in the same step: data_mapped = false  (_mpx.ts:67)
+\*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
-    /\ DownWrite("munmap", "app_mmap_lock", "p13")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ data_mapped' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p15"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: data_mapped = false  (_mpx.ts:67)
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
@@ -404,10 +410,16 @@ munmap_p15 ==
     /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
+\*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p16 ==
     /\ pc["munmap"] = "p16"
-    /\ DownWrite("munmap", "app_mmap_lock", "p17")
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+    /\ IF CanWrite("app_mmap_lock", "munmap")
+       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
+            /\ old_bt_vma' = "unmapped"
+            /\ Goto("munmap", "p18")  \* assigned
+            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
 \* munmap: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
 munmap_p17 ==

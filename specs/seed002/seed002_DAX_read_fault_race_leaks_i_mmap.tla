@@ -168,11 +168,26 @@ Init ==
 \* T1 write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 \*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:52)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
+\*   then, in the same step: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
-    /\ DownRead("T1_write_fault", "app_mmap_lock", "p5")
-    /\ UNCHANGED <<hole_page_in_cache>>
+    /\ IF CanRead("app_mmap_lock", "T1_write_fault")
+       THEN /\ \/ /\ hole_page_in_cache
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p10")  \* assigned; true; true; assigned; false; false; true
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(hole_page_in_cache)
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p15")  \* assigned; true; false; true
+                  /\ UNCHANGED <<hole_page_in_cache>>
+       ELSE /\ Enqueue("T1_write_fault", "app_mmap_lock", "read")
+            /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
@@ -196,10 +211,25 @@ T1_write_fault_p10 ==
 
 \* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:35)
 \*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 T1_write_fault_p15 ==
     /\ pc["T1_write_fault"] = "p15"
-    /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p17")
-    /\ UNCHANGED <<hole_page_in_cache>>
+    /\ IF CanWrite("i_mmap_rwsem", "T1_write_fault")
+       THEN /\ \/ /\ hole_page_in_cache
+                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p10")  \* true; true; assigned; true
+                  /\ UNCHANGED <<hole_page_in_cache>>
+               \/ /\ ~(hole_page_in_cache)
+                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_in_cache>>
+       ELSE /\ Enqueue("T1_write_fault", "i_mmap_rwsem", "write")
+            /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
@@ -228,11 +258,16 @@ Step_T1_write_fault ==
 \* T2 read fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
 \*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:53)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:31)
+\*   then, in the same step: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_read_fault_p2 ==
     /\ pc["T2_read_fault"] = "p2"
-    /\ DownRead("T2_read_fault", "app_mmap_lock", "p5")
-    /\ UNCHANGED <<hole_page_in_cache>>
+    /\ IF CanRead("app_mmap_lock", "T2_read_fault")
+       THEN /\ hole_page_in_cache' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_read_fault")), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; assigned; up_read(&app->mmap_lock)
+       ELSE /\ Enqueue("T2_read_fault", "app_mmap_lock", "read")
+            /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T2 read fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)

@@ -311,10 +311,16 @@ truncate_p1 ==
             /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
+\*   then, in the same step: pte.T1 = false  (_truncate.ts:36)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
-    /\ DownWrite("truncate", "i_mmap_rwsem", "p4")
-    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ IF CanWrite("i_mmap_rwsem", "truncate")
+       THEN /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "truncate")
+            /\ pte_T1' = FALSE
+            /\ Goto("truncate", "p5")  \* assigned
+            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+       ELSE /\ Enqueue("truncate", "i_mmap_rwsem", "write")
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p4 ==

@@ -170,11 +170,22 @@ Init ==
 
 \* T1 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
 \*   then, in the same step: bh_mapped = false  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_dax.ts:38)
+\*   then, in the same step: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_fault_p2 ==
     /\ pc["T1_fault"] = "p2"
-    /\ DownRead("T1_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ IF CanRead("app_mmap_lock", "T1_fault")
+       THEN /\ \/ /\ block_within_eof
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "T1_fault")
+                  /\ Goto("T1_fault", "p5")  \* assigned; true
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+               \/ /\ ~(block_within_eof)
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_fault")), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Enqueue("T1_fault", "app_mmap_lock", "read")
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
@@ -218,11 +229,22 @@ Step_T1_fault ==
 
 \* T2 fault: down_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
 \*   then, in the same step: bh_mapped = false  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_dax.ts:38)
+\*   then, in the same step: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T2_fault_p2 ==
     /\ pc["T2_fault"] = "p2"
-    /\ DownRead("T2_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ IF CanRead("app_mmap_lock", "T2_fault")
+       THEN /\ \/ /\ block_within_eof
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "T2_fault")
+                  /\ Goto("T2_fault", "p5")  \* assigned; true
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+               \/ /\ ~(block_within_eof)
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_fault")), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ Enqueue("T2_fault", "app_mmap_lock", "read")
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
@@ -272,10 +294,16 @@ truncate_p1 ==
     /\ UNCHANGED <<rw, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
+\*   then, in the same step: pte.T1 = false  (_truncate.ts:36)
 truncate_p2 ==
     /\ pc["truncate"] = "p2"
-    /\ DownWrite("truncate", "i_mmap_rwsem", "p3")
-    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ IF CanWrite("i_mmap_rwsem", "truncate")
+       THEN /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "truncate")
+            /\ pte_T1' = FALSE
+            /\ Goto("truncate", "p4")  \* assigned
+            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+       ELSE /\ Enqueue("truncate", "i_mmap_rwsem", "write")
+            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p3 ==

@@ -177,10 +177,21 @@ T1_write_fault_p2 ==
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:31)
+\*   then, in the same step: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ DownWrite("T1_write_fault", "XFS_ILOCK", "p5")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ IF CanWrite("XFS_ILOCK", "T1_write_fault")
+       THEN /\ \/ /\ (block = "hole")
+                  /\ rw' = TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p6")  \* true
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               \/ /\ ~((block = "hole"))
+                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ Enqueue("T1_write_fault", "XFS_ILOCK", "write")
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
@@ -256,10 +267,21 @@ T2_write_fault_p2 ==
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:31)
+\*   then, in the same step: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p4 ==
     /\ pc["T2_write_fault"] = "p4"
-    /\ DownWrite("T2_write_fault", "XFS_ILOCK", "p5")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ IF CanWrite("XFS_ILOCK", "T2_write_fault")
+       THEN /\ \/ /\ (block = "hole")
+                  /\ rw' = TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")
+                  /\ Goto("T2_write_fault", "p6")  \* true
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               \/ /\ ~((block = "hole"))
+                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ Enqueue("T2_write_fault", "XFS_ILOCK", "write")
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)

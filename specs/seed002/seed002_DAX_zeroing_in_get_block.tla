@@ -176,10 +176,20 @@ T1_write_fault_p2 ==
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:24)
+\*   then, in the same step: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:25)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
 T1_write_fault_p3 ==
     /\ pc["T1_write_fault"] = "p3"
-    /\ DownWrite("T1_write_fault", "XFS_ILOCK", "p4")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ IF CanWrite("XFS_ILOCK", "T1_write_fault")
+       THEN /\ \/ /\ (block = "hole")
+                  /\ rw' = TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "p5")  \* true
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               \/ /\ ~((block = "hole"))
+                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p9"], TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK)
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ Enqueue("T1_write_fault", "XFS_ILOCK", "write")
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:25)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
@@ -251,10 +261,20 @@ T2_write_fault_p2 ==
     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:24)
+\*   then, in the same step: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:25)
+\*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)
 T2_write_fault_p3 ==
     /\ pc["T2_write_fault"] = "p3"
-    /\ DownWrite("T2_write_fault", "XFS_ILOCK", "p4")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ IF CanWrite("XFS_ILOCK", "T2_write_fault")
+       THEN /\ \/ /\ (block = "hole")
+                  /\ rw' = TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")
+                  /\ Goto("T2_write_fault", "p5")  \* true
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               \/ /\ ~((block = "hole"))
+                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p9"], TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK)
+                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ Enqueue("T2_write_fault", "XFS_ILOCK", "write")
+            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:25)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (zero-in-get-block.ts:30)

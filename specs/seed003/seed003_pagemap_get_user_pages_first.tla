@@ -168,10 +168,20 @@ Init ==
 \* ==== Thread "pagemap_read" of process "app" (gup-first.ts:22)
 
 \* pagemap_read: down_read(&app->mmap_sem)  (_pagemap.ts:25)
+\*   then, in the same step: get_user_pages(app.buf)  (_pagemap.ts:26)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:27)
 pagemap_read_p1 ==
     /\ pc["pagemap_read"] = "p1"
-    /\ DownRead("pagemap_read", "app_mmap_sem", "p2")
-    /\ UNCHANGED <<present_app_app_buf>>
+    /\ IF CanRead("app_mmap_sem", "pagemap_read")
+       THEN /\ \/ /\ present_app_app_buf
+                  /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, pinned; up_read(&app->mmap_sem)
+                  /\ UNCHANGED <<present_app_app_buf>>
+               \/ /\ ~(present_app_app_buf)
+                  /\ rw' = TakeRead(rw, "app_mmap_sem", "pagemap_read")
+                  /\ Goto("pagemap_read", "p10")  \* page fault: handle_mm_fault, mmap lock already held
+                  /\ UNCHANGED <<present_app_app_buf>>
+       ELSE /\ Enqueue("pagemap_read", "app_mmap_sem", "read")
+            /\ UNCHANGED <<present_app_app_buf>>
 
 \* pagemap_read: get_user_pages(app.buf)  (_pagemap.ts:26)
 \*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:27)
@@ -184,10 +194,20 @@ pagemap_read_p2 ==
             /\ UNCHANGED <<rw, present_app_app_buf>>
 
 \* pagemap_read: down_read(&app->mmap_sem)  (_pagemap.ts:29)
+\*   then, in the same step: put_user(app.buf)  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:35)
 pagemap_read_p4 ==
     /\ pc["pagemap_read"] = "p4"
-    /\ DownRead("pagemap_read", "app_mmap_sem", "p5")
-    /\ UNCHANGED <<present_app_app_buf>>
+    /\ IF CanRead("app_mmap_sem", "pagemap_read")
+       THEN /\ \/ /\ present_app_app_buf
+                  /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&app->mmap_sem)
+                  /\ UNCHANGED <<present_app_app_buf>>
+               \/ /\ ~(present_app_app_buf)
+                  /\ rw' = TakeRead(rw, "app_mmap_sem", "pagemap_read")
+                  /\ Goto("pagemap_read", "p7")  \* page fault
+                  /\ UNCHANGED <<present_app_app_buf>>
+       ELSE /\ Enqueue("pagemap_read", "app_mmap_sem", "read")
+            /\ UNCHANGED <<present_app_app_buf>>
 
 \* pagemap_read: put_user(app.buf)  (_pagemap.ts:34)
 \*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:35)
@@ -200,11 +220,17 @@ pagemap_read_p5 ==
             /\ UNCHANGED <<rw, present_app_app_buf>>
 
 \* pagemap_read: down_read(&app->mmap_sem)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: install_pte(app.buf)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on app.buf]  (_pagemap.ts:34)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:35)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 pagemap_read_p7 ==
     /\ pc["pagemap_read"] = "p7"
-    /\ DownRead("pagemap_read", "app_mmap_sem", "p8")
-    /\ UNCHANGED <<present_app_app_buf>>
+    /\ IF CanRead("app_mmap_sem", "pagemap_read")
+       THEN /\ present_app_app_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+       ELSE /\ Enqueue("pagemap_read", "app_mmap_sem", "read")
+            /\ UNCHANGED <<present_app_app_buf>>
 
 \* pagemap_read: install_pte(app.buf)  [in page fault on app.buf]  (_pagemap.ts:34)
 \*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on app.buf]  (_pagemap.ts:34)

@@ -2,7 +2,7 @@
 // "User memory access" written directly in TypeScript over the lowered program,
 // independently of the TLA+ templates (this module is the oracle they are tested against).
 
-import { type MergePlan, isAbsorbed, noMerge } from "../ir/merge.js";
+import { type MergePlan, isAbsorbed, noMerge, runsThrough } from "../ir/merge.js";
 import { DONE, type Node, type Program, nodeIndex } from "../ir/program.js";
 import type { Expr, Lock, LockMode, Model, RwsemPolicy, Value } from "../ir/types.js";
 import { compareValues, unreachable } from "../ir/types.js";
@@ -257,7 +257,17 @@ export class World {
   steps(s: State, t: number): State[] {
     const seen = new Set<string>();
     const out: State[] = [];
-    const taken = this.alternatives(s, t).flatMap((states, i) => states.flatMap((x) => this.walk(x, t, `${i}`)));
+    let taken = this.alternatives(s, t).flatMap((states, i) => states.flatMap((x) => this.walk(x, t, `${i}`)));
+    // An acquire that took its lock may run on through one shared access (merge.ts).
+    const here = s.pc[t] as string;
+    const tid = this.program.threads[t]?.thread as string;
+    if (this.plan.through?.get(tid)?.has(here)) {
+      taken = taken.flatMap((x) => {
+        const end = x.state.pc[t] as string;
+        if (end === here || !runsThrough(this.plan, tid, here, end)) return [x];
+        return this.alternatives(x.state, t).flatMap((states, i) => states.flatMap((y) => this.walk(y, t, `${x.trail}>${i}`)));
+      });
+    }
     for (const { state, trail } of taken) {
       const k = `${trail}|${stateKey(state)}`;
       if (seen.has(k)) continue;

@@ -78,15 +78,26 @@ export function actionComment(ctx: ActionContext, n: Node): string[] {
   };
   const out = [line(n, `${threadName(model, n.thread)}: `)];
   const seen = new Set<string>();
-  for (const exit of successors(n.op)) {
-    for (const p of paths(ctx.plan, ctx.tp, exit)) {
-      for (const { node } of p.steps) {
-        if (seen.has(node.pc)) continue;
-        seen.add(node.pc);
-        out.push(line(node, "  then, in the same step: "));
+  const through = n.op.kind === "acquire" ? ctx.plan.through?.get(ctx.tp.thread)?.get(n.pc) : undefined;
+  const list = (exits: readonly string[], onward: boolean): void => {
+    for (const exit of exits) {
+      for (const p of paths(ctx.plan, ctx.tp, exit)) {
+        for (const { node } of p.steps) {
+          if (seen.has(node.pc)) continue;
+          seen.add(node.pc);
+          out.push(line(node, "  then, in the same step: "));
+        }
+        // An acquire running on through one shared access (src/ir/merge.ts).
+        const next = onward && through?.has(p.end) ? ctx.tp.nodes.find((x) => x.pc === p.end) : undefined;
+        if (next && !seen.has(next.pc)) {
+          seen.add(next.pc);
+          out.push(line(next, "  then, in the same step: "));
+          list(successors(next.op), false);
+        }
       }
     }
-  }
+  };
+  list(successors(n.op), true);
   if (n.op.kind === "acquire" && n.op.fault) out.push("page fault path: the handler takes the region owner's mmap_lock for read");
   return out;
 }
@@ -101,17 +112,28 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
   const { t, L, expr, tp, plan } = ctx;
   const op = n.op;
   const pathsOf = (pc: string) => paths(plan, tp, pc);
-  const compact = successors(n.op).every((x) => {
-    const ps = pathsOf(x);
-    return ps.length === 1 && pathReleases(ps[0] as Path).length === 0 && pathAcquires(ps[0] as Path).length === 0 && !isGuardedPath(ps[0] as Path);
-  });
+  const through = op.kind === "acquire" ? plan.through?.get(tp.thread)?.get(n.pc) : undefined;
+  const compact =
+    through === undefined &&
+    successors(n.op).every((x) => {
+      const ps = pathsOf(x);
+      return ps.length === 1 && pathReleases(ps[0] as Path).length === 0 && pathAcquires(ps[0] as Path).length === 0 && !isGuardedPath(ps[0] as Path);
+    });
   if (compact) return compactBody(ctx, n, (pc) => (pathsOf(pc)[0] as Path).end);
 
   // Each outcome's effect, then its paths; one disjunct per path of every outcome listed.
-  const outcomes = (effect: Effect, exits: readonly string[]): Item[] => {
-    const all = exits.flatMap((x) => pathsOf(x));
+  const outcomes = (effect: Effect, exits: readonly string[], onward?: ReadonlySet<string>): Item[] => {
+    const all = exits.flatMap((x) => pathsOf(x)).flatMap((p) => (onward?.has(p.end) ? onThrough(p) : [p]));
     if (all.length === 1) return leaf(ctx, effect, all[0] as Path);
     return [junction("\\/", all.map((p) => junction("/\\", leaf(ctx, effect, p))))];
+  };
+  // An acquire's step running on through one shared access (src/ir/merge.ts): the
+  // path to it, the access, and each of its paths, as one path. Only thread-local
+  // nodes lie between, so the access reads the state before the step (pathEffect
+  // composes it like a guarded node).
+  const onThrough = (p: Path): Path[] => {
+    const access = tp.nodes.find((x) => x.pc === p.end) as Node;
+    return [...new Set(successors(access.op))].flatMap((x) => pathsOf(x).map((q) => ({ steps: [...p.steps, { node: access, to: x }, ...q.steps], end: q.end })));
   };
   const others = (written: readonly string[]): Item[] => {
     const u = unchanged(ctx, written);
@@ -121,10 +143,10 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
     case "acquire": {
       const r = L(op.lock);
       const [can, took] = take(op.mode, r, t);
-      if (op.mode === "excl") return junction("/\\", [[can], ...outcomes(took, [op.next])]);
+      if (op.mode === "excl") return junction("/\\", [[can], ...outcomes(took, [op.next], through)]);
       // Queueing leaves the pc where it is: no continuation.
       const queue = junction("/\\", [[`Enqueue(${t}, ${r}, ${str(op.mode)})`], ...others(["rw"])]);
-      return junction("/\\", [ite(can, junction("/\\", outcomes(took, [op.next])), queue)]);
+      return junction("/\\", [ite(can, junction("/\\", outcomes(took, [op.next], through)), queue)]);
     }
     case "release": {
       const r = L(op.lock);

@@ -26,6 +26,8 @@ export interface SourceMap {
     readonly checks: Record<string, SpecCheck>;
     /** Thread id -> the pcs merged into the step before them, with the model line of each (absent in version 1). */
     readonly absorbed?: Record<string, readonly { readonly pc: string; readonly file: string; readonly line: number; readonly op: string }[]>;
+    /** Thread id -> acquire pc -> the kept pcs its step runs on through when it takes the lock at once (absent: none). */
+    readonly through?: Record<string, Record<string, readonly string[]>>;
   };
 }
 
@@ -45,6 +47,7 @@ export function toSourceMap(model: Model, names: SpecNames, describe: (thread: s
       actions,
       checks: obj(names.checks),
       absorbed: Object.fromEntries([...names.absorbed].map(([t, pcs]) => [t, pcs.map((pc) => ({ pc, ...describe(t, pc) }))])),
+      ...(names.through ? { through: Object.fromEntries([...names.through].map(([t, m]) => [t, obj(m)])) } : {}),
     },
   };
 }
@@ -60,10 +63,14 @@ export function namesFromSourceMap(map: SourceMap): SpecNames {
     actions: new Map(Object.entries(map.names.actions).map(([k, a]) => [k, { thread: a.thread, pc: a.pc }])),
     checks: m(map.names.checks),
     absorbed: new Map(Object.entries(map.names.absorbed ?? {}).map(([t, xs]) => [t, xs.map((x) => x.pc)])),
+    ...(map.names.through ? { through: new Map(Object.entries(map.names.through).map(([t, o]) => [t, m(o)])) } : {}),
   };
 }
 
 /** The merge plan a spec was generated with, from its naming tables. */
 export function mergePlanOf(names: SpecNames): MergePlan {
-  return { absorbed: new Map([...names.absorbed].map(([t, pcs]) => [t, new Set(pcs)])) };
+  return {
+    absorbed: new Map([...names.absorbed].map(([t, pcs]) => [t, new Set(pcs)])),
+    ...(names.through ? { through: new Map([...names.through].map(([t, m]) => [t, new Map([...m].map(([pc, ends]) => [pc, new Set(ends)]))])) } : {}),
+  };
 }

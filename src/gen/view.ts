@@ -41,6 +41,8 @@ export interface SpecNames {
   readonly checks: ReadonlyMap<string, SpecCheck>;
   /** Thread id -> the pcs merging absorbed (src/ir/merge.ts): no state stands at them. */
   readonly absorbed: ReadonlyMap<string, readonly string[]>;
+  /** Thread id -> acquire pc -> the kept pcs its step runs on through (src/ir/merge.ts `through`); absent: none. */
+  readonly through?: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
   /**
    * Thread id -> pc -> the thread's locals there, by name (threads with locals only):
    * lowering folds them into the pc, so a state's locals are read off its pcs (ITF).
@@ -463,7 +465,12 @@ export function buildView(
     byPc.set(DONE, Object.fromEntries(own.map((l) => [l.name, l.init])));
     locals.set(tp.thread, byPc);
   }
-  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed, locals };
+  const through = new Map(
+    [...(plan.through ?? new Map<string, ReadonlyMap<string, ReadonlySet<string>>>())]
+      .filter(([, m]) => m.size > 0)
+      .map(([t, m]) => [t, new Map([...m].map(([pc, ends]) => [pc, [...ends]]))] as const),
+  );
+  const names: SpecNames = { module, threads: threadStr, locks: lockStr, vars: varIdent, enumValues, actions, checks: ordered, absorbed, ...(through.size > 0 ? { through } : {}), locals };
   return { view, names };
 }
 

@@ -88,6 +88,25 @@
 //   stands), a node a label points at, and, below, a node whose continuation
 //   would inline too many paths (more than MAX_PATHS): it is kept instead.
 // - An absorbed entry node is run by Init: a thread may start at several pcs.
+// - An acquire that takes its lock at once runs on, in the same step, through the
+//   first kept node after it when that node is one shared access (`oneAccess`: a
+//   `set`, a branch on variables, a tracked region's residency test), reached
+//   through thread-local nodes only, and then through that node's absorbed ones:
+//   Lipton's R N L*, the acquire being the right mover R. Every step another
+//   thread takes between the acquire and the access either commutes with the
+//   acquire or is a rwsem enqueue (a contended down_read/down_write, the only steps
+//   the hold turns into something else; a trylock or a `held` read of the lock,
+//   which would see it, rules the rule out); an enqueue touches no variable, so it
+//   commutes with the access and moves after it, and the remaining steps, none of
+//   which can free, grant or queue for the lock while it is held and the queue
+//   stays empty, commute with the acquire, which moves right up to the access. The
+//   left-out state (lock held, pc at the access) has the variables of the state
+//   before the acquire, which checks the same invariants (no `held` read of the
+//   lock, no positive read of the thread's position) and where the acquire's own
+//   findings (sleep-in-atomic, lock-order) are checked; the thread is not blocked
+//   in it, so it is in no stuck set and every stuck set there is one before the
+//   acquire too. The access node stays kept: a thread a release grants the lock to
+//   (a queued rwsem waiter) stops at it, as before, and so does any other way in.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
@@ -102,6 +121,12 @@ export interface MergePlan {
   readonly absorbed: ReadonlyMap<string, ReadonlySet<string>>;
   /** The guarded shared variables (see the header) whose accesses some absorbed node makes. */
   readonly guarded?: ReadonlySet<string>;
+  /**
+   * Acquires whose step, when it takes the lock at once, runs on through the kept
+   * node it reaches (one shared access) and that node's absorbed ones: thread id ->
+   * acquire pc -> those kept pcs (see the header). Absent: none.
+   */
+  readonly through?: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
 }
 
 /** One way through absorbed nodes: the nodes run, the successor each took, and where it stops. */
@@ -118,6 +143,11 @@ export function noMerge(program: Program): MergePlan {
 
 export function isAbsorbed(plan: MergePlan, thread: string, pc: string): boolean {
   return plan.absorbed.get(thread)?.has(pc) ?? false;
+}
+
+/** Does the step of the acquire at `acquirePc`, having taken the lock at once and reached kept pc `end`, run on through it? */
+export function runsThrough(plan: MergePlan, thread: string, acquirePc: string, end: string): boolean {
+  return plan.through?.get(thread)?.get(acquirePc)?.has(end) ?? false;
 }
 
 /** Decides the absorbed nodes of every thread (rules in the header). */
@@ -195,9 +225,33 @@ export function planMerge(model: Model, program: Program): MergePlan {
         const set = absorbed.get(tp.thread) as ReadonlySet<string>;
         for (const n of tp.nodes) if (set.has(n.pc) && onGuarded(n)) for (const v of varsTouched(n)) used.add(v);
       }
-      return used.size > 0 ? { absorbed, guarded: used } : { absorbed };
+      const through = throughAcquires({ absorbed });
+      return used.size > 0 ? { absorbed, guarded: used, through } : { absorbed, through };
     }
     for (const l of seen) invisible.delete(l);
+  }
+
+  // Acquires whose step runs on through one shared access (the header's last rule).
+  function throughAcquires(plan: MergePlan): Map<string, Map<string, Set<string>>> {
+    const out = new Map<string, Map<string, Set<string>>>();
+    for (const tp of program.threads) {
+      const mine = new Map<string, Set<string>>();
+      out.set(tp.thread, mine);
+      if (positionRead.has(tp.thread)) continue;
+      const labelled = new Set([...tp.labels.values()].flat());
+      const byPc = nodeIndex(tp);
+      const set = plan.absorbed.get(tp.thread) as ReadonlySet<string>;
+      for (const n of tp.nodes) {
+        const op = n.op;
+        if (set.has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
+        const ways = paths(plan, tp, op.next);
+        // Thread-local on the way: no lock operation between the acquire and the access.
+        if (ways.some((p) => pathAcquires(p).length > 0 || pathReleases(p).length > 0)) continue;
+        const ends = new Set(ways.map((p) => p.end).filter((pc) => pc !== DONE && !labelled.has(pc) && oneAccess(byPc.get(pc))));
+        if (ends.size > 0) mine.set(n.pc, ends);
+      }
+    }
+    return out;
   }
 
   function absorb(quiet: ReadonlySet<string>): Map<string, ReadonlySet<string>> {
@@ -328,6 +382,21 @@ export function entryPaths(model: Model, plan: MergePlan, tp: ThreadProgram): Pa
   if (tp.entry === DONE) return [{ steps: [], end: DONE }];
   const init = new Map<string, Expr>(model.vars.map((v) => [v.id, { kind: "lit", value: v.init }]));
   return paths(plan, tp, tp.entry).filter((p) => pathEffect(p).guards.every((g) => evalConstant(substVars(g, init)) === true));
+}
+
+/**
+ * A node an acquire's step may run on through: one read or write of shared state
+ * that is always enabled and checks nothing where it stands. A `set`, a branch on
+ * variables and locals (not on lock state or positions), an access to a tracked
+ * region (it reads the residency; a fault goes on to the fault path's mmap_lock,
+ * a kept acquire).
+ */
+function oneAccess(n: Node | undefined): boolean {
+  const op = n?.op;
+  if (op === undefined) return false;
+  if (op.kind === "set") return true;
+  if (op.kind === "branch") return !isConstant(op.cond) && [...subexprs(op.cond)].every((x) => x.kind !== "held" && x.kind !== "done" && x.kind !== "at");
+  return op.kind === "access" && op.fault.kind !== "none" && op.fault.resident !== undefined;
 }
 
 /** Every way from `pc` through absorbed nodes to a kept pc or DONE (one path with no steps if `pc` is kept). */

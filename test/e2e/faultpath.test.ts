@@ -138,10 +138,10 @@ describe("the rewritten seeds", () => {
       "pagemap_read: get_user_pages(app.buf) -> page fault: handle_mm_fault, mmap lock already held",
       "pagemap_read: install_pte(app.buf) -> page mapped: present",
       "pagemap_read: up_read(&app->mmap_sem) -> released",
-      "pagemap_read: down_read(&app->mmap_sem) -> acquired for read",
-      "mmap: down_write(&app->mmap_sem) -> waits in the queue: held for read by pagemap_read",
       "kswapd: evict(app.buf) -> page unmapped: the next access faults",
+      "pagemap_read: down_read(&app->mmap_sem) -> acquired for read",
       "pagemap_read: put_user(app.buf) -> page fault",
+      "mmap: down_write(&app->mmap_sem) -> waits in the queue: held for read by pagemap_read",
     ]);
   });
 });

@@ -60,8 +60,8 @@ describe("seed000 as reported: the deadlock trace", () => {
       "T1 ioctl: down_read(&app->mmap_lock) -> acquired for read",
       "T1 ioctl: install_pte(user_buf) -> page mapped: present",
       "T1 ioctl: up_read(&app->mmap_lock) -> released",
-      "T1 ioctl: mutex_lock(&A_mutex) -> acquired",
       "kswapd: evict(user_buf) -> page unmapped: the next access faults",
+      "T1 ioctl: mutex_lock(&A_mutex) -> acquired",
       "T1 ioctl: copy_to_user(user_buf) -> page fault",
     ]);
     // kswapd is not in the cycle, but its eviction is a step the reader must see.

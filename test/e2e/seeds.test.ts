@@ -128,9 +128,9 @@ const cases: Record<string, Expected> = {
           ]
       },
       "verdict": "lock-leak",
-      "summary": "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 6 at racing-read-fault-leak.ts:35",
+      "summary": "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 11 at racing-read-fault-leak.ts:35",
       "details": [
-          "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 6 at racing-read-fault-leak.ts:35"
+          "T1 write fault finished holding &i_mmap_rwsem (write), taken in step 11 at racing-read-fault-leak.ts:35"
       ]
   },
   "seed002/truncate-mmaplock.ts": {
@@ -162,8 +162,8 @@ const cases: Record<string, Expected> = {
               "pagemap_read: rlock(&app->mmap_sem);",
               "pagemap_read: <page fault>",
               "pagemap_read: rlock(&app->mmap_sem);",
-              "mmap: lock(&app->mmap_sem);",
               "pagemap_read: <page fault>",
+              "mmap: lock(&app->mmap_sem);",
               "pagemap_read: rlock(&app->mmap_sem);"
           ]
       },

@@ -221,3 +221,58 @@ describe("positions read by invariants", () => {
     }
   });
 });
+
+describe("an acquire running on through one shared access", () => {
+  /** Acquire pcs whose step runs on, per thread name. */
+  const through = (def: ModelDef): Record<string, number> => {
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid model");
+    const plan = planMerge(def.ir, c.program);
+    return Object.fromEntries(c.program.threads.map((tp) => [def.ir.threads.find((t) => t.id === tp.thread)?.name as string, plan.through?.get(tp.thread)?.size ?? 0]));
+  };
+  /** get_block(): allocate the hole under the allocation lock, zero it outside (seed002's first race). */
+  const getBlock = (opts: { trylock?: boolean; held?: boolean; rwsem?: boolean }) =>
+    model("get_block", (m) => {
+      const p = m.process("p");
+      const blk = m.enum("block", ["hole", "allocated", "zeroed"], "hole");
+      const mu = m.mutex("alloc");
+      const sem = m.rwsem("alloc_sem");
+      for (const name of ["F1", "F2"]) {
+        p.thread(name, (t) => {
+          const isNew = t.bool("new", false);
+          if (opts.rwsem) t.downWrite(sem);
+          else t.lock(mu);
+          t.if(blk.eq("hole"), (b) => {
+            b.set(blk, "allocated");
+            b.set(isNew, true);
+          });
+          if (opts.rwsem) t.upWrite(sem);
+          else t.unlock(mu);
+          t.if(isNew, (b) => b.set(blk, "zeroed"));
+          t.assert(blk.eq("zeroed"), "mapped block is zeroed");
+        });
+      }
+      if (opts.trylock) p.thread("T", (t) => t.trylock(mu, (ok) => ok.unlock(mu)));
+      if (opts.held) m.invariant("alloc free or block not hole", or(not(m.held(mu)), not(blk.eq("zeroed"))));
+    });
+
+  it("runs the branch on the block inside the acquire's step (mutex and rwsem), with the findings of one step per operation", () => {
+    for (const rwsem of [false, true]) {
+      const def = getBlock({ rwsem });
+      expect(through(def)).toEqual({ F1: 1, F2: 1 });
+      const merged = explore(def, { exhaustive: true });
+      const unmerged = explore(def, { exhaustive: true, merge: false });
+      expect(merged.reachable).toEqual(unmerged.reachable);
+      expect(merged.reachable?.some((k) => k.startsWith("assertion"))).toBe(true);
+      expect(merged.distinct).toBeLessThan(explore(def, { exhaustive: true, merge: false }).distinct);
+    }
+  });
+
+  it("does not when another thread trylocks the lock or an expression reads it held", () => {
+    for (const opts of [{ trylock: true }, { held: true }]) {
+      const def = getBlock(opts);
+      expect(through(def)).toMatchObject({ F1: 0, F2: 0 });
+      expect(explore(def, { exhaustive: true }).reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    }
+  });
+});

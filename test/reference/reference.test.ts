@@ -18,16 +18,15 @@ const present = existsSync(referenceDir());
  * once a lever brings one down, the test says to remove its entry.
  */
 const ABOVE: Readonly<Record<string, { readonly atMost: number; readonly why: string }>> = {
-  squashfs_b_memset_evictable: { atMost: 131, why: "tracked residency: each access to the buffer, and the pte install after a fault (a set), is a step of its own" },
-  dax_a_simultaneous_write_faults: { atMost: 16, why: "get_block tests and sets the block under the fs lock, the zeroing writes it outside: each access is a step (branch refB's acquire-runs-through-one-access lever: 10)" },
-  dax_b_zero_in_get_blocks: { atMost: 10, why: "the lock step and the access after it are two steps (refB's lever: 6)" },
+  squashfs_b_memset_evictable: { atMost: 82, why: "tracked residency: each access to the buffer, and the pte install after a fault (a set), is a step of its own" },
+  dax_a_simultaneous_write_faults: { atMost: 10, why: "get_block tests and sets the block under the fs lock, the zeroing writes it outside: the unlocked write is a step" },
+  dax_b_zero_in_get_blocks: { atMost: 6, why: "the access after the release is a step of its own" },
   dax_c_fault_vs_truncate: { atMost: 11, why: "the punch's zap and free are two unlocked writes that both conflict with the fault" },
-  dax_d_mmaplock: { atMost: 15, why: "the fault's write of the pte under a read hold is not guarded (other threads write it too) (refB's lever: 11)" },
+  dax_d_mmaplock: { atMost: 11, why: "the fault's write of the pte under a read hold is not guarded (other threads write it too)" },
   dax_e_lock_inversion: { atMost: 12, why: "joining a fair rwsem's queue is a step of its own; the hand spec uses owner variables" },
-  dax_f_lock_leak: { atMost: 34, why: "each access after an acquire is a step of its own (refB's lever: 18)" },
-  pagemap_c_gup_reclaim: { atMost: 44, why: "get_user_pages' residency test and its install are two steps; evict may run on an absent page (refB's lever: 26)" },
+  pagemap_c_gup_reclaim: { atMost: 26, why: "get_user_pages' residency test and its install are two steps; evict may run on an absent page" },
   mpx_e2_reuse_deferred_invalidate: {
-    atMost: 49,
+    atMost: 39,
     why: "bd_entry and bt_T are read by the user thread without a lock, so their sets are steps of their own; the reference folds several such writes into one lock step",
   },
 };

@@ -189,10 +189,16 @@ U_munmap_p1 ==
     /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: down_read(&app->mmap_sem)  (_reuse.ts:31)
+\*   then, in the same step: bt_T = marked  (_reuse.ts:33)
+\*   then, in the same step: up_read(&app->mmap_sem)  (_reuse.ts:34)
 U_munmap_p2 ==
     /\ pc["U_munmap"] = "p2"
-    /\ DownRead("U_munmap", "app_mmap_sem", "p3")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+    /\ IF CanRead("app_mmap_sem", "U_munmap")
+       THEN /\ bt_T' = "marked"
+            /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem)
+            /\ UNCHANGED <<bd_entry, reused>>
+       ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "read")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: bt_T = marked  (_reuse.ts:33)
 \*   then, in the same step: up_read(&app->mmap_sem)  (_reuse.ts:34)
@@ -214,10 +220,20 @@ U_munmap_p5 ==
             /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: down_write(&app->mmap_sem)  (_reuse.ts:39)
+\*   then, in the same step: if (bd_entry == T)  (_reuse.ts:40)
 U_munmap_p8 ==
     /\ pc["U_munmap"] = "p8"
-    /\ DownWrite("U_munmap", "app_mmap_sem", "p9")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+    /\ IF CanWrite("app_mmap_sem", "U_munmap")
+       THEN /\ \/ /\ (bd_entry = "T")
+                  /\ rw' = TakeWrite(rw, "app_mmap_sem", "U_munmap")
+                  /\ Goto("U_munmap", "p10")  \* true
+                  /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+               \/ /\ ~((bd_entry = "T"))
+                  /\ rw' = TakeWrite(rw, "app_mmap_sem", "U_munmap")
+                  /\ Goto("U_munmap", "p11")  \* false
+                  /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+       ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "write")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: if (bd_entry == T)  (_reuse.ts:40)
 U_munmap_p9 ==
@@ -280,10 +296,16 @@ X_user_p7 ==
     /\ UNCHANGED <<rw, bd_entry, bt_T, at_D, reused>>
 
 \* X user: down_read(&app->bd_sem)  (_reuse.ts:60)
+\*   then, in the same step: bd_entry = T2  (_reuse.ts:61)
+\*   then, in the same step: up_read(&app->bd_sem)  (_reuse.ts:62)
 X_user_p8 ==
     /\ pc["X_user"] = "p8"
-    /\ DownRead("X_user", "app_bd_sem", "p9")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+    /\ IF CanRead("app_bd_sem", "X_user")
+       THEN /\ bd_entry' = "T2"
+            /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeRead(rw, "app_bd_sem", "X_user")), "X_user", <<<<"app_bd_sem", "read">>>>))  \* assigned; up_read(&app->bd_sem)
+            /\ UNCHANGED <<bt_T, reused>>
+       ELSE /\ Enqueue("X_user", "app_bd_sem", "read")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* X user: bd_entry = T2  (_reuse.ts:61)
 \*   then, in the same step: up_read(&app->bd_sem)  (_reuse.ts:62)

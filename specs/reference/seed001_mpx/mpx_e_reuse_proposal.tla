@@ -189,10 +189,16 @@ U_munmap_p1 ==
     /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: down_read(&app->mmap_sem)  (_reuse.ts:31)
+\*   then, in the same step: bd_entry = none  (_reuse.ts:32)
 U_munmap_p2 ==
     /\ pc["U_munmap"] = "p2"
-    /\ DownRead("U_munmap", "app_mmap_sem", "p3")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+    /\ IF CanRead("app_mmap_sem", "U_munmap")
+       THEN /\ rw' = TakeRead(rw, "app_mmap_sem", "U_munmap")
+            /\ bd_entry' = "none"
+            /\ Goto("U_munmap", "p4")  \* assigned
+            /\ UNCHANGED <<bt_T, at_D, reused>>
+       ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "read")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: bd_entry = none  (_reuse.ts:32)
 U_munmap_p3 ==
@@ -221,10 +227,17 @@ U_munmap_p6 ==
             /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: down_write(&app->mmap_sem)  (_reuse.ts:39)
+\*   then, in the same step: bt_T = freed  (_reuse.ts:41)
+\*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:42)
+\*   then, in the same step: up_write(&app->bd_sem)  (_reuse.ts:43)
 U_munmap_p9 ==
     /\ pc["U_munmap"] = "p9"
-    /\ DownWrite("U_munmap", "app_mmap_sem", "p10")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+    /\ IF CanWrite("app_mmap_sem", "U_munmap")
+       THEN /\ bt_T' = "freed"
+            /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "write">>>>))  \* assigned; up_write(&app->mmap_sem); up_write(&app->bd_sem)
+            /\ UNCHANGED <<bd_entry, reused>>
+       ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "write")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* U munmap: bt_T = freed  (_reuse.ts:41)
 \*   then, in the same step: up_write(&app->mmap_sem)  (_reuse.ts:42)
@@ -273,10 +286,16 @@ X_user_p7 ==
     /\ UNCHANGED <<rw, bd_entry, bt_T, at_D, reused>>
 
 \* X user: down_read(&app->bd_sem)  (_reuse.ts:60)
+\*   then, in the same step: bd_entry = T2  (_reuse.ts:61)
+\*   then, in the same step: up_read(&app->bd_sem)  (_reuse.ts:62)
 X_user_p8 ==
     /\ pc["X_user"] = "p8"
-    /\ DownRead("X_user", "app_bd_sem", "p9")
-    /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+    /\ IF CanRead("app_bd_sem", "X_user")
+       THEN /\ bd_entry' = "T2"
+            /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeRead(rw, "app_bd_sem", "X_user")), "X_user", <<<<"app_bd_sem", "read">>>>))  \* assigned; up_read(&app->bd_sem)
+            /\ UNCHANGED <<bt_T, reused>>
+       ELSE /\ Enqueue("X_user", "app_bd_sem", "read")
+            /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
 \* X user: bd_entry = T2  (_reuse.ts:61)
 \*   then, in the same step: up_read(&app->bd_sem)  (_reuse.ts:62)

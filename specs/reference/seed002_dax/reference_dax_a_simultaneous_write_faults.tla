@@ -191,10 +191,20 @@ Init ==
 \* ==== Thread "F1 write fault" of process "app" (dax_a_simultaneous_write_faults.ts:34)
 
 \* F1 write fault: mutex_lock(&fs_alloc_lock)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:24)
+\*   then, in the same step: if (block == hole)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:25)
+\*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:29)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:30)
 F1_write_fault_p2 ==
     /\ pc["F1_write_fault"] = "p2"
-    /\ MutexLock("F1_write_fault", "fs_alloc_lock", "p3")
-    /\ UNCHANGED <<rw, block>>
+    /\ owner["fs_alloc_lock"] = NoOne
+    /\ \/ /\ (block = "hole")
+          /\ owner' = Take(owner, "fs_alloc_lock", "F1_write_fault")
+          /\ Goto("F1_write_fault", "p4")  \* true
+          /\ UNCHANGED <<rw, block>>
+       \/ /\ ~((block = "hole"))
+          /\ owner' = Free(Take(owner, "fs_alloc_lock", "F1_write_fault"), "fs_alloc_lock")
+          /\ Goto("F1_write_fault", "Done")  \* false; mutex_unlock(&fs_alloc_lock); false
+          /\ UNCHANGED <<rw, block>>
 
 \* F1 write fault: if (block == hole)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:25)
 \*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:29)
@@ -235,10 +245,20 @@ Step_F1_write_fault ==
 \* ==== Thread "F2 write fault" of process "app" (dax_a_simultaneous_write_faults.ts:35)
 
 \* F2 write fault: mutex_lock(&fs_alloc_lock)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:24)
+\*   then, in the same step: if (block == hole)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:25)
+\*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:29)
+\*   then, in the same step: if (buffer_new)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:30)
 F2_write_fault_p2 ==
     /\ pc["F2_write_fault"] = "p2"
-    /\ MutexLock("F2_write_fault", "fs_alloc_lock", "p3")
-    /\ UNCHANGED <<rw, block>>
+    /\ owner["fs_alloc_lock"] = NoOne
+    /\ \/ /\ (block = "hole")
+          /\ owner' = Take(owner, "fs_alloc_lock", "F2_write_fault")
+          /\ Goto("F2_write_fault", "p4")  \* true
+          /\ UNCHANGED <<rw, block>>
+       \/ /\ ~((block = "hole"))
+          /\ owner' = Free(Take(owner, "fs_alloc_lock", "F2_write_fault"), "fs_alloc_lock")
+          /\ Goto("F2_write_fault", "Done")  \* false; mutex_unlock(&fs_alloc_lock); false
+          /\ UNCHANGED <<rw, block>>
 
 \* F2 write fault: if (block == hole)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:25)
 \*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_a_simultaneous_write_faults.ts:29)

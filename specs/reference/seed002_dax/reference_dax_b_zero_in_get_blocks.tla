@@ -191,10 +191,19 @@ Init ==
 \* ==== Thread "F1 write fault" of process "app" (dax_b_zero_in_get_blocks.ts:24)
 
 \* F1 write fault: mutex_lock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:19)
+\*   then, in the same step: if (block == hole)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
+\*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:21)
 F1_write_fault_p1 ==
     /\ pc["F1_write_fault"] = "p1"
-    /\ MutexLock("F1_write_fault", "fs_alloc_lock", "p2")
-    /\ UNCHANGED <<rw, block>>
+    /\ owner["fs_alloc_lock"] = NoOne
+    /\ \/ /\ (block = "hole")
+          /\ owner' = Take(owner, "fs_alloc_lock", "F1_write_fault")
+          /\ Goto("F1_write_fault", "p3")  \* true
+          /\ UNCHANGED <<rw, block>>
+       \/ /\ ~((block = "hole"))
+          /\ owner' = Free(Take(owner, "fs_alloc_lock", "F1_write_fault"), "fs_alloc_lock")
+          /\ Goto("F1_write_fault", "Done")  \* false; mutex_unlock(&fs_alloc_lock)
+          /\ UNCHANGED <<rw, block>>
 
 \* F1 write fault: if (block == hole)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
 \*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:21)
@@ -224,10 +233,19 @@ Step_F1_write_fault ==
 \* ==== Thread "F2 write fault" of process "app" (dax_b_zero_in_get_blocks.ts:25)
 
 \* F2 write fault: mutex_lock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:19)
+\*   then, in the same step: if (block == hole)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
+\*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:21)
 F2_write_fault_p1 ==
     /\ pc["F2_write_fault"] = "p1"
-    /\ MutexLock("F2_write_fault", "fs_alloc_lock", "p2")
-    /\ UNCHANGED <<rw, block>>
+    /\ owner["fs_alloc_lock"] = NoOne
+    /\ \/ /\ (block = "hole")
+          /\ owner' = Take(owner, "fs_alloc_lock", "F2_write_fault")
+          /\ Goto("F2_write_fault", "p3")  \* true
+          /\ UNCHANGED <<rw, block>>
+       \/ /\ ~((block = "hole"))
+          /\ owner' = Free(Take(owner, "fs_alloc_lock", "F2_write_fault"), "fs_alloc_lock")
+          /\ Goto("F2_write_fault", "Done")  \* false; mutex_unlock(&fs_alloc_lock)
+          /\ UNCHANGED <<rw, block>>
 
 \* F2 write fault: if (block == hole)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
 \*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:21)

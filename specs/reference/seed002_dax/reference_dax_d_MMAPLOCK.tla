@@ -166,10 +166,23 @@ Init ==
 \* ==== Thread "F fault" of process "app" (dax_d_mmaplock.ts:15)
 
 \* F fault: down_read(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:17)
+\*   then, in the same step: if (block == data)  (dax_d_mmaplock.ts:18)
+\*   then, in the same step: buffer_mapped = true  (dax_d_mmaplock.ts:18)
+\*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
+\*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
+\*   then, in the same step: up_read(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:20)
 F_fault_p1 ==
     /\ pc["F_fault"] = "p1"
-    /\ DownRead("F_fault", "XFS_MMAPLOCK", "p2")
-    /\ UNCHANGED <<block, pte_maps_block>>
+    /\ IF CanRead("XFS_MMAPLOCK", "F_fault")
+       THEN /\ \/ /\ (block = "data")
+                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "F_fault")
+                  /\ Goto("F_fault", "p5")  \* true; assigned; true
+                  /\ UNCHANGED <<block, pte_maps_block>>
+               \/ /\ ~((block = "data"))
+                  /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "F_fault")), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK)
+                  /\ UNCHANGED <<block, pte_maps_block>>
+       ELSE /\ Enqueue("F_fault", "XFS_MMAPLOCK", "read")
+            /\ UNCHANGED <<block, pte_maps_block>>
 
 \* F fault: if (block == data)  (dax_d_mmaplock.ts:18)
 \*   then, in the same step: buffer_mapped = true  (dax_d_mmaplock.ts:18)
@@ -200,10 +213,16 @@ Step_F_fault ==
 \* ==== Thread "T punch" of process "app" (dax_d_mmaplock.ts:22)
 
 \* T punch: down_write(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:23)
+\*   then, in the same step: pte_maps_block = false  (dax_d_mmaplock.ts:24)
 T_punch_p1 ==
     /\ pc["T_punch"] = "p1"
-    /\ DownWrite("T_punch", "XFS_MMAPLOCK", "p2")
-    /\ UNCHANGED <<block, pte_maps_block>>
+    /\ IF CanWrite("XFS_MMAPLOCK", "T_punch")
+       THEN /\ rw' = TakeWrite(rw, "XFS_MMAPLOCK", "T_punch")
+            /\ pte_maps_block' = FALSE
+            /\ Goto("T_punch", "p3")  \* assigned
+            /\ UNCHANGED <<block>>
+       ELSE /\ Enqueue("T_punch", "XFS_MMAPLOCK", "write")
+            /\ UNCHANGED <<block, pte_maps_block>>
 
 \* T punch: pte_maps_block = false  (dax_d_mmaplock.ts:24)
 T_punch_p2 ==

@@ -168,11 +168,25 @@ Init ==
 
 \* W write fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:58)
 \*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:58)
+\*   then, in the same step: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:34)
+\*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:36)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:34)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 W_write_fault_p2 ==
     /\ pc["W_write_fault"] = "p2"
-    /\ DownRead("W_write_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<hole_page_cached>>
+    /\ IF CanRead("app_mmap_lock", "W_write_fault")
+       THEN /\ \/ /\ hole_page_cached
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "W_write_fault")
+                  /\ Goto("W_write_fault", "p8")  \* assigned; true; assigned; true; true
+                  /\ UNCHANGED <<hole_page_cached>>
+               \/ /\ ~(hole_page_cached)
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "W_write_fault")
+                  /\ Goto("W_write_fault", "p11")  \* assigned; false; false
+                  /\ UNCHANGED <<hole_page_cached>>
+       ELSE /\ Enqueue("W_write_fault", "app_mmap_lock", "read")
+            /\ UNCHANGED <<hole_page_cached>>
 
 \* W write fault: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
@@ -193,10 +207,23 @@ W_write_fault_p8 ==
 
 \* W write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:39)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:41)
+\*   then, in the same step: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:45)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:46)
+\*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:49)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:49)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:58)
 W_write_fault_p11 ==
     /\ pc["W_write_fault"] = "p11"
-    /\ DownWrite("W_write_fault", "i_mmap_rwsem", "p13")
-    /\ UNCHANGED <<hole_page_cached>>
+    /\ IF CanWrite("i_mmap_rwsem", "W_write_fault")
+       THEN /\ \/ /\ hole_page_cached
+                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "W_write_fault")
+                  /\ Goto("W_write_fault", "p15")  \* true; true; assigned
+                  /\ UNCHANGED <<hole_page_cached>>
+               \/ /\ ~(hole_page_cached)
+                  /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "W_write_fault")), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_cached>>
+       ELSE /\ Enqueue("W_write_fault", "i_mmap_rwsem", "write")
+            /\ UNCHANGED <<hole_page_cached>>
 
 \* W write fault: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:45)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:46)
@@ -231,11 +258,25 @@ Step_W_write_fault ==
 
 \* R read fault: down_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:59)
 \*   then, in the same step: page = false  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:59)
+\*   then, in the same step: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
+\*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:34)
+\*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:36)
+\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:59)
+\*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:34)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 R_read_fault_p2 ==
     /\ pc["R_read_fault"] = "p2"
-    /\ DownRead("R_read_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<hole_page_cached>>
+    /\ IF CanRead("app_mmap_lock", "R_read_fault")
+       THEN /\ \/ /\ hole_page_cached
+                  /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "R_read_fault")), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; assigned; true; false; up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<hole_page_cached>>
+               \/ /\ ~(hole_page_cached)
+                  /\ rw' = TakeRead(rw, "app_mmap_lock", "R_read_fault")
+                  /\ Goto("R_read_fault", "p10")  \* assigned; false; false
+                  /\ UNCHANGED <<hole_page_cached>>
+       ELSE /\ Enqueue("R_read_fault", "app_mmap_lock", "read")
+            /\ UNCHANGED <<hole_page_cached>>
 
 \* R read fault: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)

@@ -168,10 +168,20 @@ Init ==
 \* ==== Thread "R pagemap_read" of process "app" (pagemap_c_gup_reclaim.ts:22)
 
 \* R pagemap_read: down_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:23)
+\*   then, in the same step: get_user_pages(user_buf)  (pagemap_c_gup_reclaim.ts:24)
+\*   then, in the same step: up_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:25)
 R_pagemap_read_p1 ==
     /\ pc["R_pagemap_read"] = "p1"
-    /\ DownRead("R_pagemap_read", "app_mmap_sem", "p2")
-    /\ UNCHANGED <<present_app_user_buf>>
+    /\ IF CanRead("app_mmap_sem", "R_pagemap_read")
+       THEN /\ \/ /\ present_app_user_buf
+                  /\ Become(Release(World([pc EXCEPT !["R_pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "R_pagemap_read")), "R_pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, pinned; up_read(&app->mmap_sem)
+                  /\ UNCHANGED <<present_app_user_buf>>
+               \/ /\ ~(present_app_user_buf)
+                  /\ rw' = TakeRead(rw, "app_mmap_sem", "R_pagemap_read")
+                  /\ Goto("R_pagemap_read", "p10")  \* page fault: handle_mm_fault, mmap lock already held
+                  /\ UNCHANGED <<present_app_user_buf>>
+       ELSE /\ Enqueue("R_pagemap_read", "app_mmap_sem", "read")
+            /\ UNCHANGED <<present_app_user_buf>>
 
 \* R pagemap_read: get_user_pages(user_buf)  (pagemap_c_gup_reclaim.ts:24)
 \*   then, in the same step: up_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:25)
@@ -184,10 +194,20 @@ R_pagemap_read_p2 ==
             /\ UNCHANGED <<rw, present_app_user_buf>>
 
 \* R pagemap_read: down_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:26)
+\*   then, in the same step: put_user(user_buf)  (pagemap_c_gup_reclaim.ts:27)
+\*   then, in the same step: up_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:28)
 R_pagemap_read_p4 ==
     /\ pc["R_pagemap_read"] = "p4"
-    /\ DownRead("R_pagemap_read", "app_mmap_sem", "p5")
-    /\ UNCHANGED <<present_app_user_buf>>
+    /\ IF CanRead("app_mmap_sem", "R_pagemap_read")
+       THEN /\ \/ /\ present_app_user_buf
+                  /\ Become(Release(World([pc EXCEPT !["R_pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "R_pagemap_read")), "R_pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&app->mmap_sem)
+                  /\ UNCHANGED <<present_app_user_buf>>
+               \/ /\ ~(present_app_user_buf)
+                  /\ rw' = TakeRead(rw, "app_mmap_sem", "R_pagemap_read")
+                  /\ Goto("R_pagemap_read", "p7")  \* page fault
+                  /\ UNCHANGED <<present_app_user_buf>>
+       ELSE /\ Enqueue("R_pagemap_read", "app_mmap_sem", "read")
+            /\ UNCHANGED <<present_app_user_buf>>
 
 \* R pagemap_read: put_user(user_buf)  (pagemap_c_gup_reclaim.ts:27)
 \*   then, in the same step: up_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:28)
@@ -200,11 +220,17 @@ R_pagemap_read_p5 ==
             /\ UNCHANGED <<rw, present_app_user_buf>>
 
 \* R pagemap_read: down_read(&app->mmap_sem)  [in page fault on user_buf]  (pagemap_c_gup_reclaim.ts:27)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (pagemap_c_gup_reclaim.ts:27)
+\*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on user_buf]  (pagemap_c_gup_reclaim.ts:27)
+\*   then, in the same step: up_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:28)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 R_pagemap_read_p7 ==
     /\ pc["R_pagemap_read"] = "p7"
-    /\ DownRead("R_pagemap_read", "app_mmap_sem", "p8")
-    /\ UNCHANGED <<present_app_user_buf>>
+    /\ IF CanRead("app_mmap_sem", "R_pagemap_read")
+       THEN /\ present_app_user_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["R_pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "R_pagemap_read")), "R_pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+       ELSE /\ Enqueue("R_pagemap_read", "app_mmap_sem", "read")
+            /\ UNCHANGED <<present_app_user_buf>>
 
 \* R pagemap_read: install_pte(user_buf)  [in page fault on user_buf]  (pagemap_c_gup_reclaim.ts:27)
 \*   then, in the same step: up_read(&app->mmap_sem)  [in page fault on user_buf]  (pagemap_c_gup_reclaim.ts:27)
