@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -134,13 +139,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -198,9 +208,14 @@ munmap_p3 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:48)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
-    /\ bd_remove_vmas' = (bd_remove_vmas + 1)
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "munmap")
+            /\ bd_remove_vmas' = (bd_remove_vmas + 1)
+            /\ Goto("munmap", "p6")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+       ELSE /\ bd_remove_vmas' = (bd_remove_vmas + 1)
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:65)
 munmap_p6 ==
@@ -212,9 +227,14 @@ munmap_p6 ==
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:67)
 munmap_p7 ==
     /\ pc["munmap"] = "p7"
-    /\ data_mapped' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "app_mmap_lock")
+            /\ data_mapped' = FALSE
+            /\ Goto("munmap", "p9")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ data_mapped' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p9"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:53)
 \*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
@@ -223,8 +243,12 @@ munmap_p9 ==
     /\ IF (bd_remove_vmas > 0)
        THEN /\ Goto("munmap", "p10")
             /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ IF rw["app_bd_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(rw, "app_bd_sem")
+                    /\ Goto("munmap", "Done")  \* up_write(&app->bd_sem)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:54)
 munmap_p10 ==
@@ -244,9 +268,14 @@ munmap_p11 ==
 \*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:59)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
-    /\ bd_remove_vmas' = 0
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+    /\ IF rw["app_mmap_lock"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+       THEN /\ rw' = FreeWrite(FreeWrite(rw, "app_mmap_lock"), "app_bd_sem")
+            /\ bd_remove_vmas' = 0
+            /\ Goto("munmap", "Done")  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+       ELSE /\ bd_remove_vmas' = 0
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
 
 Step_munmap ==
     \/ munmap_p1
@@ -275,16 +304,25 @@ user_mmap_bndstx_p2 ==
     /\ IF (data_mapped = FALSE)
        THEN /\ Goto("user_mmap_bndstx", "p3")
             /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(rw, "app_mmap_lock")
+                    /\ Goto("user_mmap_bndstx", "p5")  \* up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: new_data_mapped = true  (_mpx.ts:96)
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:97)
 user_mmap_bndstx_p3 ==
     /\ pc["user_mmap_bndstx"] = "p3"
-    /\ new_data_mapped' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "app_mmap_lock")
+            /\ new_data_mapped' = TRUE
+            /\ Goto("user_mmap_bndstx", "p5")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+       ELSE /\ new_data_mapped' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p5"], rw), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
 \* user mmap+bndstx: if (new_data_mapped)  (_mpx.ts:98)
 user_mmap_bndstx_p5 ==
@@ -329,10 +367,18 @@ user_mmap_bndstx_p10 ==
 user_mmap_bndstx_p11 ==
     /\ pc["user_mmap_bndstx"] = "p11"
     /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p14"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-               \/ /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p17"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       THEN /\ \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "p14")  \* up_write(&app->mmap_lock); page present, no fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p14"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "p17")  \* up_write(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p17"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
@@ -343,16 +389,25 @@ user_mmap_bndstx_p14 ==
     /\ IF (bd_entry = "invalid")
        THEN /\ Goto("user_mmap_bndstx", "p15")
             /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ IF rw["app_bd_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_bd_sem", "user_mmap_bndstx")
+                    /\ Goto("user_mmap_bndstx", "Done")  \* up_read(&app->bd_sem)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: bd_entry = new_bt  [in mpx_handle_bd_fault()]  (_mpx.ts:82)
 \*   then, in the same step: up_read(&app->bd_sem)  [in mpx_handle_bd_fault()]  (_mpx.ts:83)
 user_mmap_bndstx_p15 ==
     /\ pc["user_mmap_bndstx"] = "p15"
-    /\ bd_entry' = "new_bt"
-    /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
-    /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+    /\ IF rw["app_bd_sem"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_bd_sem", "user_mmap_bndstx")
+            /\ bd_entry' = "new_bt"
+            /\ Goto("user_mmap_bndstx", "Done")  \* up_read(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       ELSE /\ bd_entry' = "new_bt"
+            /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], rw), "user_mmap_bndstx", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
 \* user mmap+bndstx: down_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on bounds_dir <- mpx_handle_bd_fault()]  (_mpx.ts:81)
@@ -360,8 +415,11 @@ user_mmap_bndstx_p15 ==
 user_mmap_bndstx_p17 ==
     /\ pc["user_mmap_bndstx"] = "p17"
     /\ IF CanRead("app_mmap_lock", "user_mmap_bndstx")
-       THEN /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p14"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("user_mmap_bndstx", "p14")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p14"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
@@ -420,10 +478,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_bd_sem"] = FreeRw THEN {} ELSE {t \in {"user_mmap_bndstx"} : pc[t] = "p10" /\ ~CanRead("app_bd_sem", t)} \cup {t \in {"munmap"} : pc[t] = "p1" /\ ~CanWrite("app_bd_sem", t)})
+    \cup (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"munmap"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"user_mmap_bndstx"} : pc[t] = "p17" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"munmap"} : pc[t] \in {"p6", "p10"} /\ ~CanWrite("app_mmap_lock", t)} \cup {t \in {"user_mmap_bndstx"} : pc[t] \in {"p1", "p11"} /\ ~CanWrite("app_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -62,8 +62,24 @@ function take(mode: LockMode, r: string, t: string, e: Effect = {}): [string, Ef
 
 /** `e` with lock `r` given back in `mode` on top. */
 function free(e: Effect, mode: LockMode, r: string, t: string): Effect {
-  if (mode === "excl") return { ...e, owner: `Free(${e.owner ?? "owner"}, ${r})` };
+  // Giving back what this step took last undoes it (the lock was free before: the
+  // take's condition, or an absorbed acquire's lock, which no state shows held).
+  // TLC then builds no new function, and an update back to the variable is none.
+  if (mode === "excl") {
+    const took = `, ${r}, ${t})`;
+    if (e.owner?.startsWith("Take(") && e.owner.endsWith(took)) return without(e, "owner", e.owner.slice(5, -took.length));
+    return { ...e, owner: `Free(${e.owner ?? "owner"}, ${r})` };
+  }
+  const took = `, ${r}${mode === "read" ? `, ${t}` : ""})`;
+  const prefix = mode === "read" ? "TakeRead(" : "TakeWrite(";
+  if (e.rw?.startsWith(prefix) && e.rw.endsWith(took)) return without(e, "rw", e.rw.slice(prefix.length, -took.length));
   return { ...e, rw: mode === "read" ? `FreeRead(${e.rw ?? "rw"}, ${r}, ${t})` : `FreeWrite(${e.rw ?? "rw"}, ${r})` };
+}
+
+/** `e` with `key` set back to `value`: no update at all when that is the variable itself. */
+function without(e: Effect, key: "owner" | "rw", value: string): Effect {
+  const { [key]: _gone, ...rest } = e;
+  return value === key ? rest : { ...rest, [key]: value };
 }
 
 /** The comment lines of a kept node's action: its operation, then every absorbed operation it may run. */
@@ -173,33 +189,39 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   const { t, L } = ctx;
   const how = p.steps.map(({ node, to }) => (node.op.kind === "release" || node.op.kind === "acquire" ? spellOp(ctx.model, node.op) : spellOutcome(node.op, to)));
   const note = how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : "";
-  const items: Item[] = [];
-  const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
-  if (releases.some((r) => grants(ctx.model, r.lock))) {
-    // Every release, the kept one first, goes through Release: each may wake waiters.
-    // An absorbed acquire (of a lock no state shows held) is taken up front: its
-    // release is in the sequence, and no release before it may wake anyone.
-    const base = pathAcquires(p).reduce((e, a) => ({ ...e, ...take(a.mode, L(a.lock), t, e)[1] }), effect.freed ? {} : effect);
-    const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
-    const start = base.owner !== undefined ? `[${world} EXCEPT !.owner = ${base.owner}]` : world;
-    if (effect.assign) items.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
-    items.push([`Become(Release(${start}, ${t}, ${releaseSeq(releases, L)}))${note}`]);
-    const u = unchanged(ctx, ["owner", "rw", ...(effect.assign ? [effect.assign[0]] : [])]);
-    if (u !== undefined) items.push([u]);
-    return items;
-  }
+  // The path composed into one primed update per variable: what the step does when
+  // no release wakes anyone.
+  const direct: Item[] = [];
   const { owner, rw, assign } = p.steps.reduce((e, { node: { op } }) => {
     if (op.kind === "release") return free(e, op.mode, L(op.lock), t);
     if (op.kind === "acquire") return { ...e, ...take(op.mode, L(op.lock), t, e)[1] };
     return e;
   }, effect);
-  if (owner !== undefined) items.push([`owner' = ${owner}`]);
-  if (rw !== undefined) items.push([`rw' = ${rw}`]);
-  if (assign) items.push([`${assign[0]}' = ${assign[1]}`]);
-  items.push([`Goto(${t}, ${str(p.end)})${note}`]);
+  if (owner !== undefined) direct.push([`owner' = ${owner}`]);
+  if (rw !== undefined) direct.push([`rw' = ${rw}`]);
+  if (assign) direct.push([`${assign[0]}' = ${assign[1]}`]);
+  direct.push([`Goto(${t}, ${str(p.end)})${note}`]);
   const u = unchanged(ctx, [...(owner !== undefined ? ["owner"] : []), ...(rw !== undefined ? ["rw"] : []), ...(assign ? [assign[0]] : [])]);
-  if (u !== undefined) items.push([u]);
-  return items;
+  if (u !== undefined) direct.push([u]);
+  const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
+  const granting = [...new Set(releases.filter((r) => grants(ctx.model, r.lock)).map((r) => r.lock))];
+  if (granting.length === 0) return direct;
+  // Every release, the kept one first, goes through Release: each may wake waiters.
+  // An absorbed acquire (of a lock no state shows held) is taken up front: its
+  // release is in the sequence, and no release before it may wake anyone.
+  const base = pathAcquires(p).reduce((e, a) => ({ ...e, ...take(a.mode, L(a.lock), t, e)[1] }), effect.freed ? {} : effect);
+  const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
+  const start = base.owner !== undefined ? `[${world} EXCEPT !.owner = ${base.owner}]` : world;
+  const worlds: Item[] = [];
+  if (effect.assign) worlds.push([`${effect.assign[0]}' = ${effect.assign[1]}`]);
+  worlds.push([`Become(Release(${start}, ${t}, ${releaseSeq(releases, L)}))${note}`]);
+  const uw = unchanged(ctx, ["owner", "rw", ...(effect.assign ? [effect.assign[0]] : [])]);
+  if (uw !== undefined) worlds.push([uw]);
+  // Only a queue can be woken: while the queues of the rwsems it gives back are
+  // empty (a step neither joins nor leaves a queue before its releases), the step
+  // is the direct update, and TLC builds no worlds (the same successor states).
+  const empty = granting.map((l) => `rw[${L(l)}].queue = <<>>`).join(" /\\ ");
+  return [ite(empty, junction("/\\", direct), junction("/\\", worlds))];
 }
 
 /** The unmerged form of an action (one outcome per exit, no absorbed releases): `to` maps an exit to the pc its path ends at. */
