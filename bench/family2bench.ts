@@ -5,7 +5,7 @@
 // and, when `spin` and `gcc` are installed, SPIN's compile + search on f2.pml.
 // Runs are interleaved (one of each tool per round) and each figure is the
 // median of the rounds. SPIN is a comparison only: never a dependency.
-//   npm run bench:family2 -- [--repeat N] [--limit SECONDS] [--sizes 1,2,2,2;2,2,2,2]
+//   npm run bench:family2 -- [--repeat N] [--big-repeat N] [--limit SECONDS] [--sizes 1,2,2,2;2,2,2,2]
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -86,7 +86,7 @@ async function spin(dir: string, size: FamilySize, fixed: boolean, limitMs: numb
 const has = async (cmd: string, args: string[]) => (await execa(cmd, args, { reject: false })).exitCode !== undefined && (await execa(cmd, args, { reject: false })).failed === false;
 
 /** The section's lines (markdown). */
-export async function family2Section(tc: Toolchain, opts: { repeat: number; limitS: number; sizes?: readonly FamilySize[] }): Promise<string[]> {
+export async function family2Section(tc: Toolchain, opts: { repeat: number; limitS: number; sizes?: readonly FamilySize[]; bigRepeat?: number }): Promise<string[]> {
   if (!existsSync(cli)) throw new Error("bench: run `npm run build` first (it times the built CLI)");
   const ref = family2Dir();
   const withSpin = (await has("spin", ["-V"])) && (await has("gcc", ["--version"]));
@@ -99,7 +99,7 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
     "",
     "## Family 2: every lock visible (issue 18)",
     "",
-    `\`../shared/reference/family2\`: mmap_lock -> M -> S, K ioctl threads, F readers, W writers, bodies run L times; fixed (one lock order) and buggy (copy_to_user inside M: deadlock). Medians of ${opts.repeat} interleaved rounds (faultline, hand TLA+, SPIN, in turn); a run stops after ${opts.limitS} s. Load average at the start of this section: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
+    "`../shared/reference/family2`: " + `mmap_lock -> M -> S, K ioctl threads, F readers, W writers, bodies run L times; fixed (one lock order) and buggy (copy_to_user inside M: deadlock). Medians of ${opts.repeat} interleaved rounds${opts.bigRepeat !== undefined ? ` (${opts.bigRepeat} at 3,3,2 L2)` : ""} (faultline, hand TLA+, SPIN, in turn); a run stops after ${opts.limitS} s. Load average at the start of this section: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
     "",
     "- faultline: distinct states of the merged spec with symmetry, states/s (distinct over TLC's own time, with its JVM start), TLC's time, and end to end `node dist/cli/main.js check --no-deps --no-why <model>` (node start, model load, generation, TLC, trace).",
     "- deps: the dependency table's extra exploration that a default `faultline check` adds (src/deps, in node, no symmetry), timed once in process.",
@@ -126,7 +126,8 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
       const fl: Run[] = [];
       const hand: Run[] = [];
       const sp: Run[] = [];
-      for (let i = 0; i < opts.repeat; i++) {
+      const rounds = size.l === 2 && size.k * size.f * size.w >= 18 ? (opts.bigRepeat ?? opts.repeat) : opts.repeat;
+      for (let i = 0; i < rounds; i++) {
         fl.push(await faultline(modelFile, limitMs));
         if (ref) hand.push(await handTla(tc, dir, fixed, limitMs));
         if (ref && withSpin) sp.push(await spin(dir, size, fixed, limitMs));
@@ -184,7 +185,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
       const [k, f, w, l] = s.split(",").map(Number) as [number, number, number, number];
       return { k, f, w, l };
     });
-  const lines = await family2Section(tc, { repeat: Number(opt("--repeat") ?? 3), limitS: Number(opt("--limit") ?? 300), ...(sizes ? { sizes } : {}) });
+  const big = opt("--big-repeat");
+  const lines = await family2Section(tc, { repeat: Number(opt("--repeat") ?? 3), limitS: Number(opt("--limit") ?? 300), ...(sizes ? { sizes } : {}), ...(big ? { bigRepeat: Number(big) } : {}) });
   await writeFamily2(lines);
   console.log(lines.join("\n"));
 }
