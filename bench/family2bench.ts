@@ -19,7 +19,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/cli/main.js");
 /** ../shared/reference/family2 from the repository (or FAMILY2_DIR). */
 export const family2Dir = (): string | undefined =>
-  [process.env.FAMILY2_DIR, path.resolve(root, "../shared/reference/family2"), "/work/shared/reference/family2"].find(
+  [process.env["FAMILY2_DIR"], path.resolve(root, "../shared/reference/family2"), "/work/shared/reference/family2"].find(
     (d): d is string => d !== undefined && existsSync(path.join(d, "F2FixedOpt.tla")),
   );
 
@@ -83,7 +83,7 @@ async function spin(dir: string, size: FamilySize, fixed: boolean, limitMs: numb
   return { ms, verdict, ...(m?.[1] ? { states: Math.round(Number(m[1])) } : {}) };
 }
 
-const has = async (cmd: string, args: string[]) => (await execa(cmd, args, { reject: false })).exitCode !== undefined && (await execa(cmd, args, { reject: false })).failed === false;
+const has = async (cmd: string, args: string[]) => !(await execa(cmd, args, { reject: false })).failed;
 
 /** The section's lines (markdown). */
 export async function family2Section(tc: Toolchain, opts: { repeat: number; limitS: number; sizes?: readonly FamilySize[]; bigRepeat?: number }): Promise<string[]> {
@@ -131,7 +131,7 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
         fl.push(await faultline(modelFile, limitMs));
         if (ref) hand.push(await handTla(tc, dir, fixed, limitMs));
         if (ref && withSpin) sp.push(await spin(dir, size, fixed, limitMs));
-        process.stderr.write("f");
+        process.stderr.write(".");
       }
       let depsCell = "";
       {
@@ -152,6 +152,7 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
       lines.push(
         `| ${sizeName(size)} | ${variant} (${fl[0]?.verdict ?? "?"}) | ${distinct?.toLocaleString("en-US") ?? "timeout"} | ${rate(distinct, tlcMs)} | ${(tlcMs / 1000).toFixed(1)} s | ${med(fl)} | ${depsCell} | ${ref ? `${st(hand)} (${hand[0]?.verdict})` : "n/a"} | ${ref ? med(hand) : ""} | ${ref && hand[0]?.verdict !== "timeout" ? rate(hand[0]?.states, handMs) : ""} | ${sp.length > 0 ? `${st(sp)} (${sp[0]?.verdict})` : "n/a"} | ${sp.length > 0 ? med(sp) : ""} |`,
       );
+      process.stderr.write(`\n${lines.at(-1)}\n`);
     }
   }
   await rm(tmp, { recursive: true, force: true });
@@ -159,6 +160,9 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
 }
 
 const MARK = "<!-- family2 -->";
+
+/** The section between the markers that writeFamily2 replaces. */
+export const family2Block = (lines: readonly string[]): string[] => ["", MARK, lines.join("\n").trim(), MARK];
 
 /** Writes the section into bench/results.md between two markers (replacing the previous one). */
 export async function writeFamily2(lines: readonly string[]): Promise<void> {
