@@ -18,7 +18,7 @@ import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
-import { cpuLines, cpuOverhead } from "./cpu.js";
+import { cpuBlock, cpuOverhead } from "./cpu.js";
 import { family } from "./family.js";
 import { family2Block, family2Section } from "./family2bench.js";
 import { TRIVIAL, median, timeTlc, writeSpec } from "./util.js";
@@ -182,7 +182,7 @@ if (!args.includes("--no-family")) {
   }
   if (largest) lines.push("", `Largest fixed-family size checked within ${limit} s: ${largest.name}, ${largest.distinct} distinct states (up to symmetry), ${largest.rate} states/s.`);
 }
-lines.push(...cpuLines([await cpuOverhead(tc, path.join(root, "specs/seed000/as-reported.ts"), repeat)], repeat));
+lines.push(...cpuBlock([await cpuOverhead(tc, path.join(root, "specs/seed000/as-reported.ts"), repeat)], repeat));
 if (!args.includes("--no-family2")) lines.push(...family2Block(await family2Section(tc, { repeat: 3, bigRepeat: 1, limitS: Math.max(limit, 200) })));
 const out = path.resolve(import.meta.dirname, "results.md");
 await writeFile(out, `${lines.join("\n")}\n`);

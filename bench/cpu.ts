@@ -11,7 +11,7 @@ import { execa } from "execa";
 import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import type { Toolchain } from "../src/tlc/locate.js";
-import { median, writeSpec } from "./util.js";
+import { block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/cli/main.js");
@@ -61,6 +61,9 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
   return { file, check: checks, bare: bares, overhead: median(checks) - median(bares) };
 }
 
+/** The section as `npm run bench` writes it (between the markers bench:cpu replaces). */
+export const cpuBlock = (results: readonly CpuOverhead[], repeat: number): string[] => block("cpu", cpuLines(results, repeat));
+
 export function cpuLines(results: readonly CpuOverhead[], repeat: number): string[] {
   const s = (x: number) => `${x.toFixed(2)} s`;
   return [
@@ -88,5 +91,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     results.push(r);
     console.error(`${f}: check ${r.check.map((x) => x.toFixed(2)).join(" ")}; bare ${r.bare.map((x) => x.toFixed(2)).join(" ")}`);
   }
-  console.log(cpuLines(results, repeat).join("\n"));
+  const lines = cpuLines(results, repeat);
+  await writeBlock("cpu", lines);
+  console.log(lines.join("\n"));
 }

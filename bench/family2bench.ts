@@ -7,13 +7,13 @@
 // median of the rounds. SPIN is a comparison only: never a dependency.
 //   npm run bench:family2 -- [--repeat N] [--big-repeat N] [--limit SECONDS] [--sizes 1,2,2,2;2,2,2,2]
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import type { Toolchain } from "../src/tlc/locate.js";
 import type { FamilySize } from "./family.js";
-import { median } from "./util.js";
+import { block, median, writeBlock } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/cli/main.js");
@@ -63,7 +63,8 @@ async function handTla(tc: Toolchain, dir: string, fixed: boolean, limitMs: numb
   await rm(path.join(dir, "states"), { recursive: true, force: true });
   const r = await timed(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${module}.tla`], dir, limitMs);
   if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
-  const m = /([\d,]+) distinct states found/.exec(r.out);
+  // The last count: progress lines print it too.
+  const m = [...r.out.matchAll(/([\d,]+) distinct states found/g)].at(-1);
   const verdict = /Deadlock reached|is violated/.test(r.out) ? "deadlock" : r.code === 0 ? "ok" : `error ${r.code}`;
   return { ms: r.ms, verdict, ...(m?.[1] ? { states: Number(m[1].replace(/,/g, "")) } : {}) };
 }
@@ -159,21 +160,8 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
   return lines;
 }
 
-const MARK = "<!-- family2 -->";
-
-/** The section between the markers that writeFamily2 replaces. */
-export const family2Block = (lines: readonly string[]): string[] => ["", MARK, lines.join("\n").trim(), MARK];
-
-/** Writes the section into bench/results.md between two markers (replacing the previous one). */
-export async function writeFamily2(lines: readonly string[]): Promise<void> {
-  const out = path.resolve(import.meta.dirname, "results.md");
-  const old = await readFile(out, "utf8").catch(() => "# Benchmarks\n");
-  const block = `${MARK}\n${lines.join("\n").trim()}\n${MARK}`;
-  const i = old.indexOf(MARK);
-  const j = old.lastIndexOf(MARK);
-  const text = i >= 0 && j > i ? `${old.slice(0, i)}${block}${old.slice(j + MARK.length)}` : `${old.trimEnd()}\n\n${block}\n`;
-  await writeFile(out, text);
-}
+/** The section as `npm run bench` writes it (between the markers bench:family2 replaces). */
+export const family2Block = (lines: readonly string[]): string[] => block("family2", lines);
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   const args = process.argv.slice(2);
@@ -191,6 +179,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     });
   const big = opt("--big-repeat");
   const lines = await family2Section(tc, { repeat: Number(opt("--repeat") ?? 3), limitS: Number(opt("--limit") ?? 300), ...(sizes ? { sizes } : {}), ...(big ? { bigRepeat: Number(big) } : {}) });
-  await writeFamily2(lines);
+  await writeBlock("family2", lines);
   console.log(lines.join("\n"));
 }
