@@ -4,7 +4,9 @@
 // its overhead over a bare `java -cp tla2tools.jar tlc2.TLC` run of the same
 // spec; all seed models in one command against the sum of single runs; then
 // the parametric family of issue 6. Writes bench/results.md. Needs `npm run build`.
-//   npm run bench -- [--repeat N] [--family-limit SECONDS] [--no-family]
+// Then faultline's own CPU per check (bench/cpu.ts) and family 2 against the hand
+// TLA+ and SPIN (bench/family2bench.ts).
+//   npm run bench -- [--repeat N] [--family-limit SECONDS] [--no-family] [--no-family2]
 
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,8 +18,10 @@ import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
+import { cpuBlock, cpuOverhead } from "./cpu.js";
 import { family } from "./family.js";
 import { referenceSection, runReference } from "./reference.js";
+import { family2Block, family2Section } from "./family2bench.js";
 import { TRIVIAL, median, timeTlc, writeSpec } from "./util.js";
 
 const args = process.argv.slice(2);
@@ -182,6 +186,8 @@ if (!args.includes("--no-family")) {
   }
   if (largest) lines.push("", `Largest fixed-family size checked within ${limit} s: ${largest.name}, ${largest.distinct} distinct states (up to symmetry), ${largest.rate} states/s.`);
 }
+lines.push(...cpuBlock([await cpuOverhead(tc, path.join(root, "specs/seed000/as-reported.ts"), repeat)], repeat));
+if (!args.includes("--no-family2")) lines.push(...family2Block(await family2Section(tc, { repeat: 3, bigRepeat: 1, limitS: Math.max(limit, 200) })));
 const out = path.resolve(import.meta.dirname, "results.md");
 await writeFile(out, `${lines.join("\n")}\n`);
 process.stderr.write(`\nwrote ${path.relative(process.cwd(), out)}\n`);

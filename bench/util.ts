@@ -1,6 +1,6 @@
 // What bench.ts and jvm-flags.ts share: the median, a trivial spec, writing a spec
 // into a directory, and timing one plain TLC run on it.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import type { Toolchain } from "../src/tlc/locate.js";
@@ -33,3 +33,21 @@ export async function timeTlc(tc: Toolchain, dir: string, module: string, jvm: r
   if (r.exitCode === undefined || !CHECKED.has(r.exitCode)) throw new Error(`TLC failed on ${module} (exit ${r.exitCode}): ${r.all}`);
   return took;
 }
+
+/**
+ * Writes `lines` into bench/results.md between two `<!-- name -->` markers,
+ * replacing what was there (appended when there are none): the standalone
+ * bench scripts update their own section of the full `npm run bench` output.
+ */
+export async function writeBlock(name: string, lines: readonly string[]): Promise<void> {
+  const mark = `<!-- ${name} -->`;
+  const out = path.resolve(import.meta.dirname, "results.md");
+  const old = await readFile(out, "utf8").catch(() => "# Benchmarks\n");
+  const block = `${mark}\n${lines.join("\n").trim()}\n${mark}`;
+  const i = old.indexOf(mark);
+  const j = old.lastIndexOf(mark);
+  await writeFile(out, i >= 0 && j > i ? `${old.slice(0, i)}${block}${old.slice(j + mark.length)}` : `${old.trimEnd()}\n\n${block}\n`);
+}
+
+/** The lines of a section as `npm run bench` writes them: between the markers writeBlock replaces. */
+export const block = (name: string, lines: readonly string[]): string[] => ["", `<!-- ${name} -->`, lines.join("\n").trim(), `<!-- ${name} -->`];

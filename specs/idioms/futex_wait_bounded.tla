@@ -51,13 +51,18 @@ MutexTrylock(t, l, ok, fail) ==
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -154,13 +159,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -205,12 +215,10 @@ T1_futex_wait_p2 ==
     /\ \/ /\ owner' = Take(owner, "hb_lock", "T1_futex_wait")
           /\ Goto("T1_futex_wait", "p6")  \* page present, no fault; assigned; true
           /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p12")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault; true
-          /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p23")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
-          /\ UNCHANGED <<rw>>
+       \/ /\ Goto("T1_futex_wait", "p12")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault; true
+          /\ UNCHANGED <<owner, rw>>
+       \/ /\ Goto("T1_futex_wait", "p23")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
+          /\ UNCHANGED <<owner, rw>>
 
 \* T1 futex_wait: spin_unlock(&hb->lock)  (_futex.ts:42)
 T1_futex_wait_p6 ==
@@ -232,12 +240,10 @@ T1_futex_wait_p12 ==
     /\ \/ /\ owner' = Take(owner, "hb_lock", "T1_futex_wait")
           /\ Goto("T1_futex_wait", "p6")  \* page present, no fault; assigned; true
           /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p20")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault
-          /\ UNCHANGED <<rw>>
-       \/ /\ owner' = Free(Take(owner, "hb_lock", "T1_futex_wait"), "hb_lock")
-          /\ Goto("T1_futex_wait", "p21")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
-          /\ UNCHANGED <<rw>>
+       \/ /\ Goto("T1_futex_wait", "p20")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault
+          /\ UNCHANGED <<owner, rw>>
+       \/ /\ Goto("T1_futex_wait", "p21")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
+          /\ UNCHANGED <<owner, rw>>
 
 \* T1 futex_wait: loop bound 2  (_futex.ts:30)
 T1_futex_wait_p20 ==
@@ -251,7 +257,10 @@ T1_futex_wait_p20 ==
 T1_futex_wait_p21 ==
     /\ pc["T1_futex_wait"] = "p21"
     /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p20"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("T1_futex_wait", "p20")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<owner, rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p20"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
        ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -262,7 +271,10 @@ T1_futex_wait_p21 ==
 T1_futex_wait_p23 ==
     /\ pc["T1_futex_wait"] = "p23"
     /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p12"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("T1_futex_wait", "p12")  \* up_read(&app->mmap_lock); true
+                    /\ UNCHANGED <<owner, rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p12"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true
        ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -281,7 +293,11 @@ Step_T1_futex_wait ==
 T2_munmap_p1 ==
     /\ pc["T2_munmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "T2_munmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["T2_munmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "T2_munmap")), "T2_munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "T2_munmap"), "app_mmap_lock")
+                    /\ Goto("T2_munmap", "Done")  \* up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<owner>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_munmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "T2_munmap")), "T2_munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
        ELSE /\ Enqueue("T2_munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<owner>>
 
@@ -328,10 +344,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF owner["hb_lock"] = NoOne THEN {} ELSE {t \in {"T1_futex_wait"} : pc[t] \in {"p2", "p12"}})
+    \cup (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_futex_wait"} : pc[t] \in {"p21", "p23"} /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"T2_munmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -51,13 +51,18 @@ MutexTrylock(t, l, ok, fail) ==
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -153,13 +158,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -196,9 +206,8 @@ Init ==
 ioctl_p1 ==
     /\ pc["ioctl"] = "p1"
     /\ owner["alloc_mutex"] = NoOne
-    /\ \/ /\ owner' = Free(Take(owner, "alloc_mutex", "ioctl"), "alloc_mutex")
-          /\ Goto("ioctl", "Done")  \* page present, no fault; page present, no fault; mutex_unlock(&alloc_mutex)
-          /\ UNCHANGED <<rw>>
+    /\ \/ /\ Goto("ioctl", "Done")  \* page present, no fault; page present, no fault; mutex_unlock(&alloc_mutex)
+          /\ UNCHANGED <<owner, rw>>
        \/ /\ owner' = Take(owner, "alloc_mutex", "ioctl")
           /\ Goto("ioctl", "p5")  \* page present, no fault; page fault
           /\ UNCHANGED <<rw>>
@@ -221,7 +230,11 @@ ioctl_p5 ==
 ioctl_p7 ==
     /\ pc["ioctl"] = "p7"
     /\ owner["alloc_mutex"] = NoOne
-    /\ Become(Release([World([pc EXCEPT !["ioctl"] = "Done"], rw) EXCEPT !.owner = Take(owner, "alloc_mutex", "ioctl")], "ioctl", <<<<"alloc_mutex", "excl">>, <<"app_mmap_lock", "read">>, <<"alloc_mutex", "excl">>>>))  \* mutex_unlock(&alloc_mutex); up_read(&app->mmap_lock); mutex_unlock(&alloc_mutex)
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ owner' = Free(owner, "alloc_mutex")
+            /\ rw' = FreeRead(rw, "app_mmap_lock", "ioctl")
+            /\ Goto("ioctl", "Done")  \* mutex_unlock(&alloc_mutex); up_read(&app->mmap_lock); mutex_unlock(&alloc_mutex)
+       ELSE /\ Become(Release([World([pc EXCEPT !["ioctl"] = "Done"], rw) EXCEPT !.owner = Take(owner, "alloc_mutex", "ioctl")], "ioctl", <<<<"alloc_mutex", "excl">>, <<"app_mmap_lock", "read">>, <<"alloc_mutex", "excl">>>>))  \* mutex_unlock(&alloc_mutex); up_read(&app->mmap_lock); mutex_unlock(&alloc_mutex)
 
 \* ioctl: down_read(&app->mmap_lock)  [in page fault on foo_map]  (fault-write.ts:36)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in foo_fault() <- page fault on foo_map]  (fault-write.ts:27)
@@ -232,8 +245,15 @@ ioctl_p7 ==
 ioctl_p10 ==
     /\ pc["ioctl"] = "p10"
     /\ IF CanRead("app_mmap_lock", "ioctl")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "ioctl")), "ioctl", <<<<"app_mmap_lock", "read">>, <<"alloc_mutex", "excl">>>>))  \* false; up_read(&app->mmap_lock); page present, no fault; mutex_unlock(&alloc_mutex)
-               \/ /\ Become(Release(World([pc EXCEPT !["ioctl"] = "p5"], TakeRead(rw, "app_mmap_lock", "ioctl")), "ioctl", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock); page fault
+       THEN /\ \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ owner' = Free(owner, "alloc_mutex")
+                          /\ Goto("ioctl", "Done")  \* false; up_read(&app->mmap_lock); page present, no fault; mutex_unlock(&alloc_mutex)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "ioctl")), "ioctl", <<<<"app_mmap_lock", "read">>, <<"alloc_mutex", "excl">>>>))  \* false; up_read(&app->mmap_lock); page present, no fault; mutex_unlock(&alloc_mutex)
+               \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("ioctl", "p5")  \* false; up_read(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<owner, rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["ioctl"] = "p5"], TakeRead(rw, "app_mmap_lock", "ioctl")), "ioctl", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock); page fault
        ELSE /\ Enqueue("ioctl", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -281,10 +301,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF owner["alloc_mutex"] = NoOne THEN {} ELSE {t \in {"ioctl"} : pc[t] \in {"p1", "p7"}})
+    \cup (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"ioctl"} : pc[t] \in {"p5", "p10"} /\ ~CanRead("app_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -130,13 +135,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -176,7 +186,10 @@ T1_rename_p1 ==
 T1_rename_p2 ==
     /\ pc["T1_rename"] = "p2"
     /\ IF CanWrite("inode_B_i_rwsem", "T1_rename")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_rename"] = "Done"], TakeWrite(rw, "inode_B_i_rwsem", "T1_rename")), "T1_rename", <<<<"inode_B_i_rwsem", "write">>, <<"inode_A_i_rwsem", "write">>>>))  \* up_write(&inode[B]->i_rwsem); up_write(&inode[A]->i_rwsem)
+       THEN /\ IF rw["inode_B_i_rwsem"].queue = <<>> /\ rw["inode_A_i_rwsem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(FreeWrite(TakeWrite(rw, "inode_B_i_rwsem", "T1_rename"), "inode_B_i_rwsem"), "inode_A_i_rwsem")
+                    /\ Goto("T1_rename", "Done")  \* up_write(&inode[B]->i_rwsem); up_write(&inode[A]->i_rwsem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_rename"] = "Done"], TakeWrite(rw, "inode_B_i_rwsem", "T1_rename")), "T1_rename", <<<<"inode_B_i_rwsem", "write">>, <<"inode_A_i_rwsem", "write">>>>))  \* up_write(&inode[B]->i_rwsem); up_write(&inode[A]->i_rwsem)
        ELSE /\ Enqueue("T1_rename", "inode_B_i_rwsem", "write")
 
 Step_T1_rename ==
@@ -190,7 +203,10 @@ Step_T1_rename ==
 T2_read_p2 ==
     /\ pc["T2_read"] = "p2"
     /\ IF CanRead("inode_A_i_rwsem", "T2_read")
-       THEN /\ Become(Release(World([pc EXCEPT !["T2_read"] = "Done"], TakeRead(rw, "inode_A_i_rwsem", "T2_read")), "T2_read", <<<<"inode_A_i_rwsem", "read">>>>))  \* up_read(&inode[A]->i_rwsem)
+       THEN /\ IF rw["inode_A_i_rwsem"].queue = <<>>
+               THEN /\ Goto("T2_read", "Done")  \* up_read(&inode[A]->i_rwsem)
+                    /\ UNCHANGED <<rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_read"] = "Done"], TakeRead(rw, "inode_A_i_rwsem", "T2_read")), "T2_read", <<<<"inode_A_i_rwsem", "read">>>>))  \* up_read(&inode[A]->i_rwsem)
        ELSE /\ Enqueue("T2_read", "inode_A_i_rwsem", "read")
 
 \* T2 read: down_read(&inode[B]->i_rwsem)  (inode-rwsem.ts:18)
@@ -198,7 +214,10 @@ T2_read_p2 ==
 T2_read_p5 ==
     /\ pc["T2_read"] = "p5"
     /\ IF CanRead("inode_B_i_rwsem", "T2_read")
-       THEN /\ Become(Release(World([pc EXCEPT !["T2_read"] = "Done"], TakeRead(rw, "inode_B_i_rwsem", "T2_read")), "T2_read", <<<<"inode_B_i_rwsem", "read">>>>))  \* up_read(&inode[B]->i_rwsem)
+       THEN /\ IF rw["inode_B_i_rwsem"].queue = <<>>
+               THEN /\ Goto("T2_read", "Done")  \* up_read(&inode[B]->i_rwsem)
+                    /\ UNCHANGED <<rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_read"] = "Done"], TakeRead(rw, "inode_B_i_rwsem", "T2_read")), "T2_read", <<<<"inode_B_i_rwsem", "read">>>>))  \* up_read(&inode[B]->i_rwsem)
        ELSE /\ Enqueue("T2_read", "inode_B_i_rwsem", "read")
 
 Step_T2_read ==
@@ -245,10 +264,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["inode_A_i_rwsem"] = FreeRw THEN {} ELSE {t \in {"T2_read"} : pc[t] = "p2" /\ ~CanRead("inode_A_i_rwsem", t)} \cup {t \in {"T1_rename"} : pc[t] = "p1" /\ ~CanWrite("inode_A_i_rwsem", t)})
+    \cup (IF rw["inode_B_i_rwsem"] = FreeRw THEN {} ELSE {t \in {"T2_read"} : pc[t] = "p5" /\ ~CanRead("inode_B_i_rwsem", t)} \cup {t \in {"T1_rename"} : pc[t] = "p2" /\ ~CanWrite("inode_B_i_rwsem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

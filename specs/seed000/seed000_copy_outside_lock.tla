@@ -51,13 +51,18 @@ MutexTrylock(t, l, ok, fail) ==
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -155,13 +160,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -199,7 +209,10 @@ Init ==
 T2_reader_p2 ==
     /\ pc["T2_reader"] = "p2"
     /\ IF CanRead("app_mmap_lock", "T2_reader")
-       THEN /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_reader")) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_lock", "read">>>>))  \* mutex_lock(&A_mutex); mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("T2_reader", "Done")  \* mutex_lock(&A_mutex); mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<owner, rw>>
+               ELSE /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_reader")) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_lock", "read">>>>))  \* mutex_lock(&A_mutex); mutex_unlock(&A_mutex); up_read(&app->mmap_lock)
        ELSE /\ Enqueue("T2_reader", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -213,7 +226,11 @@ Step_T2_reader ==
 T3_mmap_p1 ==
     /\ pc["T3_mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "T3_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["T3_mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "T3_mmap")), "T3_mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "T3_mmap"), "app_mmap_lock")
+                    /\ Goto("T3_mmap", "Done")  \* up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<owner>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T3_mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "T3_mmap")), "T3_mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
        ELSE /\ Enqueue("T3_mmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<owner>>
 
@@ -228,7 +245,10 @@ Step_T3_mmap ==
 T1_ioctl_p5 ==
     /\ pc["T1_ioctl"] = "p5"
     /\ IF CanRead("app_mmap_lock", "T1_ioctl")
-       THEN /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("T1_ioctl", "Done")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<owner, rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")), "T1_ioctl", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
        ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -241,8 +261,14 @@ T1_ioctl_p5 ==
 T1_ioctl_p7 ==
     /\ pc["T1_ioctl"] = "p7"
     /\ IF CanRead("app_mmap_lock", "T1_ioctl")
-       THEN /\ \/ /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")) EXCEPT !.owner = Take(owner, "A_mutex", "T1_ioctl")], "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page present, no fault
-               \/ /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "p5"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")) EXCEPT !.owner = Take(owner, "A_mutex", "T1_ioctl")], "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page fault
+       THEN /\ \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("T1_ioctl", "Done")  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page present, no fault
+                          /\ UNCHANGED <<owner, rw>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")) EXCEPT !.owner = Take(owner, "A_mutex", "T1_ioctl")], "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page present, no fault
+               \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("T1_ioctl", "p5")  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page fault
+                          /\ UNCHANGED <<owner, rw>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "p5"], TakeRead(rw, "app_mmap_lock", "T1_ioctl")) EXCEPT !.owner = Take(owner, "A_mutex", "T1_ioctl")], "T1_ioctl", <<<<"app_mmap_lock", "read">>, <<"A_mutex", "excl">>>>))  \* up_read(&app->mmap_lock); mutex_lock(&A_mutex); mutex_unlock(&A_mutex); page fault
        ELSE /\ Enqueue("T1_ioctl", "app_mmap_lock", "read")
             /\ UNCHANGED <<owner>>
 
@@ -292,10 +318,15 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T2_reader"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"T1_ioctl"} : pc[t] \in {"p5", "p7"} /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"T3_mmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -155,13 +160,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED <<data_mapped, bd_entry, new_data_mapped>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED <<data_mapped, bd_entry, new_data_mapped>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -225,9 +235,14 @@ munmap_p3 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:49)
 munmap_p4 ==
     /\ pc["munmap"] = "p4"
-    /\ bd_remove_vmas' = (bd_remove_vmas + 1)
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "munmap")
+            /\ bd_remove_vmas' = (bd_remove_vmas + 1)
+            /\ Goto("munmap", "p6")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+       ELSE /\ bd_remove_vmas' = (bd_remove_vmas + 1)
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p6"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
 \*   then, in the same step: data_mapped = false  (_mpx.ts:67)
@@ -235,8 +250,13 @@ munmap_p4 ==
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
     /\ IF CanWrite("app_mmap_lock", "munmap")
-       THEN /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
-            /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "munmap"), "app_mmap_lock")
+                    /\ data_mapped' = FALSE
+                    /\ Goto("munmap", "p9")  \* assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               ELSE /\ Become(Release([World([pc EXCEPT !["munmap"] = "p9"], TakeWrite(rw, "app_mmap_lock", "munmap")) EXCEPT !.data_mapped = FALSE], "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
@@ -247,8 +267,12 @@ munmap_p9 ==
     /\ IF (bd_remove_vmas > 0)
        THEN /\ Goto("munmap", "p10")
             /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
-            /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+       ELSE /\ IF rw["app_bd_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(rw, "app_bd_sem")
+                    /\ Goto("munmap", "Done")  \* up_write(&app->bd_sem)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_bd_sem", "write">>>>))  \* up_write(&app->bd_sem)
+                    /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 \*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
@@ -274,9 +298,14 @@ munmap_p11 ==
 \*   then, in the same step: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
-    /\ bd_remove_vmas' = 0
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
-    /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
+    /\ IF rw["app_mmap_lock"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+       THEN /\ rw' = FreeWrite(FreeWrite(rw, "app_mmap_lock"), "app_bd_sem")
+            /\ bd_remove_vmas' = 0
+            /\ Goto("munmap", "Done")  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, marked_bt_reused, new_data_mapped>>
+       ELSE /\ bd_remove_vmas' = 0
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], rw), "munmap", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_lock); up_write(&app->bd_sem)
+            /\ UNCHANGED <<old_bt_vma, marked_bt_reused>>
 
 Step_munmap ==
     \/ munmap_p1
@@ -304,45 +333,81 @@ user_mmap_bndstx_p1 ==
        THEN /\ \/ /\ (data_mapped = FALSE)
                   /\ TRUE
                   /\ (bd_entry = "old_bt")
-                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "p7"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; true
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ new_data_mapped' = TRUE
+                          /\ Goto("user_mmap_bndstx", "p7")  \* true; assigned; up_write(&app->mmap_lock); true; true
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "p7"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; true
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ (data_mapped = FALSE)
                   /\ TRUE
                   /\ ~((bd_entry = "old_bt"))
                   /\ (bd_entry = "invalid")
-                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "p10"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; false; true
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ new_data_mapped' = TRUE
+                          /\ Goto("user_mmap_bndstx", "p10")  \* true; assigned; up_write(&app->mmap_lock); true; false; true
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "p10"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; false; true
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ (data_mapped = FALSE)
                   /\ TRUE
                   /\ ~((bd_entry = "old_bt"))
                   /\ ~((bd_entry = "invalid"))
-                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; false; false
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ new_data_mapped' = TRUE
+                          /\ Goto("user_mmap_bndstx", "Done")  \* true; assigned; up_write(&app->mmap_lock); true; false; false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); true; false; false
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ (data_mapped = FALSE)
                   /\ ~(TRUE)
-                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); false
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ new_data_mapped' = TRUE
+                          /\ Goto("user_mmap_bndstx", "Done")  \* true; assigned; up_write(&app->mmap_lock); false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.new_data_mapped = TRUE], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* true; assigned; up_write(&app->mmap_lock); false
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ ~((data_mapped = FALSE))
                   /\ new_data_mapped
                   /\ (bd_entry = "old_bt")
-                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p7"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; true
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "p7")  \* false; up_write(&app->mmap_lock); true; true
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p7"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; true
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ ~((data_mapped = FALSE))
                   /\ new_data_mapped
                   /\ ~((bd_entry = "old_bt"))
                   /\ (bd_entry = "invalid")
-                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p10"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; false; true
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "p10")  \* false; up_write(&app->mmap_lock); true; false; true
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p10"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; false; true
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ ~((data_mapped = FALSE))
                   /\ new_data_mapped
                   /\ ~((bd_entry = "old_bt"))
                   /\ ~((bd_entry = "invalid"))
-                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; false; false
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "Done")  \* false; up_write(&app->mmap_lock); true; false; false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); true; false; false
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ ~((data_mapped = FALSE))
                   /\ ~(new_data_mapped)
-                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); false
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "Done")  \* false; up_write(&app->mmap_lock); false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* false; up_write(&app->mmap_lock); false
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
@@ -375,13 +440,26 @@ user_mmap_bndstx_p11 ==
     /\ pc["user_mmap_bndstx"] = "p11"
     /\ IF CanWrite("app_mmap_lock", "user_mmap_bndstx")
        THEN /\ \/ /\ (bd_entry = "invalid")
-                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.bd_entry = "new_bt"], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_lock); page present, no fault; true; assigned; up_read(&app->bd_sem)
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+                     THEN /\ rw' = FreeRead(FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock"), "app_bd_sem", "user_mmap_bndstx")
+                          /\ bd_entry' = "new_bt"
+                          /\ Goto("user_mmap_bndstx", "Done")  \* up_write(&app->mmap_lock); page present, no fault; true; assigned; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.bd_entry = "new_bt"], "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_lock); page present, no fault; true; assigned; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ ~((bd_entry = "invalid"))
-                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_lock); page present, no fault; false; up_read(&app->bd_sem)
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
-               \/ /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p17"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+                     THEN /\ rw' = FreeRead(FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock"), "app_bd_sem", "user_mmap_bndstx")
+                          /\ Goto("user_mmap_bndstx", "Done")  \* up_write(&app->mmap_lock); page present, no fault; false; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_lock); page present, no fault; false; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+               \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx"), "app_mmap_lock")
+                          /\ Goto("user_mmap_bndstx", "p17")  \* up_write(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "p17"], TakeWrite(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
@@ -395,11 +473,20 @@ user_mmap_bndstx_p17 ==
     /\ pc["user_mmap_bndstx"] = "p17"
     /\ IF CanRead("app_mmap_lock", "user_mmap_bndstx")
        THEN /\ \/ /\ (bd_entry = "invalid")
-                  /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.bd_entry = "new_bt"], "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_lock); true; assigned; up_read(&app->bd_sem)
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+                     THEN /\ rw' = FreeRead(rw, "app_bd_sem", "user_mmap_bndstx")
+                          /\ bd_entry' = "new_bt"
+                          /\ Goto("user_mmap_bndstx", "Done")  \* up_read(&app->mmap_lock); true; assigned; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")) EXCEPT !.bd_entry = "new_bt"], "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_lock); true; assigned; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
                \/ /\ ~((bd_entry = "invalid"))
-                  /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_lock); false; up_read(&app->bd_sem)
-                  /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+                     THEN /\ rw' = FreeRead(rw, "app_bd_sem", "user_mmap_bndstx")
+                          /\ Goto("user_mmap_bndstx", "Done")  \* up_read(&app->mmap_lock); false; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["user_mmap_bndstx"] = "Done"], TakeRead(rw, "app_mmap_lock", "user_mmap_bndstx")), "user_mmap_bndstx", <<<<"app_mmap_lock", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_lock); false; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<old_bt_vma, bd_remove_vmas, marked_bt_reused>>
        ELSE /\ Enqueue("user_mmap_bndstx", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, marked_bt_reused, new_data_mapped>>
 
@@ -451,10 +538,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_bd_sem"] = FreeRw THEN {} ELSE {t \in {"user_mmap_bndstx"} : pc[t] = "p10" /\ ~CanRead("app_bd_sem", t)} \cup {t \in {"munmap"} : pc[t] = "p1" /\ ~CanWrite("app_bd_sem", t)})
+    \cup (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"munmap"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"user_mmap_bndstx"} : pc[t] = "p17" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"munmap"} : pc[t] \in {"p6", "p10"} /\ ~CanWrite("app_mmap_lock", t)} \cup {t \in {"user_mmap_bndstx"} : pc[t] \in {"p1", "p11"} /\ ~CanWrite("app_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

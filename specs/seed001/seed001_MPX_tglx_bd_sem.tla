@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -155,13 +160,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED <<mpx_enabled, bd_entry_other>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED <<mpx_enabled, bd_entry_other>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -259,8 +269,11 @@ BR_bounds_violation_p4 ==
 BR_bounds_violation_p5 ==
     /\ pc["BR_bounds_violation"] = "p5"
     /\ IF CanRead("app_mmap_lock", "BR_bounds_violation")
-       THEN /\ Become(Release(World([pc EXCEPT !["BR_bounds_violation"] = "p4"], TakeRead(rw, "app_mmap_lock", "BR_bounds_violation")), "BR_bounds_violation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("BR_bounds_violation", "p4")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["BR_bounds_violation"] = "p4"], TakeRead(rw, "app_mmap_lock", "BR_bounds_violation")), "BR_bounds_violation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("BR_bounds_violation", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -286,13 +299,26 @@ BR_bd_allocation_p2 ==
     /\ pc["BR_bd_allocation"] = "p2"
     /\ IF CanWrite("app_mmap_lock", "BR_bd_allocation")
        THEN /\ \/ /\ (bd_entry_other = "invalid")
-                  /\ Become(Release([World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")) EXCEPT !.bd_entry_other = "new_bt"], "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault; true; assigned
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
+                          /\ bd_entry_other' = "new_bt"
+                          /\ Goto("BR_bd_allocation", "p7")  \* up_write(&app->mmap_lock); page present, no fault; true; assigned
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")) EXCEPT !.bd_entry_other = "new_bt"], "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault; true; assigned
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
                \/ /\ ~((bd_entry_other = "invalid"))
-                  /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault; false
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
-               \/ /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p8"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
+                          /\ Goto("BR_bd_allocation", "p7")  \* up_write(&app->mmap_lock); page present, no fault; false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page present, no fault; false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+               \/ /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation"), "app_mmap_lock")
+                          /\ Goto("BR_bd_allocation", "p8")  \* up_write(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p8"], TakeWrite(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock); page fault
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -311,11 +337,18 @@ BR_bd_allocation_p8 ==
     /\ pc["BR_bd_allocation"] = "p8"
     /\ IF CanRead("app_mmap_lock", "BR_bd_allocation")
        THEN /\ \/ /\ (bd_entry_other = "invalid")
-                  /\ Become(Release([World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")) EXCEPT !.bd_entry_other = "new_bt"], "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true; assigned
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ bd_entry_other' = "new_bt"
+                          /\ Goto("BR_bd_allocation", "p7")  \* up_read(&app->mmap_lock); true; assigned
+                          /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")) EXCEPT !.bd_entry_other = "new_bt"], "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); true; assigned
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
                \/ /\ ~((bd_entry_other = "invalid"))
-                  /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); false
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("BR_bd_allocation", "p7")  \* up_read(&app->mmap_lock); false
+                          /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["BR_bd_allocation"] = "p7"], TakeRead(rw, "app_mmap_lock", "BR_bd_allocation")), "BR_bd_allocation", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock); false
+                          /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("BR_bd_allocation", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -367,9 +400,14 @@ munmap_p5 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:49)
 munmap_p6 ==
     /\ pc["munmap"] = "p6"
-    /\ bd_remove_vmas' = (bd_remove_vmas + 1)
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p8"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "munmap")
+            /\ bd_remove_vmas' = (bd_remove_vmas + 1)
+            /\ Goto("munmap", "p8")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
+       ELSE /\ bd_remove_vmas' = (bd_remove_vmas + 1)
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p8"], rw), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
 \* munmap: down_write(&app->mmap_lock)  (_mpx.ts:66)
 \*   then, in the same step: data_mapped = false  (_mpx.ts:67)
@@ -377,9 +415,14 @@ munmap_p6 ==
 munmap_p8 ==
     /\ pc["munmap"] = "p8"
     /\ IF CanWrite("app_mmap_lock", "munmap")
-       THEN /\ data_mapped' = FALSE
-            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
-            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "munmap"), "app_mmap_lock")
+                    /\ data_mapped' = FALSE
+                    /\ Goto("munmap", "p11")  \* assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               ELSE /\ data_mapped' = FALSE
+                    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -387,9 +430,14 @@ munmap_p8 ==
 \*   then, in the same step: up_write(&app->mmap_lock)  (_mpx.ts:68)
 munmap_p9 ==
     /\ pc["munmap"] = "p9"
-    /\ data_mapped' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "app_mmap_lock")
+            /\ data_mapped' = FALSE
+            /\ Goto("munmap", "p11")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       ELSE /\ data_mapped' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p11"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<bd_entry, old_bt_vma, bd_remove_vmas>>
 
 \* munmap: if (bd_remove_vmas > 0)  [in mpx_post_unmap()]  (_mpx.ts:54)
 munmap_p11 ==
@@ -420,9 +468,14 @@ munmap_p13 ==
 \*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
 munmap_p14 ==
     /\ pc["munmap"] = "p14"
-    /\ bd_remove_vmas' = 0
-    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "app_mmap_lock")
+            /\ bd_remove_vmas' = 0
+            /\ Goto("munmap", "p16")  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, mpx_enabled, bd_entry_other>>
+       ELSE /\ bd_remove_vmas' = 0
+            /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], rw), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma>>
 
 \* munmap: up_write(&app->bd_sem)  [in mpx_post_unmap()]  (_mpx.ts:60)
 munmap_p16 ==
@@ -436,8 +489,11 @@ munmap_p16 ==
 munmap_p17 ==
     /\ pc["munmap"] = "p17"
     /\ IF CanRead("app_mmap_lock", "munmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["munmap"] = "p4"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ Goto("munmap", "p4")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["munmap"] = "p4"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "read")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -463,8 +519,12 @@ Step_munmap ==
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
     /\ IF CanWrite("app_mmap_lock", "mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "mmap")), "mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-            /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "mmap"), "app_mmap_lock")
+                    /\ Goto("mmap", "Done")  \* up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "mmap")), "mmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
        ELSE /\ Enqueue("mmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 
@@ -517,10 +577,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_bd_sem"] = FreeRw THEN {} ELSE {t \in {"BR_bounds_violation", "BR_bd_allocation"} : pc[t] = "p1" /\ ~CanRead("app_bd_sem", t)} \cup {t \in {"prctl", "munmap"} : pc[t] = "p1" /\ ~CanWrite("app_bd_sem", t)})
+    \cup (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"BR_bounds_violation"} : pc[t] = "p5" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"BR_bd_allocation"} : pc[t] = "p8" /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"munmap"} : pc[t] \in {"p2", "p17"} /\ ~CanRead("app_mmap_lock", t)} \cup {t \in {"BR_bd_allocation"} : pc[t] = "p2" /\ ~CanWrite("app_mmap_lock", t)} \cup {t \in {"munmap"} : pc[t] \in {"p8", "p12"} /\ ~CanWrite("app_mmap_lock", t)} \cup {t \in {"mmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -129,13 +134,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -182,8 +192,11 @@ T1_fault_p2 ==
                   /\ Goto("T1_fault", "p5")  \* assigned; true
                   /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
-                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_fault")), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("T1_fault", "Done")  \* assigned; false; false; up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_fault")), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T1_fault", "app_mmap_lock", "read")
             /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
@@ -195,8 +208,12 @@ T1_fault_p4 ==
     /\ IF block_within_eof
        THEN /\ Goto("T1_fault", "p5")
             /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
+                    /\ Goto("T1_fault", "Done")  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 \*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
@@ -208,16 +225,25 @@ T1_fault_p5 ==
     /\ IF (block = "allocated")
        THEN /\ Goto("T1_fault", "p8")  \* assigned; true
             /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
+                    /\ Goto("T1_fault", "Done")  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
 T1_fault_p8 ==
     /\ pc["T1_fault"] = "p8"
-    /\ pte_T1' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
+            /\ pte_T1' = TRUE
+            /\ Goto("T1_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+       ELSE /\ pte_T1' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
 
 Step_T1_fault ==
     \/ T1_fault_p2
@@ -241,8 +267,11 @@ T2_fault_p2 ==
                   /\ Goto("T2_fault", "p5")  \* assigned; true
                   /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
-                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_fault")), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("T2_fault", "Done")  \* assigned; false; false; up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_fault")), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T2_fault", "app_mmap_lock", "read")
             /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
@@ -254,8 +283,12 @@ T2_fault_p4 ==
     /\ IF block_within_eof
        THEN /\ Goto("T2_fault", "p5")
             /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
+                    /\ Goto("T2_fault", "Done")  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 \*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
@@ -267,16 +300,25 @@ T2_fault_p5 ==
     /\ IF (block = "allocated")
        THEN /\ Goto("T2_fault", "p8")  \* assigned; true
             /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
+                    /\ Goto("T2_fault", "Done")  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
 T2_fault_p8 ==
     /\ pc["T2_fault"] = "p8"
-    /\ pte_T2' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
+            /\ pte_T2' = TRUE
+            /\ Goto("T2_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+       ELSE /\ pte_T2' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
 
 Step_T2_fault ==
     \/ T2_fault_p2
@@ -316,9 +358,14 @@ truncate_p3 ==
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p4 ==
     /\ pc["truncate"] = "p4"
-    /\ pte_T2' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["truncate"] = "p6"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
-    /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+    /\ IF rw["i_mmap_rwsem"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "i_mmap_rwsem")
+            /\ pte_T2' = FALSE
+            /\ Goto("truncate", "p6")  \* up_write(&i_mmap_rwsem)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+       ELSE /\ pte_T2' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["truncate"] = "p6"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
+            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
 
 \* truncate: block = freed  (_truncate.ts:38)
 truncate_p6 ==
@@ -376,10 +423,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_fault", "T2_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
+    \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"truncate"} : pc[t] = "p2" /\ ~CanWrite("i_mmap_rwsem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -130,13 +135,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -188,8 +198,12 @@ T1_write_fault_p4 ==
                   /\ Goto("T1_write_fault", "p6")  \* true
                   /\ UNCHANGED <<block, allocations, stale_data_mapped>>
                \/ /\ ~((block = "hole"))
-                  /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+                  /\ IF rw["XFS_ILOCK"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "XFS_ILOCK", "T1_write_fault"), "XFS_ILOCK")
+                          /\ Goto("T1_write_fault", "p12")  \* false; up_write(&XFS_ILOCK); false
+                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
+                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
        ELSE /\ Enqueue("T1_write_fault", "XFS_ILOCK", "write")
             /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
@@ -201,8 +215,12 @@ T1_write_fault_p5 ==
     /\ IF (block = "hole")
        THEN /\ Goto("T1_write_fault", "p6")
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
-            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ IF rw["XFS_ILOCK"].queue = <<>>
+               THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
+                    /\ Goto("T1_write_fault", "p12")  \* up_write(&XFS_ILOCK); false
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:33)
 T1_write_fault_p6 ==
@@ -217,9 +235,14 @@ T1_write_fault_p6 ==
 \*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p7 ==
     /\ pc["T1_write_fault"] = "p7"
-    /\ allocations' = (allocations + 1)
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
-    /\ UNCHANGED <<block, stale_data_mapped>>
+    /\ IF rw["XFS_ILOCK"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
+            /\ allocations' = (allocations + 1)
+            /\ Goto("T1_write_fault", "p11")  \* assigned; up_write(&XFS_ILOCK); true
+            /\ UNCHANGED <<block, stale_data_mapped>>
+       ELSE /\ allocations' = (allocations + 1)
+            /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
+            /\ UNCHANGED <<block, stale_data_mapped>>
 
 \* T1 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p11 ==
@@ -235,16 +258,25 @@ T1_write_fault_p12 ==
     /\ IF (block = "unzeroed")
        THEN /\ Goto("T1_write_fault", "p13")
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
+                    /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: stale_data_mapped = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T1_write_fault_p13 ==
     /\ pc["T1_write_fault"] = "p13"
-    /\ stale_data_mapped' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block, allocations>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
+            /\ stale_data_mapped' = TRUE
+            /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations>>
+       ELSE /\ stale_data_mapped' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations>>
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
@@ -278,8 +310,12 @@ T2_write_fault_p4 ==
                   /\ Goto("T2_write_fault", "p6")  \* true
                   /\ UNCHANGED <<block, allocations, stale_data_mapped>>
                \/ /\ ~((block = "hole"))
-                  /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+                  /\ IF rw["XFS_ILOCK"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "XFS_ILOCK", "T2_write_fault"), "XFS_ILOCK")
+                          /\ Goto("T2_write_fault", "p12")  \* false; up_write(&XFS_ILOCK); false
+                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
+                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
        ELSE /\ Enqueue("T2_write_fault", "XFS_ILOCK", "write")
             /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
@@ -291,8 +327,12 @@ T2_write_fault_p5 ==
     /\ IF (block = "hole")
        THEN /\ Goto("T2_write_fault", "p6")
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
-            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ IF rw["XFS_ILOCK"].queue = <<>>
+               THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
+                    /\ Goto("T2_write_fault", "p12")  \* up_write(&XFS_ILOCK); false
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:33)
 T2_write_fault_p6 ==
@@ -307,9 +347,14 @@ T2_write_fault_p6 ==
 \*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p7 ==
     /\ pc["T2_write_fault"] = "p7"
-    /\ allocations' = (allocations + 1)
-    /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
-    /\ UNCHANGED <<block, stale_data_mapped>>
+    /\ IF rw["XFS_ILOCK"].queue = <<>>
+       THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
+            /\ allocations' = (allocations + 1)
+            /\ Goto("T2_write_fault", "p11")  \* assigned; up_write(&XFS_ILOCK); true
+            /\ UNCHANGED <<block, stale_data_mapped>>
+       ELSE /\ allocations' = (allocations + 1)
+            /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
+            /\ UNCHANGED <<block, stale_data_mapped>>
 
 \* T2 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p11 ==
@@ -325,16 +370,25 @@ T2_write_fault_p12 ==
     /\ IF (block = "unzeroed")
        THEN /\ Goto("T2_write_fault", "p13")
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_write_fault")
+                    /\ Goto("T2_write_fault", "Done")  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: stale_data_mapped = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T2_write_fault_p13 ==
     /\ pc["T2_write_fault"] = "p13"
-    /\ stale_data_mapped' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-    /\ UNCHANGED <<block, allocations>>
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_write_fault")
+            /\ stale_data_mapped' = TRUE
+            /\ Goto("T2_write_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations>>
+       ELSE /\ stale_data_mapped' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<block, allocations>>
 
 Step_T2_write_fault ==
     \/ T2_write_fault_p2
@@ -386,10 +440,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault", "T2_write_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
+    \cup (IF rw["XFS_ILOCK"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault", "T2_write_fault"} : pc[t] = "p4" /\ ~CanWrite("XFS_ILOCK", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

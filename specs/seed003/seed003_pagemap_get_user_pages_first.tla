@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -131,13 +136,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -174,8 +184,11 @@ pagemap_read_p1 ==
     /\ pc["pagemap_read"] = "p1"
     /\ IF CanRead("app_mmap_sem", "pagemap_read")
        THEN /\ \/ /\ present_app_app_buf
-                  /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, pinned; up_read(&app->mmap_sem)
-                  /\ UNCHANGED <<present_app_app_buf>>
+                  /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ Goto("pagemap_read", "p4")  \* page present, pinned; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<rw, present_app_app_buf>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, pinned; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<present_app_app_buf>>
                \/ /\ ~(present_app_app_buf)
                   /\ rw' = TakeRead(rw, "app_mmap_sem", "pagemap_read")
                   /\ Goto("pagemap_read", "p10")  \* page fault: handle_mm_fault, mmap lock already held
@@ -188,8 +201,12 @@ pagemap_read_p1 ==
 pagemap_read_p2 ==
     /\ pc["pagemap_read"] = "p2"
     /\ IF present_app_app_buf
-       THEN /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
-            /\ UNCHANGED <<present_app_app_buf>>
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "pagemap_read")
+                    /\ Goto("pagemap_read", "p4")  \* up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<present_app_app_buf>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<present_app_app_buf>>
        ELSE /\ Goto("pagemap_read", "p10")
             /\ UNCHANGED <<rw, present_app_app_buf>>
 
@@ -200,8 +217,11 @@ pagemap_read_p4 ==
     /\ pc["pagemap_read"] = "p4"
     /\ IF CanRead("app_mmap_sem", "pagemap_read")
        THEN /\ \/ /\ present_app_app_buf
-                  /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&app->mmap_sem)
-                  /\ UNCHANGED <<present_app_app_buf>>
+                  /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ Goto("pagemap_read", "Done")  \* page present, no fault; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<rw, present_app_app_buf>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<present_app_app_buf>>
                \/ /\ ~(present_app_app_buf)
                   /\ rw' = TakeRead(rw, "app_mmap_sem", "pagemap_read")
                   /\ Goto("pagemap_read", "p7")  \* page fault
@@ -214,8 +234,12 @@ pagemap_read_p4 ==
 pagemap_read_p5 ==
     /\ pc["pagemap_read"] = "p5"
     /\ IF present_app_app_buf
-       THEN /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
-            /\ UNCHANGED <<present_app_app_buf>>
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "pagemap_read")
+                    /\ Goto("pagemap_read", "Done")  \* up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<present_app_app_buf>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<present_app_app_buf>>
        ELSE /\ Goto("pagemap_read", "p7")
             /\ UNCHANGED <<rw, present_app_app_buf>>
 
@@ -227,8 +251,12 @@ pagemap_read_p5 ==
 pagemap_read_p7 ==
     /\ pc["pagemap_read"] = "p7"
     /\ IF CanRead("app_mmap_sem", "pagemap_read")
-       THEN /\ present_app_app_buf' = TRUE
-            /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "pagemap_read")
+                    /\ present_app_app_buf' = TRUE
+                    /\ Goto("pagemap_read", "Done")  \* assigned; up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+               ELSE /\ present_app_app_buf' = TRUE
+                    /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem); up_read(&app->mmap_sem)
        ELSE /\ Enqueue("pagemap_read", "app_mmap_sem", "read")
             /\ UNCHANGED <<present_app_app_buf>>
 
@@ -237,15 +265,23 @@ pagemap_read_p7 ==
 \*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:35)
 pagemap_read_p8 ==
     /\ pc["pagemap_read"] = "p8"
-    /\ present_app_app_buf' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+    /\ IF rw["app_mmap_sem"].queue = <<>>
+       THEN /\ rw' = FreeRead(FreeRead(rw, "app_mmap_sem", "pagemap_read"), "app_mmap_sem", "pagemap_read")
+            /\ present_app_app_buf' = TRUE
+            /\ Goto("pagemap_read", "Done")  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+       ELSE /\ present_app_app_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "Done"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
 
 \* pagemap_read: install_pte(app.buf)  [in page fault on app.buf]  (_pagemap.ts:26)
 \*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:27)
 pagemap_read_p10 ==
     /\ pc["pagemap_read"] = "p10"
-    /\ present_app_app_buf' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+    /\ IF rw["app_mmap_sem"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "pagemap_read")
+            /\ present_app_app_buf' = TRUE
+            /\ Goto("pagemap_read", "p4")  \* up_read(&app->mmap_sem)
+       ELSE /\ present_app_app_buf' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], rw), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
 
 Step_pagemap_read ==
     \/ pagemap_read_p1
@@ -263,8 +299,12 @@ Step_pagemap_read ==
 mmap_p1 ==
     /\ pc["mmap"] = "p1"
     /\ IF CanWrite("app_mmap_sem", "mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "mmap")), "mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
-            /\ UNCHANGED <<present_app_app_buf>>
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "mmap"), "app_mmap_sem")
+                    /\ Goto("mmap", "Done")  \* up_write(&app->mmap_sem)
+                    /\ UNCHANGED <<present_app_app_buf>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "mmap")), "mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
+                    /\ UNCHANGED <<present_app_app_buf>>
        ELSE /\ Enqueue("mmap", "app_mmap_sem", "write")
             /\ UNCHANGED <<present_app_app_buf>>
 
@@ -325,10 +365,15 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"pagemap_read"} : pc[t] \in {"p1", "p4", "p7"} /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"mmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_sem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -132,13 +137,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -173,8 +183,14 @@ Init ==
 A_pagemap_read_B_p1 ==
     /\ pc["A_pagemap_read_B"] = "p1"
     /\ IF CanRead("B_mmap_lock", "A_pagemap_read_B")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["A_pagemap_read_B"] = "Done"], TakeRead(rw, "B_mmap_lock", "A_pagemap_read_B")), "A_pagemap_read_B", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock); page present, no fault
-               \/ /\ Become(Release(World([pc EXCEPT !["A_pagemap_read_B"] = "p4"], TakeRead(rw, "B_mmap_lock", "A_pagemap_read_B")), "A_pagemap_read_B", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock); page fault
+       THEN /\ \/ /\ IF rw["B_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("A_pagemap_read_B", "Done")  \* up_read(&B->mmap_lock); page present, no fault
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["A_pagemap_read_B"] = "Done"], TakeRead(rw, "B_mmap_lock", "A_pagemap_read_B")), "A_pagemap_read_B", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock); page present, no fault
+               \/ /\ IF rw["B_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("A_pagemap_read_B", "p4")  \* up_read(&B->mmap_lock); page fault
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["A_pagemap_read_B"] = "p4"], TakeRead(rw, "B_mmap_lock", "A_pagemap_read_B")), "A_pagemap_read_B", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock); page fault
        ELSE /\ Enqueue("A_pagemap_read_B", "B_mmap_lock", "read")
 
 \* A pagemap_read(B): down_read(&A->mmap_lock)  [in page fault on A.buf]  (_pagemap.ts:32)
@@ -183,7 +199,10 @@ A_pagemap_read_B_p1 ==
 A_pagemap_read_B_p4 ==
     /\ pc["A_pagemap_read_B"] = "p4"
     /\ IF CanRead("A_mmap_lock", "A_pagemap_read_B")
-       THEN /\ Become(Release(World([pc EXCEPT !["A_pagemap_read_B"] = "Done"], TakeRead(rw, "A_mmap_lock", "A_pagemap_read_B")), "A_pagemap_read_B", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock)
+       THEN /\ IF rw["A_mmap_lock"].queue = <<>>
+               THEN /\ Goto("A_pagemap_read_B", "Done")  \* up_read(&A->mmap_lock)
+                    /\ UNCHANGED <<rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["A_pagemap_read_B"] = "Done"], TakeRead(rw, "A_mmap_lock", "A_pagemap_read_B")), "A_pagemap_read_B", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock)
        ELSE /\ Enqueue("A_pagemap_read_B", "A_mmap_lock", "read")
 
 Step_A_pagemap_read_B ==
@@ -198,8 +217,14 @@ Step_A_pagemap_read_B ==
 B_pagemap_read_A_p1 ==
     /\ pc["B_pagemap_read_A"] = "p1"
     /\ IF CanRead("A_mmap_lock", "B_pagemap_read_A")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["B_pagemap_read_A"] = "Done"], TakeRead(rw, "A_mmap_lock", "B_pagemap_read_A")), "B_pagemap_read_A", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock); page present, no fault
-               \/ /\ Become(Release(World([pc EXCEPT !["B_pagemap_read_A"] = "p4"], TakeRead(rw, "A_mmap_lock", "B_pagemap_read_A")), "B_pagemap_read_A", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock); page fault
+       THEN /\ \/ /\ IF rw["A_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("B_pagemap_read_A", "Done")  \* up_read(&A->mmap_lock); page present, no fault
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["B_pagemap_read_A"] = "Done"], TakeRead(rw, "A_mmap_lock", "B_pagemap_read_A")), "B_pagemap_read_A", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock); page present, no fault
+               \/ /\ IF rw["A_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("B_pagemap_read_A", "p4")  \* up_read(&A->mmap_lock); page fault
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["B_pagemap_read_A"] = "p4"], TakeRead(rw, "A_mmap_lock", "B_pagemap_read_A")), "B_pagemap_read_A", <<<<"A_mmap_lock", "read">>>>))  \* up_read(&A->mmap_lock); page fault
        ELSE /\ Enqueue("B_pagemap_read_A", "A_mmap_lock", "read")
 
 \* B pagemap_read(A): down_read(&B->mmap_lock)  [in page fault on B.buf]  (_pagemap.ts:32)
@@ -208,7 +233,10 @@ B_pagemap_read_A_p1 ==
 B_pagemap_read_A_p4 ==
     /\ pc["B_pagemap_read_A"] = "p4"
     /\ IF CanRead("B_mmap_lock", "B_pagemap_read_A")
-       THEN /\ Become(Release(World([pc EXCEPT !["B_pagemap_read_A"] = "Done"], TakeRead(rw, "B_mmap_lock", "B_pagemap_read_A")), "B_pagemap_read_A", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock)
+       THEN /\ IF rw["B_mmap_lock"].queue = <<>>
+               THEN /\ Goto("B_pagemap_read_A", "Done")  \* up_read(&B->mmap_lock)
+                    /\ UNCHANGED <<rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["B_pagemap_read_A"] = "Done"], TakeRead(rw, "B_mmap_lock", "B_pagemap_read_A")), "B_pagemap_read_A", <<<<"B_mmap_lock", "read">>>>))  \* up_read(&B->mmap_lock)
        ELSE /\ Enqueue("B_pagemap_read_A", "B_mmap_lock", "read")
 
 Step_B_pagemap_read_A ==
@@ -222,7 +250,10 @@ Step_B_pagemap_read_A ==
 A_mmap_p1 ==
     /\ pc["A_mmap"] = "p1"
     /\ IF CanWrite("A_mmap_lock", "A_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["A_mmap"] = "Done"], TakeWrite(rw, "A_mmap_lock", "A_mmap")), "A_mmap", <<<<"A_mmap_lock", "write">>>>))  \* up_write(&A->mmap_lock)
+       THEN /\ IF rw["A_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "A_mmap_lock", "A_mmap"), "A_mmap_lock")
+                    /\ Goto("A_mmap", "Done")  \* up_write(&A->mmap_lock)
+               ELSE /\ Become(Release(World([pc EXCEPT !["A_mmap"] = "Done"], TakeWrite(rw, "A_mmap_lock", "A_mmap")), "A_mmap", <<<<"A_mmap_lock", "write">>>>))  \* up_write(&A->mmap_lock)
        ELSE /\ Enqueue("A_mmap", "A_mmap_lock", "write")
 
 Step_A_mmap ==
@@ -235,7 +266,10 @@ Step_A_mmap ==
 B_mmap_p1 ==
     /\ pc["B_mmap"] = "p1"
     /\ IF CanWrite("B_mmap_lock", "B_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["B_mmap"] = "Done"], TakeWrite(rw, "B_mmap_lock", "B_mmap")), "B_mmap", <<<<"B_mmap_lock", "write">>>>))  \* up_write(&B->mmap_lock)
+       THEN /\ IF rw["B_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "B_mmap_lock", "B_mmap"), "B_mmap_lock")
+                    /\ Goto("B_mmap", "Done")  \* up_write(&B->mmap_lock)
+               ELSE /\ Become(Release(World([pc EXCEPT !["B_mmap"] = "Done"], TakeWrite(rw, "B_mmap_lock", "B_mmap")), "B_mmap", <<<<"B_mmap_lock", "write">>>>))  \* up_write(&B->mmap_lock)
        ELSE /\ Enqueue("B_mmap", "B_mmap_lock", "write")
 
 Step_B_mmap ==
@@ -285,10 +319,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["B_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"A_pagemap_read_B"} : pc[t] = "p1" /\ ~CanRead("B_mmap_lock", t)} \cup {t \in {"B_pagemap_read_A"} : pc[t] = "p4" /\ ~CanRead("B_mmap_lock", t)} \cup {t \in {"B_mmap"} : pc[t] = "p1" /\ ~CanWrite("B_mmap_lock", t)})
+    \cup (IF rw["A_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"A_pagemap_read_B"} : pc[t] = "p4" /\ ~CanRead("A_mmap_lock", t)} \cup {t \in {"B_pagemap_read_A"} : pc[t] = "p1" /\ ~CanRead("A_mmap_lock", t)} \cup {t \in {"A_mmap"} : pc[t] = "p1" /\ ~CanWrite("A_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -130,13 +135,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -171,8 +181,8 @@ Init ==
 A1_copy_p1 ==
     /\ pc["A1_copy"] = "p1"
     /\ IF CanRead("A_mmap_lock", "A1_copy")
-       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "A_mmap_lock", "A1_copy"), "A_mmap_lock", "A1_copy")
-                  /\ Goto("A1_copy", "Done")  \* page present, no fault; up_read(&A->mmap_lock)
+       THEN /\ \/ /\ Goto("A1_copy", "Done")  \* page present, no fault; up_read(&A->mmap_lock)
+                  /\ UNCHANGED <<rw>>
                \/ /\ rw' = TakeRead(rw, "A_mmap_lock", "A1_copy")
                   /\ Goto("A1_copy", "p4")  \* page fault
        ELSE /\ Enqueue("A1_copy", "A_mmap_lock", "read")
@@ -184,7 +194,7 @@ A1_copy_p1 ==
 A1_copy_p4 ==
     /\ pc["A1_copy"] = "p4"
     /\ IF CanRead("B_mmap_lock", "A1_copy")
-       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "B_mmap_lock", "A1_copy"), "B_mmap_lock", "A1_copy"), "A_mmap_lock", "A1_copy")
+       THEN /\ rw' = FreeRead(rw, "A_mmap_lock", "A1_copy")
             /\ Goto("A1_copy", "Done")  \* up_read(&B->mmap_lock); up_read(&A->mmap_lock)
        ELSE /\ Enqueue("A1_copy", "B_mmap_lock", "read")
 
@@ -214,8 +224,8 @@ Step_A2_mmap ==
 B1_copy_p1 ==
     /\ pc["B1_copy"] = "p1"
     /\ IF CanRead("B_mmap_lock", "B1_copy")
-       THEN /\ \/ /\ rw' = FreeRead(TakeRead(rw, "B_mmap_lock", "B1_copy"), "B_mmap_lock", "B1_copy")
-                  /\ Goto("B1_copy", "Done")  \* page present, no fault; up_read(&B->mmap_lock)
+       THEN /\ \/ /\ Goto("B1_copy", "Done")  \* page present, no fault; up_read(&B->mmap_lock)
+                  /\ UNCHANGED <<rw>>
                \/ /\ rw' = TakeRead(rw, "B_mmap_lock", "B1_copy")
                   /\ Goto("B1_copy", "p4")  \* page fault
        ELSE /\ Enqueue("B1_copy", "B_mmap_lock", "read")
@@ -227,7 +237,7 @@ B1_copy_p1 ==
 B1_copy_p4 ==
     /\ pc["B1_copy"] = "p4"
     /\ IF CanRead("A_mmap_lock", "B1_copy")
-       THEN /\ rw' = FreeRead(FreeRead(TakeRead(rw, "A_mmap_lock", "B1_copy"), "A_mmap_lock", "B1_copy"), "B_mmap_lock", "B1_copy")
+       THEN /\ rw' = FreeRead(rw, "B_mmap_lock", "B1_copy")
             /\ Goto("B1_copy", "Done")  \* up_read(&A->mmap_lock); up_read(&B->mmap_lock)
        ELSE /\ Enqueue("B1_copy", "A_mmap_lock", "read")
 
@@ -293,10 +303,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["A_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"A1_copy"} : pc[t] = "p1" /\ ~CanRead("A_mmap_lock", t)} \cup {t \in {"B1_copy"} : pc[t] = "p4" /\ ~CanRead("A_mmap_lock", t)} \cup {t \in {"A2_mmap"} : pc[t] = "p1" /\ ~CanWrite("A_mmap_lock", t)})
+    \cup (IF rw["B_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"A1_copy"} : pc[t] = "p4" /\ ~CanRead("B_mmap_lock", t)} \cup {t \in {"B1_copy"} : pc[t] = "p1" /\ ~CanRead("B_mmap_lock", t)} \cup {t \in {"B2_mmap"} : pc[t] = "p1" /\ ~CanWrite("B_mmap_lock", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

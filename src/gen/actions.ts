@@ -65,8 +65,24 @@ function take(mode: LockMode, r: string, t: string, e: Effect = {}): [string, Ef
 
 /** `e` with lock `r` given back in `mode` on top. */
 function free(e: Effect, mode: LockMode, r: string, t: string): Effect {
-  if (mode === "excl") return { ...e, owner: `Free(${e.owner ?? "owner"}, ${r})` };
+  // Giving back what this step took last undoes it (the lock was free before: the
+  // take's condition, or an absorbed acquire's lock, which no state shows held).
+  // TLC then builds no new function, and an update back to the variable is none.
+  if (mode === "excl") {
+    const took = `, ${r}, ${t})`;
+    if (e.owner?.startsWith("Take(") && e.owner.endsWith(took)) return without(e, "owner", e.owner.slice(5, -took.length));
+    return { ...e, owner: `Free(${e.owner ?? "owner"}, ${r})` };
+  }
+  const took = `, ${r}${mode === "read" ? `, ${t}` : ""})`;
+  const prefix = mode === "read" ? "TakeRead(" : "TakeWrite(";
+  if (e.rw?.startsWith(prefix) && e.rw.endsWith(took)) return without(e, "rw", e.rw.slice(prefix.length, -took.length));
   return { ...e, rw: mode === "read" ? `FreeRead(${e.rw ?? "rw"}, ${r}, ${t})` : `FreeWrite(${e.rw ?? "rw"}, ${r})` };
+}
+
+/** `e` with `key` set back to `value`: no update at all when that is the variable itself. */
+function without(e: Effect, key: "owner" | "rw", value: string): Effect {
+  const { [key]: _gone, ...rest } = e;
+  return value === key ? rest : { ...rest, [key]: value };
 }
 
 /** The comment lines of a kept node's action: its operation, then every absorbed operation it may run. */
@@ -200,39 +216,45 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   const note = how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : "";
   // Guarded nodes (src/ir/merge.ts): the path's conditions, and each variable's value after it.
   const eff = pathEffect(p, effect.assign);
-  const items: Item[] = eff.guards.map((g) => [expr(g)]);
+  const guards: Item[] = eff.guards.map((g) => [expr(g)]);
   const assigned = [...eff.assigns].map(([v, e]) => ({ id: v, ident: ctx.varIdent.get(v) as string, value: expr(e) }));
-  const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
-  if (releases.some((r) => grants(ctx.model, r.lock))) {
-    // Every release, the kept one first, goes through Release: each may wake waiters.
-    // An absorbed acquire (of a lock no state shows held) is taken up front: its
-    // release is in the sequence, and no release before it may wake anyone.
-    const base = pathAcquires(p).reduce((e, a) => ({ ...e, ...take(a.mode, L(a.lock), t, e)[1] }), effect.freed ? {} : effect);
-    const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
-    // Variables the worlds carry get their new values there (woken threads read them);
-    // the path's other assignments are the step's own.
-    const inWorld = assigned.filter((a) => ctx.worldVars.includes(a.id));
-    const updates = [...(base.owner !== undefined ? [`!.owner = ${base.owner}`] : []), ...inWorld.map((a) => `!.${a.ident} = ${a.value}`)];
-    const start = updates.length > 0 ? `[${world} EXCEPT ${updates.join(", ")}]` : world;
-    const own = assigned.filter((a) => !ctx.worldVars.includes(a.id));
-    for (const a of own) items.push([`${a.ident}' = ${a.value}`]);
-    items.push([`Become(Release(${start}, ${t}, ${releaseSeq(releases, L)}))${note}`]);
-    const u = unchanged(ctx, ["owner", "rw", ...ctx.worldVars.map((v) => ctx.varIdent.get(v) as string), ...own.map((a) => a.ident)]);
-    if (u !== undefined) items.push([u]);
-    return items;
-  }
+  // The path composed into one primed update per variable: what the step does when
+  // no release wakes anyone.
+  const direct: Item[] = [];
   const { owner, rw } = p.steps.reduce((e, { node: { op } }) => {
     if (op.kind === "release") return free(e, op.mode, L(op.lock), t);
     if (op.kind === "acquire") return { ...e, ...take(op.mode, L(op.lock), t, e)[1] };
     return e;
   }, effect);
-  if (owner !== undefined) items.push([`owner' = ${owner}`]);
-  if (rw !== undefined) items.push([`rw' = ${rw}`]);
-  for (const a of assigned) items.push([`${a.ident}' = ${a.value}`]);
-  items.push([`Goto(${t}, ${str(p.end)})${note}`]);
+  if (owner !== undefined) direct.push([`owner' = ${owner}`]);
+  if (rw !== undefined) direct.push([`rw' = ${rw}`]);
+  for (const a of assigned) direct.push([`${a.ident}' = ${a.value}`]);
+  direct.push([`Goto(${t}, ${str(p.end)})${note}`]);
   const u = unchanged(ctx, [...(owner !== undefined ? ["owner"] : []), ...(rw !== undefined ? ["rw"] : []), ...assigned.map((a) => a.ident)]);
-  if (u !== undefined) items.push([u]);
-  return items;
+  if (u !== undefined) direct.push([u]);
+  const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
+  const granting = [...new Set(releases.filter((r) => grants(ctx.model, r.lock)).map((r) => r.lock))];
+  if (granting.length === 0) return [...guards, ...direct];
+  // Every release, the kept one first, goes through Release: each may wake waiters.
+  // An absorbed acquire (of a lock no state shows held) is taken up front: its
+  // release is in the sequence, and no release before it may wake anyone.
+  const base = pathAcquires(p).reduce((e, a) => ({ ...e, ...take(a.mode, L(a.lock), t, e)[1] }), effect.freed ? {} : effect);
+  const world = `World([pc EXCEPT ![${t}] = ${str(p.end)}], ${base.rw ?? "rw"})`;
+  // Variables the worlds carry get their new values there (woken threads read them);
+  // the path's other assignments are the step's own.
+  const inWorld = assigned.filter((a) => ctx.worldVars.includes(a.id));
+  const updates = [...(base.owner !== undefined ? [`!.owner = ${base.owner}`] : []), ...inWorld.map((a) => `!.${a.ident} = ${a.value}`)];
+  const start = updates.length > 0 ? `[${world} EXCEPT ${updates.join(", ")}]` : world;
+  const own = assigned.filter((a) => !ctx.worldVars.includes(a.id));
+  const worlds: Item[] = own.map((a) => [`${a.ident}' = ${a.value}`]);
+  worlds.push([`Become(Release(${start}, ${t}, ${releaseSeq(releases, L)}))${note}`]);
+  const uw = unchanged(ctx, ["owner", "rw", ...ctx.worldVars.map((v) => ctx.varIdent.get(v) as string), ...own.map((a) => a.ident)]);
+  if (uw !== undefined) worlds.push([uw]);
+  // Only a queue can be woken: while the queues of the rwsems it gives back are
+  // empty (a step neither joins nor leaves a queue before its releases), the step
+  // is the direct update, and TLC builds no worlds (the same successor states).
+  const empty = granting.map((l) => `rw[${L(l)}].queue = <<>>`).join(" /\\ ");
+  return [...guards, ite(empty, junction("/\\", direct), junction("/\\", worlds))];
 }
 
 /** The unmerged form of an action (one outcome per exit, no absorbed releases): `to` maps an exit to the pc its path ends at. */

@@ -2,9 +2,10 @@
 // templates/*.hbs. Deterministic: the same model gives the same bytes.
 
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import type { MergePlan } from "../ir/merge.js";
 import { type Program, nodeIndex } from "../ir/program.js";
 import type { Symmetry } from "../ir/symmetry.js";
@@ -32,19 +33,40 @@ const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 let compiled: { tla: HandlebarsTemplateDelegate<SpecView>; cfg: HandlebarsTemplateDelegate<SpecView> } | undefined;
 
+const require = createRequire(import.meta.url);
+
+/** What scripts/precompile-templates.mjs writes beside the built module: each template's text and compiled form. */
+type Precompiled = Record<string, { source: string; spec: TemplateSpecification }>;
+
 function templates(): NonNullable<typeof compiled> {
   if (compiled) return compiled;
-  // noEscape: Handlebars' HTML escaping would corrupt TLA+ (`<<`, `=>`, `"`).
-  const hb = Handlebars.create();
-  const options = { noEscape: true, strict: true, knownHelpersOnly: true } as const;
   const read = (name: string) => readFileSync(path.join(templatesDir, name), "utf8");
-  for (const partial of ["locks-excl", "locks-rwsem", "findings"]) {
-    hb.registerPartial(partial, hb.compile(read(`${partial}.hbs`), options));
+  const names = ["locks-excl", "locks-rwsem", "findings", "spec.tla", "spec.cfg"].map((n) => `${n}.hbs`);
+  const sources = new Map(names.map((n) => [n, read(n)]));
+  // The build's precompiled templates, while templates/ holds exactly their text:
+  // Handlebars' runtime only, no compiler to load, nothing to compile.
+  let pre: Precompiled | undefined;
+  try {
+    pre = require("./templates.precompiled.cjs") as Precompiled;
+  } catch {
+    pre = undefined;
   }
-  compiled = {
-    tla: hb.compile<SpecView>(read("spec.tla.hbs"), options),
-    cfg: hb.compile<SpecView>(read("spec.cfg.hbs"), options),
-  };
+  let make: (name: string) => HandlebarsTemplateDelegate;
+  let hb: typeof Handlebars;
+  if (pre && names.every((n) => pre?.[n]?.source === sources.get(n))) {
+    const runtime = require("handlebars/runtime") as typeof Handlebars & { default?: typeof Handlebars };
+    hb = (runtime.default ?? runtime).create();
+    const p = pre;
+    make = (name) => hb.template((p[name] as { spec: TemplateSpecification }).spec);
+  } else {
+    const full = require("handlebars") as typeof Handlebars;
+    hb = full.create();
+    // noEscape: Handlebars' HTML escaping would corrupt TLA+ (`<<`, `=>`, `"`).
+    const options = { noEscape: true, strict: true, knownHelpersOnly: true } as const;
+    make = (name) => hb.compile(sources.get(name) as string, options);
+  }
+  for (const partial of ["locks-excl", "locks-rwsem", "findings"]) hb.registerPartial(partial, make(`${partial}.hbs`));
+  compiled = { tla: make("spec.tla.hbs") as HandlebarsTemplateDelegate<SpecView>, cfg: make("spec.cfg.hbs") as HandlebarsTemplateDelegate<SpecView> };
   return compiled;
 }
 

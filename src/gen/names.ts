@@ -26,7 +26,7 @@ export const SPEC_NAMES = [
   "ReaderPreferringRwsems", "Readers", "Holders", "NoReaders", "Queued", "Pos", "Ahead", "AheadSet", "NoneAhead",
   "CanRead", "CanWrite", "CanTake", "Dequeue", "DownRead", "DownWrite", "UpRead", "UpWrite", "DownReadTrylock",
   "DownWriteTrylock", "MutexLock", "MutexUnlock", "MutexTrylock", "HoldsAs", "HoldsAny", "Held", "HeldBy",
-  "WaitAt", "WaitFor", "Waiting", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "Deadlocked",
+  "WaitAt", "WaitFor", "Waiting", "AwaitBlocked", "Blocked", "Blockers", "LockBlockers", "Stuck", "BlockedNow", "FreeRw", "Deadlocked",
   "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
   "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry", "AfterGrant", "HeadReaders", "Grant",
   "Resume", "ResumeAll", "Release", "Become", "World", "Continue", "OrderAt", "NoLockOrderViolation",

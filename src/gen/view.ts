@@ -7,7 +7,7 @@ import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from ".
 import { forbiddenWhileHeld } from "../ir/order.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
-import type { Expr, Model, Value } from "../ir/types.js";
+import type { Expr, LockMode, Model, Value } from "../ir/types.js";
 import { queues, subexprs, unreachable } from "../ir/types.js";
 import { type ActionContext, actionBody, actionComment, entryPcs, grants, releaseSeq } from "./actions.js";
 import { Namer, commentText } from "./names.js";
@@ -86,6 +86,8 @@ export interface SpecView {
   readonly canTake: string;
   readonly lockBlockers: string;
   readonly awaitBlocked: readonly string[];
+  /** The blocked threads of a state as one set expression, lock by lock (see blockedNow). */
+  readonly blockedNow: string;
   readonly releaseAt: string;
   readonly sleepingAt: string;
   /** `<<thread, pc, lock held, mode>>` for each kept acquire and lock declared after the one it takes; undefined without lockOrder. */
@@ -263,6 +265,8 @@ export function buildView(
   const forbidden = forbiddenWhileHeld(model);
   const lockModes = (id: string): string[] => (lockKind(id) === "rwsem" ? ["read", "write"] : ["excl"]);
   const awaitBlocked: string[] = [];
+  // lock -> mode -> thread (TLA+) -> the kept pcs where it acquires the lock in that mode.
+  const acquiresAt = new Map<string, Map<LockMode, Map<string, string[]>>>();
   const asserts: { name: string; comment: string[]; body: string }[] = [];
 
   // Shared variables a woken thread's continuation reads or writes (guarded nodes,
@@ -302,6 +306,13 @@ export function buildView(
         switch (op.kind) {
           case "acquire":
             for (const later of forbidden.get(op.lock) ?? []) for (const m of lockModes(later)) orderAt.push(`<<${t}, ${str(n.pc)}, ${L(later)}, ${str(m)}>>`);
+            {
+              const byMode = acquiresAt.get(op.lock) ?? new Map<LockMode, Map<string, string[]>>();
+              const byThread = byMode.get(op.mode) ?? new Map<string, string[]>();
+              byThread.set(t, [...(byThread.get(t) ?? []), n.pc]);
+              byMode.set(op.mode, byThread);
+              acquiresAt.set(op.lock, byMode);
+            }
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
             if (grants(model, op.lock)) {
               const ways = new Set(
@@ -444,6 +455,7 @@ export function buildView(
             ? "Holders(l) \\cup AheadSet(l, t)"
             : "{}",
     awaitBlocked: awaitBlocked.length === 0 ? ["FALSE"] : awaitBlocked,
+    blockedNow: blockedNow(acquiresAt, L, lockKind, awaitBlocked.length > 0),
     releaseAt: setLiteral(releaseAt),
     sleepingAt: setLiteral(sleepingAt),
     ...(hasOrder ? { orderAt: setLiteral(orderAt) } : {}),
@@ -536,4 +548,47 @@ function symmetrySet(groups: readonly (readonly string[])[]): string {
     .join("");
   const bind = groups.map((g, i) => `${ps[i]} \\in Permutations(${setLiteral(g)})`).join(", ");
   return `{[x \\in ${dom} |-> ${pick}${ps[groups.length - 1]}[x]] :\n        ${bind}}`;
+}
+
+/**
+ * `{t \in Threads : Blocked(t)}` written lock by lock, for TLC's speed: a free lock
+ * with nobody queued (most locks in most states) blocks nobody and costs one test;
+ * otherwise only the threads standing at one of its acquires are asked. Threads
+ * with the same acquire pcs (a threads(n, ...) group) share one set filter.
+ */
+function blockedNow(
+  acquiresAt: ReadonlyMap<string, ReadonlyMap<LockMode, ReadonlyMap<string, readonly string[]>>>,
+  L: (id: string) => string,
+  lockKind: (id: string) => string | undefined,
+  awaits: boolean,
+): string {
+  const str = (x: string) => `"${x}"`;
+  const parts: string[] = [];
+  const atSets = (byThread: ReadonlyMap<string, readonly string[]>, cond: (t: string) => string): string[] => {
+    const byPcs = new Map<string, string[]>();
+    for (const [t, pcs] of byThread) {
+      const key = [...new Set(pcs)].map(str).join(", ");
+      byPcs.set(key, [...(byPcs.get(key) ?? []), t]);
+    }
+    return [...byPcs].map(([pcs, ts]) => {
+      const at = pcs.includes(",") ? `pc[t] \\in {${pcs}}` : `pc[t] = ${pcs}`;
+      const c = cond("t");
+      return `{t \\in {${ts.join(", ")}} : ${at}${c ? ` /\\ ${c}` : ""}}`;
+    });
+  };
+  for (const [lock, byMode] of acquiresAt) {
+    const r = L(lock);
+    if (lockKind(lock) !== "rwsem") {
+      const sets = atSets(byMode.get("excl") ?? new Map(), () => "");
+      parts.push(`(IF owner[${r}] = NoOne THEN {} ELSE ${sets.join(" \\cup ")})`);
+      continue;
+    }
+    const sets = [
+      ...atSets(byMode.get("read") ?? new Map(), (t) => `~CanRead(${r}, ${t})`),
+      ...atSets(byMode.get("write") ?? new Map(), (t) => `~CanWrite(${r}, ${t})`),
+    ];
+    parts.push(`(IF rw[${r}] = FreeRw THEN {} ELSE ${sets.join(" \\cup ")})`);
+  }
+  if (awaits) parts.push("{t \\in Threads : AwaitBlocked(t)}");
+  return parts.length === 0 ? "{}" : parts.join("\n    \\cup ");
 }

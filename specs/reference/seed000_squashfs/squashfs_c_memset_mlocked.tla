@@ -51,13 +51,18 @@ MutexTrylock(t, l, ok, fail) ==
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -165,13 +170,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner /\ UNCHANGED <<present_app_user_buf>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner /\ UNCHANGED <<present_app_user_buf>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -215,7 +225,11 @@ T2_reader_p2 ==
 T2_reader_p3 ==
     /\ pc["T2_reader"] = "p3"
     /\ owner["A_mutex"] = NoOne
-    /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], rw) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_sem", "read">>>>))  \* mutex_unlock(&A_mutex); up_read(&app->mmap_sem)
+    /\ IF rw["app_mmap_sem"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "T2_reader")
+            /\ Goto("T2_reader", "Done")  \* mutex_unlock(&A_mutex); up_read(&app->mmap_sem)
+            /\ UNCHANGED <<owner, present_app_user_buf>>
+       ELSE /\ Become(Release([World([pc EXCEPT !["T2_reader"] = "Done"], rw) EXCEPT !.owner = Take(owner, "A_mutex", "T2_reader")], "T2_reader", <<<<"A_mutex", "excl">>, <<"app_mmap_sem", "read">>>>))  \* mutex_unlock(&A_mutex); up_read(&app->mmap_sem)
 
 Step_T2_reader ==
     \/ T2_reader_p2
@@ -228,7 +242,11 @@ Step_T2_reader ==
 T3_mmap_p1 ==
     /\ pc["T3_mmap"] = "p1"
     /\ IF CanWrite("app_mmap_sem", "T3_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["T3_mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "T3_mmap")), "T3_mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "T3_mmap"), "app_mmap_sem")
+                    /\ Goto("T3_mmap", "Done")  \* up_write(&app->mmap_sem)
+                    /\ UNCHANGED <<owner, present_app_user_buf>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T3_mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "T3_mmap")), "T3_mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
        ELSE /\ Enqueue("T3_mmap", "app_mmap_sem", "write")
             /\ UNCHANGED <<owner, present_app_user_buf>>
 
@@ -244,9 +262,8 @@ T1_ioctl_p2 ==
     /\ pc["T1_ioctl"] = "p2"
     /\ owner["A_mutex"] = NoOne
     /\ \/ /\ present_app_user_buf
-          /\ owner' = Free(Take(owner, "A_mutex", "T1_ioctl"), "A_mutex")
           /\ Goto("T1_ioctl", "Done")  \* page present, no fault; mutex_unlock(&A_mutex)
-          /\ UNCHANGED <<rw, present_app_user_buf>>
+          /\ UNCHANGED <<owner, rw, present_app_user_buf>>
        \/ /\ ~(present_app_user_buf)
           /\ owner' = Take(owner, "A_mutex", "T1_ioctl")
           /\ Goto("T1_ioctl", "p5")  \* page fault
@@ -260,7 +277,12 @@ T1_ioctl_p2 ==
 T1_ioctl_p5 ==
     /\ pc["T1_ioctl"] = "p5"
     /\ IF CanRead("app_mmap_sem", "T1_ioctl")
-       THEN /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_sem", "T1_ioctl")) EXCEPT !.present_app_user_buf = TRUE], "T1_ioctl", <<<<"app_mmap_sem", "read">>, <<"A_mutex", "excl">>>>))  \* assigned; up_read(&app->mmap_sem); mutex_unlock(&A_mutex)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ owner' = Free(owner, "A_mutex")
+                    /\ present_app_user_buf' = TRUE
+                    /\ Goto("T1_ioctl", "Done")  \* assigned; up_read(&app->mmap_sem); mutex_unlock(&A_mutex)
+                    /\ UNCHANGED <<rw>>
+               ELSE /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "Done"], TakeRead(rw, "app_mmap_sem", "T1_ioctl")) EXCEPT !.present_app_user_buf = TRUE], "T1_ioctl", <<<<"app_mmap_sem", "read">>, <<"A_mutex", "excl">>>>))  \* assigned; up_read(&app->mmap_sem); mutex_unlock(&A_mutex)
        ELSE /\ Enqueue("T1_ioctl", "app_mmap_sem", "read")
             /\ UNCHANGED <<owner, present_app_user_buf>>
 
@@ -271,7 +293,11 @@ T1_ioctl_p5 ==
 T1_ioctl_p8 ==
     /\ pc["T1_ioctl"] = "p8"
     /\ IF CanRead("app_mmap_sem", "T1_ioctl")
-       THEN /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "p2"], TakeRead(rw, "app_mmap_sem", "T1_ioctl")) EXCEPT !.present_app_user_buf = TRUE], "T1_ioctl", <<<<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ present_app_user_buf' = TRUE
+                    /\ Goto("T1_ioctl", "p2")  \* assigned; up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<owner, rw>>
+               ELSE /\ Become(Release([World([pc EXCEPT !["T1_ioctl"] = "p2"], TakeRead(rw, "app_mmap_sem", "T1_ioctl")) EXCEPT !.present_app_user_buf = TRUE], "T1_ioctl", <<<<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem)
        ELSE /\ Enqueue("T1_ioctl", "app_mmap_sem", "read")
             /\ UNCHANGED <<owner, present_app_user_buf>>
 
@@ -322,10 +348,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"T2_reader"} : pc[t] = "p2" /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"T1_ioctl"} : pc[t] \in {"p5", "p8"} /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"T3_mmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_sem", t)})
+    \cup (IF owner["A_mutex"] = NoOne THEN {} ELSE {t \in {"T2_reader"} : pc[t] = "p3"} \cup {t \in {"T1_ioctl"} : pc[t] = "p2"})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -137,13 +142,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -177,7 +187,10 @@ Init ==
 M_mmap_p1 ==
     /\ pc["M_mmap"] = "p1"
     /\ IF CanWrite("app_mmap_sem", "M_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["M_mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "M_mmap")), "M_mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "M_mmap"), "app_mmap_sem")
+                    /\ Goto("M_mmap", "Done")  \* up_write(&app->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["M_mmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "M_mmap")), "M_mmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
        ELSE /\ Enqueue("M_mmap", "app_mmap_sem", "write")
 
 Step_M_mmap ==
@@ -191,7 +204,10 @@ Step_M_mmap ==
 V_bounds_violation_p1 ==
     /\ pc["V_bounds_violation"] = "p1"
     /\ IF CanRead("app_bd_sem", "V_bounds_violation")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["V_bounds_violation"] = "Done"], TakeRead(rw, "app_bd_sem", "V_bounds_violation")), "V_bounds_violation", <<<<"app_bd_sem", "read">>>>))  \* page present, no fault; up_read(&app->bd_sem)
+       THEN /\ \/ /\ IF rw["app_bd_sem"].queue = <<>>
+                     THEN /\ Goto("V_bounds_violation", "Done")  \* page present, no fault; up_read(&app->bd_sem)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["V_bounds_violation"] = "Done"], TakeRead(rw, "app_bd_sem", "V_bounds_violation")), "V_bounds_violation", <<<<"app_bd_sem", "read">>>>))  \* page present, no fault; up_read(&app->bd_sem)
                \/ /\ rw' = TakeRead(rw, "app_bd_sem", "V_bounds_violation")
                   /\ Goto("V_bounds_violation", "p4")  \* page fault
        ELSE /\ Enqueue("V_bounds_violation", "app_bd_sem", "read")
@@ -203,7 +219,10 @@ V_bounds_violation_p1 ==
 V_bounds_violation_p4 ==
     /\ pc["V_bounds_violation"] = "p4"
     /\ IF CanRead("app_mmap_sem", "V_bounds_violation")
-       THEN /\ Become(Release(World([pc EXCEPT !["V_bounds_violation"] = "Done"], TakeRead(rw, "app_mmap_sem", "V_bounds_violation")), "V_bounds_violation", <<<<"app_mmap_sem", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->bd_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_bd_sem", "V_bounds_violation")
+                    /\ Goto("V_bounds_violation", "Done")  \* up_read(&app->mmap_sem); up_read(&app->bd_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["V_bounds_violation"] = "Done"], TakeRead(rw, "app_mmap_sem", "V_bounds_violation")), "V_bounds_violation", <<<<"app_mmap_sem", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->bd_sem)
        ELSE /\ Enqueue("V_bounds_violation", "app_mmap_sem", "read")
 
 Step_V_bounds_violation ==
@@ -224,8 +243,14 @@ A_bd_allocation_p1 ==
 A_bd_allocation_p2 ==
     /\ pc["A_bd_allocation"] = "p2"
     /\ IF CanWrite("app_mmap_sem", "A_bd_allocation")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["A_bd_allocation"] = "Done"], TakeWrite(rw, "app_mmap_sem", "A_bd_allocation")), "A_bd_allocation", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_sem); page present, no fault; up_read(&app->bd_sem)
-               \/ /\ Become(Release(World([pc EXCEPT !["A_bd_allocation"] = "p6"], TakeWrite(rw, "app_mmap_sem", "A_bd_allocation")), "A_bd_allocation", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem); page fault
+       THEN /\ \/ /\ IF rw["app_mmap_sem"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+                     THEN /\ rw' = FreeRead(FreeWrite(TakeWrite(rw, "app_mmap_sem", "A_bd_allocation"), "app_mmap_sem"), "app_bd_sem", "A_bd_allocation")
+                          /\ Goto("A_bd_allocation", "Done")  \* up_write(&app->mmap_sem); page present, no fault; up_read(&app->bd_sem)
+                     ELSE /\ Become(Release(World([pc EXCEPT !["A_bd_allocation"] = "Done"], TakeWrite(rw, "app_mmap_sem", "A_bd_allocation")), "A_bd_allocation", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "read">>>>))  \* up_write(&app->mmap_sem); page present, no fault; up_read(&app->bd_sem)
+               \/ /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "A_bd_allocation"), "app_mmap_sem")
+                          /\ Goto("A_bd_allocation", "p6")  \* up_write(&app->mmap_sem); page fault
+                     ELSE /\ Become(Release(World([pc EXCEPT !["A_bd_allocation"] = "p6"], TakeWrite(rw, "app_mmap_sem", "A_bd_allocation")), "A_bd_allocation", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem); page fault
        ELSE /\ Enqueue("A_bd_allocation", "app_mmap_sem", "write")
 
 \* A bd allocation: down_read(&app->mmap_sem)  [in page fault on bounds_dir]  (_proposal.ts:30)
@@ -235,7 +260,10 @@ A_bd_allocation_p2 ==
 A_bd_allocation_p6 ==
     /\ pc["A_bd_allocation"] = "p6"
     /\ IF CanRead("app_mmap_sem", "A_bd_allocation")
-       THEN /\ Become(Release(World([pc EXCEPT !["A_bd_allocation"] = "Done"], TakeRead(rw, "app_mmap_sem", "A_bd_allocation")), "A_bd_allocation", <<<<"app_mmap_sem", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->bd_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_bd_sem", "A_bd_allocation")
+                    /\ Goto("A_bd_allocation", "Done")  \* up_read(&app->mmap_sem); up_read(&app->bd_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["A_bd_allocation"] = "Done"], TakeRead(rw, "app_mmap_sem", "A_bd_allocation")), "A_bd_allocation", <<<<"app_mmap_sem", "read">>, <<"app_bd_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->bd_sem)
        ELSE /\ Enqueue("A_bd_allocation", "app_mmap_sem", "read")
 
 Step_A_bd_allocation ==
@@ -256,7 +284,10 @@ U_munmap_p1 ==
 U_munmap_p2 ==
     /\ pc["U_munmap"] = "p2"
     /\ IF CanRead("app_mmap_sem", "U_munmap")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&app->mmap_sem)
+       THEN /\ \/ /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ Goto("U_munmap", "p5")  \* page present, no fault; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&app->mmap_sem)
                \/ /\ rw' = TakeRead(rw, "app_mmap_sem", "U_munmap")
                   /\ Goto("U_munmap", "p10")  \* page fault
        ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "read")
@@ -266,7 +297,10 @@ U_munmap_p2 ==
 U_munmap_p5 ==
     /\ pc["U_munmap"] = "p5"
     /\ IF CanWrite("app_mmap_sem", "U_munmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p7"], TakeWrite(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "U_munmap"), "app_mmap_sem")
+                    /\ Goto("U_munmap", "p7")  \* up_write(&app->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p7"], TakeWrite(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "write">>>>))  \* up_write(&app->mmap_sem)
        ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "write")
 
 \* U munmap: down_write(&app->mmap_sem)  (_proposal.ts:38)
@@ -275,7 +309,10 @@ U_munmap_p5 ==
 U_munmap_p7 ==
     /\ pc["U_munmap"] = "p7"
     /\ IF CanWrite("app_mmap_sem", "U_munmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(FreeWrite(TakeWrite(rw, "app_mmap_sem", "U_munmap"), "app_mmap_sem"), "app_bd_sem")
+                    /\ Goto("U_munmap", "Done")  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
        ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "write")
 
 \* U munmap: down_read(&app->mmap_sem)  [in page fault on bounds_dir]  (mpx_c_bd_sem_proposal.ts:18)
@@ -285,7 +322,10 @@ U_munmap_p7 ==
 U_munmap_p10 ==
     /\ pc["U_munmap"] = "p10"
     /\ IF CanRead("app_mmap_sem", "U_munmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "U_munmap")
+                    /\ Goto("U_munmap", "p5")  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>, <<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem); up_read(&app->mmap_sem)
        ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "read")
 
 Step_U_munmap ==
@@ -339,10 +379,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"V_bounds_violation"} : pc[t] = "p4" /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"A_bd_allocation"} : pc[t] = "p6" /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"U_munmap"} : pc[t] \in {"p2", "p10"} /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"M_mmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_sem", t)} \cup {t \in {"A_bd_allocation"} : pc[t] = "p2" /\ ~CanWrite("app_mmap_sem", t)} \cup {t \in {"U_munmap"} : pc[t] \in {"p5", "p7"} /\ ~CanWrite("app_mmap_sem", t)})
+    \cup (IF rw["app_bd_sem"] = FreeRw THEN {} ELSE {t \in {"V_bounds_violation", "A_bd_allocation"} : pc[t] = "p1" /\ ~CanRead("app_bd_sem", t)} \cup {t \in {"U_munmap"} : pc[t] = "p1" /\ ~CanWrite("app_bd_sem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -143,13 +148,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED <<at_D>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED <<at_D>>
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -194,9 +204,13 @@ U_munmap_p1 ==
 U_munmap_p2 ==
     /\ pc["U_munmap"] = "p2"
     /\ IF CanRead("app_mmap_sem", "U_munmap")
-       THEN /\ bt_T' = "marked"
-            /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem)
-            /\ UNCHANGED <<bd_entry, reused>>
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ bt_T' = "marked"
+                    /\ Goto("U_munmap", "p5")  \* assigned; up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<rw, bd_entry, at_D, reused>>
+               ELSE /\ bt_T' = "marked"
+                    /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], TakeRead(rw, "app_mmap_sem", "U_munmap")), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* assigned; up_read(&app->mmap_sem)
+                    /\ UNCHANGED <<bd_entry, reused>>
        ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "read")
             /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
@@ -204,9 +218,14 @@ U_munmap_p2 ==
 \*   then, in the same step: up_read(&app->mmap_sem)  (_reuse.ts:34)
 U_munmap_p3 ==
     /\ pc["U_munmap"] = "p3"
-    /\ bt_T' = "marked"
-    /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], rw), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
-    /\ UNCHANGED <<bd_entry, reused>>
+    /\ IF rw["app_mmap_sem"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_sem", "U_munmap")
+            /\ bt_T' = "marked"
+            /\ Goto("U_munmap", "p5")  \* up_read(&app->mmap_sem)
+            /\ UNCHANGED <<bd_entry, at_D, reused>>
+       ELSE /\ bt_T' = "marked"
+            /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "p5"], rw), "U_munmap", <<<<"app_mmap_sem", "read">>>>))  \* up_read(&app->mmap_sem)
+            /\ UNCHANGED <<bd_entry, reused>>
 
 \* U munmap: down_write(&app->mmap_sem)  (_reuse.ts:35)
 \*   then, in the same step: at_D = gone  (_reuse.ts:36)
@@ -214,8 +233,13 @@ U_munmap_p3 ==
 U_munmap_p5 ==
     /\ pc["U_munmap"] = "p5"
     /\ IF CanWrite("app_mmap_sem", "U_munmap")
-       THEN /\ Become(Release([World([pc EXCEPT !["U_munmap"] = "p8"], TakeWrite(rw, "app_mmap_sem", "U_munmap")) EXCEPT !.at_D = "gone"], "U_munmap", <<<<"app_mmap_sem", "write">>>>))  \* assigned; up_write(&app->mmap_sem)
-            /\ UNCHANGED <<bd_entry, bt_T, reused>>
+       THEN /\ IF rw["app_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "U_munmap"), "app_mmap_sem")
+                    /\ at_D' = "gone"
+                    /\ Goto("U_munmap", "p8")  \* assigned; up_write(&app->mmap_sem)
+                    /\ UNCHANGED <<bd_entry, bt_T, reused>>
+               ELSE /\ Become(Release([World([pc EXCEPT !["U_munmap"] = "p8"], TakeWrite(rw, "app_mmap_sem", "U_munmap")) EXCEPT !.at_D = "gone"], "U_munmap", <<<<"app_mmap_sem", "write">>>>))  \* assigned; up_write(&app->mmap_sem)
+                    /\ UNCHANGED <<bd_entry, bt_T, reused>>
        ELSE /\ Enqueue("U_munmap", "app_mmap_sem", "write")
             /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
@@ -253,9 +277,14 @@ U_munmap_p10 ==
 \*   then, in the same step: up_write(&app->bd_sem)  (_reuse.ts:43)
 U_munmap_p11 ==
     /\ pc["U_munmap"] = "p11"
-    /\ bt_T' = "freed"
-    /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "Done"], rw), "U_munmap", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
-    /\ UNCHANGED <<bd_entry, reused>>
+    /\ IF rw["app_mmap_sem"].queue = <<>> /\ rw["app_bd_sem"].queue = <<>>
+       THEN /\ rw' = FreeWrite(FreeWrite(rw, "app_mmap_sem"), "app_bd_sem")
+            /\ bt_T' = "freed"
+            /\ Goto("U_munmap", "Done")  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
+            /\ UNCHANGED <<bd_entry, at_D, reused>>
+       ELSE /\ bt_T' = "freed"
+            /\ Become(Release(World([pc EXCEPT !["U_munmap"] = "Done"], rw), "U_munmap", <<<<"app_mmap_sem", "write">>, <<"app_bd_sem", "write">>>>))  \* up_write(&app->mmap_sem); up_write(&app->bd_sem)
+            /\ UNCHANGED <<bd_entry, reused>>
 
 Step_U_munmap ==
     \/ U_munmap_p1
@@ -281,11 +310,20 @@ X_user_p1 ==
     /\ pc["X_user"] = "p1"
     /\ IF CanWrite("app_mmap_sem", "X_user")
        THEN /\ \/ /\ (at_D = "gone")
-                  /\ Become(Release([World([pc EXCEPT !["X_user"] = "p7"], TakeWrite(rw, "app_mmap_sem", "X_user")) EXCEPT !.at_D = "new"], "X_user", <<<<"app_mmap_sem", "write">>>>))  \* true; assigned; assigned; up_write(&app->mmap_sem); true
-                  /\ UNCHANGED <<bd_entry, bt_T, reused>>
+                  /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "X_user"), "app_mmap_sem")
+                          /\ at_D' = "new"
+                          /\ Goto("X_user", "p7")  \* true; assigned; assigned; up_write(&app->mmap_sem); true
+                          /\ UNCHANGED <<bd_entry, bt_T, reused>>
+                     ELSE /\ Become(Release([World([pc EXCEPT !["X_user"] = "p7"], TakeWrite(rw, "app_mmap_sem", "X_user")) EXCEPT !.at_D = "new"], "X_user", <<<<"app_mmap_sem", "write">>>>))  \* true; assigned; assigned; up_write(&app->mmap_sem); true
+                          /\ UNCHANGED <<bd_entry, bt_T, reused>>
                \/ /\ ~((at_D = "gone"))
-                  /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeWrite(rw, "app_mmap_sem", "X_user")), "X_user", <<<<"app_mmap_sem", "write">>>>))  \* false; up_write(&app->mmap_sem); false
-                  /\ UNCHANGED <<bd_entry, bt_T, reused>>
+                  /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "X_user"), "app_mmap_sem")
+                          /\ Goto("X_user", "Done")  \* false; up_write(&app->mmap_sem); false
+                          /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeWrite(rw, "app_mmap_sem", "X_user")), "X_user", <<<<"app_mmap_sem", "write">>>>))  \* false; up_write(&app->mmap_sem); false
+                          /\ UNCHANGED <<bd_entry, bt_T, reused>>
        ELSE /\ Enqueue("X_user", "app_mmap_sem", "write")
             /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
@@ -301,9 +339,13 @@ X_user_p7 ==
 X_user_p8 ==
     /\ pc["X_user"] = "p8"
     /\ IF CanRead("app_bd_sem", "X_user")
-       THEN /\ bd_entry' = "T2"
-            /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeRead(rw, "app_bd_sem", "X_user")), "X_user", <<<<"app_bd_sem", "read">>>>))  \* assigned; up_read(&app->bd_sem)
-            /\ UNCHANGED <<bt_T, reused>>
+       THEN /\ IF rw["app_bd_sem"].queue = <<>>
+               THEN /\ bd_entry' = "T2"
+                    /\ Goto("X_user", "Done")  \* assigned; up_read(&app->bd_sem)
+                    /\ UNCHANGED <<rw, bt_T, at_D, reused>>
+               ELSE /\ bd_entry' = "T2"
+                    /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], TakeRead(rw, "app_bd_sem", "X_user")), "X_user", <<<<"app_bd_sem", "read">>>>))  \* assigned; up_read(&app->bd_sem)
+                    /\ UNCHANGED <<bt_T, reused>>
        ELSE /\ Enqueue("X_user", "app_bd_sem", "read")
             /\ UNCHANGED <<bd_entry, bt_T, at_D, reused>>
 
@@ -311,9 +353,14 @@ X_user_p8 ==
 \*   then, in the same step: up_read(&app->bd_sem)  (_reuse.ts:62)
 X_user_p9 ==
     /\ pc["X_user"] = "p9"
-    /\ bd_entry' = "T2"
-    /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], rw), "X_user", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
-    /\ UNCHANGED <<bt_T, reused>>
+    /\ IF rw["app_bd_sem"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_bd_sem", "X_user")
+            /\ bd_entry' = "T2"
+            /\ Goto("X_user", "Done")  \* up_read(&app->bd_sem)
+            /\ UNCHANGED <<bt_T, at_D, reused>>
+       ELSE /\ bd_entry' = "T2"
+            /\ Become(Release(World([pc EXCEPT !["X_user"] = "Done"], rw), "X_user", <<<<"app_bd_sem", "read">>>>))  \* up_read(&app->bd_sem)
+            /\ UNCHANGED <<bt_T, reused>>
 
 \* X user: if ((bd_entry == T) && (bt_T != live))  (_reuse.ts:64)
 X_user_p11 ==
@@ -376,10 +423,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_bd_sem"] = FreeRw THEN {} ELSE {t \in {"X_user"} : pc[t] = "p8" /\ ~CanRead("app_bd_sem", t)} \cup {t \in {"U_munmap"} : pc[t] = "p1" /\ ~CanWrite("app_bd_sem", t)})
+    \cup (IF rw["app_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"U_munmap"} : pc[t] = "p2" /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"U_munmap"} : pc[t] \in {"p5", "p8"} /\ ~CanWrite("app_mmap_sem", t)} \cup {t \in {"X_user"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_sem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

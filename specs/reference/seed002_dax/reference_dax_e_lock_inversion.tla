@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -130,13 +135,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -176,7 +186,10 @@ F_fault_p1 ==
 F_fault_p2 ==
     /\ pc["F_fault"] = "p2"
     /\ IF CanWrite("i_data_sem", "F_fault")
-       THEN /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeWrite(rw, "i_data_sem", "F_fault")), "F_fault", <<<<"i_data_sem", "write">>, <<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem)
+       THEN /\ IF rw["i_data_sem"].queue = <<>> /\ rw["i_mmap_rwsem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(FreeWrite(TakeWrite(rw, "i_data_sem", "F_fault"), "i_data_sem"), "i_mmap_rwsem")
+                    /\ Goto("F_fault", "Done")  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeWrite(rw, "i_data_sem", "F_fault")), "F_fault", <<<<"i_data_sem", "write">>, <<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem)
        ELSE /\ Enqueue("F_fault", "i_data_sem", "write")
 
 Step_F_fault ==
@@ -196,7 +209,10 @@ T_extent_op_p1 ==
 T_extent_op_p2 ==
     /\ pc["T_extent_op"] = "p2"
     /\ IF CanWrite("i_mmap_rwsem", "T_extent_op")
-       THEN /\ Become(Release(World([pc EXCEPT !["T_extent_op"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "T_extent_op")), "T_extent_op", <<<<"i_mmap_rwsem", "write">>, <<"i_data_sem", "write">>>>))  \* up_write(&i_mmap_rwsem); up_write(&i_data_sem)
+       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["i_data_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "T_extent_op"), "i_mmap_rwsem"), "i_data_sem")
+                    /\ Goto("T_extent_op", "Done")  \* up_write(&i_mmap_rwsem); up_write(&i_data_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["T_extent_op"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "T_extent_op")), "T_extent_op", <<<<"i_mmap_rwsem", "write">>, <<"i_data_sem", "write">>>>))  \* up_write(&i_mmap_rwsem); up_write(&i_data_sem)
        ELSE /\ Enqueue("T_extent_op", "i_mmap_rwsem", "write")
 
 Step_T_extent_op ==
@@ -243,10 +259,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"F_fault"} : pc[t] = "p1" /\ ~CanWrite("i_mmap_rwsem", t)} \cup {t \in {"T_extent_op"} : pc[t] = "p2" /\ ~CanWrite("i_mmap_rwsem", t)})
+    \cup (IF rw["i_data_sem"] = FreeRw THEN {} ELSE {t \in {"F_fault"} : pc[t] = "p2" /\ ~CanWrite("i_data_sem", t)} \cup {t \in {"T_extent_op"} : pc[t] = "p1" /\ ~CanWrite("i_data_sem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

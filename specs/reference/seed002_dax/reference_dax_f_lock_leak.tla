@@ -27,13 +27,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -130,13 +135,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -202,8 +212,12 @@ W_write_fault_p4 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:58)
 W_write_fault_p8 ==
     /\ pc["W_write_fault"] = "p8"
-    /\ hole_page_cached' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "W_write_fault")
+            /\ hole_page_cached' = FALSE
+            /\ Goto("W_write_fault", "Done")  \* up_read(&app->mmap_lock)
+       ELSE /\ hole_page_cached' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
 \* W write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:39)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:41)
@@ -220,8 +234,12 @@ W_write_fault_p11 ==
                   /\ Goto("W_write_fault", "p15")  \* true; true; assigned
                   /\ UNCHANGED <<hole_page_cached>>
                \/ /\ ~(hole_page_cached)
-                  /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "W_write_fault")), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_cached>>
+                  /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeRead(FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "W_write_fault"), "i_mmap_rwsem"), "app_mmap_lock", "W_write_fault")
+                          /\ Goto("W_write_fault", "Done")  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<hole_page_cached>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "W_write_fault")), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<hole_page_cached>>
        ELSE /\ Enqueue("W_write_fault", "i_mmap_rwsem", "write")
             /\ UNCHANGED <<hole_page_cached>>
 
@@ -235,16 +253,24 @@ W_write_fault_p13 ==
     /\ IF hole_page_cached
        THEN /\ Goto("W_write_fault", "p15")  \* assigned
             /\ UNCHANGED <<rw, hole_page_cached>>
-       ELSE /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-            /\ UNCHANGED <<hole_page_cached>>
+       ELSE /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(FreeWrite(rw, "i_mmap_rwsem"), "app_mmap_lock", "W_write_fault")
+                    /\ Goto("W_write_fault", "Done")  \* true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<hole_page_cached>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<hole_page_cached>>
 
 \* W write fault: hole_page_cached = false  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:47)
 \*   then, in the same step: if (!page)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:49)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:58)
 W_write_fault_p15 ==
     /\ pc["W_write_fault"] = "p15"
-    /\ hole_page_cached' = FALSE
-    /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "W_write_fault")
+            /\ hole_page_cached' = FALSE
+            /\ Goto("W_write_fault", "Done")  \* false; up_read(&app->mmap_lock)
+       ELSE /\ hole_page_cached' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
 
 Step_W_write_fault ==
     \/ W_write_fault_p2
@@ -269,8 +295,11 @@ R_read_fault_p2 ==
     /\ pc["R_read_fault"] = "p2"
     /\ IF CanRead("app_mmap_lock", "R_read_fault")
        THEN /\ \/ /\ hole_page_cached
-                  /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "R_read_fault")), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; assigned; true; false; up_read(&app->mmap_lock)
-                  /\ UNCHANGED <<hole_page_cached>>
+                  /\ IF rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ Goto("R_read_fault", "Done")  \* assigned; true; assigned; true; false; up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<rw, hole_page_cached>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "R_read_fault")), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; assigned; true; false; up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<hole_page_cached>>
                \/ /\ ~(hole_page_cached)
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "R_read_fault")
                   /\ Goto("R_read_fault", "p10")  \* assigned; false; false
@@ -287,8 +316,12 @@ R_read_fault_p2 ==
 R_read_fault_p4 ==
     /\ pc["R_read_fault"] = "p4"
     /\ IF hole_page_cached
-       THEN /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], rw), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; false; up_read(&app->mmap_lock)
-            /\ UNCHANGED <<hole_page_cached>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "R_read_fault")
+                    /\ Goto("R_read_fault", "Done")  \* assigned; true; false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<hole_page_cached>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], rw), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; false; up_read(&app->mmap_lock)
+                    /\ UNCHANGED <<hole_page_cached>>
        ELSE /\ Goto("R_read_fault", "p10")  \* false
             /\ UNCHANGED <<rw, hole_page_cached>>
 
@@ -298,8 +331,12 @@ R_read_fault_p4 ==
 R_read_fault_p10 ==
     /\ pc["R_read_fault"] = "p10"
     /\ IF CanWrite("i_mmap_rwsem", "R_read_fault")
-       THEN /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "p13"], TakeWrite(rw, "i_mmap_rwsem", "R_read_fault")), "R_read_fault", <<<<"i_mmap_rwsem", "write">>>>))  \* false; up_write(&i_mmap_rwsem)
-            /\ UNCHANGED <<hole_page_cached>>
+       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "R_read_fault"), "i_mmap_rwsem")
+                    /\ Goto("R_read_fault", "p13")  \* false; up_write(&i_mmap_rwsem)
+                    /\ UNCHANGED <<hole_page_cached>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "p13"], TakeWrite(rw, "i_mmap_rwsem", "R_read_fault")), "R_read_fault", <<<<"i_mmap_rwsem", "write">>>>))  \* false; up_write(&i_mmap_rwsem)
+                    /\ UNCHANGED <<hole_page_cached>>
        ELSE /\ Enqueue("R_read_fault", "i_mmap_rwsem", "write")
             /\ UNCHANGED <<hole_page_cached>>
 
@@ -307,8 +344,12 @@ R_read_fault_p10 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:59)
 R_read_fault_p13 ==
     /\ pc["R_read_fault"] = "p13"
-    /\ hole_page_cached' = TRUE
-    /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], rw), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
+    /\ IF rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "R_read_fault")
+            /\ hole_page_cached' = TRUE
+            /\ Goto("R_read_fault", "Done")  \* up_read(&app->mmap_lock)
+       ELSE /\ hole_page_cached' = TRUE
+            /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], rw), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
 Step_R_read_fault ==
     \/ R_read_fault_p2
@@ -356,10 +397,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"W_write_fault", "R_read_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
+    \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"W_write_fault"} : pc[t] = "p11" /\ ~CanWrite("i_mmap_rwsem", t)} \cup {t \in {"R_read_fault"} : pc[t] = "p10" /\ ~CanWrite("i_mmap_rwsem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

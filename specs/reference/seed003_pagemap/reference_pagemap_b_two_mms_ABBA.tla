@@ -32,13 +32,18 @@ Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
 \* read, each with how many times it does. A bag holds only the readers, not a
 \* count for every thread: TLC reads, compares and permutes (symmetry) less.
 Readers(l) == BagToSet(rw[l].readers)
-Holders(l) == Readers(l) \cup ({rw[l].writer} \ {NoOne})
+\* DOMAIN of a bag is its set (BagToSet): one lookup, no operator call.
+Holders(l) == LET r == rw[l] IN IF r.writer = NoOne THEN DOMAIN r.readers ELSE DOMAIN r.readers \cup {r.writer}
 NoReaders(l) == rw[l].readers = EmptyBag
-Queued(l, t) == \E i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
+\* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
+FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
+Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
 Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
 \* The waiters ahead of t: all of the queue if t has not joined it yet.
 Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) == LET q == Ahead(l, t) IN {q[i][1] : i \in 1..Len(q)}
+AheadSet(l, t) ==
+    LET q == rw[l].queue
+    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -137,13 +142,18 @@ DownWrite(t, l, next) ==
     THEN rw' = TakeWrite(rw, l, t) /\ Goto(t, next)
     ELSE Enqueue(t, l, "write")
 
+\* With nobody queued a release wakes nobody: the worlds are skipped.
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
-    /\ Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
+    /\ IF rw[l].queue = <<>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
 DownReadTrylock(t, l, ok, fail) ==
@@ -178,7 +188,10 @@ Init ==
 RP_reads_proc_Q_pagemap_p1 ==
     /\ pc["RP_reads_proc_Q_pagemap"] = "p1"
     /\ IF CanRead("Q_mmap_sem", "RP_reads_proc_Q_pagemap")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["RP_reads_proc_Q_pagemap"] = "Done"], TakeRead(rw, "Q_mmap_sem", "RP_reads_proc_Q_pagemap")), "RP_reads_proc_Q_pagemap", <<<<"Q_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&Q->mmap_sem)
+       THEN /\ \/ /\ IF rw["Q_mmap_sem"].queue = <<>>
+                     THEN /\ Goto("RP_reads_proc_Q_pagemap", "Done")  \* page present, no fault; up_read(&Q->mmap_sem)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["RP_reads_proc_Q_pagemap"] = "Done"], TakeRead(rw, "Q_mmap_sem", "RP_reads_proc_Q_pagemap")), "RP_reads_proc_Q_pagemap", <<<<"Q_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&Q->mmap_sem)
                \/ /\ rw' = TakeRead(rw, "Q_mmap_sem", "RP_reads_proc_Q_pagemap")
                   /\ Goto("RP_reads_proc_Q_pagemap", "p4")  \* page fault
        ELSE /\ Enqueue("RP_reads_proc_Q_pagemap", "Q_mmap_sem", "read")
@@ -190,7 +203,10 @@ RP_reads_proc_Q_pagemap_p1 ==
 RP_reads_proc_Q_pagemap_p4 ==
     /\ pc["RP_reads_proc_Q_pagemap"] = "p4"
     /\ IF CanRead("P_mmap_sem", "RP_reads_proc_Q_pagemap")
-       THEN /\ Become(Release(World([pc EXCEPT !["RP_reads_proc_Q_pagemap"] = "Done"], TakeRead(rw, "P_mmap_sem", "RP_reads_proc_Q_pagemap")), "RP_reads_proc_Q_pagemap", <<<<"P_mmap_sem", "read">>, <<"Q_mmap_sem", "read">>>>))  \* up_read(&P->mmap_sem); up_read(&Q->mmap_sem)
+       THEN /\ IF rw["P_mmap_sem"].queue = <<>> /\ rw["Q_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "Q_mmap_sem", "RP_reads_proc_Q_pagemap")
+                    /\ Goto("RP_reads_proc_Q_pagemap", "Done")  \* up_read(&P->mmap_sem); up_read(&Q->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["RP_reads_proc_Q_pagemap"] = "Done"], TakeRead(rw, "P_mmap_sem", "RP_reads_proc_Q_pagemap")), "RP_reads_proc_Q_pagemap", <<<<"P_mmap_sem", "read">>, <<"Q_mmap_sem", "read">>>>))  \* up_read(&P->mmap_sem); up_read(&Q->mmap_sem)
        ELSE /\ Enqueue("RP_reads_proc_Q_pagemap", "P_mmap_sem", "read")
 
 Step_RP_reads_proc_Q_pagemap ==
@@ -205,7 +221,10 @@ Step_RP_reads_proc_Q_pagemap ==
 RQ_reads_proc_P_pagemap_p1 ==
     /\ pc["RQ_reads_proc_P_pagemap"] = "p1"
     /\ IF CanRead("P_mmap_sem", "RQ_reads_proc_P_pagemap")
-       THEN /\ \/ /\ Become(Release(World([pc EXCEPT !["RQ_reads_proc_P_pagemap"] = "Done"], TakeRead(rw, "P_mmap_sem", "RQ_reads_proc_P_pagemap")), "RQ_reads_proc_P_pagemap", <<<<"P_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&P->mmap_sem)
+       THEN /\ \/ /\ IF rw["P_mmap_sem"].queue = <<>>
+                     THEN /\ Goto("RQ_reads_proc_P_pagemap", "Done")  \* page present, no fault; up_read(&P->mmap_sem)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["RQ_reads_proc_P_pagemap"] = "Done"], TakeRead(rw, "P_mmap_sem", "RQ_reads_proc_P_pagemap")), "RQ_reads_proc_P_pagemap", <<<<"P_mmap_sem", "read">>>>))  \* page present, no fault; up_read(&P->mmap_sem)
                \/ /\ rw' = TakeRead(rw, "P_mmap_sem", "RQ_reads_proc_P_pagemap")
                   /\ Goto("RQ_reads_proc_P_pagemap", "p4")  \* page fault
        ELSE /\ Enqueue("RQ_reads_proc_P_pagemap", "P_mmap_sem", "read")
@@ -217,7 +236,10 @@ RQ_reads_proc_P_pagemap_p1 ==
 RQ_reads_proc_P_pagemap_p4 ==
     /\ pc["RQ_reads_proc_P_pagemap"] = "p4"
     /\ IF CanRead("Q_mmap_sem", "RQ_reads_proc_P_pagemap")
-       THEN /\ Become(Release(World([pc EXCEPT !["RQ_reads_proc_P_pagemap"] = "Done"], TakeRead(rw, "Q_mmap_sem", "RQ_reads_proc_P_pagemap")), "RQ_reads_proc_P_pagemap", <<<<"Q_mmap_sem", "read">>, <<"P_mmap_sem", "read">>>>))  \* up_read(&Q->mmap_sem); up_read(&P->mmap_sem)
+       THEN /\ IF rw["Q_mmap_sem"].queue = <<>> /\ rw["P_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeRead(rw, "P_mmap_sem", "RQ_reads_proc_P_pagemap")
+                    /\ Goto("RQ_reads_proc_P_pagemap", "Done")  \* up_read(&Q->mmap_sem); up_read(&P->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["RQ_reads_proc_P_pagemap"] = "Done"], TakeRead(rw, "Q_mmap_sem", "RQ_reads_proc_P_pagemap")), "RQ_reads_proc_P_pagemap", <<<<"Q_mmap_sem", "read">>, <<"P_mmap_sem", "read">>>>))  \* up_read(&Q->mmap_sem); up_read(&P->mmap_sem)
        ELSE /\ Enqueue("RQ_reads_proc_P_pagemap", "Q_mmap_sem", "read")
 
 Step_RQ_reads_proc_P_pagemap ==
@@ -231,7 +253,10 @@ Step_RQ_reads_proc_P_pagemap ==
 WP_mmap_p1 ==
     /\ pc["WP_mmap"] = "p1"
     /\ IF CanWrite("P_mmap_sem", "WP_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["WP_mmap"] = "Done"], TakeWrite(rw, "P_mmap_sem", "WP_mmap")), "WP_mmap", <<<<"P_mmap_sem", "write">>>>))  \* up_write(&P->mmap_sem)
+       THEN /\ IF rw["P_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "P_mmap_sem", "WP_mmap"), "P_mmap_sem")
+                    /\ Goto("WP_mmap", "Done")  \* up_write(&P->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["WP_mmap"] = "Done"], TakeWrite(rw, "P_mmap_sem", "WP_mmap")), "WP_mmap", <<<<"P_mmap_sem", "write">>>>))  \* up_write(&P->mmap_sem)
        ELSE /\ Enqueue("WP_mmap", "P_mmap_sem", "write")
 
 Step_WP_mmap ==
@@ -244,7 +269,10 @@ Step_WP_mmap ==
 WQ_mmap_p1 ==
     /\ pc["WQ_mmap"] = "p1"
     /\ IF CanWrite("Q_mmap_sem", "WQ_mmap")
-       THEN /\ Become(Release(World([pc EXCEPT !["WQ_mmap"] = "Done"], TakeWrite(rw, "Q_mmap_sem", "WQ_mmap")), "WQ_mmap", <<<<"Q_mmap_sem", "write">>>>))  \* up_write(&Q->mmap_sem)
+       THEN /\ IF rw["Q_mmap_sem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "Q_mmap_sem", "WQ_mmap"), "Q_mmap_sem")
+                    /\ Goto("WQ_mmap", "Done")  \* up_write(&Q->mmap_sem)
+               ELSE /\ Become(Release(World([pc EXCEPT !["WQ_mmap"] = "Done"], TakeWrite(rw, "Q_mmap_sem", "WQ_mmap")), "WQ_mmap", <<<<"Q_mmap_sem", "write">>>>))  \* up_write(&Q->mmap_sem)
        ELSE /\ Enqueue("WQ_mmap", "Q_mmap_sem", "write")
 
 Step_WQ_mmap ==
@@ -294,10 +322,16 @@ Blockers(t) ==
         ELSE {u \in Threads \ {t} : pc[u] # "Done"}
 
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
-\* Stuck(S) shrinks S to the largest such set inside it (a greatest fixpoint).
-RECURSIVE Stuck(_)
-Stuck(S) == LET S2 == {t \in S : Blockers(t) \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2)
-Deadlocked == Stuck({t \in Threads : Blocked(t)})
+\* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
+\* o[t] being t's blockers: computed once per state, and only for blocked threads.
+RECURSIVE Stuck(_, _)
+Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
+\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
+\* queued blocks nobody, and only the threads at one of its acquires are asked.
+BlockedNow ==
+    (IF rw["Q_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"RP_reads_proc_Q_pagemap"} : pc[t] = "p1" /\ ~CanRead("Q_mmap_sem", t)} \cup {t \in {"RQ_reads_proc_P_pagemap"} : pc[t] = "p4" /\ ~CanRead("Q_mmap_sem", t)} \cup {t \in {"WQ_mmap"} : pc[t] = "p1" /\ ~CanWrite("Q_mmap_sem", t)})
+    \cup (IF rw["P_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"RP_reads_proc_Q_pagemap"} : pc[t] = "p4" /\ ~CanRead("P_mmap_sem", t)} \cup {t \in {"RQ_reads_proc_P_pagemap"} : pc[t] = "p1" /\ ~CanRead("P_mmap_sem", t)} \cup {t \in {"WP_mmap"} : pc[t] = "p1" /\ ~CanWrite("P_mmap_sem", t)})
+Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.

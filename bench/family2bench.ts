@@ -1,0 +1,184 @@
+// Family 2 of issue 18 side by side (`npm run bench:family2`, and a section of
+// `npm run bench`): for each size, faultline's generated spec (fixed and buggy:
+// distinct states, states/s, TLC's time, end-to-end `faultline check`), the
+// hand-optimised TLA+ of ../shared/reference/family2 with symmetry (states, time)
+// and, when `spin` and `gcc` are installed, SPIN's compile + search on f2.pml.
+// Runs are interleaved (one of each tool per round) and each figure is the
+// median of the rounds. SPIN is a comparison only: never a dependency.
+//   npm run bench:family2 -- [--repeat N] [--big-repeat N] [--limit SECONDS] [--sizes 1,2,2,2;2,2,2,2]
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import type { Toolchain } from "../src/tlc/locate.js";
+import type { FamilySize } from "./family.js";
+import { block, median, writeBlock } from "./util.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const cli = path.join(root, "dist/cli/main.js");
+/** ../shared/reference/family2 from the repository (or FAMILY2_DIR). */
+export const family2Dir = (): string | undefined =>
+  [process.env["FAMILY2_DIR"], path.resolve(root, "../shared/reference/family2"), "/work/shared/reference/family2"].find(
+    (d): d is string => d !== undefined && existsSync(path.join(d, "F2FixedOpt.tla")),
+  );
+
+/** The sizes of the reference table, then the largest of the issue. */
+export const FAMILY2_SIZES: readonly FamilySize[] = [
+  { k: 1, f: 2, w: 2, l: 2 },
+  { k: 3, f: 3, w: 2, l: 1 },
+  { k: 1, f: 3, w: 2, l: 2 },
+  { k: 2, f: 2, w: 2, l: 2 },
+  { k: 3, f: 3, w: 2, l: 2 },
+];
+
+interface Run {
+  readonly ms: number;
+  readonly states?: number;
+  /** TLC's own time, as faultline reports it */
+  readonly tlcMs?: number;
+  readonly verdict: string;
+}
+
+/** Wall time of one command, stopped after limitMs. */
+async function timed(cmd: string, args: readonly string[], cwd: string, limitMs: number): Promise<{ ms: number; out: string; code: number | undefined; timedOut: boolean }> {
+  const t = performance.now();
+  const r = await execa(cmd, args, { cwd, reject: false, all: true, timeout: limitMs, env: { NO_COLOR: "1" } });
+  return { ms: performance.now() - t, out: r.all ?? "", code: r.exitCode, timedOut: r.timedOut === true };
+}
+
+const sizeName = ({ k, f, w, l }: FamilySize) => `${k},${f},${w} L${l}`;
+
+/** One `faultline check --no-deps` of the model file (the dependency table's extra exploration is timed apart). */
+async function faultline(file: string, limitMs: number): Promise<Run> {
+  const r = await timed(process.execPath, [cli, "check", "--no-deps", "--no-why", "--json", file], root, limitMs);
+  if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
+  const j = JSON.parse(r.out.slice(r.out.indexOf("{"))) as { results: { verdict: string; stats: { distinct: number; tlcMs: number } | null }[] };
+  const one = j.results[0];
+  return { ms: r.ms, verdict: one?.verdict ?? "?", ...(one?.stats ? { states: one.stats.distinct, tlcMs: one.stats.tlcMs } : {}) };
+}
+
+async function handTla(tc: Toolchain, dir: string, fixed: boolean, limitMs: number): Promise<Run> {
+  const module = fixed ? "F2FixedOpt" : "F2BuggyOpt";
+  await rm(path.join(dir, "states"), { recursive: true, force: true });
+  const r = await timed(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${module}.tla`], dir, limitMs);
+  if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
+  // The last count: progress lines print it too.
+  const m = [...r.out.matchAll(/([\d,]+) distinct states found/g)].at(-1);
+  const verdict = /Deadlock reached|is violated/.test(r.out) ? "deadlock" : r.code === 0 ? "ok" : `error ${r.code}`;
+  return { ms: r.ms, verdict, ...(m?.[1] ? { states: Number(m[1].replace(/,/g, "")) } : {}) };
+}
+
+async function spin(dir: string, size: FamilySize, fixed: boolean, limitMs: number): Promise<Run> {
+  const defs = [`-DK=${size.k}`, `-DF=${size.f}`, `-DW=${size.w}`, `-DL=${size.l}`, ...(fixed ? [] : ["-DBUGGY"])];
+  const t = performance.now();
+  const a = await timed("spin", ["-a", ...defs, "f2.pml"], dir, limitMs);
+  if (a.code !== 0) throw new Error(`spin -a failed: ${a.out}`);
+  const c = await timed("gcc", ["-O2", "-DSAFETY", "-o", "pan", "pan.c"], dir, limitMs);
+  if (c.code !== 0) throw new Error(`gcc pan.c failed: ${c.out}`);
+  const p = await timed("./pan", ["-m100000"], dir, limitMs);
+  const ms = performance.now() - t;
+  if (p.timedOut) return { ms, verdict: "timeout" };
+  const m = /([\d.e+]+) states, stored/.exec(p.out);
+  const verdict = /errors: 0\b/.test(p.out) ? "ok" : /pan:\d+: invalid end state/.test(p.out) ? "deadlock" : "?";
+  return { ms, verdict, ...(m?.[1] ? { states: Math.round(Number(m[1])) } : {}) };
+}
+
+const has = async (cmd: string, args: string[]) => !(await execa(cmd, args, { reject: false })).failed;
+
+/** The section's lines (markdown). */
+export async function family2Section(tc: Toolchain, opts: { repeat: number; limitS: number; sizes?: readonly FamilySize[]; bigRepeat?: number }): Promise<string[]> {
+  if (!existsSync(cli)) throw new Error("bench: run `npm run build` first (it times the built CLI)");
+  const ref = family2Dir();
+  const withSpin = (await has("spin", ["-V"])) && (await has("gcc", ["--version"]));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "faultline-f2-"));
+  const limitMs = opts.limitS * 1000;
+  const { family2 } = await import("./family2.js");
+  const { analyse } = await import("../src/deps/index.js");
+  const { compile } = await import("../src/check.js");
+  const lines = [
+    "",
+    "## Family 2: every lock visible (issue 18)",
+    "",
+    "`../shared/reference/family2`: " + `mmap_lock -> M -> S, K ioctl threads, F readers, W writers, bodies run L times; fixed (one lock order) and buggy (copy_to_user inside M: deadlock). Medians of ${opts.repeat} interleaved rounds${opts.bigRepeat !== undefined ? ` (${opts.bigRepeat} at 3,3,2 L2)` : ""} (faultline, hand TLA+, SPIN, in turn); a run stops after ${opts.limitS} s. Load average at the start of this section: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
+    "",
+    "- faultline: distinct states of the merged spec with symmetry, states/s (distinct over TLC's own time, with its JVM start), TLC's time, and end to end `node dist/cli/main.js check --no-deps --no-why <model>` (node start, model load, generation, TLC, trace).",
+    "- deps: the dependency table's extra exploration that a default `faultline check` adds (src/deps, in node, no symmetry), timed once in process.",
+    "- hand TLA+: `F2FixedOpt.tla`/`F2BuggyOpt.tla` with SYMMETRY over each thread kind, bare TLC with 1 worker, whole-process wall time.",
+    `- SPIN: \`spin -a\` + \`gcc -O2 -DSAFETY\` + \`./pan\`, whole wall time${withSpin ? "" : " (not installed here: n/a)"}.`,
+    "",
+    "| K,F,W L | variant | faultline states | states/s | TLC time | end to end | deps | hand TLA+ + sym: states | time | states/s | SPIN states | compile + search |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const size of opts.sizes ?? FAMILY2_SIZES) {
+    for (const fixed of [true, false]) {
+      const variant = fixed ? "fixed" : "buggy";
+      const dir = path.join(tmp, `${size.k}${size.f}${size.w}${size.l}${variant}`);
+      await mkdir(dir, { recursive: true });
+      const modelFile = path.join(dir, `family2_${variant}.ts`);
+      await writeFile(modelFile, `import { family2 } from ${JSON.stringify(path.join(root, "bench/family2.ts"))};\nexport default family2(${JSON.stringify(size)}, ${fixed});\n`);
+      if (ref) {
+        for (const f of ["F2FixedOpt.tla", "F2BuggyOpt.tla", "f2.pml"]) await cp(path.join(ref, f), path.join(dir, f));
+        const ids = (p: string, n: number) => `{${Array.from({ length: n }, (_, i) => `${p}${i + 1}`).join(", ")}}`;
+        const cfg = `CONSTANTS\n    Ioc = ${ids("i", size.k)}\n    Rdr = ${ids("r", size.f)}\n    Wtr = ${ids("w", size.w)}\n    L = ${size.l}\nSYMMETRY SymUnion\nINIT Init\nNEXT Next\n`;
+        await writeFile(path.join(dir, "F2FixedOpt.cfg"), cfg);
+        await writeFile(path.join(dir, "F2BuggyOpt.cfg"), cfg);
+      }
+      const fl: Run[] = [];
+      const hand: Run[] = [];
+      const sp: Run[] = [];
+      const rounds = size.l === 2 && size.k * size.f * size.w >= 18 ? (opts.bigRepeat ?? opts.repeat) : opts.repeat;
+      for (let i = 0; i < rounds; i++) {
+        fl.push(await faultline(modelFile, limitMs));
+        if (ref) hand.push(await handTla(tc, dir, fixed, limitMs));
+        if (ref && withSpin) sp.push(await spin(dir, size, fixed, limitMs));
+        process.stderr.write(".");
+      }
+      let depsCell = "";
+      {
+        const def = family2(size, fixed);
+        const c = compile(def, {});
+        if (c.ok) {
+          const t = performance.now();
+          const a = analyse(def.ir, c.program);
+          depsCell = `${((performance.now() - t) / 1000).toFixed(1)} s (${a.deps.states} states${a.deps.complete ? "" : ", gave up"})`;
+        }
+      }
+      const med = (rs: Run[]) => (rs.some((r) => r.verdict === "timeout") ? `> ${opts.limitS} s` : `${(median(rs.map((r) => r.ms)) / 1000).toFixed(1)} s`);
+      const st = (rs: Run[]) => (rs[0]?.states !== undefined ? rs[0].states.toLocaleString("en-US") : rs[0]?.verdict ?? "n/a");
+      const tlcMs = median(fl.map((r) => r.tlcMs ?? 0));
+      const distinct = fl[0]?.states;
+      const rate = (n: number | undefined, ms: number) => (n === undefined || ms <= 0 ? "" : Math.round(n / (ms / 1000)).toLocaleString("en-US"));
+      const handMs = median(hand.map((r) => r.ms));
+      lines.push(
+        `| ${sizeName(size)} | ${variant} (${fl[0]?.verdict ?? "?"}) | ${distinct?.toLocaleString("en-US") ?? "timeout"} | ${rate(distinct, tlcMs)} | ${(tlcMs / 1000).toFixed(1)} s | ${med(fl)} | ${depsCell} | ${ref ? `${st(hand)} (${hand[0]?.verdict})` : "n/a"} | ${ref ? med(hand) : ""} | ${ref && hand[0]?.verdict !== "timeout" ? rate(hand[0]?.states, handMs) : ""} | ${sp.length > 0 ? `${st(sp)} (${sp[0]?.verdict})` : "n/a"} | ${sp.length > 0 ? med(sp) : ""} |`,
+      );
+      process.stderr.write(`\n${lines.at(-1)}\n`);
+    }
+  }
+  await rm(tmp, { recursive: true, force: true });
+  return lines;
+}
+
+/** The section as `npm run bench` writes it (between the markers bench:family2 replaces). */
+export const family2Block = (lines: readonly string[]): string[] => block("family2", lines);
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const args = process.argv.slice(2);
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const { locateToolchain } = await import("../src/tlc/locate.js");
+  const tc = await locateToolchain();
+  const sizes = opt("--sizes")
+    ?.split(";")
+    .map((s) => {
+      const [k, f, w, l] = s.split(",").map(Number) as [number, number, number, number];
+      return { k, f, w, l };
+    });
+  const big = opt("--big-repeat");
+  const lines = await family2Section(tc, { repeat: Number(opt("--repeat") ?? 3), limitS: Number(opt("--limit") ?? 300), ...(sizes ? { sizes } : {}), ...(big ? { bigRepeat: Number(big) } : {}) });
+  await writeBlock("family2", lines);
+  console.log(lines.join("\n"));
+}
