@@ -216,7 +216,12 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   const note = how.length > 0 ? `  \\* ${commentText(how.join("; "))}` : "";
   // Guarded nodes (src/ir/merge.ts): the path's conditions, and each variable's value after it.
   const eff = pathEffect(p, effect.assign);
-  const guards: Item[] = eff.guards.map((g) => [expr(g)]);
+  // A guard TLC would split (a disjunction it meets as an action: one successor per
+  // true disjunct, each counted as generated) is written as an IF around the rest.
+  const splitting = eff.guards.filter(splits);
+  const guards: Item[] = eff.guards.filter((g) => !splits(g)).map((g) => [expr(g)]);
+  const guarded = (rest: Item[]): Item[] =>
+    splitting.length === 0 ? [...guards, ...rest] : [...guards, ite(splitting.map(expr).join(" /\\ "), junction("/\\", rest), ["FALSE"])];
   const assigned = [...eff.assigns].map(([v, e]) => ({ id: v, ident: ctx.varIdent.get(v) as string, value: expr(e) }));
   // The path composed into one primed update per variable: what the step does when
   // no release wakes anyone.
@@ -234,7 +239,7 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   if (u !== undefined) direct.push([u]);
   const releases = [...(effect.freed ? [effect.freed] : []), ...pathReleases(p)];
   const granting = [...new Set(releases.filter((r) => grants(ctx.model, r.lock)).map((r) => r.lock))];
-  if (granting.length === 0) return [...guards, ...direct];
+  if (granting.length === 0) return guarded(direct);
   // Every release, the kept one first, goes through Release: each may wake waiters.
   // An absorbed acquire (of a lock no state shows held) is taken up front: its
   // release is in the sequence, and no release before it may wake anyone.
@@ -254,7 +259,12 @@ function leaf(ctx: ActionContext, effect: Effect, p: Path): Item[] {
   // empty (a step neither joins nor leaves a queue before its releases), the step
   // is the direct update, and TLC builds no worlds (the same successor states).
   const empty = granting.map((l) => `rw[${L(l)}].queue = <<>>`).join(" /\\ ");
-  return [...guards, ite(empty, junction("/\\", direct), junction("/\\", worlds))];
+  return guarded([ite(empty, junction("/\\", direct), junction("/\\", worlds))]);
+}
+
+/** Would TLC split `e` met as a conjunct of an action (a disjunction, possibly inside conjunctions)? */
+function splits(e: Expr): boolean {
+  return (e.kind === "or" && e.args.length > 1) || (e.kind === "and" && e.args.some(splits));
 }
 
 /** The unmerged form of an action (one outcome per exit, no absorbed releases): `to` maps an exit to the pc its path ends at. */
