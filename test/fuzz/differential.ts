@@ -102,6 +102,8 @@ async function verdictDifferential(def: ModelDef, toolchain: Toolchain, maxState
       return { kind: "skipped", why: "tlc timed out" };
     case "failed":
       return disagree(`tlc failed: ${run.message}`);
+    case "simulated":
+      return disagree("tlc simulated instead of checking every state");
   }
 }
 
