@@ -411,10 +411,15 @@ export function paths(plan: MergePlan, tp: ThreadProgram, pc: string): Path[] {
   return go(pc);
 }
 
-/** Where a node may go when absorbed: a constant branch only where its condition sends it. */
+/**
+ * Where a node may go when absorbed: a constant branch only where its condition
+ * sends it; a branch or a tracked region's residency test goes one way, so both
+ * ways to the same pc are one (the explorer and TLC's IF make one successor).
+ */
 function absorbedExits(node: Node): readonly string[] {
   const op = node.op;
   if (op.kind === "branch" && isConstant(op.cond)) return [evalConstant(op.cond) === true ? op.then : op.else];
+  if (op.kind === "branch" || residencyTest(op) !== undefined) return [...new Set(successors(op))];
   return successors(op);
 }
 

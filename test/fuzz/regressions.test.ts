@@ -15,6 +15,7 @@ const cases: [file: string, verdict: string, unmerged?: string][] = [
   ["retry-stutter-livelock", "termination"],
   ["await-disjunction-generated-count", "ok"],
   ["guard-disjunction-generated-count", "ok"],
+  ["guard-same-way-generated-count", "ok"],
   // Unsound merges found by review and kept: merged and unmerged must agree (differential).
   ["merge-trylock-sees-transient-hold", "assertion"],
   ["merge-position-read", "invariant"],
