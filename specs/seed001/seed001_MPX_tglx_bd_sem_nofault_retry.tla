@@ -338,6 +338,7 @@ munmap_p2 ==
 \*   then, in the same step: store(bounds_dir)  [in mpx_pre_unmap()]  (_mpx.ts:129)
 \*   then, in the same step: ret = 0  [in mpx_pre_unmap()]  (_mpx.ts:129)
 \*   then, in the same step: if (ret == 0)  [in mpx_pre_unmap()]  (_mpx.ts:131)
+\*   then, in the same step: bd_entry = invalid  [in mpx_pre_unmap()]  (_mpx.ts:135)
 \*   then, in the same step: ret = -EFAULT  [in mpx_pre_unmap()]  (_mpx.ts:129)
 \*   then, in the same step: if (ret == 0)  [in mpx_pre_unmap()]  (_mpx.ts:131)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:132)
@@ -347,8 +348,9 @@ munmap_p4 ==
     /\ pc["munmap"] = "p4"
     /\ IF CanRead("app_mmap_lock", "munmap")
        THEN /\ \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
-                  /\ Goto("munmap", "p8")  \* page present, no fault; assigned; true
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                  /\ bd_entry' = "invalid"
+                  /\ Goto("munmap", "p9")  \* page present, no fault; assigned; true; assigned
+                  /\ UNCHANGED <<data_mapped, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
                \/ /\ Become(Release(World([pc EXCEPT !["munmap"] = "p4"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; false; up_read(&app->mmap_lock); page present, no fault; true
                   /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas>>
                \/ /\ Become(Release(World([pc EXCEPT !["munmap"] = "p25"], TakeRead(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "read">>>>))  \* page fault with page faults disabled: -EFAULT; assigned; false; up_read(&app->mmap_lock); page fault

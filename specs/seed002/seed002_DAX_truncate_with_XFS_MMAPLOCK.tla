@@ -194,16 +194,25 @@ T1_fault_p2 ==
 
 \* T1 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 T1_fault_p4 ==
     /\ pc["T1_fault"] = "p4"
     /\ IF CanRead("XFS_MMAPLOCK", "T1_fault")
        THEN /\ \/ /\ block_within_eof
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")
-                  /\ Goto("T1_fault", "p6")  \* true
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ (block = "allocated")
+                  /\ pte_T1' = TRUE
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T2>>
+               \/ /\ block_within_eof
+                  /\ ~((block = "allocated"))
+                  /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                   /\ UNCHANGED <<block, pte_T1, pte_T2>>
@@ -251,16 +260,25 @@ T2_fault_p2 ==
 
 \* T2 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 T2_fault_p4 ==
     /\ pc["T2_fault"] = "p4"
     /\ IF CanRead("XFS_MMAPLOCK", "T2_fault")
        THEN /\ \/ /\ block_within_eof
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")
-                  /\ Goto("T2_fault", "p6")  \* true
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ (block = "allocated")
+                  /\ pte_T2' = TRUE
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1>>
+               \/ /\ block_within_eof
+                  /\ ~((block = "allocated"))
+                  /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                   /\ UNCHANGED <<block, pte_T1, pte_T2>>

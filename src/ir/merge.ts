@@ -107,6 +107,23 @@
 //   in it, so it is in no stuck set and every stuck set there is one before the
 //   acquire too. The access node stays kept: a thread a release grants the lock to
 //   (a queued rwsem waiter) stops at it, as before, and so does any other way in.
+// - The run goes on past that access (Lipton's R* N L* in general): along every
+//   way from the acquire it runs through kept accesses (`moves`) that read only
+//   *protected* variables (the guarded condition without the invariant and domain
+//   conditions: one lock every accessor holds there, in write mode where it writes,
+//   or one thread alone) or are guarded nodes, before and after at most one other
+//   kept access, its N; no lock operation comes before the last node it runs
+//   through (the releases after it are the L*), and no way comes back to a node it
+//   ran. A read of a protected variable is a both-mover (no other thread writes the
+//   variable while this one holds the lock) that changes nothing but the pc, which
+//   no check reads positively; so a left-out state before the N has the variables
+//   of the state before the acquire (the R part moves right out, as above), and one
+//   after it the variables of the state where the step ends (the reads and releases
+//   after it are left movers that change nothing a check reads: no `held` read of
+//   the lock), and, the thread being enabled there, it is in no stuck set and every
+//   stuck set there is one of those states too. The set of nodes run through is
+//   per acquire, so throughOk checks every way through it (at most one N each, no
+//   cycle, MAX_PATHS); else the acquire runs through its first kept access alone.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
@@ -187,7 +204,8 @@ export function planMerge(model: Model, program: Program): MergePlan {
     [...(may.get(thread)?.get(pc) ?? [])].filter(([, n]) => n > 0).map(([k]) => k.slice(0, k.lastIndexOf("/")));
   const holding = (thread: string, pc: string, pred: (lock: string) => boolean): boolean => heldAt(thread, pc).some(pred);
 
-  const guarded = guardedVars(model, program, must);
+  const guards = guardedVars(model, program, must);
+  const guarded = guards.guarded;
   /** A set of, branch on, or residency test of guarded variables only (see the header). */
   const onGuarded = (n: Node): boolean => {
     const op = n.op;
@@ -231,7 +249,12 @@ export function planMerge(model: Model, program: Program): MergePlan {
     for (const l of seen) invisible.delete(l);
   }
 
-  // Acquires whose step runs on through one shared access (the header's last rule).
+  // Acquires whose step runs on through kept accesses (the header's last rule):
+  // Lipton's R* N L*. Along every way from the acquire, kept accesses that are
+  // both-movers invisible to every check (`moves`: a read of protected variables)
+  // are run through freely, and at most one other access (N); the run stops at
+  // the first node it may not run through. No lock operation lies before the last
+  // node run through (the releases after it are the left movers L*).
   function throughAcquires(plan: MergePlan): Map<string, Map<string, Set<string>>> {
     const out = new Map<string, Map<string, Set<string>>>();
     for (const tp of program.threads) {
@@ -240,18 +263,51 @@ export function planMerge(model: Model, program: Program): MergePlan {
       if (positionRead.has(tp.thread)) continue;
       const labelled = new Set([...tp.labels.values()].flat());
       const byPc = nodeIndex(tp);
-      const set = plan.absorbed.get(tp.thread) as ReadonlySet<string>;
       for (const n of tp.nodes) {
         const op = n.op;
-        if (set.has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
-        const ways = paths(plan, tp, op.next);
-        // Thread-local on the way: no lock operation between the acquire and the access.
-        if (ways.some((p) => pathAcquires(p).length > 0 || pathReleases(p).length > 0)) continue;
-        const ends = new Set(ways.map((p) => p.end).filter((pc) => pc !== DONE && !labelled.has(pc) && oneAccess(byPc.get(pc))));
-        if (ends.size > 0) mine.set(n.pc, ends);
+        if ((plan.absorbed.get(tp.thread) as ReadonlySet<string>).has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
+        const runs = new Set<string>();
+        const go = (from: string, usedN: boolean, seen: ReadonlySet<string>): void => {
+          for (const p of paths(plan, tp, from)) {
+            const k = p.end;
+            if (k === DONE || labelled.has(k) || seen.has(k) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) continue;
+            const node = byPc.get(k);
+            if (!oneAccess(node)) continue;
+            const mover = moves(node as Node);
+            if (!mover && usedN) continue;
+            runs.add(k);
+            for (const x of new Set(successors((node as Node).op))) go(x, usedN || !mover, new Set([...seen, k]));
+          }
+        };
+        go(op.next, false, new Set());
+        // The set is per acquire: every way through it must still run at most one N,
+        // no cycle and no lock operation before a node run through; else the first
+        // kept access alone (R N L*), as long as the way to it is thread-local.
+        const ok = (set: ReadonlySet<string>): boolean => throughOk(plan, tp, op.next, set, moves);
+        if (runs.size > 0 && ok(runs)) mine.set(n.pc, runs);
+        else {
+          const ways = paths(plan, tp, op.next);
+          if (ways.some((p) => pathAcquires(p).length > 0 || pathReleases(p).length > 0)) continue;
+          const ends = new Set(ways.map((p) => p.end).filter((pc) => pc !== DONE && !labelled.has(pc) && oneAccess(byPc.get(pc))));
+          if (ends.size > 0 && ok(ends)) mine.set(n.pc, ends);
+        }
       }
     }
     return out;
+  }
+
+  /**
+   * A kept access an acquire's step may run through besides its one N: it reads
+   * only protected variables (every accessor holds one same lock there, in write
+   * mode where it writes: a both-mover, see the header) and writes nothing, or it
+   * is a guarded node (a both-mover no check reads).
+   */
+  function moves(n: Node): boolean {
+    const op = n.op;
+    if (onGuarded(n)) return true;
+    if (op.kind === "branch") return !isConstant(op.cond) && readsOnly(op.cond, guards.protectedVars);
+    const tracked = residencyTest(op);
+    return tracked !== undefined && guards.protectedVars.has(tracked);
   }
 
   function absorb(quiet: ReadonlySet<string>): Map<string, ReadonlySet<string>> {
@@ -323,7 +379,11 @@ function readsOnly(e: Expr, vars: ReadonlySet<string>): boolean {
  * computed value, and touched by one thread only or under one lock that every
  * accessor must hold there, in write mode where it writes.
  */
-function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, Map<string, Map<string, number>>>): Set<string> {
+function guardedVars(
+  model: Model,
+  program: Program,
+  must: ReadonlyMap<string, Map<string, Map<string, number>>>,
+): { readonly guarded: Set<string>; readonly protectedVars: Set<string> } {
   const seenByInvariant = new Set(model.invariants.flatMap((i) => [...subexprs(i.cond)].flatMap((x) => (x.kind === "var" ? [x.variable] : []))));
   const lockIds = new Set(model.locks.map((l) => l.id));
   /** Locks held on every path to `pc` (in write mode, for a write). */
@@ -337,7 +397,7 @@ function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, M
   for (const tp of program.threads) {
     for (const n of tp.nodes) {
       const op = n.op;
-      if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it
+      if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it (protected still: reads of it move)
       for (const v of varsTouched(n)) {
         threads.set(v, (threads.get(v) ?? new Set()).add(tp.thread));
         const held = heldThere(tp.thread, n.pc, op.kind === "set" && op.variable === v);
@@ -346,12 +406,16 @@ function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, M
       }
     }
   }
-  const out = new Set<string>();
+  const guarded = new Set<string>();
+  const protectedVars = new Set<string>();
   for (const v of model.vars) {
-    if (seenByInvariant.has(v.id) || !threads.has(v.id)) continue;
-    if ((threads.get(v.id) as Set<string>).size === 1 || [...(common.get(v.id) as Set<string>)].some((l) => lockIds.has(l))) out.add(v.id);
+    if (!threads.has(v.id)) continue;
+    if ((threads.get(v.id) as Set<string>).size === 1 || [...(common.get(v.id) as Set<string>)].some((l) => lockIds.has(l))) {
+      protectedVars.add(v.id);
+      if (!seenByInvariant.has(v.id)) guarded.add(v.id);
+    }
   }
-  return out;
+  return { guarded, protectedVars };
 }
 
 /**
@@ -409,6 +473,53 @@ export function paths(plan: MergePlan, tp: ThreadProgram, pc: string): Path[] {
     return absorbedExits(node).flatMap((to) => go(to).map((p) => ({ steps: [{ node, to }, ...p.steps], end: p.end })));
   };
   return go(pc);
+}
+
+/**
+ * Every way from `pc` through absorbed nodes and the kept nodes in `through` (those
+ * an acquire's step runs through: plan.through), to a pc outside both or DONE. A
+ * way that comes back to a node in `through` stops there (throughOk rules such
+ * sets out).
+ */
+export function throughPaths(plan: MergePlan, tp: ThreadProgram, pc: string, through: ReadonlySet<string> | undefined): Path[] {
+  if (through === undefined || through.size === 0) return paths(plan, tp, pc);
+  const byPc = nodeIndex(tp);
+  const go = (at: string, seen: ReadonlySet<string>): Path[] =>
+    paths(plan, tp, at).flatMap((p) => {
+      if (!through.has(p.end) || seen.has(p.end)) return [p];
+      const node = byPc.get(p.end) as Node;
+      const next = new Set([...seen, p.end]);
+      return [...new Set(successors(node.op))].flatMap((x) => go(x, next).map((q) => ({ steps: [...p.steps, { node, to: x }, ...q.steps], end: q.end })));
+    });
+  return go(pc, new Set());
+}
+
+/**
+ * True when an acquire's step may run through the kept nodes `set` from `pc`: on
+ * every way at most one of them is not a mover, none comes back to one run already,
+ * no absorbed lock operation comes before the last one run through, and there are
+ * at most MAX_PATHS ways.
+ */
+function throughOk(
+  plan: MergePlan,
+  tp: ThreadProgram,
+  pc: string,
+  set: ReadonlySet<string>,
+  mover: (n: Node) => boolean,
+): boolean {
+  const byPc = nodeIndex(tp);
+  let count = 0;
+  const go = (at: string, usedN: boolean, seen: ReadonlySet<string>): boolean =>
+    paths(plan, tp, at).every((p) => {
+      if (!set.has(p.end)) return ++count <= MAX_PATHS;
+      if (seen.has(p.end) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) return false;
+      const node = byPc.get(p.end) as Node;
+      const n = !mover(node);
+      if (n && usedN) return false;
+      const next = new Set([...seen, p.end]);
+      return [...new Set(successors(node.op))].every((x) => go(x, usedN || n, next));
+    });
+  return go(pc, false, new Set());
 }
 
 /** Where a node may go when absorbed: a constant branch only where its condition sends it. */

@@ -276,3 +276,52 @@ describe("an acquire running on through one shared access", () => {
     }
   });
 });
+
+describe("an acquire running on through reads of protected variables and one other access (R* N L*)", () => {
+  /** Per thread name: what the nodes its acquires' steps run through do, in program order. */
+  const runs = (def: ModelDef): Record<string, string[]> => {
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid model");
+    const plan = planMerge(def.ir, c.program);
+    return Object.fromEntries(
+      c.program.threads.map((tp) => {
+        const pcs = new Set([...(plan.through?.get(tp.thread)?.values() ?? [])].flatMap((s) => [...s]));
+        const what = tp.nodes.filter((n) => pcs.has(n.pc)).map((n) => (n.op.kind === "set" ? `set ${def.ir.vars.find((v) => v.id === (n.op as { variable: string }).variable)?.name}` : n.op.kind));
+        return [def.ir.threads.find((t) => t.id === tp.thread)?.name as string, what];
+      }),
+    );
+  };
+  /** get_blocks() zeroing a new block under the allocation lock (seed002's fix); `unlocked`: a third thread also frees it without the lock. */
+  const zeroInGetBlocks = (opts: { unlocked?: boolean }) =>
+    model("zero in get_blocks", (m) => {
+      const p = m.process("p");
+      const blk = m.enum("block", ["hole", "zeroed", "freed"], "hole");
+      const mu = m.mutex("alloc");
+      const threads = ["F1", "F2"].map((name) =>
+        p.thread(name, (t) => {
+          t.lock(mu);
+          t.if(blk.eq("hole"), (b) => b.set(blk, "zeroed"));
+          t.unlock(mu);
+        }),
+      );
+      if (opts.unlocked) p.thread("T", (t) => t.set(blk, "freed"));
+      // The invariant reads the block: it is protected, not guarded (its sets are N).
+      m.invariant("mapped blocks are zeroed", or(not(m.done(threads[0] as never)), not(blk.eq("hole"))));
+    });
+
+  it("runs the branch on the block (a protected read) and the set (its N) in the acquire's step, with the findings of one step per operation", () => {
+    const def = zeroInGetBlocks({});
+    expect(runs(def)).toEqual({ F1: ["branch", "set block"], F2: ["branch", "set block"] });
+    const merged = explore(def, { exhaustive: true });
+    const unmerged = explore(def, { exhaustive: true, merge: false });
+    expect(merged.reachable).toEqual(unmerged.reachable);
+    // Per thread: init, and done; no state stands inside the critical section.
+    expect(merged.distinct).toBe(4);
+  });
+
+  it("stops after the branch when another thread writes the block without the lock: the read is the N", () => {
+    const def = zeroInGetBlocks({ unlocked: true });
+    expect(runs(def)).toMatchObject({ F1: ["branch"], F2: ["branch"] });
+    expect(explore(def, { exhaustive: true }).reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+  });
+});

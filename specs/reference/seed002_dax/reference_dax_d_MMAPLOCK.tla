@@ -169,15 +169,16 @@ Init ==
 \*   then, in the same step: if (block == data)  (dax_d_mmaplock.ts:18)
 \*   then, in the same step: buffer_mapped = true  (dax_d_mmaplock.ts:18)
 \*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
-\*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
+\*   then, in the same step: pte_maps_block = true  (dax_d_mmaplock.ts:19)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:20)
+\*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
 F_fault_p1 ==
     /\ pc["F_fault"] = "p1"
     /\ IF CanRead("XFS_MMAPLOCK", "F_fault")
        THEN /\ \/ /\ (block = "data")
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "F_fault")
-                  /\ Goto("F_fault", "p5")  \* true; assigned; true
-                  /\ UNCHANGED <<block, pte_maps_block>>
+                  /\ pte_maps_block' = TRUE
+                  /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "F_fault")), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* true; assigned; true; assigned; up_read(&XFS_MMAPLOCK)
+                  /\ UNCHANGED <<block>>
                \/ /\ ~((block = "data"))
                   /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "F_fault")), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK)
                   /\ UNCHANGED <<block, pte_maps_block>>
