@@ -124,6 +124,16 @@
 //   stuck set there is one of those states too. The set of nodes run through is
 //   per acquire, so throughOk checks every way through it (at most one N each, no
 //   cycle, MAX_PATHS); else the acquire runs through its first kept access alone.
+// - A fault-in (`faultsIn`: get_user_pages on a tracked region with no fault
+//   procedure: a residency test whose absent way goes straight to `present = TRUE`,
+//   which goes on where the present way goes) counts as one access: the set after
+//   the test is run through as if it moved. Together they write present = TRUE
+//   whatever the page was, so an unmerged run that tests, lets other threads move,
+//   then installs ends in the states of the merged run that takes the whole step at
+//   the install: if someone made the page present meanwhile, the merged step takes
+//   the present way and leaves it as the install would; other threads' steps in
+//   between see the page absent either way. The left-out state (at the install) has
+//   the variables of the state before the acquire, as above.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
@@ -267,23 +277,23 @@ export function planMerge(model: Model, program: Program): MergePlan {
         const op = n.op;
         if ((plan.absorbed.get(tp.thread) as ReadonlySet<string>).has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
         const runs = new Set<string>();
-        const go = (from: string, usedN: boolean, seen: ReadonlySet<string>): void => {
+        const go = (from: string, usedN: boolean, seen: ReadonlySet<string>, prev: Node | undefined): void => {
           for (const p of paths(plan, tp, from)) {
             const k = p.end;
             if (k === DONE || labelled.has(k) || seen.has(k) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) continue;
             const node = byPc.get(k);
             if (!oneAccess(node)) continue;
-            const mover = moves(node as Node);
+            const mover = moves(node as Node) || (p.steps.length === 0 && prev !== undefined && faultsIn(prev, node as Node));
             if (!mover && usedN) continue;
             runs.add(k);
-            for (const x of new Set(successors((node as Node).op))) go(x, usedN || !mover, new Set([...seen, k]));
+            for (const x of new Set(successors((node as Node).op))) go(x, usedN || !mover, new Set([...seen, k]), node);
           }
         };
-        go(op.next, false, new Set());
+        go(op.next, false, new Set(), undefined);
         // The set is per acquire: every way through it must still run at most one N,
         // no cycle and no lock operation before a node run through; else the first
         // kept access alone (R N L*), as long as the way to it is thread-local.
-        const ok = (set: ReadonlySet<string>): boolean => throughOk(plan, tp, op.next, set, moves);
+        const ok = (set: ReadonlySet<string>): boolean => throughOk(plan, tp, op.next, set, (x, prev, direct) => moves(x) || (direct && prev !== undefined && faultsIn(prev, x)));
         if (runs.size > 0 && ok(runs)) mine.set(n.pc, runs);
         else {
           const ways = paths(plan, tp, op.next);
@@ -505,21 +515,44 @@ function throughOk(
   tp: ThreadProgram,
   pc: string,
   set: ReadonlySet<string>,
-  mover: (n: Node) => boolean,
+  mover: (n: Node, prev: Node | undefined, direct: boolean) => boolean,
 ): boolean {
   const byPc = nodeIndex(tp);
   let count = 0;
-  const go = (at: string, usedN: boolean, seen: ReadonlySet<string>): boolean =>
+  const go = (at: string, usedN: boolean, seen: ReadonlySet<string>, prev: Node | undefined): boolean =>
     paths(plan, tp, at).every((p) => {
       if (!set.has(p.end)) return ++count <= MAX_PATHS;
       if (seen.has(p.end) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) return false;
       const node = byPc.get(p.end) as Node;
-      const n = !mover(node);
+      const n = !mover(node, prev, p.steps.length === 0);
       if (n && usedN) return false;
       const next = new Set([...seen, p.end]);
-      return [...new Set(successors(node.op))].every((x) => go(x, usedN || n, next));
+      return [...new Set(successors(node.op))].every((x) => go(x, usedN || n, next, node));
     });
-  return go(pc, false, new Set());
+  return go(pc, false, new Set(), undefined);
+}
+
+/**
+ * A fault-in (get_user_pages on a tracked region with no fault procedure): `test`
+ * tests the residency and, when the page is absent, goes straight to `set`, which
+ * makes it present and goes on where the present page goes. Together they write
+ * `present = TRUE` whatever it was: one access (see the header).
+ */
+function faultsIn(test: Node, set: Node): boolean {
+  const t = test.op;
+  const v = residencyTest(t);
+  const o = set.op;
+  return (
+    v !== undefined &&
+    t.kind === "access" &&
+    t.fault.kind !== "none" &&
+    t.fault.target === set.pc &&
+    o.kind === "set" &&
+    o.variable === v &&
+    o.value.kind === "lit" &&
+    o.value.value === true &&
+    o.next === t.next
+  );
 }
 
 /** Where a node may go when absorbed: a constant branch only where its condition sends it. */

@@ -324,4 +324,35 @@ describe("an acquire running on through reads of protected variables and one oth
     expect(runs(def)).toMatchObject({ F1: ["branch"], F2: ["branch"] });
     expect(explore(def, { exhaustive: true }).reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
   });
+
+  it("runs get_user_pages' residency test and its install together: a fault-in is one write", () => {
+    const def = model("gup", (m) => {
+      const app = m.process("app");
+      const buf = app.region("buf", { tracked: "absent" });
+      app.thread("R", (t) => {
+        t.downRead(app.mmapLock);
+        t.getUserPages(buf, { write: true });
+        t.upRead(app.mmapLock);
+        t.downRead(app.mmapLock);
+        t.putUser(buf);
+        t.upRead(app.mmapLock);
+      });
+      app.thread("W", (t) => {
+        t.downWrite(app.mmapLock);
+        t.upWrite(app.mmapLock);
+      });
+      app.thread("K", (t) => t.evict(buf));
+    });
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid model");
+    const plan = planMerge(def.ir, c.program);
+    const tp = c.program.threads[0] as (typeof c.program.threads)[number];
+    const first = tp.nodes[0] as Node;
+    const ran = tp.nodes.filter((n) => plan.through?.get(tp.thread)?.get(first.pc)?.has(n.pc));
+    // down_read's step runs the residency test (the access) and the install (a set of the residency).
+    expect(ran.map((n) => (n.op.kind === "access" ? n.op.op : n.op.kind))).toEqual(["get_user_pages", "set"]);
+    const merged = explore(def, { exhaustive: true });
+    expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    expect(merged.reachable).toContain("deadlock");
+  });
 });

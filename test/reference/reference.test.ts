@@ -23,7 +23,6 @@ const ABOVE: Readonly<Record<string, { readonly atMost: number; readonly why: st
   dax_c_fault_vs_truncate: { atMost: 11, why: "the punch's zap and free are two unlocked writes that both conflict with the fault" },
   dax_d_mmaplock: { atMost: 8, why: "the punch's zap and free are two writes under the write hold that the invariant both reads: two N's for one step" },
   dax_e_lock_inversion: { atMost: 12, why: "joining a fair rwsem's queue is a step of its own; the hand spec uses owner variables" },
-  pagemap_c_gup_reclaim: { atMost: 26, why: "get_user_pages' residency test and its install are two steps; evict may run on an absent page" },
   mpx_e2_reuse_deferred_invalidate: {
     atMost: 39,
     why: "bd_entry and bt_T are read by the user thread without a lock, so their sets are steps of their own; the reference folds several such writes into one lock step",
