@@ -330,13 +330,15 @@ truncate_p1 ==
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 \*   then, in the same step: pte.T1 = false  (_truncate.ts:36)
+\*   then, in the same step: pte.T2 = false  (_truncate.ts:36)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
     /\ IF CanWrite("i_mmap_rwsem", "truncate")
-       THEN /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "truncate")
-            /\ pte_T1' = FALSE
-            /\ Goto("truncate", "p5")  \* assigned
-            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+       THEN /\ pte_T1' = FALSE
+            /\ pte_T2' = FALSE
+            /\ Become(Release(World([pc EXCEPT !["truncate"] = "p7"], TakeWrite(rw, "i_mmap_rwsem", "truncate")), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* assigned; assigned; up_write(&i_mmap_rwsem)
+            /\ UNCHANGED <<block>>
        ELSE /\ Enqueue("truncate", "i_mmap_rwsem", "write")
             /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 

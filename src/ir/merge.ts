@@ -134,6 +134,19 @@
 //   the present way and leaves it as the install would; other threads' steps in
 //   between see the page absent either way. The left-out state (at the install) has
 //   the variables of the state before the acquire, as above.
+// - Several writes in one step: a way may run through more than one kept access
+//   that is not a mover when each writes a literal to a protected variable
+//   (`severalN`). Protected here also admits a write under a read hold when any two
+//   accesses by different threads, one a write, cannot hold the lock together (one
+//   holds it for write: `pairwise`). Every node of such a run is then a both-mover,
+//   so a left-out state inside it is both the state before the acquire with the
+//   first k writes done (the run moves right out of it) and one that completes to
+//   the state where the step ends (it moves left): a finding there is one of a kept
+//   state unless a check reads the written variables. invariantsBetween enumerates
+//   the values an invariant reads and rules out one false after some of the writes
+//   yet true before and after all of them; an assertion that reads such a variable
+//   is an access of it, under the lock, so no thread stands at it meanwhile; the
+//   values are literals, so no domain check fails in between.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
@@ -277,23 +290,23 @@ export function planMerge(model: Model, program: Program): MergePlan {
         const op = n.op;
         if ((plan.absorbed.get(tp.thread) as ReadonlySet<string>).has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
         const runs = new Set<string>();
-        const go = (from: string, usedN: boolean, seen: ReadonlySet<string>, prev: Node | undefined): void => {
+        const go = (from: string, ns: readonly Node[], seen: ReadonlySet<string>, prev: Node | undefined): void => {
           for (const p of paths(plan, tp, from)) {
             const k = p.end;
             if (k === DONE || labelled.has(k) || seen.has(k) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) continue;
             const node = byPc.get(k);
             if (!oneAccess(node)) continue;
             const mover = moves(node as Node) || (p.steps.length === 0 && prev !== undefined && faultsIn(prev, node as Node));
-            if (!mover && usedN) continue;
+            if (!mover && !severalN([...ns, node as Node])) continue;
             runs.add(k);
-            for (const x of new Set(successors((node as Node).op))) go(x, usedN || !mover, new Set([...seen, k]), node);
+            for (const x of new Set(successors((node as Node).op))) go(x, mover ? ns : [...ns, node as Node], new Set([...seen, k]), node);
           }
         };
-        go(op.next, false, new Set(), undefined);
+        go(op.next, [], new Set(), undefined);
         // The set is per acquire: every way through it must still run at most one N,
         // no cycle and no lock operation before a node run through; else the first
         // kept access alone (R N L*), as long as the way to it is thread-local.
-        const ok = (set: ReadonlySet<string>): boolean => throughOk(plan, tp, op.next, set, (x, prev, direct) => moves(x) || (direct && prev !== undefined && faultsIn(prev, x)));
+        const ok = (set: ReadonlySet<string>): boolean => throughOk(plan, tp, op.next, set, (x, prev, direct) => moves(x) || (direct && prev !== undefined && faultsIn(prev, x)), severalN);
         if (runs.size > 0 && ok(runs)) mine.set(n.pc, runs);
         else {
           const ways = paths(plan, tp, op.next);
@@ -319,6 +332,23 @@ export function planMerge(model: Model, program: Program): MergePlan {
     const tracked = residencyTest(op);
     return tracked !== undefined && guards.protectedVars.has(tracked);
   }
+  /**
+   * May one step run all of `ns`, the kept accesses on one way that are not movers?
+   * One always (the N); several only when each is a write of a literal to a
+   * protected variable (a both-mover) and no invariant can be false after some of
+   * them and true both before and after all of them (invariantsBetween).
+   */
+  function severalN(ns: readonly Node[]): boolean {
+    if (ns.length <= 1) return true;
+    const writes: { variable: string; value: Value }[] = [];
+    for (const n of ns) {
+      const op = n.op;
+      if (op.kind !== "set" || op.byLocal !== undefined || op.value.kind !== "lit" || !guards.protectedVars.has(op.variable)) return false;
+      writes.push({ variable: op.variable, value: op.value.value });
+    }
+    return invariantsBetween(model, writes, (ns[0] as Node).thread);
+  }
+
 
   function absorb(quiet: ReadonlySet<string>): Map<string, ReadonlySet<string>> {
     const absorbed = new Map<string, ReadonlySet<string>>();
@@ -404,18 +434,37 @@ function guardedVars(
   const threads = new Map<string, Set<string>>();
   /** Variable -> the locks every access so far holds. */
   const common = new Map<string, Set<string>>();
+  /** Variable -> every access: its thread, whether it writes, the locks held there (any mode) and those held in write mode. */
+  const accesses = new Map<string, { thread: string; write: boolean; any: Set<string>; excl: Set<string> }[]>();
   for (const tp of program.threads) {
     for (const n of tp.nodes) {
       const op = n.op;
       if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it (protected still: reads of it move)
       for (const v of varsTouched(n)) {
         threads.set(v, (threads.get(v) ?? new Set()).add(tp.thread));
-        const held = heldThere(tp.thread, n.pc, op.kind === "set" && op.variable === v);
+        const write = op.kind === "set" && op.variable === v;
+        const held = heldThere(tp.thread, n.pc, write);
         const before = common.get(v);
         common.set(v, new Set(before === undefined ? held : held.filter((l) => before.has(l))));
+        const list = accesses.get(v) ?? [];
+        list.push({ thread: tp.thread, write, any: new Set(heldThere(tp.thread, n.pc, false)), excl: new Set(heldThere(tp.thread, n.pc, true)) });
+        accesses.set(v, list);
       }
     }
   }
+  /**
+   * Protected by one lock in the weaker sense (SEMANTICS "rwsem": readers share a
+   * read hold): every access holds it, and of any two by different threads where one
+   * writes, one holds it in write mode. A thread may then write under a read hold
+   * when no other thread touches the variable under a read hold alone.
+   */
+  const pairwise = (v: string): boolean => {
+    const list = accesses.get(v) ?? [];
+    const first = list[0];
+    if (first === undefined) return false;
+    const candidates = [...first.any].filter((l) => lockIds.has(l) && list.every((a) => a.any.has(l)));
+    return candidates.some((l) => list.every((a) => list.every((b) => a.thread === b.thread || !(a.write || b.write) || a.excl.has(l) || b.excl.has(l))));
+  };
   const guarded = new Set<string>();
   const protectedVars = new Set<string>();
   for (const v of model.vars) {
@@ -423,7 +472,7 @@ function guardedVars(
     if ((threads.get(v.id) as Set<string>).size === 1 || [...(common.get(v.id) as Set<string>)].some((l) => lockIds.has(l))) {
       protectedVars.add(v.id);
       if (!seenByInvariant.has(v.id)) guarded.add(v.id);
-    }
+    } else if (pairwise(v.id)) protectedVars.add(v.id);
   }
   return { guarded, protectedVars };
 }
@@ -516,20 +565,21 @@ function throughOk(
   pc: string,
   set: ReadonlySet<string>,
   mover: (n: Node, prev: Node | undefined, direct: boolean) => boolean,
+  allowed: (ns: readonly Node[]) => boolean,
 ): boolean {
   const byPc = nodeIndex(tp);
   let count = 0;
-  const go = (at: string, usedN: boolean, seen: ReadonlySet<string>, prev: Node | undefined): boolean =>
+  const go = (at: string, ns: readonly Node[], seen: ReadonlySet<string>, prev: Node | undefined): boolean =>
     paths(plan, tp, at).every((p) => {
       if (!set.has(p.end)) return ++count <= MAX_PATHS;
       if (seen.has(p.end) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) return false;
       const node = byPc.get(p.end) as Node;
       const n = !mover(node, prev, p.steps.length === 0);
-      if (n && usedN) return false;
+      if (n && !allowed([...ns, node])) return false;
       const next = new Set([...seen, p.end]);
-      return [...new Set(successors(node.op))].every((x) => go(x, usedN || n, next, node));
+      return [...new Set(successors(node.op))].every((x) => go(x, n ? [...ns, node] : ns, next, node));
     });
-  return go(pc, false, new Set(), undefined);
+  return go(pc, [], new Set(), undefined);
 }
 
 /**
@@ -752,4 +802,67 @@ export function isGuardedPath(p: Path): boolean {
 /** `e` with every shared variable in `m` replaced by its expression. */
 export function substVars(e: Expr, m: ReadonlyMap<string, Expr>): Expr {
   return m.size === 0 ? e : mapExpr(e, (x) => (x.kind === "var" ? (m.get(x.variable) ?? x) : x));
+}
+
+/** Valuations enumerated at most by invariantsBetween; beyond, it answers no. */
+const MAX_VALUATIONS = 1 << 14;
+
+/**
+ * True when, for every invariant and every state, the invariant false after the
+ * first k of `writes` (0 < k < all) is false before them all or after them all too.
+ * Enumerates the variables the invariants read over their domains and every other
+ * atom (another thread's position or lock, a local) as a free boolean, the same in
+ * the three states; `thread`'s own position atoms are false in all three (it stands
+ * at no label inside its step, and reads of its position are negative only:
+ * false atoms make the invariant no more false before and after).
+ */
+export function invariantsBetween(model: Model, writes: readonly { readonly variable: string; readonly value: Value }[], thread: string): boolean {
+  const written = new Set(writes.map((w) => w.variable));
+  for (const inv of model.invariants) {
+    const vars = new Set<string>();
+    const atoms: Expr[] = [];
+    let readsWritten = false;
+    for (const x of subexprs(inv.cond)) {
+      if (x.kind === "var") {
+        vars.add(x.variable);
+        if (written.has(x.variable)) readsWritten = true;
+      } else if (x.kind === "elem" || x.kind === "fault-flag") return false;
+      else if ((x.kind === "done" || x.kind === "at") && x.thread === thread) continue;
+      else if (x.kind === "done" || x.kind === "at" || x.kind === "held" || x.kind === "local") atoms.push(x);
+    }
+    if (!readsWritten) continue;
+    const domains = [...vars].map((v) => {
+      const d = model.vars.find((x) => x.id === v)?.domain;
+      const values: Value[] = d === undefined ? [] : d.kind === "bool" ? [false, true] : d.kind === "enum" ? [...d.values] : Array.from({ length: d.max - d.min + 1 }, (_, i) => d.min + i);
+      return { v, values };
+    });
+    const total = domains.reduce((a, d) => a * d.values.length, 1) * 2 ** atoms.length;
+    if (total > MAX_VALUATIONS || domains.some((d) => d.values.length === 0)) return false;
+    const value = (vals: ReadonlyMap<string, Value>, bits: number): boolean => {
+      const e = mapExpr(inv.cond, (x) => {
+        if (x.kind === "var") return { kind: "lit", value: vals.get(x.variable) as Value };
+        if ((x.kind === "done" || x.kind === "at") && x.thread === thread) return { kind: "lit", value: false };
+        const i = atoms.indexOf(x);
+        return i >= 0 ? { kind: "lit", value: ((bits >> i) & 1) === 1 } : x;
+      });
+      return evalConstant(e) === true;
+    };
+    for (let n = 0; n < total; n++) {
+      let rest = n;
+      const pre = new Map<string, Value>();
+      for (const d of domains) {
+        pre.set(d.v, d.values[rest % d.values.length] as Value);
+        rest = Math.floor(rest / d.values.length);
+      }
+      const bits = rest;
+      const after = (k: number): Map<string, Value> => {
+        const m = new Map(pre);
+        for (const w of writes.slice(0, k)) if (m.has(w.variable)) m.set(w.variable, w.value);
+        return m;
+      };
+      if (!value(pre, bits) || !value(after(writes.length), bits)) continue;
+      for (let k = 1; k < writes.length; k++) if (!value(after(k), bits)) return false;
+    }
+  }
+  return true;
 }

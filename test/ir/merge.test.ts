@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { family } from "../../bench/family.js";
 import { compile } from "../../src/check.js";
-import { implies, not, or } from "../../src/dsl/expr.js";
+import { and, implies, not, or } from "../../src/dsl/expr.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
 import { planMerge } from "../../src/ir/merge.js";
@@ -354,5 +354,60 @@ describe("an acquire running on through reads of protected variables and one oth
     const merged = explore(def, { exhaustive: true });
     expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
     expect(merged.reachable).toContain("deadlock");
+  });
+
+  /** XFS_MMAPLOCK (seed002's fix): the fault maps the block under the read hold, the punch zaps and frees it under the write hold. */
+  const mmaplock = () =>
+    model("mmaplock", (m) => {
+      const app = m.process("app");
+      const sem = m.rwsem("mmaplock");
+      const blk = m.enum("block", ["data", "freed"], "data");
+      const pte = m.bool("pte", false);
+      app.thread("F", (t) => {
+        t.downRead(sem);
+        t.if(blk.eq("data"), (b) => b.set(pte, true));
+        t.upRead(sem);
+      });
+      app.thread("T", (t) => {
+        t.downWrite(sem);
+        t.set(pte, false);
+        t.set(blk, "freed");
+        t.upWrite(sem);
+      });
+      m.invariant("no map of a freed block", not(and(pte, blk.eq("freed"))));
+    });
+
+  it("runs two protected writes in one step when no invariant can be false between them only (pte written under a read hold too)", () => {
+    const def = mmaplock();
+    expect(runs(def)).toEqual({ F: ["branch", "set pte"], T: ["set pte", "set block"] });
+    const merged = explore(def, { exhaustive: true });
+    expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    // Each thread before or after its one step: no state inside either critical section.
+    expect(merged.distinct).toBe(4);
+  });
+
+  it("stops after the first write when an invariant is false between the two writes only", () => {
+    const def = model("pair", (m) => {
+      const p = m.process("p");
+      const mu = m.mutex("m");
+      const a = m.bool("a", false);
+      const b = m.bool("b", false);
+      p.thread("T", (t) => {
+        t.lock(mu);
+        t.set(a, true);
+        t.set(b, true);
+        t.unlock(mu);
+      });
+      p.thread("U", (t) => {
+        t.lock(mu);
+        t.if(a, (x) => x.set(b, false));
+        t.unlock(mu);
+      });
+      m.invariant("a implies b", implies(a, b));
+    });
+    expect(runs(def).T).toEqual(["set a"]);
+    const merged = explore(def, { exhaustive: true });
+    expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    expect(merged.reachable?.some((k) => k.startsWith("invariant"))).toBe(true);
   });
 });

@@ -215,13 +215,14 @@ Step_F_fault ==
 
 \* T punch: down_write(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:23)
 \*   then, in the same step: pte_maps_block = false  (dax_d_mmaplock.ts:24)
+\*   then, in the same step: block = freed  (dax_d_mmaplock.ts:25)
+\*   then, in the same step: up_write(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:26)
 T_punch_p1 ==
     /\ pc["T_punch"] = "p1"
     /\ IF CanWrite("XFS_MMAPLOCK", "T_punch")
-       THEN /\ rw' = TakeWrite(rw, "XFS_MMAPLOCK", "T_punch")
-            /\ pte_maps_block' = FALSE
-            /\ Goto("T_punch", "p3")  \* assigned
-            /\ UNCHANGED <<block>>
+       THEN /\ pte_maps_block' = FALSE
+            /\ block' = "freed"
+            /\ Become(Release(World([pc EXCEPT !["T_punch"] = "Done"], TakeWrite(rw, "XFS_MMAPLOCK", "T_punch")), "T_punch", <<<<"XFS_MMAPLOCK", "write">>>>))  \* assigned; assigned; up_write(&XFS_MMAPLOCK)
        ELSE /\ Enqueue("T_punch", "XFS_MMAPLOCK", "write")
             /\ UNCHANGED <<block, pte_maps_block>>
 
