@@ -451,13 +451,21 @@ munmap_p11 ==
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 \*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
+\*   then, in the same step: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
 munmap_p12 ==
     /\ pc["munmap"] = "p12"
     /\ IF CanWrite("app_mmap_lock", "munmap")
-       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
-            /\ old_bt_vma' = "unmapped"
-            /\ Goto("munmap", "p14")  \* assigned
-            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "munmap"), "app_mmap_lock")
+                    /\ old_bt_vma' = "unmapped"
+                    /\ bd_remove_vmas' = 0
+                    /\ Goto("munmap", "p16")  \* assigned; assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, mpx_enabled, bd_entry_other>>
+               ELSE /\ old_bt_vma' = "unmapped"
+                    /\ bd_remove_vmas' = 0
+                    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p16"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 

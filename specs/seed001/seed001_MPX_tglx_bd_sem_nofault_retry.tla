@@ -371,6 +371,8 @@ munmap_p2 ==
 \*   then, in the same step: store(bounds_dir)  [in mpx_pre_unmap()]  (_mpx.ts:129)
 \*   then, in the same step: ret = 0  [in mpx_pre_unmap()]  (_mpx.ts:129)
 \*   then, in the same step: if (ret == 0)  [in mpx_pre_unmap()]  (_mpx.ts:131)
+\*   then, in the same step: bd_entry = invalid  [in mpx_pre_unmap()]  (_mpx.ts:135)
+\*   then, in the same step: old_bt_vma = marked  [in mpx_pre_unmap()]  (_mpx.ts:47)
 \*   then, in the same step: ret = -EFAULT  [in mpx_pre_unmap()]  (_mpx.ts:129)
 \*   then, in the same step: if (ret == 0)  [in mpx_pre_unmap()]  (_mpx.ts:131)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in mpx_pre_unmap()]  (_mpx.ts:132)
@@ -380,8 +382,10 @@ munmap_p4 ==
     /\ pc["munmap"] = "p4"
     /\ IF CanRead("app_mmap_lock", "munmap")
        THEN /\ \/ /\ rw' = TakeRead(rw, "app_mmap_lock", "munmap")
-                  /\ Goto("munmap", "p8")  \* page present, no fault; assigned; true
-                  /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+                  /\ bd_entry' = "invalid"
+                  /\ old_bt_vma' = "marked"
+                  /\ Goto("munmap", "p10")  \* page present, no fault; assigned; true; assigned; assigned
+                  /\ UNCHANGED <<data_mapped, bd_remove_vmas, mpx_enabled, bd_entry_other>>
                \/ /\ IF rw["app_mmap_lock"].queue = <<>>
                      THEN /\ Goto("munmap", "p4")  \* page fault with page faults disabled: -EFAULT; assigned; false; up_read(&app->mmap_lock); page present, no fault; true
                           /\ UNCHANGED <<rw, data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
@@ -460,13 +464,21 @@ munmap_p15 ==
 
 \* munmap: down_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:55)
 \*   then, in the same step: old_bt_vma = unmapped  [in mpx_post_unmap()]  (_mpx.ts:56)
+\*   then, in the same step: bd_remove_vmas = 0  [in mpx_post_unmap()]  (_mpx.ts:57)
+\*   then, in the same step: up_write(&app->mmap_lock)  [in mpx_post_unmap()]  (_mpx.ts:58)
 munmap_p16 ==
     /\ pc["munmap"] = "p16"
     /\ IF CanWrite("app_mmap_lock", "munmap")
-       THEN /\ rw' = TakeWrite(rw, "app_mmap_lock", "munmap")
-            /\ old_bt_vma' = "unmapped"
-            /\ Goto("munmap", "p18")  \* assigned
-            /\ UNCHANGED <<data_mapped, bd_entry, bd_remove_vmas, mpx_enabled, bd_entry_other>>
+       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "munmap"), "app_mmap_lock")
+                    /\ old_bt_vma' = "unmapped"
+                    /\ bd_remove_vmas' = 0
+                    /\ Goto("munmap", "p20")  \* assigned; assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry, mpx_enabled, bd_entry_other>>
+               ELSE /\ old_bt_vma' = "unmapped"
+                    /\ bd_remove_vmas' = 0
+                    /\ Become(Release(World([pc EXCEPT !["munmap"] = "p20"], TakeWrite(rw, "app_mmap_lock", "munmap")), "munmap", <<<<"app_mmap_lock", "write">>>>))  \* assigned; assigned; up_write(&app->mmap_lock)
+                    /\ UNCHANGED <<data_mapped, bd_entry>>
        ELSE /\ Enqueue("munmap", "app_mmap_lock", "write")
             /\ UNCHANGED <<data_mapped, bd_entry, old_bt_vma, bd_remove_vmas, mpx_enabled, bd_entry_other>>
 

@@ -204,16 +204,34 @@ T1_fault_p2 ==
 
 \* T1 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
+\*   then, in the same step: pte.T1 = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:26)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T1]  (_dax.ts:38)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
 T1_fault_p4 ==
     /\ pc["T1_fault"] = "p4"
     /\ IF CanRead("XFS_MMAPLOCK", "T1_fault")
        THEN /\ \/ /\ block_within_eof
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")
-                  /\ Goto("T1_fault", "p6")  \* true
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ (block = "allocated")
+                  /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
+                          /\ pte_T1' = TRUE
+                          /\ Goto("T1_fault", "Done")  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+                     ELSE /\ pte_T1' = TRUE
+                          /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block, pte_T2>>
+               \/ /\ block_within_eof
+                  /\ ~((block = "allocated"))
+                  /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
+                          /\ Goto("T1_fault", "Done")  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
@@ -274,16 +292,34 @@ T2_fault_p2 ==
 
 \* T2 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
+\*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
+\*   then, in the same step: pte.T2 = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:26)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file.T2]  (_dax.ts:38)
+\*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
 T2_fault_p4 ==
     /\ pc["T2_fault"] = "p4"
     /\ IF CanRead("XFS_MMAPLOCK", "T2_fault")
        THEN /\ \/ /\ block_within_eof
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")
-                  /\ Goto("T2_fault", "p6")  \* true
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ (block = "allocated")
+                  /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
+                          /\ pte_T2' = TRUE
+                          /\ Goto("T2_fault", "Done")  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+                     ELSE /\ pte_T2' = TRUE
+                          /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block, pte_T1>>
+               \/ /\ block_within_eof
+                  /\ ~((block = "allocated"))
+                  /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+                     THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
+                          /\ Goto("T2_fault", "Done")  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                     ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
+                          /\ UNCHANGED <<block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
@@ -348,13 +384,21 @@ truncate_p1 ==
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 \*   then, in the same step: pte.T1 = false  (_truncate.ts:36)
+\*   then, in the same step: pte.T2 = false  (_truncate.ts:36)
+\*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
     /\ IF CanWrite("i_mmap_rwsem", "truncate")
-       THEN /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "truncate")
-            /\ pte_T1' = FALSE
-            /\ Goto("truncate", "p5")  \* assigned
-            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "truncate"), "i_mmap_rwsem")
+                    /\ pte_T1' = FALSE
+                    /\ pte_T2' = FALSE
+                    /\ Goto("truncate", "p7")  \* assigned; assigned; up_write(&i_mmap_rwsem)
+                    /\ UNCHANGED <<block_within_eof, block>>
+               ELSE /\ pte_T1' = FALSE
+                    /\ pte_T2' = FALSE
+                    /\ Become(Release(World([pc EXCEPT !["truncate"] = "p7"], TakeWrite(rw, "i_mmap_rwsem", "truncate")), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* assigned; assigned; up_write(&i_mmap_rwsem)
+                    /\ UNCHANGED <<block>>
        ELSE /\ Enqueue("truncate", "i_mmap_rwsem", "write")
             /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 

@@ -180,6 +180,7 @@ Init ==
 \* pagemap_read: down_read(&app->mmap_sem)  (_pagemap.ts:25)
 \*   then, in the same step: get_user_pages(app.buf)  (_pagemap.ts:26)
 \*   then, in the same step: up_read(&app->mmap_sem)  (_pagemap.ts:27)
+\*   then, in the same step: install_pte(app.buf)  [in page fault on app.buf]  (_pagemap.ts:26)
 pagemap_read_p1 ==
     /\ pc["pagemap_read"] = "p1"
     /\ IF CanRead("app_mmap_sem", "pagemap_read")
@@ -190,9 +191,12 @@ pagemap_read_p1 ==
                      ELSE /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, pinned; up_read(&app->mmap_sem)
                           /\ UNCHANGED <<present_app_app_buf>>
                \/ /\ ~(present_app_app_buf)
-                  /\ rw' = TakeRead(rw, "app_mmap_sem", "pagemap_read")
-                  /\ Goto("pagemap_read", "p10")  \* page fault: handle_mm_fault, mmap lock already held
-                  /\ UNCHANGED <<present_app_app_buf>>
+                  /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ present_app_app_buf' = TRUE
+                          /\ Goto("pagemap_read", "p4")  \* page fault: handle_mm_fault, mmap lock already held; assigned; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ present_app_app_buf' = TRUE
+                          /\ Become(Release(World([pc EXCEPT !["pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "pagemap_read")), "pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page fault: handle_mm_fault, mmap lock already held; assigned; up_read(&app->mmap_sem)
        ELSE /\ Enqueue("pagemap_read", "app_mmap_sem", "read")
             /\ UNCHANGED <<present_app_app_buf>>
 

@@ -258,15 +258,16 @@ export class World {
     const seen = new Set<string>();
     const out: State[] = [];
     let taken = this.alternatives(s, t).flatMap((states, i) => states.flatMap((x) => this.walk(x, t, `${i}`)));
-    // An acquire that took its lock may run on through one shared access (merge.ts).
     const here = s.pc[t] as string;
     const tid = this.program.threads[t]?.thread as string;
+    // An acquire that took its lock may run on through kept accesses (merge.ts).
     if (this.plan.through?.get(tid)?.has(here)) {
-      taken = taken.flatMap((x) => {
+      const onward = (x: { state: State; trail: string }): { state: State; trail: string }[] => {
         const end = x.state.pc[t] as string;
         if (end === here || !runsThrough(this.plan, tid, here, end)) return [x];
-        return this.alternatives(x.state, t).flatMap((states, i) => states.flatMap((y) => this.walk(y, t, `${x.trail}>${i}`)));
-      });
+        return this.alternatives(x.state, t).flatMap((states, i) => states.flatMap((y) => this.walk(y, t, `${x.trail}>${i}`).flatMap(onward)));
+      };
+      taken = taken.flatMap(onward);
     }
     for (const { state, trail } of taken) {
       const k = `${trail}|${stateKey(state)}`;

@@ -4,7 +4,7 @@
 // "M", t), "M")`), one disjunct per path. Text only: view.ts owns the tables.
 
 import { formatLoc } from "../ir/diagnostics.js";
-import { type MergePlan, type Path, entryPaths, isGuardedPath, pathAcquires, pathEffect, pathReleases, paths } from "../ir/merge.js";
+import { type MergePlan, type Path, entryPaths, isGuardedPath, pathAcquires, pathEffect, pathReleases, paths, throughPaths } from "../ir/merge.js";
 import { DONE, type Node, type ThreadProgram, successors } from "../ir/program.js";
 import { spellOp, spellOutcome, spellVia, threadName } from "../ir/spell.js";
 import type { Expr, LockMode, Model } from "../ir/types.js";
@@ -103,12 +103,12 @@ export function actionComment(ctx: ActionContext, n: Node): string[] {
           seen.add(node.pc);
           out.push(line(node, "  then, in the same step: "));
         }
-        // An acquire running on through one shared access (src/ir/merge.ts).
+        // An acquire running on through kept accesses (src/ir/merge.ts).
         const next = onward && through?.has(p.end) ? ctx.tp.nodes.find((x) => x.pc === p.end) : undefined;
         if (next && !seen.has(next.pc)) {
           seen.add(next.pc);
           out.push(line(next, "  then, in the same step: "));
-          list(successors(next.op), false);
+          list(successors(next.op), true);
         }
       }
     }
@@ -139,18 +139,13 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
 
   // Each outcome's effect, then its paths; one disjunct per path of every outcome listed.
   const outcomes = (effect: Effect, exits: readonly string[], onward?: ReadonlySet<string>): Item[] => {
-    const all = exits.flatMap((x) => pathsOf(x)).flatMap((p) => (onward?.has(p.end) ? onThrough(p) : [p]));
+    const all = exits.flatMap((x) => throughPaths(plan, tp, x, onward));
     if (all.length === 1) return leaf(ctx, effect, all[0] as Path);
     return [junction("\\/", all.map((p) => junction("/\\", leaf(ctx, effect, p))))];
   };
-  // An acquire's step running on through one shared access (src/ir/merge.ts): the
-  // path to it, the access, and each of its paths, as one path. Only thread-local
-  // nodes lie between, so the access reads the state before the step (pathEffect
-  // composes it like a guarded node).
-  const onThrough = (p: Path): Path[] => {
-    const access = tp.nodes.find((x) => x.pc === p.end) as Node;
-    return [...new Set(successors(access.op))].flatMap((x) => pathsOf(x).map((q) => ({ steps: [...p.steps, { node: access, to: x }, ...q.steps], end: q.end })));
-  };
+  // An acquire's step running on through kept accesses (src/ir/merge.ts): the path
+  // to each, the access, and on, as one path. pathEffect composes the accesses like
+  // guarded nodes: each reads the state the ones before it leave.
   const others = (written: readonly string[]): Item[] => {
     const u = unchanged(ctx, written);
     return u === undefined ? [] : [[u]];

@@ -107,6 +107,46 @@
 //   in it, so it is in no stuck set and every stuck set there is one before the
 //   acquire too. The access node stays kept: a thread a release grants the lock to
 //   (a queued rwsem waiter) stops at it, as before, and so does any other way in.
+// - The run goes on past that access (Lipton's R* N L* in general): along every
+//   way from the acquire it runs through kept accesses (`moves`) that read only
+//   *protected* variables (the guarded condition without the invariant and domain
+//   conditions: one lock every accessor holds there, in write mode where it writes,
+//   or one thread alone) or are guarded nodes, before and after at most one other
+//   kept access, its N; no lock operation comes before the last node it runs
+//   through (the releases after it are the L*), and no way comes back to a node it
+//   ran. A read of a protected variable is a both-mover (no other thread writes the
+//   variable while this one holds the lock) that changes nothing but the pc, which
+//   no check reads positively; so a left-out state before the N has the variables
+//   of the state before the acquire (the R part moves right out, as above), and one
+//   after it the variables of the state where the step ends (the reads and releases
+//   after it are left movers that change nothing a check reads: no `held` read of
+//   the lock), and, the thread being enabled there, it is in no stuck set and every
+//   stuck set there is one of those states too. The set of nodes run through is
+//   per acquire, so throughOk checks every way through it (at most one N each, no
+//   cycle, MAX_PATHS); else the acquire runs through its first kept access alone.
+// - A fault-in (`faultsIn`: get_user_pages on a tracked region with no fault
+//   procedure: a residency test whose absent way goes straight to `present = TRUE`,
+//   which goes on where the present way goes) counts as one access: the set after
+//   the test is run through as if it moved. Together they write present = TRUE
+//   whatever the page was, so an unmerged run that tests, lets other threads move,
+//   then installs ends in the states of the merged run that takes the whole step at
+//   the install: if someone made the page present meanwhile, the merged step takes
+//   the present way and leaves it as the install would; other threads' steps in
+//   between see the page absent either way. The left-out state (at the install) has
+//   the variables of the state before the acquire, as above.
+// - Several writes in one step: a way may run through more than one kept access
+//   that is not a mover when each writes a literal to a protected variable
+//   (`severalN`). Protected here also admits a write under a read hold when any two
+//   accesses by different threads, one a write, cannot hold the lock together (one
+//   holds it for write: `pairwise`). Every node of such a run is then a both-mover,
+//   so a left-out state inside it is both the state before the acquire with the
+//   first k writes done (the run moves right out of it) and one that completes to
+//   the state where the step ends (it moves left): a finding there is one of a kept
+//   state unless a check reads the written variables. invariantsBetween enumerates
+//   the values an invariant reads and rules out one false after some of the writes
+//   yet true before and after all of them; an assertion that reads such a variable
+//   is an access of it, under the lock, so no thread stands at it meanwhile; the
+//   values are literals, so no domain check fails in between.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
@@ -187,7 +227,8 @@ export function planMerge(model: Model, program: Program): MergePlan {
     [...(may.get(thread)?.get(pc) ?? [])].filter(([, n]) => n > 0).map(([k]) => k.slice(0, k.lastIndexOf("/")));
   const holding = (thread: string, pc: string, pred: (lock: string) => boolean): boolean => heldAt(thread, pc).some(pred);
 
-  const guarded = guardedVars(model, program, must);
+  const guards = guardedVars(model, program, must);
+  const guarded = guards.guarded;
   /** A set of, branch on, or residency test of guarded variables only (see the header). */
   const onGuarded = (n: Node): boolean => {
     const op = n.op;
@@ -231,7 +272,12 @@ export function planMerge(model: Model, program: Program): MergePlan {
     for (const l of seen) invisible.delete(l);
   }
 
-  // Acquires whose step runs on through one shared access (the header's last rule).
+  // Acquires whose step runs on through kept accesses (the header's last rule):
+  // Lipton's R* N L*. Along every way from the acquire, kept accesses that are
+  // both-movers invisible to every check (`moves`: a read of protected variables)
+  // are run through freely, and at most one other access (N); the run stops at
+  // the first node it may not run through. No lock operation lies before the last
+  // node run through (the releases after it are the left movers L*).
   function throughAcquires(plan: MergePlan): Map<string, Map<string, Set<string>>> {
     const out = new Map<string, Map<string, Set<string>>>();
     for (const tp of program.threads) {
@@ -240,19 +286,69 @@ export function planMerge(model: Model, program: Program): MergePlan {
       if (positionRead.has(tp.thread)) continue;
       const labelled = new Set([...tp.labels.values()].flat());
       const byPc = nodeIndex(tp);
-      const set = plan.absorbed.get(tp.thread) as ReadonlySet<string>;
       for (const n of tp.nodes) {
         const op = n.op;
-        if (set.has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
-        const ways = paths(plan, tp, op.next);
-        // Thread-local on the way: no lock operation between the acquire and the access.
-        if (ways.some((p) => pathAcquires(p).length > 0 || pathReleases(p).length > 0)) continue;
-        const ends = new Set(ways.map((p) => p.end).filter((pc) => pc !== DONE && !labelled.has(pc) && oneAccess(byPc.get(pc))));
-        if (ends.size > 0) mine.set(n.pc, ends);
+        if ((plan.absorbed.get(tp.thread) as ReadonlySet<string>).has(n.pc) || op.kind !== "acquire" || heldRead.has(op.lock) || trylocked.has(op.lock)) continue;
+        const runs = new Set<string>();
+        const go = (from: string, ns: readonly Node[], seen: ReadonlySet<string>, prev: Node | undefined): void => {
+          for (const p of paths(plan, tp, from)) {
+            const k = p.end;
+            if (k === DONE || labelled.has(k) || seen.has(k) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) continue;
+            const node = byPc.get(k);
+            if (!oneAccess(node)) continue;
+            const mover = moves(node as Node) || (p.steps.length === 0 && prev !== undefined && faultsIn(prev, node as Node));
+            if (!mover && !severalN([...ns, node as Node])) continue;
+            runs.add(k);
+            for (const x of new Set(successors((node as Node).op))) go(x, mover ? ns : [...ns, node as Node], new Set([...seen, k]), node);
+          }
+        };
+        go(op.next, [], new Set(), undefined);
+        // The set is per acquire: every way through it must still run at most one N,
+        // no cycle and no lock operation before a node run through; else the first
+        // kept access alone (R N L*), as long as the way to it is thread-local.
+        const ok = (set: ReadonlySet<string>): boolean => throughOk(plan, tp, op.next, set, (x, prev, direct) => moves(x) || (direct && prev !== undefined && faultsIn(prev, x)), severalN);
+        if (runs.size > 0 && ok(runs)) mine.set(n.pc, runs);
+        else {
+          const ways = paths(plan, tp, op.next);
+          if (ways.some((p) => pathAcquires(p).length > 0 || pathReleases(p).length > 0)) continue;
+          const ends = new Set(ways.map((p) => p.end).filter((pc) => pc !== DONE && !labelled.has(pc) && oneAccess(byPc.get(pc))));
+          if (ends.size > 0 && ok(ends)) mine.set(n.pc, ends);
+        }
       }
     }
     return out;
   }
+
+  /**
+   * A kept access an acquire's step may run through besides its one N: it reads
+   * only protected variables (every accessor holds one same lock there, in write
+   * mode where it writes: a both-mover, see the header) and writes nothing, or it
+   * is a guarded node (a both-mover no check reads).
+   */
+  function moves(n: Node): boolean {
+    const op = n.op;
+    if (onGuarded(n)) return true;
+    if (op.kind === "branch") return !isConstant(op.cond) && readsOnly(op.cond, guards.protectedVars);
+    const tracked = residencyTest(op);
+    return tracked !== undefined && guards.protectedVars.has(tracked);
+  }
+  /**
+   * May one step run all of `ns`, the kept accesses on one way that are not movers?
+   * One always (the N); several only when each is a write of a literal to a
+   * protected variable (a both-mover) and no invariant can be false after some of
+   * them and true both before and after all of them (invariantsBetween).
+   */
+  function severalN(ns: readonly Node[]): boolean {
+    if (ns.length <= 1) return true;
+    const writes: { variable: string; value: Value }[] = [];
+    for (const n of ns) {
+      const op = n.op;
+      if (op.kind !== "set" || op.byLocal !== undefined || op.value.kind !== "lit" || !guards.protectedVars.has(op.variable)) return false;
+      writes.push({ variable: op.variable, value: op.value.value });
+    }
+    return invariantsBetween(model, writes, (ns[0] as Node).thread);
+  }
+
 
   function absorb(quiet: ReadonlySet<string>): Map<string, ReadonlySet<string>> {
     const absorbed = new Map<string, ReadonlySet<string>>();
@@ -323,7 +419,11 @@ function readsOnly(e: Expr, vars: ReadonlySet<string>): boolean {
  * computed value, and touched by one thread only or under one lock that every
  * accessor must hold there, in write mode where it writes.
  */
-function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, Map<string, Map<string, number>>>): Set<string> {
+function guardedVars(
+  model: Model,
+  program: Program,
+  must: ReadonlyMap<string, Map<string, Map<string, number>>>,
+): { readonly guarded: Set<string>; readonly protectedVars: Set<string> } {
   const seenByInvariant = new Set(model.invariants.flatMap((i) => [...subexprs(i.cond)].flatMap((x) => (x.kind === "var" ? [x.variable] : []))));
   const lockIds = new Set(model.locks.map((l) => l.id));
   /** Locks held on every path to `pc` (in write mode, for a write). */
@@ -334,24 +434,47 @@ function guardedVars(model: Model, program: Program, must: ReadonlyMap<string, M
   const threads = new Map<string, Set<string>>();
   /** Variable -> the locks every access so far holds. */
   const common = new Map<string, Set<string>>();
+  /** Variable -> every access: its thread, whether it writes, the locks held there (any mode) and those held in write mode. */
+  const accesses = new Map<string, { thread: string; write: boolean; any: Set<string>; excl: Set<string> }[]>();
   for (const tp of program.threads) {
     for (const n of tp.nodes) {
       const op = n.op;
-      if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it
+      if (op.kind === "set" && op.value.kind !== "lit") seenByInvariant.add(op.variable); // its domain check reads it (protected still: reads of it move)
       for (const v of varsTouched(n)) {
         threads.set(v, (threads.get(v) ?? new Set()).add(tp.thread));
-        const held = heldThere(tp.thread, n.pc, op.kind === "set" && op.variable === v);
+        const write = op.kind === "set" && op.variable === v;
+        const held = heldThere(tp.thread, n.pc, write);
         const before = common.get(v);
         common.set(v, new Set(before === undefined ? held : held.filter((l) => before.has(l))));
+        const list = accesses.get(v) ?? [];
+        list.push({ thread: tp.thread, write, any: new Set(heldThere(tp.thread, n.pc, false)), excl: new Set(heldThere(tp.thread, n.pc, true)) });
+        accesses.set(v, list);
       }
     }
   }
-  const out = new Set<string>();
+  /**
+   * Protected by one lock in the weaker sense (SEMANTICS "rwsem": readers share a
+   * read hold): every access holds it, and of any two by different threads where one
+   * writes, one holds it in write mode. A thread may then write under a read hold
+   * when no other thread touches the variable under a read hold alone.
+   */
+  const pairwise = (v: string): boolean => {
+    const list = accesses.get(v) ?? [];
+    const first = list[0];
+    if (first === undefined) return false;
+    const candidates = [...first.any].filter((l) => lockIds.has(l) && list.every((a) => a.any.has(l)));
+    return candidates.some((l) => list.every((a) => list.every((b) => a.thread === b.thread || !(a.write || b.write) || a.excl.has(l) || b.excl.has(l))));
+  };
+  const guarded = new Set<string>();
+  const protectedVars = new Set<string>();
   for (const v of model.vars) {
-    if (seenByInvariant.has(v.id) || !threads.has(v.id)) continue;
-    if ((threads.get(v.id) as Set<string>).size === 1 || [...(common.get(v.id) as Set<string>)].some((l) => lockIds.has(l))) out.add(v.id);
+    if (!threads.has(v.id)) continue;
+    if ((threads.get(v.id) as Set<string>).size === 1 || [...(common.get(v.id) as Set<string>)].some((l) => lockIds.has(l))) {
+      protectedVars.add(v.id);
+      if (!seenByInvariant.has(v.id)) guarded.add(v.id);
+    } else if (pairwise(v.id)) protectedVars.add(v.id);
   }
-  return out;
+  return { guarded, protectedVars };
 }
 
 /**
@@ -409,6 +532,77 @@ export function paths(plan: MergePlan, tp: ThreadProgram, pc: string): Path[] {
     return absorbedExits(node).flatMap((to) => go(to).map((p) => ({ steps: [{ node, to }, ...p.steps], end: p.end })));
   };
   return go(pc);
+}
+
+/**
+ * Every way from `pc` through absorbed nodes and the kept nodes in `through` (those
+ * an acquire's step runs through: plan.through), to a pc outside both or DONE. A
+ * way that comes back to a node in `through` stops there (throughOk rules such
+ * sets out).
+ */
+export function throughPaths(plan: MergePlan, tp: ThreadProgram, pc: string, through: ReadonlySet<string> | undefined): Path[] {
+  if (through === undefined || through.size === 0) return paths(plan, tp, pc);
+  const byPc = nodeIndex(tp);
+  const go = (at: string, seen: ReadonlySet<string>): Path[] =>
+    paths(plan, tp, at).flatMap((p) => {
+      if (!through.has(p.end) || seen.has(p.end)) return [p];
+      const node = byPc.get(p.end) as Node;
+      const next = new Set([...seen, p.end]);
+      return [...new Set(successors(node.op))].flatMap((x) => go(x, next).map((q) => ({ steps: [...p.steps, { node, to: x }, ...q.steps], end: q.end })));
+    });
+  return go(pc, new Set());
+}
+
+/**
+ * True when an acquire's step may run through the kept nodes `set` from `pc`: on
+ * every way at most one of them is not a mover, none comes back to one run already,
+ * no absorbed lock operation comes before the last one run through, and there are
+ * at most MAX_PATHS ways.
+ */
+function throughOk(
+  plan: MergePlan,
+  tp: ThreadProgram,
+  pc: string,
+  set: ReadonlySet<string>,
+  mover: (n: Node, prev: Node | undefined, direct: boolean) => boolean,
+  allowed: (ns: readonly Node[]) => boolean,
+): boolean {
+  const byPc = nodeIndex(tp);
+  let count = 0;
+  const go = (at: string, ns: readonly Node[], seen: ReadonlySet<string>, prev: Node | undefined): boolean =>
+    paths(plan, tp, at).every((p) => {
+      if (!set.has(p.end)) return ++count <= MAX_PATHS;
+      if (seen.has(p.end) || pathAcquires(p).length > 0 || pathReleases(p).length > 0) return false;
+      const node = byPc.get(p.end) as Node;
+      const n = !mover(node, prev, p.steps.length === 0);
+      if (n && !allowed([...ns, node])) return false;
+      const next = new Set([...seen, p.end]);
+      return [...new Set(successors(node.op))].every((x) => go(x, n ? [...ns, node] : ns, next, node));
+    });
+  return go(pc, [], new Set(), undefined);
+}
+
+/**
+ * A fault-in (get_user_pages on a tracked region with no fault procedure): `test`
+ * tests the residency and, when the page is absent, goes straight to `set`, which
+ * makes it present and goes on where the present page goes. Together they write
+ * `present = TRUE` whatever it was: one access (see the header).
+ */
+function faultsIn(test: Node, set: Node): boolean {
+  const t = test.op;
+  const v = residencyTest(t);
+  const o = set.op;
+  return (
+    v !== undefined &&
+    t.kind === "access" &&
+    t.fault.kind !== "none" &&
+    t.fault.target === set.pc &&
+    o.kind === "set" &&
+    o.variable === v &&
+    o.value.kind === "lit" &&
+    o.value.value === true &&
+    o.next === t.next
+  );
 }
 
 /**
@@ -613,4 +807,67 @@ export function isGuardedPath(p: Path): boolean {
 /** `e` with every shared variable in `m` replaced by its expression. */
 export function substVars(e: Expr, m: ReadonlyMap<string, Expr>): Expr {
   return m.size === 0 ? e : mapExpr(e, (x) => (x.kind === "var" ? (m.get(x.variable) ?? x) : x));
+}
+
+/** Valuations enumerated at most by invariantsBetween; beyond, it answers no. */
+const MAX_VALUATIONS = 1 << 14;
+
+/**
+ * True when, for every invariant and every state, the invariant false after the
+ * first k of `writes` (0 < k < all) is false before them all or after them all too.
+ * Enumerates the variables the invariants read over their domains and every other
+ * atom (another thread's position or lock, a local) as a free boolean, the same in
+ * the three states; `thread`'s own position atoms are false in all three (it stands
+ * at no label inside its step, and reads of its position are negative only:
+ * false atoms make the invariant no more false before and after).
+ */
+export function invariantsBetween(model: Model, writes: readonly { readonly variable: string; readonly value: Value }[], thread: string): boolean {
+  const written = new Set(writes.map((w) => w.variable));
+  for (const inv of model.invariants) {
+    const vars = new Set<string>();
+    const atoms: Expr[] = [];
+    let readsWritten = false;
+    for (const x of subexprs(inv.cond)) {
+      if (x.kind === "var") {
+        vars.add(x.variable);
+        if (written.has(x.variable)) readsWritten = true;
+      } else if (x.kind === "elem" || x.kind === "fault-flag") return false;
+      else if ((x.kind === "done" || x.kind === "at") && x.thread === thread) continue;
+      else if (x.kind === "done" || x.kind === "at" || x.kind === "held" || x.kind === "local") atoms.push(x);
+    }
+    if (!readsWritten) continue;
+    const domains = [...vars].map((v) => {
+      const d = model.vars.find((x) => x.id === v)?.domain;
+      const values: Value[] = d === undefined ? [] : d.kind === "bool" ? [false, true] : d.kind === "enum" ? [...d.values] : Array.from({ length: d.max - d.min + 1 }, (_, i) => d.min + i);
+      return { v, values };
+    });
+    const total = domains.reduce((a, d) => a * d.values.length, 1) * 2 ** atoms.length;
+    if (total > MAX_VALUATIONS || domains.some((d) => d.values.length === 0)) return false;
+    const value = (vals: ReadonlyMap<string, Value>, bits: number): boolean => {
+      const e = mapExpr(inv.cond, (x) => {
+        if (x.kind === "var") return { kind: "lit", value: vals.get(x.variable) as Value };
+        if ((x.kind === "done" || x.kind === "at") && x.thread === thread) return { kind: "lit", value: false };
+        const i = atoms.indexOf(x);
+        return i >= 0 ? { kind: "lit", value: ((bits >> i) & 1) === 1 } : x;
+      });
+      return evalConstant(e) === true;
+    };
+    for (let n = 0; n < total; n++) {
+      let rest = n;
+      const pre = new Map<string, Value>();
+      for (const d of domains) {
+        pre.set(d.v, d.values[rest % d.values.length] as Value);
+        rest = Math.floor(rest / d.values.length);
+      }
+      const bits = rest;
+      const after = (k: number): Map<string, Value> => {
+        const m = new Map(pre);
+        for (const w of writes.slice(0, k)) if (m.has(w.variable)) m.set(w.variable, w.value);
+        return m;
+      };
+      if (!value(pre, bits) || !value(after(writes.length), bits)) continue;
+      for (let k = 1; k < writes.length; k++) if (!value(after(k), bits)) return false;
+    }
+  }
+  return true;
 }

@@ -2,7 +2,7 @@
 // (src/ir/merge.ts). From the states before and after, find which way through the
 // absorbed nodes it went, so that every operation it covered is shown.
 
-import { type MergePlan, type Path, isAbsorbed, isConstant, paths, residencyDecides, residencyTest, runsThrough } from "../ir/merge.js";
+import { type MergePlan, type Path, isAbsorbed, isConstant, paths, residencyDecides, residencyTest, throughPaths } from "../ir/merge.js";
 import { type Node, type Program, lockKey, nodeIndex, successors } from "../ir/program.js";
 import { spellOutcome, spellSet } from "../ir/spell.js";
 import type { LockMode, Model, Value } from "../ir/types.js";
@@ -38,17 +38,11 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
   const candidates: (readonly [string | undefined, Path])[] = entry
     ? paths(plan, tp, from).map((p) => [undefined, p] as const)
     : successors(node.op).flatMap((x) => paths(plan, tp, x).map((p) => [x, p] as const));
-  // An acquire that ran on through one shared access (src/ir/merge.ts): the path to
-  // it, the access, and each way on from there, as one path (replayed below).
-  if (!entry && node.op.kind === "acquire") {
-    const byPc = nodeIndex(tp);
-    for (const p1 of paths(plan, tp, node.op.next)) {
-      const a = byPc.get(p1.end);
-      if (!a || !runsThrough(plan, thread, from, p1.end)) continue;
-      for (const y of new Set(successors(a.op))) {
-        for (const p2 of paths(plan, tp, y)) candidates.push([node.op.next, { steps: [...p1.steps, { node: a, to: y }, ...p2.steps], end: p2.end }]);
-      }
-    }
+  // An acquire that ran on through kept accesses (src/ir/merge.ts): the path to
+  // each, the access, and each way on from there, as one path (replayed below).
+  const through = !entry && node.op.kind === "acquire" ? plan.through?.get(thread)?.get(from) : undefined;
+  if (through !== undefined && node.op.kind === "acquire") {
+    for (const p of throughPaths(plan, tp, node.op.next, through)) if (p.steps.some(({ node: n }) => through.has(n.pc))) candidates.push([node.op.next, p]);
   }
   for (const [exit, p] of candidates) {
     if (p.end !== end || p.steps.length === 0) continue;

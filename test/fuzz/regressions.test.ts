@@ -19,6 +19,8 @@ const cases: [file: string, verdict: string, unmerged?: string][] = [
   // Unsound merges found by review and kept: merged and unmerged must agree (differential).
   ["merge-trylock-sees-transient-hold", "assertion"],
   ["merge-position-read", "invariant"],
+  ["merge-invariant-between-writes", "invariant"],
+  ["merge-gup-fault-in", "deadlock"],
   // Unmerged exploration meets the bad unlock first; either is a shortest finding.
   ["tied-first-findings", "loop-bound", "bad-unlock"],
 ];

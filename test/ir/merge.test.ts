@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { family } from "../../bench/family.js";
 import { compile } from "../../src/check.js";
-import { implies, not, or } from "../../src/dsl/expr.js";
+import { and, implies, not, or } from "../../src/dsl/expr.js";
 import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
 import { planMerge } from "../../src/ir/merge.js";
@@ -274,5 +274,140 @@ describe("an acquire running on through one shared access", () => {
       expect(through(def)).toMatchObject({ F1: 0, F2: 0 });
       expect(explore(def, { exhaustive: true }).reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
     }
+  });
+});
+
+describe("an acquire running on through reads of protected variables and one other access (R* N L*)", () => {
+  /** Per thread name: what the nodes its acquires' steps run through do, in program order. */
+  const runs = (def: ModelDef): Record<string, string[]> => {
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid model");
+    const plan = planMerge(def.ir, c.program);
+    return Object.fromEntries(
+      c.program.threads.map((tp) => {
+        const pcs = new Set([...(plan.through?.get(tp.thread)?.values() ?? [])].flatMap((s) => [...s]));
+        const what = tp.nodes.filter((n) => pcs.has(n.pc)).map((n) => (n.op.kind === "set" ? `set ${def.ir.vars.find((v) => v.id === (n.op as { variable: string }).variable)?.name}` : n.op.kind));
+        return [def.ir.threads.find((t) => t.id === tp.thread)?.name as string, what];
+      }),
+    );
+  };
+  /** get_blocks() zeroing a new block under the allocation lock (seed002's fix); `unlocked`: a third thread also frees it without the lock. */
+  const zeroInGetBlocks = (opts: { unlocked?: boolean }) =>
+    model("zero in get_blocks", (m) => {
+      const p = m.process("p");
+      const blk = m.enum("block", ["hole", "zeroed", "freed"], "hole");
+      const mu = m.mutex("alloc");
+      const threads = ["F1", "F2"].map((name) =>
+        p.thread(name, (t) => {
+          t.lock(mu);
+          t.if(blk.eq("hole"), (b) => b.set(blk, "zeroed"));
+          t.unlock(mu);
+        }),
+      );
+      if (opts.unlocked) p.thread("T", (t) => t.set(blk, "freed"));
+      // The invariant reads the block: it is protected, not guarded (its sets are N).
+      m.invariant("mapped blocks are zeroed", or(not(m.done(threads[0] as never)), not(blk.eq("hole"))));
+    });
+
+  it("runs the branch on the block (a protected read) and the set (its N) in the acquire's step, with the findings of one step per operation", () => {
+    const def = zeroInGetBlocks({});
+    expect(runs(def)).toEqual({ F1: ["branch", "set block"], F2: ["branch", "set block"] });
+    const merged = explore(def, { exhaustive: true });
+    const unmerged = explore(def, { exhaustive: true, merge: false });
+    expect(merged.reachable).toEqual(unmerged.reachable);
+    // Per thread: init, and done; no state stands inside the critical section.
+    expect(merged.distinct).toBe(4);
+  });
+
+  it("stops after the branch when another thread writes the block without the lock: the read is the N", () => {
+    const def = zeroInGetBlocks({ unlocked: true });
+    expect(runs(def)).toMatchObject({ F1: ["branch"], F2: ["branch"] });
+    expect(explore(def, { exhaustive: true }).reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+  });
+
+  it("runs get_user_pages' residency test and its install together: a fault-in is one write", () => {
+    const def = model("gup", (m) => {
+      const app = m.process("app");
+      const buf = app.region("buf", { tracked: "absent" });
+      app.thread("R", (t) => {
+        t.downRead(app.mmapLock);
+        t.getUserPages(buf, { write: true });
+        t.upRead(app.mmapLock);
+        t.downRead(app.mmapLock);
+        t.putUser(buf);
+        t.upRead(app.mmapLock);
+      });
+      app.thread("W", (t) => {
+        t.downWrite(app.mmapLock);
+        t.upWrite(app.mmapLock);
+      });
+      app.thread("K", (t) => t.evict(buf));
+    });
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid model");
+    const plan = planMerge(def.ir, c.program);
+    const tp = c.program.threads[0] as (typeof c.program.threads)[number];
+    const first = tp.nodes[0] as Node;
+    const ran = tp.nodes.filter((n) => plan.through?.get(tp.thread)?.get(first.pc)?.has(n.pc));
+    // down_read's step runs the residency test (the access) and the install (a set of the residency).
+    expect(ran.map((n) => (n.op.kind === "access" ? n.op.op : n.op.kind))).toEqual(["get_user_pages", "set"]);
+    const merged = explore(def, { exhaustive: true });
+    expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    expect(merged.reachable).toContain("deadlock");
+  });
+
+  /** XFS_MMAPLOCK (seed002's fix): the fault maps the block under the read hold, the punch zaps and frees it under the write hold. */
+  const mmaplock = () =>
+    model("mmaplock", (m) => {
+      const app = m.process("app");
+      const sem = m.rwsem("mmaplock");
+      const blk = m.enum("block", ["data", "freed"], "data");
+      const pte = m.bool("pte", false);
+      app.thread("F", (t) => {
+        t.downRead(sem);
+        t.if(blk.eq("data"), (b) => b.set(pte, true));
+        t.upRead(sem);
+      });
+      app.thread("T", (t) => {
+        t.downWrite(sem);
+        t.set(pte, false);
+        t.set(blk, "freed");
+        t.upWrite(sem);
+      });
+      m.invariant("no map of a freed block", not(and(pte, blk.eq("freed"))));
+    });
+
+  it("runs two protected writes in one step when no invariant can be false between them only (pte written under a read hold too)", () => {
+    const def = mmaplock();
+    expect(runs(def)).toEqual({ F: ["branch", "set pte"], T: ["set pte", "set block"] });
+    const merged = explore(def, { exhaustive: true });
+    expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    // Each thread before or after its one step: no state inside either critical section.
+    expect(merged.distinct).toBe(4);
+  });
+
+  it("stops after the first write when an invariant is false between the two writes only", () => {
+    const def = model("pair", (m) => {
+      const p = m.process("p");
+      const mu = m.mutex("m");
+      const a = m.bool("a", false);
+      const b = m.bool("b", false);
+      p.thread("T", (t) => {
+        t.lock(mu);
+        t.set(a, true);
+        t.set(b, true);
+        t.unlock(mu);
+      });
+      p.thread("U", (t) => {
+        t.lock(mu);
+        t.if(a, (x) => x.set(b, false));
+        t.unlock(mu);
+      });
+      m.invariant("a implies b", implies(a, b));
+    });
+    expect(runs(def).T).toEqual(["set a"]);
+    const merged = explore(def, { exhaustive: true });
+    expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
+    expect(merged.reachable?.some((k) => k.startsWith("invariant"))).toBe(true);
   });
 });

@@ -177,15 +177,19 @@ Init ==
 \*   then, in the same step: store(bounds_dir)  (mpx_b_pagefault_disable.ts:18)
 \*   then, in the same step: ret = false  (mpx_b_pagefault_disable.ts:18)
 \*   then, in the same step: if (!munmap.ret)  (mpx_b_pagefault_disable.ts:20)
+\*   then, in the same step: tables_freed = true  (mpx_b_pagefault_disable.ts:20)
+\*   then, in the same step: up_write(&app->mmap_sem)  (mpx_b_pagefault_disable.ts:21)
 \*   then, in the same step: ret = true  (mpx_b_pagefault_disable.ts:18)
 \*   then, in the same step: if (!munmap.ret)  (mpx_b_pagefault_disable.ts:20)
-\*   then, in the same step: up_write(&app->mmap_sem)  (mpx_b_pagefault_disable.ts:21)
 munmap_p1 ==
     /\ pc["munmap"] = "p1"
     /\ IF CanWrite("app_mmap_sem", "munmap")
-       THEN /\ \/ /\ rw' = TakeWrite(rw, "app_mmap_sem", "munmap")
-                  /\ Goto("munmap", "p5")  \* page present, no fault; assigned; true
-                  /\ UNCHANGED <<tables_freed>>
+       THEN /\ \/ /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "munmap"), "app_mmap_sem")
+                          /\ tables_freed' = TRUE
+                          /\ Goto("munmap", "Done")  \* page present, no fault; assigned; true; assigned; up_write(&app->mmap_sem)
+                     ELSE /\ tables_freed' = TRUE
+                          /\ Become(Release(World([pc EXCEPT !["munmap"] = "Done"], TakeWrite(rw, "app_mmap_sem", "munmap")), "munmap", <<<<"app_mmap_sem", "write">>>>))  \* page present, no fault; assigned; true; assigned; up_write(&app->mmap_sem)
                \/ /\ IF rw["app_mmap_sem"].queue = <<>>
                      THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_sem", "munmap"), "app_mmap_sem")
                           /\ Goto("munmap", "Done")  \* page fault with page faults disabled: -EFAULT; assigned; false; up_write(&app->mmap_sem)

@@ -202,14 +202,15 @@ Init ==
 
 \* F1 write fault: mutex_lock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:19)
 \*   then, in the same step: if (block == hole)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
+\*   then, in the same step: block = zeroed  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
 \*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:21)
 F1_write_fault_p1 ==
     /\ pc["F1_write_fault"] = "p1"
     /\ owner["fs_alloc_lock"] = NoOne
     /\ \/ /\ (block = "hole")
-          /\ owner' = Take(owner, "fs_alloc_lock", "F1_write_fault")
-          /\ Goto("F1_write_fault", "p3")  \* true
-          /\ UNCHANGED <<rw, block>>
+          /\ block' = "zeroed"
+          /\ Goto("F1_write_fault", "Done")  \* true; assigned; mutex_unlock(&fs_alloc_lock)
+          /\ UNCHANGED <<owner, rw>>
        \/ /\ ~((block = "hole"))
           /\ Goto("F1_write_fault", "Done")  \* false; mutex_unlock(&fs_alloc_lock)
           /\ UNCHANGED <<owner, rw, block>>
@@ -243,14 +244,15 @@ Step_F1_write_fault ==
 
 \* F2 write fault: mutex_lock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:19)
 \*   then, in the same step: if (block == hole)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
+\*   then, in the same step: block = zeroed  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:20)
 \*   then, in the same step: mutex_unlock(&fs_alloc_lock)  [in __dax_fault()]  (dax_b_zero_in_get_blocks.ts:21)
 F2_write_fault_p1 ==
     /\ pc["F2_write_fault"] = "p1"
     /\ owner["fs_alloc_lock"] = NoOne
     /\ \/ /\ (block = "hole")
-          /\ owner' = Take(owner, "fs_alloc_lock", "F2_write_fault")
-          /\ Goto("F2_write_fault", "p3")  \* true
-          /\ UNCHANGED <<rw, block>>
+          /\ block' = "zeroed"
+          /\ Goto("F2_write_fault", "Done")  \* true; assigned; mutex_unlock(&fs_alloc_lock)
+          /\ UNCHANGED <<owner, rw>>
        \/ /\ ~((block = "hole"))
           /\ Goto("F2_write_fault", "Done")  \* false; mutex_unlock(&fs_alloc_lock)
           /\ UNCHANGED <<owner, rw, block>>

@@ -179,15 +179,20 @@ Init ==
 \*   then, in the same step: if (block == data)  (dax_d_mmaplock.ts:18)
 \*   then, in the same step: buffer_mapped = true  (dax_d_mmaplock.ts:18)
 \*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
-\*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
+\*   then, in the same step: pte_maps_block = true  (dax_d_mmaplock.ts:19)
 \*   then, in the same step: up_read(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:20)
+\*   then, in the same step: if (F fault.buffer_mapped)  (dax_d_mmaplock.ts:19)
 F_fault_p1 ==
     /\ pc["F_fault"] = "p1"
     /\ IF CanRead("XFS_MMAPLOCK", "F_fault")
        THEN /\ \/ /\ (block = "data")
-                  /\ rw' = TakeRead(rw, "XFS_MMAPLOCK", "F_fault")
-                  /\ Goto("F_fault", "p5")  \* true; assigned; true
-                  /\ UNCHANGED <<block, pte_maps_block>>
+                  /\ IF rw["XFS_MMAPLOCK"].queue = <<>>
+                     THEN /\ pte_maps_block' = TRUE
+                          /\ Goto("F_fault", "Done")  \* true; assigned; true; assigned; up_read(&XFS_MMAPLOCK)
+                          /\ UNCHANGED <<rw, block>>
+                     ELSE /\ pte_maps_block' = TRUE
+                          /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "F_fault")), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* true; assigned; true; assigned; up_read(&XFS_MMAPLOCK)
+                          /\ UNCHANGED <<block>>
                \/ /\ ~((block = "data"))
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>>
                      THEN /\ Goto("F_fault", "Done")  \* false; false; up_read(&XFS_MMAPLOCK)
@@ -236,13 +241,19 @@ Step_F_fault ==
 
 \* T punch: down_write(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:23)
 \*   then, in the same step: pte_maps_block = false  (dax_d_mmaplock.ts:24)
+\*   then, in the same step: block = freed  (dax_d_mmaplock.ts:25)
+\*   then, in the same step: up_write(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:26)
 T_punch_p1 ==
     /\ pc["T_punch"] = "p1"
     /\ IF CanWrite("XFS_MMAPLOCK", "T_punch")
-       THEN /\ rw' = TakeWrite(rw, "XFS_MMAPLOCK", "T_punch")
-            /\ pte_maps_block' = FALSE
-            /\ Goto("T_punch", "p3")  \* assigned
-            /\ UNCHANGED <<block>>
+       THEN /\ IF rw["XFS_MMAPLOCK"].queue = <<>>
+               THEN /\ rw' = FreeWrite(TakeWrite(rw, "XFS_MMAPLOCK", "T_punch"), "XFS_MMAPLOCK")
+                    /\ pte_maps_block' = FALSE
+                    /\ block' = "freed"
+                    /\ Goto("T_punch", "Done")  \* assigned; assigned; up_write(&XFS_MMAPLOCK)
+               ELSE /\ pte_maps_block' = FALSE
+                    /\ block' = "freed"
+                    /\ Become(Release(World([pc EXCEPT !["T_punch"] = "Done"], TakeWrite(rw, "XFS_MMAPLOCK", "T_punch")), "T_punch", <<<<"XFS_MMAPLOCK", "write">>>>))  \* assigned; assigned; up_write(&XFS_MMAPLOCK)
        ELSE /\ Enqueue("T_punch", "XFS_MMAPLOCK", "write")
             /\ UNCHANGED <<block, pte_maps_block>>
 

@@ -180,6 +180,7 @@ Init ==
 \* R pagemap_read: down_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:23)
 \*   then, in the same step: get_user_pages(user_buf)  (pagemap_c_gup_reclaim.ts:24)
 \*   then, in the same step: up_read(&app->mmap_sem)  (pagemap_c_gup_reclaim.ts:25)
+\*   then, in the same step: install_pte(user_buf)  [in page fault on user_buf]  (pagemap_c_gup_reclaim.ts:24)
 R_pagemap_read_p1 ==
     /\ pc["R_pagemap_read"] = "p1"
     /\ IF CanRead("app_mmap_sem", "R_pagemap_read")
@@ -190,9 +191,12 @@ R_pagemap_read_p1 ==
                      ELSE /\ Become(Release(World([pc EXCEPT !["R_pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "R_pagemap_read")), "R_pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page present, pinned; up_read(&app->mmap_sem)
                           /\ UNCHANGED <<present_app_user_buf>>
                \/ /\ ~(present_app_user_buf)
-                  /\ rw' = TakeRead(rw, "app_mmap_sem", "R_pagemap_read")
-                  /\ Goto("R_pagemap_read", "p10")  \* page fault: handle_mm_fault, mmap lock already held
-                  /\ UNCHANGED <<present_app_user_buf>>
+                  /\ IF rw["app_mmap_sem"].queue = <<>>
+                     THEN /\ present_app_user_buf' = TRUE
+                          /\ Goto("R_pagemap_read", "p4")  \* page fault: handle_mm_fault, mmap lock already held; assigned; up_read(&app->mmap_sem)
+                          /\ UNCHANGED <<rw>>
+                     ELSE /\ present_app_user_buf' = TRUE
+                          /\ Become(Release(World([pc EXCEPT !["R_pagemap_read"] = "p4"], TakeRead(rw, "app_mmap_sem", "R_pagemap_read")), "R_pagemap_read", <<<<"app_mmap_sem", "read">>>>))  \* page fault: handle_mm_fault, mmap lock already held; assigned; up_read(&app->mmap_sem)
        ELSE /\ Enqueue("R_pagemap_read", "app_mmap_sem", "read")
             /\ UNCHANGED <<present_app_user_buf>>
 
