@@ -97,8 +97,8 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p11 |-> {<<"p1", <<<<"app_mmap_lock", "read">>>>>>}]
-          [] t = "T2_munmap" -> [p1 |-> {<<"Done", <<<<"app_mmap_lock", "write">>>>>>}]
+        CASE t = "T1_futex_wait" -> [p11 |-> {<<"p12", <<>>>>}]
+          [] t = "T2_munmap" -> [p1 |-> {<<"p2", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -211,18 +211,15 @@ T1_futex_wait_p1 ==
 \*   then, in the same step: if (T1 futex_wait.ret == 0)  (_futex.ts:36)
 \*   then, in the same step: ret = -EFAULT  (_futex.ts:34)
 \*   then, in the same step: if (T1 futex_wait.ret == 0)  (_futex.ts:36)
-\*   then, in the same step: spin_unlock(&hb->lock)  (_futex.ts:37)
-\*   then, in the same step: get_user(uaddr)  (_futex.ts:38)
 T1_futex_wait_p2 ==
     /\ pc["T1_futex_wait"] = "p2"
     /\ owner["hb_lock"] = NoOne
     /\ \/ /\ owner' = Take(owner, "hb_lock", "T1_futex_wait")
           /\ Goto("T1_futex_wait", "p6")  \* page present, no fault; assigned; true
           /\ UNCHANGED <<rw>>
-       \/ /\ Goto("T1_futex_wait", "p1")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page present, no fault
-          /\ UNCHANGED <<owner, rw>>
-       \/ /\ Goto("T1_futex_wait", "p11")  \* page fault with page faults disabled: -EFAULT; assigned; false; spin_unlock(&hb->lock); page fault
-          /\ UNCHANGED <<owner, rw>>
+       \/ /\ owner' = Take(owner, "hb_lock", "T1_futex_wait")
+          /\ Goto("T1_futex_wait", "p9")  \* page fault with page faults disabled: -EFAULT; assigned; false
+          /\ UNCHANGED <<rw>>
 
 \* T1 futex_wait: spin_unlock(&hb->lock)  (_futex.ts:42)
 T1_futex_wait_p6 ==
@@ -230,42 +227,54 @@ T1_futex_wait_p6 ==
     /\ MutexUnlock("T1_futex_wait", "hb_lock", "Done")
     /\ UNCHANGED <<rw>>
 
+\* T1 futex_wait: spin_unlock(&hb->lock)  (_futex.ts:37)
+\*   then, in the same step: get_user(uaddr)  (_futex.ts:38)
+T1_futex_wait_p9 ==
+    /\ pc["T1_futex_wait"] = "p9"
+    /\ owner["hb_lock"] = "T1_futex_wait"
+    /\ \/ /\ owner' = Free(owner, "hb_lock")
+          /\ Goto("T1_futex_wait", "p1")  \* page present, no fault
+          /\ UNCHANGED <<rw>>
+       \/ /\ owner' = Free(owner, "hb_lock")
+          /\ Goto("T1_futex_wait", "p11")  \* page fault
+          /\ UNCHANGED <<rw>>
+
 \* T1 futex_wait: down_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
-\*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
 \* page fault path: the handler takes the region owner's mmap_lock for read
 T1_futex_wait_p11 ==
     /\ pc["T1_futex_wait"] = "p11"
-    /\ IF CanRead("app_mmap_lock", "T1_futex_wait")
-       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
-               THEN /\ Goto("T1_futex_wait", "p1")  \* up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<owner, rw>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["T1_futex_wait"] = "p1"], TakeRead(rw, "app_mmap_lock", "T1_futex_wait")), "T1_futex_wait", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
-       ELSE /\ Enqueue("T1_futex_wait", "app_mmap_lock", "read")
-            /\ UNCHANGED <<owner>>
+    /\ DownRead("T1_futex_wait", "app_mmap_lock", "p12")
+    /\ UNCHANGED <<owner>>
+
+\* T1 futex_wait: up_read(&app->mmap_lock)  [in page fault on uaddr]  (_futex.ts:38)
+T1_futex_wait_p12 ==
+    /\ pc["T1_futex_wait"] = "p12"
+    /\ UpRead("T1_futex_wait", "app_mmap_lock", "p1")
 
 Step_T1_futex_wait ==
     \/ T1_futex_wait_p1
     \/ T1_futex_wait_p2
     \/ T1_futex_wait_p6
+    \/ T1_futex_wait_p9
     \/ T1_futex_wait_p11
+    \/ T1_futex_wait_p12
 
 \* ==== Thread "T2 munmap" of process "app" (_futex.ts:44)
 
 \* T2 munmap: down_write(&app->mmap_lock)  (_futex.ts:45)
-\*   then, in the same step: up_write(&app->mmap_lock)  (_futex.ts:46)
 T2_munmap_p1 ==
     /\ pc["T2_munmap"] = "p1"
-    /\ IF CanWrite("app_mmap_lock", "T2_munmap")
-       THEN /\ IF rw["app_mmap_lock"].queue = <<>>
-               THEN /\ rw' = FreeWrite(TakeWrite(rw, "app_mmap_lock", "T2_munmap"), "app_mmap_lock")
-                    /\ Goto("T2_munmap", "Done")  \* up_write(&app->mmap_lock)
-                    /\ UNCHANGED <<owner>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["T2_munmap"] = "Done"], TakeWrite(rw, "app_mmap_lock", "T2_munmap")), "T2_munmap", <<<<"app_mmap_lock", "write">>>>))  \* up_write(&app->mmap_lock)
-       ELSE /\ Enqueue("T2_munmap", "app_mmap_lock", "write")
-            /\ UNCHANGED <<owner>>
+    /\ DownWrite("T2_munmap", "app_mmap_lock", "p2")
+    /\ UNCHANGED <<owner>>
+
+\* T2 munmap: up_write(&app->mmap_lock)  (_futex.ts:46)
+T2_munmap_p2 ==
+    /\ pc["T2_munmap"] = "p2"
+    /\ UpWrite("T2_munmap", "app_mmap_lock", "Done")
 
 Step_T2_munmap ==
     \/ T2_munmap_p1
+    \/ T2_munmap_p2
 
 \* All threads finished: let the behaviour stutter (no step is a deadlock by itself).
 Terminated == (\A t \in Threads : pc[t] = "Done") /\ UNCHANGED vars
@@ -290,8 +299,8 @@ Termination == <>(\A t \in Threads : pc[t] = "Done")
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_futex_wait" -> [p1 |-> <<>>, p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p11 |-> <<"app_mmap_lock", "read">>, Done |-> <<>>]
-          [] t = "T2_munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, Done |-> <<>>]
+        CASE t = "T1_futex_wait" -> [p1 |-> <<>>, p2 |-> <<"hb_lock", "excl">>, p6 |-> <<>>, p9 |-> <<>>, p11 |-> <<"app_mmap_lock", "read">>, p12 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_munmap" -> [p1 |-> <<"app_mmap_lock", "write">>, p2 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
@@ -326,7 +335,12 @@ Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-
 NoDeadlock == Deadlocked = {}
 
 \* bad-unlock: a thread releases a lock it does not hold: <<thread, pc, lock, mode>>.
-ReleaseAt == {<<"T1_futex_wait", "p6", "hb_lock", "excl">>}
+ReleaseAt == {
+      <<"T1_futex_wait", "p6", "hb_lock", "excl">>,
+      <<"T1_futex_wait", "p9", "hb_lock", "excl">>,
+      <<"T1_futex_wait", "p12", "app_mmap_lock", "read">>,
+      <<"T2_munmap", "p2", "app_mmap_lock", "write">>
+    }
 NoBadUnlock == \A w \in ReleaseAt : pc[w[1]] = w[2] => HoldsAs(w[1], w[3], w[4])
 
 \* lock-leak: a thread finishes while holding a lock.

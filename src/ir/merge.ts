@@ -147,6 +147,15 @@
 //   yet true before and after all of them; an assertion that reads such a variable
 //   is an access of it, under the lock, so no thread stands at it meanwhile; the
 //   values are literals, so no domain check fails in between.
+// - Under checkTermination() every hold of a lock is a state: no lock is invisible,
+//   and a release that an acquire's (or a trylock's) own step would reach is kept
+//   (holdsShown). Lipton reduction keeps safety, but weak fairness reads which
+//   actions are enabled in every state: a critical section run in one step leaves
+//   no state where a waiter for its lock is disabled, so fairness would force the
+//   waiter through where the unmerged spec lets it starve (a livelock vanished:
+//   regression termination-lock-starvation). With one state of each hold, a
+//   waiter is enabled only now and then in both, and the other rules leave out
+//   states where only variables read by the lock's holders and the pc differ.
 
 import { DONE, type Node, type Program, type ThreadProgram, heldCounts, lockKey, nodeIndex, opExprs, successors } from "./program.js";
 import { forbiddenWhileHeld } from "./order.js";
@@ -238,9 +247,10 @@ export function planMerge(model: Model, program: Program): MergePlan {
     return tracked !== undefined && guarded.has(tracked);
   };
 
-  // Invisible locks: mutexes and spinlocks no state ever shows held (see the header).
+  // Invisible locks: mutexes and spinlocks no state ever shows held (see the header);
+  // none under checkTermination(), where every hold is a state.
   const invisible = new Set(
-    model.locks.filter((l) => l.kind !== "rwsem" && !heldRead.has(l.id) && !trylocked.has(l.id)).map((l) => l.id),
+    model.termination ? [] : model.locks.filter((l) => l.kind !== "rwsem" && !heldRead.has(l.id) && !trylocked.has(l.id)).map((l) => l.id),
   );
   // A lock some declared order puts before another is checked where it is acquired
   // (SEMANTICS "lock-order"): that acquire must be a state, so it is never absorbed.
@@ -260,16 +270,42 @@ export function planMerge(model: Model, program: Program): MergePlan {
       for (const pc of [...tp.nodes.map((n) => n.pc).filter((pc) => !set.has(pc)), DONE]) for (const l of heldAt(tp.thread, pc)) shown.add(l);
     }
     const seen = [...invisible].filter((l) => shown.has(l));
-    if (seen.length === 0) {
-      const used = new Set<string>();
-      for (const tp of program.threads) {
-        const set = absorbed.get(tp.thread) as ReadonlySet<string>;
-        for (const n of tp.nodes) if (set.has(n.pc) && onGuarded(n)) for (const v of varsTouched(n)) used.add(v);
-      }
-      const through = throughAcquires({ absorbed });
-      return used.size > 0 ? { absorbed, guarded: used, through } : { absorbed, through };
-    }
+    if (seen.length === 0) return model.termination ? holdsShown(absorbed) : finish(absorbed);
     for (const l of seen) invisible.delete(l);
+  }
+
+  function finish(absorbed: ReadonlyMap<string, ReadonlySet<string>>): MergePlan {
+    const used = new Set<string>();
+    for (const tp of program.threads) {
+      const set = absorbed.get(tp.thread) as ReadonlySet<string>;
+      for (const n of tp.nodes) if (set.has(n.pc) && onGuarded(n)) for (const v of varsTouched(n)) used.add(v);
+    }
+    const through = throughAcquires({ absorbed });
+    return used.size > 0 ? { absorbed, guarded: used, through } : { absorbed, through };
+  }
+
+  // Under checkTermination() every hold of a lock is a state (see the header): a
+  // release that an acquire's own step would reach is kept, until none is.
+  function holdsShown(first: ReadonlyMap<string, ReadonlySet<string>>): MergePlan {
+    const absorbed = new Map([...first].map(([t, set]) => [t, new Set(set)]));
+    for (;;) {
+      const plan = finish(absorbed);
+      let kept = false;
+      for (const tp of program.threads) {
+        const set = absorbed.get(tp.thread) as Set<string>;
+        for (const n of tp.nodes) {
+          const op = n.op;
+          if (set.has(n.pc) || (op.kind !== "acquire" && op.kind !== "trylock")) continue;
+          const ways = op.kind === "acquire" ? throughPaths(plan, tp, op.next, plan.through?.get(tp.thread)?.get(n.pc)) : paths(plan, tp, op.ok);
+          for (const p of ways) {
+            for (const { node } of p.steps) {
+              if (node.op.kind === "release" && node.op.lock === op.lock && set.delete(node.pc)) kept = true;
+            }
+          }
+        }
+      }
+      if (!kept) return plan;
+    }
   }
 
   // Acquires whose step runs on through kept accesses (the header's last rule):

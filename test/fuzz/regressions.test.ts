@@ -16,6 +16,7 @@ const cases: [file: string, verdict: string, unmerged?: string][] = [
   ["await-disjunction-generated-count", "ok"],
   ["guard-disjunction-generated-count", "ok"],
   ["guard-same-way-generated-count", "ok"],
+  ["termination-lock-starvation", "termination"],
   // Unsound merges found by review and kept: merged and unmerged must agree (differential).
   ["merge-trylock-sees-transient-hold", "assertion"],
   ["merge-position-read", "invariant"],

@@ -411,3 +411,40 @@ describe("an acquire running on through reads of protected variables and one oth
     expect(merged.reachable?.some((k) => k.startsWith("invariant"))).toBe(true);
   });
 });
+
+describe("under checkTermination(), every hold of a lock is a state", () => {
+  const section = (termination: boolean) =>
+    model("section", (m) => {
+      const p = m.process("p");
+      const mu = m.mutex("m");
+      const S = m.rwsem("S");
+      const x = m.bool("x", false);
+      p.thread("T", (t) => {
+        t.lock(mu);
+        t.set(x, true);
+        t.unlock(mu);
+        t.downRead(S);
+        t.upRead(S);
+      });
+      p.thread("U", (t) => {
+        t.lock(mu);
+        t.unlock(mu);
+        t.downWrite(S);
+        t.upWrite(S);
+      });
+      if (termination) m.checkTermination();
+    });
+  const ops = (n: Node) => n.op.kind;
+
+  it("absorbs whole critical sections without it", () => {
+    expect(absorbed(section(false), ops)).toEqual({ T: ["set", "release", "release"], U: ["release", "release"] });
+  });
+
+  it("keeps the mutex's acquires and every release an acquire's own step would reach", () => {
+    const a = absorbed(section(true), ops);
+    expect(a).toEqual({ T: ["set"], U: [] });
+    const def = section(true);
+    expect(explore(def).verdict).toBe("ok");
+    expect(explore(def).verdict).toBe(explore(def, { merge: false }).verdict);
+  });
+});
