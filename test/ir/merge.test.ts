@@ -8,6 +8,8 @@ import { type ModelDef, model } from "../../src/dsl/model.js";
 import { explore } from "../../src/explore/index.js";
 import { planMerge } from "../../src/ir/merge.js";
 import type { Node } from "../../src/ir/program.js";
+import gupFaultIn from "../fuzz/regressions/merge-gup-fault-in.js";
+import invariantBetweenWrites from "../fuzz/regressions/merge-invariant-between-writes.js";
 
 /** The nodes merging absorbs, per thread name. */
 function absorbedNodes(def: ModelDef): Record<string, Node[]> {
@@ -326,23 +328,7 @@ describe("an acquire running on through reads of protected variables and one oth
   });
 
   it("runs get_user_pages' residency test and its install together: a fault-in is one write", () => {
-    const def = model("gup", (m) => {
-      const app = m.process("app");
-      const buf = app.region("buf", { tracked: "absent" });
-      app.thread("R", (t) => {
-        t.downRead(app.mmapLock);
-        t.getUserPages(buf, { write: true });
-        t.upRead(app.mmapLock);
-        t.downRead(app.mmapLock);
-        t.putUser(buf);
-        t.upRead(app.mmapLock);
-      });
-      app.thread("W", (t) => {
-        t.downWrite(app.mmapLock);
-        t.upWrite(app.mmapLock);
-      });
-      app.thread("K", (t) => t.evict(buf));
-    });
+    const def = gupFaultIn;
     const c = compile(def, { symmetry: false });
     if (!c.ok) throw new Error("invalid model");
     const plan = planMerge(def.ir, c.program);
@@ -387,24 +373,7 @@ describe("an acquire running on through reads of protected variables and one oth
   });
 
   it("stops after the first write when an invariant is false between the two writes only", () => {
-    const def = model("pair", (m) => {
-      const p = m.process("p");
-      const mu = m.mutex("m");
-      const a = m.bool("a", false);
-      const b = m.bool("b", false);
-      p.thread("T", (t) => {
-        t.lock(mu);
-        t.set(a, true);
-        t.set(b, true);
-        t.unlock(mu);
-      });
-      p.thread("U", (t) => {
-        t.lock(mu);
-        t.if(a, (x) => x.set(b, false));
-        t.unlock(mu);
-      });
-      m.invariant("a implies b", implies(a, b));
-    });
+    const def = invariantBetweenWrites;
     expect(runs(def).T).toEqual(["set a"]);
     const merged = explore(def, { exhaustive: true });
     expect(merged.reachable).toEqual(explore(def, { exhaustive: true, merge: false }).reachable);
