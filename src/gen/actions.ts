@@ -95,25 +95,16 @@ export function actionComment(ctx: ActionContext, n: Node): string[] {
   const out = [line(n, `${threadName(model, n.thread)}: `)];
   const seen = new Set<string>();
   const through = n.op.kind === "acquire" ? ctx.plan.through?.get(ctx.tp.thread)?.get(n.pc) : undefined;
-  const list = (exits: readonly string[], onward: boolean): void => {
-    for (const exit of exits) {
-      for (const p of paths(ctx.plan, ctx.tp, exit)) {
-        for (const { node } of p.steps) {
-          if (seen.has(node.pc)) continue;
-          seen.add(node.pc);
-          out.push(line(node, "  then, in the same step: "));
-        }
-        // An acquire running on through kept accesses (src/ir/merge.ts).
-        const next = onward && through?.has(p.end) ? ctx.tp.nodes.find((x) => x.pc === p.end) : undefined;
-        if (next && !seen.has(next.pc)) {
-          seen.add(next.pc);
-          out.push(line(next, "  then, in the same step: "));
-          list(successors(next.op), true);
-        }
+  // An acquire running on through kept accesses (src/ir/merge.ts) lists them too.
+  for (const exit of successors(n.op)) {
+    for (const p of throughPaths(ctx.plan, ctx.tp, exit, through)) {
+      for (const { node } of p.steps) {
+        if (seen.has(node.pc)) continue;
+        seen.add(node.pc);
+        out.push(line(node, "  then, in the same step: "));
       }
     }
-  };
-  list(successors(n.op), true);
+  }
   if (n.op.kind === "acquire" && n.op.fault) out.push("page fault path: the handler takes the region owner's mmap_lock for read");
   return out;
 }
@@ -138,14 +129,14 @@ export function actionBody(ctx: ActionContext, n: Node): string[] {
   if (compact) return compactBody(ctx, n, (pc) => (pathsOf(pc)[0] as Path).end);
 
   // Each outcome's effect, then its paths; one disjunct per path of every outcome listed.
+  // An acquire's step running on through kept accesses (src/ir/merge.ts) is one path
+  // through them: pathEffect composes the accesses like guarded nodes, each reading
+  // the state the ones before it leave.
   const outcomes = (effect: Effect, exits: readonly string[], onward?: ReadonlySet<string>): Item[] => {
     const all = exits.flatMap((x) => throughPaths(plan, tp, x, onward));
     if (all.length === 1) return leaf(ctx, effect, all[0] as Path);
     return [junction("\\/", all.map((p) => junction("/\\", leaf(ctx, effect, p))))];
   };
-  // An acquire's step running on through kept accesses (src/ir/merge.ts): the path
-  // to each, the access, and on, as one path. pathEffect composes the accesses like
-  // guarded nodes: each reads the state the ones before it leave.
   const others = (written: readonly string[]): Item[] => {
     const u = unchanged(ctx, written);
     return u === undefined ? [] : [[u]];
