@@ -488,7 +488,8 @@ export function buildView(
 
 /**
  * Init's pc: every thread at its entry; where merging absorbs a thread's entry,
- * the set of first kept pcs it may start at, as a record set (one field per thread).
+ * the set of first kept pcs it may start at, as a record set (one field per thread)
+ * or, when threads are model values, one function per choice bound by \\E.
  */
 function initPc(model: Model, program: Program, plan: MergePlan, T: (id: string) => string, modelValues: boolean): string {
   const entries = program.threads.map((tp) => [T(tp.thread), entryPcs(model, plan, tp)] as const);
@@ -496,10 +497,12 @@ function initPc(model: Model, program: Program, plan: MergePlan, T: (id: string)
     if (!modelValues) return `pc \\in [${entries.map(([t, e]) => `${t.slice(1, -1)} : {${e.map(str).join(", ")}}`).join(", ")}]`;
     // A record set cannot have model values as its fields: one function per choice of
     // each thread's first pc (not a filter over [Threads -> pcs], exponential in threads).
+    // Bound by \\E, not collected into a set: TLC enumerates the choices one by one,
+    // where a set of them is refused past a million elements.
     const chosen = entries.filter(([, e]) => e.length > 1);
     const bound = new Map(chosen.map(([t], i) => [t, `s${i + 1}`]));
     const arms = entries.map(([t, e]) => `t = ${t} -> ${bound.get(t) ?? str(e[0] ?? DONE)}`).join(" [] ");
-    return `pc \\in {[t \\in Threads |-> CASE ${arms}] :\n          ${chosen.map(([t, e]) => `${bound.get(t)} \\in {${e.map(str).join(", ")}}`).join(", ")}}`;
+    return `\\E ${chosen.map(([t, e]) => `${bound.get(t)} \\in {${e.map(str).join(", ")}}`).join(", ")} :\n          pc = [t \\in Threads |-> CASE ${arms}]`;
   }
   const distinct = new Set(entries.map(([, e]) => e[0]));
   const f = distinct.size === 1 ? str(entries[0]?.[1][0] ?? DONE) : `CASE ${entries.map(([t, e]) => `t = ${t} -> ${str(e[0] ?? DONE)}`).join(" [] ")}`;
