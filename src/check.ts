@@ -7,7 +7,9 @@ import type { ModelDef } from "./dsl/model.js";
 import { type GeneratedSpec, generate } from "./gen/index.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
 import { noMerge, planMerge } from "./ir/merge.js";
+import { encode } from "./ir/encode.js";
 import type { Program } from "./ir/program.js";
+import type { Model } from "./ir/types.js";
 import { type Symmetry, symmetry } from "./ir/symmetry.js";
 import { validate } from "./ir/validate.js";
 import { type Toolchain, ToolError, locateToolchain } from "./tlc/locate.js";
@@ -104,7 +106,16 @@ export interface CompileOptions {
 }
 
 export type Compiled =
-  | { readonly ok: true; readonly spec: GeneratedSpec; readonly program: Program; readonly symmetry: Symmetry; readonly warnings: readonly Diagnostic[] }
+  | {
+      readonly ok: true;
+      readonly spec: GeneratedSpec;
+      /** The model's program as lowered (the dependency analysis reads it). */
+      readonly program: Program;
+      /** The model and program as the spec encodes them (src/ir/encode.ts): trace translation reads TLC's states with them. */
+      readonly encoded: { readonly model: Model; readonly program: Program };
+      readonly symmetry: Symmetry;
+      readonly warnings: readonly Diagnostic[];
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -115,9 +126,12 @@ export function compile(def: ModelDef, options: CompileOptions | string = {}): C
   const opts = typeof options === "string" ? { source: options } : options;
   const v = validate(def.ir, def.diagnostics);
   if (!v.program) return { ok: false, diagnostics: v.diagnostics };
-  const plan = opts.merge === false ? noMerge(v.program) : planMerge(def.ir, v.program);
-  const sym = opts.symmetry === false ? { groups: [], off: [] } : symmetry(def.ir, v.program);
-  return { ok: true, spec: generate(def.ir, v.program, opts.source ?? def.ir.loc.file, plan, sym), program: v.program, symmetry: sym, warnings: v.diagnostics };
+  // Merged, a rwsem taken only for write is encoded as a mutex (src/ir/encode.ts); unmerged, as SEMANTICS describes it.
+  const enc = opts.merge === false ? { model: def.ir, program: v.program } : encode(def.ir, v.program);
+  const plan = opts.merge === false ? noMerge(enc.program) : planMerge(enc.model, enc.program);
+  const sym = opts.symmetry === false ? { groups: [], off: [] } : symmetry(enc.model, enc.program);
+  const spec = generate(enc.model, enc.program, opts.source ?? def.ir.loc.file, plan, sym);
+  return { ok: true, spec, program: v.program, encoded: { model: enc.model, program: enc.program }, symmetry: sym, warnings: v.diagnostics };
 }
 
 /** The source map as written beside the spec: stable key order, one trailing newline. */
@@ -215,8 +229,8 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
     case "invariant":
     case "liveness": {
       const finding = translate({
-        model: def.ir,
-        program,
+        model: c.encoded.model,
+        program: c.encoded.program,
         names: spec.names,
         trace: run.trace,
         ...(run.outcome === "invariant" ? { violated: run.invariant } : {}),

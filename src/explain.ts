@@ -6,6 +6,7 @@ import path from "node:path";
 import { type SourceMap, namesFromSourceMap } from "./gen/index.js";
 import { READABLE_SOURCE_MAP_VERSIONS, SOURCE_MAP_VERSION } from "./gen/sourcemap.js";
 import { lower } from "./ir/program.js";
+import { encodedProgram } from "./ir/encode.js";
 import { type TlcTrace, parseJsonTrace } from "./tlc/json-trace.js";
 import { violatedCheck } from "./trace/detect.js";
 import { decodeState } from "./trace/state.js";
@@ -82,7 +83,7 @@ function readTrace(map: SourceMap, traceJson: string, traceName: string): TlcTra
 
 export function explainTrace(map: SourceMap, traceJson: string, traceName = "the trace"): Finding {
   const trace = readTrace(map, traceJson, traceName);
-  const program = lower(map.model);
+  const program = encodedProgram(map.model, lower(map.model));
   const names = namesFromSourceMap(map);
   const last = trace.states[trace.states.length - 1];
   if (!last) throw new ExplainError("the trace has no states");

@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_rename", "T2_read"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "inode_A_i_rwsem", "inode_B_i_rwsem"}
+\* "app_mmap_lock": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"app_mmap_lock"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"inode_A_i_rwsem", "inode_B_i_rwsem"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw
-vars == <<pc, rw>>
+VARIABLES pc, owner, rw
+vars == <<pc, owner, rw>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -108,13 +133,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -139,13 +165,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -161,11 +187,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [T1_rename : {"p1"}, T2_read : {"p2", "p5"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
 
 \* ---- Actions: one per kept operation ------------------------------------------
@@ -179,6 +206,7 @@ Init ==
 T1_rename_p1 ==
     /\ pc["T1_rename"] = "p1"
     /\ DownWrite("T1_rename", "inode_A_i_rwsem", "p2")
+    /\ UNCHANGED <<owner>>
 
 \* T1 rename: down_write(&inode[B]->i_rwsem)  (inode-rwsem.ts:11)
 \*   then, in the same step: up_write(&inode[B]->i_rwsem)  (inode-rwsem.ts:12)
@@ -189,8 +217,10 @@ T1_rename_p2 ==
        THEN /\ IF rw["inode_B_i_rwsem"].queue = <<>> /\ rw["inode_A_i_rwsem"].queue = <<>>
                THEN /\ rw' = FreeWrite(FreeWrite(TakeWrite(rw, "inode_B_i_rwsem", "T1_rename"), "inode_B_i_rwsem"), "inode_A_i_rwsem")
                     /\ Goto("T1_rename", "Done")  \* up_write(&inode[B]->i_rwsem); up_write(&inode[A]->i_rwsem)
+                    /\ UNCHANGED <<owner>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T1_rename"] = "Done"], TakeWrite(rw, "inode_B_i_rwsem", "T1_rename")), "T1_rename", <<<<"inode_B_i_rwsem", "write">>, <<"inode_A_i_rwsem", "write">>>>))  \* up_write(&inode[B]->i_rwsem); up_write(&inode[A]->i_rwsem)
        ELSE /\ Enqueue("T1_rename", "inode_B_i_rwsem", "write")
+            /\ UNCHANGED <<owner>>
 
 Step_T1_rename ==
     \/ T1_rename_p1
@@ -205,9 +235,10 @@ T2_read_p2 ==
     /\ IF CanRead("inode_A_i_rwsem", "T2_read")
        THEN /\ IF rw["inode_A_i_rwsem"].queue = <<>>
                THEN /\ Goto("T2_read", "Done")  \* up_read(&inode[A]->i_rwsem)
-                    /\ UNCHANGED <<rw>>
+                    /\ UNCHANGED <<owner, rw>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T2_read"] = "Done"], TakeRead(rw, "inode_A_i_rwsem", "T2_read")), "T2_read", <<<<"inode_A_i_rwsem", "read">>>>))  \* up_read(&inode[A]->i_rwsem)
        ELSE /\ Enqueue("T2_read", "inode_A_i_rwsem", "read")
+            /\ UNCHANGED <<owner>>
 
 \* T2 read: down_read(&inode[B]->i_rwsem)  (inode-rwsem.ts:18)
 \*   then, in the same step: up_read(&inode[B]->i_rwsem)  (inode-rwsem.ts:19)
@@ -216,9 +247,10 @@ T2_read_p5 ==
     /\ IF CanRead("inode_B_i_rwsem", "T2_read")
        THEN /\ IF rw["inode_B_i_rwsem"].queue = <<>>
                THEN /\ Goto("T2_read", "Done")  \* up_read(&inode[B]->i_rwsem)
-                    /\ UNCHANGED <<rw>>
+                    /\ UNCHANGED <<owner, rw>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T2_read"] = "Done"], TakeRead(rw, "inode_B_i_rwsem", "T2_read")), "T2_read", <<<<"inode_B_i_rwsem", "read">>>>))  \* up_read(&inode[B]->i_rwsem)
        ELSE /\ Enqueue("T2_read", "inode_B_i_rwsem", "read")
+            /\ UNCHANGED <<owner>>
 
 Step_T2_read ==
     \/ T2_read_p2
@@ -246,9 +278,9 @@ WaitAt ==
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==

@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_write_fault", "T2_write_2"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "i_mmap_rwsem", "i_data_sem"}
+\* "i_data_sem": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"i_data_sem"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"app_mmap_lock", "i_mmap_rwsem"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw
-vars == <<pc, rw>>
+VARIABLES pc, owner, rw
+vars == <<pc, owner, rw>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -74,10 +99,8 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 AfterGrant ==
     [t \in Threads |->
         CASE t = "T1_write_fault" -> [p2 |-> {<<"p3", <<>>>>},
-                                      p3 |-> {<<"p4", <<>>>>},
-                                      p4 |-> {<<"Done", <<<<"i_data_sem", "write">>, <<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>>>}]
-          [] t = "T2_write_2" -> [p1 |-> {<<"p2", <<>>>>},
-                                  p2 |-> {<<"Done", <<<<"i_mmap_rwsem", "read">>, <<"i_data_sem", "write">>>>>>}]
+                                      p3 |-> {<<"p4", <<>>>>}]
+          [] t = "T2_write_2" -> [p2 |-> {<<"Done", <<<<"i_mmap_rwsem", "read">>, <<"i_data_sem", "excl">>>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -109,13 +132,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -140,13 +164,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -162,11 +186,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_write_2 : {"p1"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
 
 \* ---- Actions: one per kept operation ------------------------------------------
@@ -181,11 +206,13 @@ Init ==
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
     /\ DownRead("T1_write_fault", "app_mmap_lock", "p3")
+    /\ UNCHANGED <<owner>>
 
 \* T1 write fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:35)
 T1_write_fault_p3 ==
     /\ pc["T1_write_fault"] = "p3"
     /\ DownWrite("T1_write_fault", "i_mmap_rwsem", "p4")
+    /\ UNCHANGED <<owner>>
 
 \* T1 write fault: down_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:30)
 \*   then, in the same step: up_write(&i_data_sem)  [in ext4_get_block(create) <- __dax_fault() <- page fault on dax_file]  (i-mmap-inversion.ts:31)
@@ -193,12 +220,12 @@ T1_write_fault_p3 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ IF CanWrite("i_data_sem", "T1_write_fault")
-       THEN /\ IF rw["i_data_sem"].queue = <<>> /\ rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
-               THEN /\ rw' = FreeRead(FreeWrite(FreeWrite(TakeWrite(rw, "i_data_sem", "T1_write_fault"), "i_data_sem"), "i_mmap_rwsem"), "app_mmap_lock", "T1_write_fault")
-                    /\ Goto("T1_write_fault", "Done")  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-               ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], TakeWrite(rw, "i_data_sem", "T1_write_fault")), "T1_write_fault", <<<<"i_data_sem", "write">>, <<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-       ELSE /\ Enqueue("T1_write_fault", "i_data_sem", "write")
+    /\ owner["i_data_sem"] = NoOne
+    /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
+       THEN /\ rw' = FreeRead(FreeWrite(rw, "i_mmap_rwsem"), "app_mmap_lock", "T1_write_fault")
+            /\ Goto("T1_write_fault", "Done")  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
+       ELSE /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.owner = Take(owner, "i_data_sem", "T1_write_fault")], "T1_write_fault", <<<<"i_data_sem", "excl">>, <<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* up_write(&i_data_sem); up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
 
 Step_T1_write_fault ==
     \/ T1_write_fault_p2
@@ -210,7 +237,8 @@ Step_T1_write_fault ==
 \* T2 write(2): down_write(&i_data_sem)  (i-mmap-inversion.ts:43)
 T2_write_2_p1 ==
     /\ pc["T2_write_2"] = "p1"
-    /\ DownWrite("T2_write_2", "i_data_sem", "p2")
+    /\ MutexLock("T2_write_2", "i_data_sem", "p2")
+    /\ UNCHANGED <<rw>>
 
 \* T2 write(2): down_read(&i_mmap_rwsem)  (i-mmap-inversion.ts:45)
 \*   then, in the same step: up_read(&i_mmap_rwsem)  (i-mmap-inversion.ts:46)
@@ -218,11 +246,13 @@ T2_write_2_p1 ==
 T2_write_2_p2 ==
     /\ pc["T2_write_2"] = "p2"
     /\ IF CanRead("i_mmap_rwsem", "T2_write_2")
-       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["i_data_sem"].queue = <<>>
-               THEN /\ rw' = FreeWrite(rw, "i_data_sem")
+       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>>
+               THEN /\ owner' = Free(owner, "i_data_sem")
                     /\ Goto("T2_write_2", "Done")  \* up_read(&i_mmap_rwsem); up_write(&i_data_sem)
-               ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_2"] = "Done"], TakeRead(rw, "i_mmap_rwsem", "T2_write_2")), "T2_write_2", <<<<"i_mmap_rwsem", "read">>, <<"i_data_sem", "write">>>>))  \* up_read(&i_mmap_rwsem); up_write(&i_data_sem)
+                    /\ UNCHANGED <<rw>>
+               ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_2"] = "Done"], TakeRead(rw, "i_mmap_rwsem", "T2_write_2")), "T2_write_2", <<<<"i_mmap_rwsem", "read">>, <<"i_data_sem", "excl">>>>))  \* up_read(&i_mmap_rwsem); up_write(&i_data_sem)
        ELSE /\ Enqueue("T2_write_2", "i_mmap_rwsem", "read")
+            /\ UNCHANGED <<owner>>
 
 Step_T2_write_2 ==
     \/ T2_write_2_p1
@@ -245,14 +275,14 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<"i_data_sem", "write">>, Done |-> <<>>]
-          [] t = "T2_write_2" -> [p1 |-> <<"i_data_sem", "write">>, p2 |-> <<"i_mmap_rwsem", "read">>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<"i_data_sem", "excl">>, Done |-> <<>>]
+          [] t = "T2_write_2" -> [p1 |-> <<"i_data_sem", "excl">>, p2 |-> <<"i_mmap_rwsem", "read">>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -277,7 +307,7 @@ Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE S
 BlockedNow ==
     (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
     \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"T2_write_2"} : pc[t] = "p2" /\ ~CanRead("i_mmap_rwsem", t)} \cup {t \in {"T1_write_fault"} : pc[t] = "p3" /\ ~CanWrite("i_mmap_rwsem", t)})
-    \cup (IF rw["i_data_sem"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault"} : pc[t] = "p4" /\ ~CanWrite("i_data_sem", t)} \cup {t \in {"T2_write_2"} : pc[t] = "p1" /\ ~CanWrite("i_data_sem", t)})
+    \cup (IF owner["i_data_sem"] = NoOne THEN {} ELSE {t \in {"T1_write_fault"} : pc[t] = "p4"} \cup {t \in {"T2_write_2"} : pc[t] = "p1"})
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 

@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_write_fault", "T2_read_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "i_mmap_rwsem"}
+\* "i_mmap_rwsem": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"i_mmap_rwsem"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"app_mmap_lock"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, hole_page_in_cache
-vars == <<pc, rw, hole_page_in_cache>>
+VARIABLES pc, owner, rw, hole_page_in_cache
+vars == <<pc, owner, rw, hole_page_in_cache>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -73,8 +98,7 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p5", <<>>>>},
-                                      p15 |-> {<<"p17", <<>>>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p5", <<>>>>}]
           [] t = "T2_read_fault" -> [p2 |-> {<<"p5", <<>>>>}]
     ]
 
@@ -107,13 +131,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -138,13 +163,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -160,11 +185,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_read_fault : {"Done", "p2"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ hole_page_in_cache = FALSE
 
@@ -191,13 +217,13 @@ T1_write_fault_p2 ==
        THEN /\ \/ /\ hole_page_in_cache
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "T1_write_fault")
                   /\ Goto("T1_write_fault", "p10")  \* assigned; true; true; assigned; false; false; true
-                  /\ UNCHANGED <<hole_page_in_cache>>
+                  /\ UNCHANGED <<owner, hole_page_in_cache>>
                \/ /\ ~(hole_page_in_cache)
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "T1_write_fault")
                   /\ Goto("T1_write_fault", "p15")  \* assigned; true; false; true
-                  /\ UNCHANGED <<hole_page_in_cache>>
+                  /\ UNCHANGED <<owner, hole_page_in_cache>>
        ELSE /\ Enqueue("T1_write_fault", "app_mmap_lock", "read")
-            /\ UNCHANGED <<hole_page_in_cache>>
+            /\ UNCHANGED <<owner, hole_page_in_cache>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:34)
@@ -208,7 +234,7 @@ T1_write_fault_p2 ==
 T1_write_fault_p5 ==
     /\ pc["T1_write_fault"] = "p5"
     /\ IF hole_page_in_cache THEN Goto("T1_write_fault", "p10") ELSE Goto("T1_write_fault", "p15")
-    /\ UNCHANGED <<rw, hole_page_in_cache>>
+    /\ UNCHANGED <<owner, rw, hole_page_in_cache>>
 
 \* T1 write fault: hole_page_in_cache = false  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:39)
 \*   then, in the same step: if (page)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:42)
@@ -220,6 +246,7 @@ T1_write_fault_p10 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
             /\ hole_page_in_cache' = FALSE
             /\ Goto("T1_write_fault", "Done")  \* true; assigned; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
        ELSE /\ hole_page_in_cache' = FALSE
             /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* true; assigned; up_read(&app->mmap_lock)
 
@@ -234,20 +261,18 @@ T1_write_fault_p10 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:52)
 T1_write_fault_p15 ==
     /\ pc["T1_write_fault"] = "p15"
-    /\ IF CanWrite("i_mmap_rwsem", "T1_write_fault")
-       THEN /\ \/ /\ hole_page_in_cache
-                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")
-                  /\ Goto("T1_write_fault", "p10")  \* true; true; assigned; true
+    /\ owner["i_mmap_rwsem"] = NoOne
+    /\ \/ /\ hole_page_in_cache
+          /\ owner' = Take(owner, "i_mmap_rwsem", "T1_write_fault")
+          /\ Goto("T1_write_fault", "p10")  \* true; true; assigned; true
+          /\ UNCHANGED <<rw, hole_page_in_cache>>
+       \/ /\ ~(hole_page_in_cache)
+          /\ IF rw["app_mmap_lock"].queue = <<>>
+             THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
+                  /\ Goto("T1_write_fault", "Done")  \* true; false; false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<owner, hole_page_in_cache>>
+             ELSE /\ Become(Release([World([pc EXCEPT !["T1_write_fault"] = "Done"], rw) EXCEPT !.owner = Take(owner, "i_mmap_rwsem", "T1_write_fault")], "T1_write_fault", <<<<"i_mmap_rwsem", "excl">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
                   /\ UNCHANGED <<hole_page_in_cache>>
-               \/ /\ ~(hole_page_in_cache)
-                  /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
-                     THEN /\ rw' = FreeRead(FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault"), "i_mmap_rwsem"), "app_mmap_lock", "T1_write_fault")
-                          /\ Goto("T1_write_fault", "Done")  \* true; false; false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<hole_page_in_cache>>
-                     ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "T1_write_fault")), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<hole_page_in_cache>>
-       ELSE /\ Enqueue("T1_write_fault", "i_mmap_rwsem", "write")
-            /\ UNCHANGED <<hole_page_in_cache>>
 
 \* T1 write fault: if (hole_page_in_cache)  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:38)
@@ -260,12 +285,13 @@ T1_write_fault_p17 ==
     /\ pc["T1_write_fault"] = "p17"
     /\ IF hole_page_in_cache
        THEN /\ Goto("T1_write_fault", "p10")  \* assigned; true
-            /\ UNCHANGED <<rw, hole_page_in_cache>>
-       ELSE /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
-               THEN /\ rw' = FreeRead(FreeWrite(rw, "i_mmap_rwsem"), "app_mmap_lock", "T1_write_fault")
+            /\ UNCHANGED <<owner, rw, hole_page_in_cache>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ owner' = Free(owner, "i_mmap_rwsem")
+                    /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
                     /\ Goto("T1_write_fault", "Done")  \* false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
                     /\ UNCHANGED <<hole_page_in_cache>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+               ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"i_mmap_rwsem", "excl">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
                     /\ UNCHANGED <<hole_page_in_cache>>
 
 Step_T1_write_fault ==
@@ -289,11 +315,11 @@ T2_read_fault_p2 ==
        THEN /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ hole_page_in_cache' = TRUE
                     /\ Goto("T2_read_fault", "Done")  \* assigned; false; assigned; up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<rw>>
+                    /\ UNCHANGED <<owner, rw>>
                ELSE /\ hole_page_in_cache' = TRUE
                     /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_read_fault")), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; assigned; up_read(&app->mmap_lock)
        ELSE /\ Enqueue("T2_read_fault", "app_mmap_lock", "read")
-            /\ UNCHANGED <<hole_page_in_cache>>
+            /\ UNCHANGED <<owner, hole_page_in_cache>>
 
 \* T2 read fault: hole_page_in_cache = true  [in __dax_fault() <- page fault on dax_file]  (racing-read-fault-leak.ts:46)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (racing-read-fault-leak.ts:53)
@@ -303,6 +329,7 @@ T2_read_fault_p5 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_read_fault")
             /\ hole_page_in_cache' = TRUE
             /\ Goto("T2_read_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
        ELSE /\ hole_page_in_cache' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T2_read_fault"] = "Done"], rw), "T2_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
@@ -327,14 +354,14 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, p10 |-> <<>>, p15 |-> <<"i_mmap_rwsem", "write">>, p17 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, p10 |-> <<>>, p15 |-> <<"i_mmap_rwsem", "excl">>, p17 |-> <<>>, Done |-> <<>>]
           [] t = "T2_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p5 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -358,7 +385,7 @@ Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE S
 \* queued blocks nobody, and only the threads at one of its acquires are asked.
 BlockedNow ==
     (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault", "T2_read_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
-    \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault"} : pc[t] = "p15" /\ ~CanWrite("i_mmap_rwsem", t)})
+    \cup (IF owner["i_mmap_rwsem"] = NoOne THEN {} ELSE {t \in {"T1_write_fault"} : pc[t] = "p15"})
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
@@ -372,10 +399,8 @@ NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 \* lock-order (SEMANTICS): a thread at an acquire while holding a lock the model's
 \* lockOrder declares after the one it takes: <<thread, pc, lock held, mode>>.
 OrderAt == {
-      <<"T1_write_fault", "p2", "i_mmap_rwsem", "read">>,
-      <<"T1_write_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T2_read_fault", "p2", "i_mmap_rwsem", "read">>,
-      <<"T2_read_fault", "p2", "i_mmap_rwsem", "write">>
+      <<"T1_write_fault", "p2", "i_mmap_rwsem", "excl">>,
+      <<"T2_read_fault", "p2", "i_mmap_rwsem", "excl">>
     }
 NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
 =============================================================================

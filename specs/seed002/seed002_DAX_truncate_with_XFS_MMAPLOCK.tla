@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_fault", "T2_fault", "truncate"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "XFS_MMAPLOCK", "i_mmap_rwsem"}
+\* "i_mmap_rwsem": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"i_mmap_rwsem"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"app_mmap_lock", "XFS_MMAPLOCK"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block_within_eof, block, pte_T1, pte_T2
-vars == <<pc, rw, block_within_eof, block, pte_T1, pte_T2>>
+VARIABLES pc, owner, rw, block_within_eof, block, pte_T1, pte_T2
+vars == <<pc, owner, rw, block_within_eof, block, pte_T1, pte_T2>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -90,8 +115,7 @@ AfterGrant ==
                                 p4 |-> {<<"p6", <<>>, 1>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 2>>}]
           [] t = "T2_fault" -> [p2 |-> {<<"p4", <<>>, 0>>},
                                 p4 |-> {<<"p6", <<>>, 3>>, <<"Done", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>, 4>>}]
-          [] t = "truncate" -> [p1 |-> {<<"p3", <<>>, 5>>},
-                                p3 |-> {<<"p4", <<>>, 0>>}]
+          [] t = "truncate" -> [p1 |-> {<<"p3", <<>>, 5>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -123,13 +147,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw /\ block_within_eof' = w.block_within_eof
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw /\ block_within_eof' = w.block_within_eof
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r, block_within_eof |-> block_within_eof]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r, block_within_eof |-> block_within_eof]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -154,13 +179,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED <<block_within_eof>>
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner /\ UNCHANGED <<block_within_eof>>
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED <<block_within_eof>>
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner /\ UNCHANGED <<block_within_eof>>
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -176,11 +201,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [T1_fault : {"Done", "p2"}, T2_fault : {"Done", "p2"}, truncate : {"p1"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block_within_eof = TRUE
     /\ block = "allocated"
@@ -200,7 +226,7 @@ Init ==
 T1_fault_p2 ==
     /\ pc["T1_fault"] = "p2"
     /\ DownRead("T1_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
@@ -220,7 +246,7 @@ T1_fault_p4 ==
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
                           /\ pte_T1' = TRUE
                           /\ Goto("T1_fault", "Done")  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+                          /\ UNCHANGED <<owner, block_within_eof, block, pte_T2>>
                      ELSE /\ pte_T1' = TRUE
                           /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block, pte_T2>>
@@ -229,18 +255,18 @@ T1_fault_p4 ==
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
                           /\ Goto("T1_fault", "Done")  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                          /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
                           /\ Goto("T1_fault", "Done")  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                          /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T1_fault")), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T1_fault", "XFS_MMAPLOCK", "read")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: if (block == allocated)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 \*   then, in the same step: bh_mapped = true  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
@@ -252,11 +278,11 @@ T1_fault_p6 ==
     /\ pc["T1_fault"] = "p6"
     /\ IF (block = "allocated")
        THEN /\ Goto("T1_fault", "p9")  \* assigned; true
-            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T1_fault"), "app_mmap_lock", "T1_fault")
                     /\ Goto("T1_fault", "Done")  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block, pte_T1, pte_T2>>
 
@@ -269,7 +295,7 @@ T1_fault_p9 ==
        THEN /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T1_fault"), "app_mmap_lock", "T1_fault")
             /\ pte_T1' = TRUE
             /\ Goto("T1_fault", "Done")  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T2>>
        ELSE /\ pte_T1' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
             /\ UNCHANGED <<block, pte_T2>>
@@ -288,7 +314,7 @@ Step_T1_fault ==
 T2_fault_p2 ==
     /\ pc["T2_fault"] = "p2"
     /\ DownRead("T2_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: down_read(&XFS_MMAPLOCK)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:21)
 \*   then, in the same step: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
@@ -308,7 +334,7 @@ T2_fault_p4 ==
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
                           /\ pte_T2' = TRUE
                           /\ Goto("T2_fault", "Done")  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+                          /\ UNCHANGED <<owner, block_within_eof, block, pte_T1>>
                      ELSE /\ pte_T2' = TRUE
                           /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; true; assigned; true; assigned; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block, pte_T1>>
@@ -317,18 +343,18 @@ T2_fault_p4 ==
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
                           /\ Goto("T2_fault", "Done")  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                          /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* true; false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                      THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
                           /\ Goto("T2_fault", "Done")  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                          /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "T2_fault")), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T2_fault", "XFS_MMAPLOCK", "read")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: if (block == allocated)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 \*   then, in the same step: bh_mapped = true  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
@@ -340,11 +366,11 @@ T2_fault_p6 ==
     /\ pc["T2_fault"] = "p6"
     /\ IF (block = "allocated")
        THEN /\ Goto("T2_fault", "p9")  \* assigned; true
-            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ IF rw["XFS_MMAPLOCK"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T2_fault"), "app_mmap_lock", "T2_fault")
                     /\ Goto("T2_fault", "Done")  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block, pte_T1, pte_T2>>
 
@@ -357,7 +383,7 @@ T2_fault_p9 ==
        THEN /\ rw' = FreeRead(FreeRead(rw, "XFS_MMAPLOCK", "T2_fault"), "app_mmap_lock", "T2_fault")
             /\ pte_T2' = TRUE
             /\ Goto("T2_fault", "Done")  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1>>
        ELSE /\ pte_T2' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"XFS_MMAPLOCK", "read">>, <<"app_mmap_lock", "read">>>>))  \* up_read(&XFS_MMAPLOCK); up_read(&app->mmap_lock)
             /\ UNCHANGED <<block, pte_T1>>
@@ -378,9 +404,9 @@ truncate_p1 ==
        THEN /\ rw' = TakeWrite(rw, "XFS_MMAPLOCK", "truncate")
             /\ block_within_eof' = FALSE
             /\ Goto("truncate", "p3")  \* assigned
-            /\ UNCHANGED <<block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("truncate", "XFS_MMAPLOCK", "write")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 \*   then, in the same step: pte.T1 = false  (_truncate.ts:36)
@@ -388,39 +414,27 @@ truncate_p1 ==
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
-    /\ IF CanWrite("i_mmap_rwsem", "truncate")
-       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>>
-               THEN /\ rw' = FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "truncate"), "i_mmap_rwsem")
-                    /\ pte_T1' = FALSE
-                    /\ pte_T2' = FALSE
-                    /\ Goto("truncate", "p7")  \* assigned; assigned; up_write(&i_mmap_rwsem)
-                    /\ UNCHANGED <<block_within_eof, block>>
-               ELSE /\ pte_T1' = FALSE
-                    /\ pte_T2' = FALSE
-                    /\ Become(Release(World([pc EXCEPT !["truncate"] = "p7"], TakeWrite(rw, "i_mmap_rwsem", "truncate")), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* assigned; assigned; up_write(&i_mmap_rwsem)
-                    /\ UNCHANGED <<block>>
-       ELSE /\ Enqueue("truncate", "i_mmap_rwsem", "write")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ owner["i_mmap_rwsem"] = NoOne
+    /\ pte_T1' = FALSE
+    /\ pte_T2' = FALSE
+    /\ Goto("truncate", "p7")  \* assigned; assigned; up_write(&i_mmap_rwsem)
+    /\ UNCHANGED <<owner, rw, block_within_eof, block>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p4 ==
     /\ pc["truncate"] = "p4"
     /\ pte_T1' = FALSE
     /\ Goto("truncate", "p5")
-    /\ UNCHANGED <<rw, block_within_eof, block, pte_T2>>
+    /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T2>>
 
 \* truncate: pte.T2 = false  (_truncate.ts:36)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p5 ==
     /\ pc["truncate"] = "p5"
-    /\ IF rw["i_mmap_rwsem"].queue = <<>>
-       THEN /\ rw' = FreeWrite(rw, "i_mmap_rwsem")
-            /\ pte_T2' = FALSE
-            /\ Goto("truncate", "p7")  \* up_write(&i_mmap_rwsem)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
-       ELSE /\ pte_T2' = FALSE
-            /\ Become(Release(World([pc EXCEPT !["truncate"] = "p7"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
-            /\ UNCHANGED <<block, pte_T1>>
+    /\ owner' = Free(owner, "i_mmap_rwsem")
+    /\ pte_T2' = FALSE
+    /\ Goto("truncate", "p7")  \* up_write(&i_mmap_rwsem)
+    /\ UNCHANGED <<rw, block_within_eof, block, pte_T1>>
 
 \* truncate: block = freed  (_truncate.ts:38)
 \*   then, in the same step: up_write(&XFS_MMAPLOCK)  (_truncate.ts:39)
@@ -430,7 +444,7 @@ truncate_p7 ==
        THEN /\ rw' = FreeWrite(rw, "XFS_MMAPLOCK")
             /\ block' = "freed"
             /\ Goto("truncate", "Done")  \* up_write(&XFS_MMAPLOCK)
-            /\ UNCHANGED <<block_within_eof, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, pte_T1, pte_T2>>
        ELSE /\ block' = "freed"
             /\ Become(Release(World([pc EXCEPT !["truncate"] = "Done"], rw), "truncate", <<<<"XFS_MMAPLOCK", "write">>>>))  \* up_write(&XFS_MMAPLOCK)
             /\ UNCHANGED <<pte_T1, pte_T2>>
@@ -462,13 +476,13 @@ WaitAt ==
     [t \in Threads |->
         CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_MMAPLOCK", "read">>, p6 |-> <<>>, p9 |-> <<>>, Done |-> <<>>]
           [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_MMAPLOCK", "read">>, p6 |-> <<>>, p9 |-> <<>>, Done |-> <<>>]
-          [] t = "truncate" -> [p1 |-> <<"XFS_MMAPLOCK", "write">>, p3 |-> <<"i_mmap_rwsem", "write">>, p4 |-> <<>>, p5 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
+          [] t = "truncate" -> [p1 |-> <<"XFS_MMAPLOCK", "write">>, p3 |-> <<"i_mmap_rwsem", "excl">>, p4 |-> <<>>, p5 |-> <<>>, p7 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -493,7 +507,7 @@ Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE S
 BlockedNow ==
     (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_fault", "T2_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
     \cup (IF rw["XFS_MMAPLOCK"] = FreeRw THEN {} ELSE {t \in {"T1_fault", "T2_fault"} : pc[t] = "p4" /\ ~CanRead("XFS_MMAPLOCK", t)} \cup {t \in {"truncate"} : pc[t] = "p1" /\ ~CanWrite("XFS_MMAPLOCK", t)})
-    \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"truncate"} : pc[t] = "p3" /\ ~CanWrite("i_mmap_rwsem", t)})
+    \cup (IF owner["i_mmap_rwsem"] = NoOne THEN {} ELSE {t \in {"truncate"} : pc[t] = "p3"})
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
@@ -509,18 +523,13 @@ NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 OrderAt == {
       <<"T1_fault", "p2", "XFS_MMAPLOCK", "read">>,
       <<"T1_fault", "p2", "XFS_MMAPLOCK", "write">>,
-      <<"T1_fault", "p2", "i_mmap_rwsem", "read">>,
-      <<"T1_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T1_fault", "p4", "i_mmap_rwsem", "read">>,
-      <<"T1_fault", "p4", "i_mmap_rwsem", "write">>,
+      <<"T1_fault", "p2", "i_mmap_rwsem", "excl">>,
+      <<"T1_fault", "p4", "i_mmap_rwsem", "excl">>,
       <<"T2_fault", "p2", "XFS_MMAPLOCK", "read">>,
       <<"T2_fault", "p2", "XFS_MMAPLOCK", "write">>,
-      <<"T2_fault", "p2", "i_mmap_rwsem", "read">>,
-      <<"T2_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T2_fault", "p4", "i_mmap_rwsem", "read">>,
-      <<"T2_fault", "p4", "i_mmap_rwsem", "write">>,
-      <<"truncate", "p1", "i_mmap_rwsem", "read">>,
-      <<"truncate", "p1", "i_mmap_rwsem", "write">>
+      <<"T2_fault", "p2", "i_mmap_rwsem", "excl">>,
+      <<"T2_fault", "p4", "i_mmap_rwsem", "excl">>,
+      <<"truncate", "p1", "i_mmap_rwsem", "excl">>
     }
 NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
 

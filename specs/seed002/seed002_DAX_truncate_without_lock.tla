@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_fault", "T2_fault", "truncate"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "i_mmap_rwsem"}
+\* "i_mmap_rwsem": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"i_mmap_rwsem"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"app_mmap_lock"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block_within_eof, block, pte_T1, pte_T2
-vars == <<pc, rw, block_within_eof, block, pte_T1, pte_T2>>
+VARIABLES pc, owner, rw, block_within_eof, block, pte_T1, pte_T2
+vars == <<pc, owner, rw, block_within_eof, block, pte_T1, pte_T2>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -75,7 +100,7 @@ AfterGrant ==
     [t \in Threads |->
         CASE t = "T1_fault" -> [p2 |-> {<<"p4", <<>>>>}]
           [] t = "T2_fault" -> [p2 |-> {<<"p4", <<>>>>}]
-          [] t = "truncate" -> [p2 |-> {<<"p3", <<>>>>}]
+          [] t = "truncate" -> <<>>
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -107,13 +132,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -138,13 +164,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -160,11 +186,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [T1_fault : {"Done", "p2"}, T2_fault : {"Done", "p2"}, truncate : {"p1"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block_within_eof = TRUE
     /\ block = "allocated"
@@ -190,15 +217,15 @@ T1_fault_p2 ==
        THEN /\ \/ /\ block_within_eof
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "T1_fault")
                   /\ Goto("T1_fault", "p5")  \* assigned; true
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ IF rw["app_mmap_lock"].queue = <<>>
                      THEN /\ Goto("T1_fault", "Done")  \* assigned; false; false; up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+                          /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T1_fault")), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T1_fault", "app_mmap_lock", "read")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* T1 fault: if (block_within_eof)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T1() <- page fault on dax_file.T1]  (_truncate.ts:25)
@@ -207,11 +234,11 @@ T1_fault_p4 ==
     /\ pc["T1_fault"] = "p4"
     /\ IF block_within_eof
        THEN /\ Goto("T1_fault", "p5")
-            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
                     /\ Goto("T1_fault", "Done")  \* false; up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
@@ -224,11 +251,11 @@ T1_fault_p5 ==
     /\ pc["T1_fault"] = "p5"
     /\ IF (block = "allocated")
        THEN /\ Goto("T1_fault", "p8")  \* assigned; true
-            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
                     /\ Goto("T1_fault", "Done")  \* false; up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
@@ -240,7 +267,7 @@ T1_fault_p8 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_fault")
             /\ pte_T1' = TRUE
             /\ Goto("T1_fault", "Done")  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T2>>
        ELSE /\ pte_T1' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T1_fault"] = "Done"], rw), "T1_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<block_within_eof, block, pte_T2>>
@@ -265,15 +292,15 @@ T2_fault_p2 ==
        THEN /\ \/ /\ block_within_eof
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "T2_fault")
                   /\ Goto("T2_fault", "p5")  \* assigned; true
-                  /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                  /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                \/ /\ ~(block_within_eof)
                   /\ IF rw["app_mmap_lock"].queue = <<>>
                      THEN /\ Goto("T2_fault", "Done")  \* assigned; false; false; up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+                          /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "T2_fault")), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; false; false; up_read(&app->mmap_lock)
                           /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ Enqueue("T2_fault", "app_mmap_lock", "read")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
 
 \* T2 fault: if (block_within_eof)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:23)
 \*   then, in the same step: if (bh_mapped)  [in __dax_fault.T2() <- page fault on dax_file.T2]  (_truncate.ts:25)
@@ -282,11 +309,11 @@ T2_fault_p4 ==
     /\ pc["T2_fault"] = "p4"
     /\ IF block_within_eof
        THEN /\ Goto("T2_fault", "p5")
-            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
                     /\ Goto("T2_fault", "Done")  \* false; up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
@@ -299,11 +326,11 @@ T2_fault_p5 ==
     /\ pc["T2_fault"] = "p5"
     /\ IF (block = "allocated")
        THEN /\ Goto("T2_fault", "p8")  \* assigned; true
-            /\ UNCHANGED <<rw, block_within_eof, block, pte_T1, pte_T2>>
+            /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T1, pte_T2>>
        ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
                     /\ Goto("T2_fault", "Done")  \* false; up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+                    /\ UNCHANGED <<owner, block_within_eof, block, pte_T1, pte_T2>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
 
@@ -315,7 +342,7 @@ T2_fault_p8 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_fault")
             /\ pte_T2' = TRUE
             /\ Goto("T2_fault", "Done")  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+            /\ UNCHANGED <<owner, block_within_eof, block, pte_T1>>
        ELSE /\ pte_T2' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T2_fault"] = "Done"], rw), "T2_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<block_within_eof, block, pte_T1>>
@@ -333,46 +360,40 @@ truncate_p1 ==
     /\ pc["truncate"] = "p1"
     /\ block_within_eof' = FALSE
     /\ Goto("truncate", "p2")
-    /\ UNCHANGED <<rw, block, pte_T1, pte_T2>>
+    /\ UNCHANGED <<owner, rw, block, pte_T1, pte_T2>>
 
 \* truncate: down_write(&i_mmap_rwsem)  (_truncate.ts:35)
 \*   then, in the same step: pte.T1 = false  (_truncate.ts:36)
 truncate_p2 ==
     /\ pc["truncate"] = "p2"
-    /\ IF CanWrite("i_mmap_rwsem", "truncate")
-       THEN /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "truncate")
-            /\ pte_T1' = FALSE
-            /\ Goto("truncate", "p4")  \* assigned
-            /\ UNCHANGED <<block_within_eof, block, pte_T2>>
-       ELSE /\ Enqueue("truncate", "i_mmap_rwsem", "write")
-            /\ UNCHANGED <<block_within_eof, block, pte_T1, pte_T2>>
+    /\ owner["i_mmap_rwsem"] = NoOne
+    /\ owner' = Take(owner, "i_mmap_rwsem", "truncate")
+    /\ pte_T1' = FALSE
+    /\ Goto("truncate", "p4")  \* assigned
+    /\ UNCHANGED <<rw, block_within_eof, block, pte_T2>>
 
 \* truncate: pte.T1 = false  (_truncate.ts:36)
 truncate_p3 ==
     /\ pc["truncate"] = "p3"
     /\ pte_T1' = FALSE
     /\ Goto("truncate", "p4")
-    /\ UNCHANGED <<rw, block_within_eof, block, pte_T2>>
+    /\ UNCHANGED <<owner, rw, block_within_eof, block, pte_T2>>
 
 \* truncate: pte.T2 = false  (_truncate.ts:36)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  (_truncate.ts:37)
 truncate_p4 ==
     /\ pc["truncate"] = "p4"
-    /\ IF rw["i_mmap_rwsem"].queue = <<>>
-       THEN /\ rw' = FreeWrite(rw, "i_mmap_rwsem")
-            /\ pte_T2' = FALSE
-            /\ Goto("truncate", "p6")  \* up_write(&i_mmap_rwsem)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
-       ELSE /\ pte_T2' = FALSE
-            /\ Become(Release(World([pc EXCEPT !["truncate"] = "p6"], rw), "truncate", <<<<"i_mmap_rwsem", "write">>>>))  \* up_write(&i_mmap_rwsem)
-            /\ UNCHANGED <<block_within_eof, block, pte_T1>>
+    /\ owner' = Free(owner, "i_mmap_rwsem")
+    /\ pte_T2' = FALSE
+    /\ Goto("truncate", "p6")  \* up_write(&i_mmap_rwsem)
+    /\ UNCHANGED <<rw, block_within_eof, block, pte_T1>>
 
 \* truncate: block = freed  (_truncate.ts:38)
 truncate_p6 ==
     /\ pc["truncate"] = "p6"
     /\ block' = "freed"
     /\ Goto("truncate", "Done")
-    /\ UNCHANGED <<rw, block_within_eof, pte_T1, pte_T2>>
+    /\ UNCHANGED <<owner, rw, block_within_eof, pte_T1, pte_T2>>
 
 Step_truncate ==
     \/ truncate_p1
@@ -401,13 +422,13 @@ WaitAt ==
     [t \in Threads |->
         CASE t = "T1_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
           [] t = "T2_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p5 |-> <<>>, p8 |-> <<>>, Done |-> <<>>]
-          [] t = "truncate" -> [p1 |-> <<>>, p2 |-> <<"i_mmap_rwsem", "write">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<>>, Done |-> <<>>]
+          [] t = "truncate" -> [p1 |-> <<>>, p2 |-> <<"i_mmap_rwsem", "excl">>, p3 |-> <<>>, p4 |-> <<>>, p6 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -431,7 +452,7 @@ Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE S
 \* queued blocks nobody, and only the threads at one of its acquires are asked.
 BlockedNow ==
     (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_fault", "T2_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
-    \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"truncate"} : pc[t] = "p2" /\ ~CanWrite("i_mmap_rwsem", t)})
+    \cup (IF owner["i_mmap_rwsem"] = NoOne THEN {} ELSE {t \in {"truncate"} : pc[t] = "p2"})
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
@@ -445,10 +466,8 @@ NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 \* lock-order (SEMANTICS): a thread at an acquire while holding a lock the model's
 \* lockOrder declares after the one it takes: <<thread, pc, lock held, mode>>.
 OrderAt == {
-      <<"T1_fault", "p2", "i_mmap_rwsem", "read">>,
-      <<"T1_fault", "p2", "i_mmap_rwsem", "write">>,
-      <<"T2_fault", "p2", "i_mmap_rwsem", "read">>,
-      <<"T2_fault", "p2", "i_mmap_rwsem", "write">>
+      <<"T1_fault", "p2", "i_mmap_rwsem", "excl">>,
+      <<"T2_fault", "p2", "i_mmap_rwsem", "excl">>
     }
 NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
 

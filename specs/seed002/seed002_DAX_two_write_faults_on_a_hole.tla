@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_write_fault", "T2_write_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "XFS_ILOCK"}
+\* "XFS_ILOCK": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"XFS_ILOCK"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"app_mmap_lock"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block, allocations, stale_data_mapped
-vars == <<pc, rw, block, allocations, stale_data_mapped>>
+VARIABLES pc, owner, rw, block, allocations, stale_data_mapped
+vars == <<pc, owner, rw, block, allocations, stale_data_mapped>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -73,10 +98,8 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
-                                      p4 |-> {<<"p5", <<>>>>}]
-          [] t = "T2_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
-                                      p4 |-> {<<"p5", <<>>>>}]
+        CASE t = "T1_write_fault" -> [p2 |-> {<<"p4", <<>>>>}]
+          [] t = "T2_write_fault" -> [p2 |-> {<<"p4", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -108,13 +131,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -139,13 +163,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -161,11 +185,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [T1_write_fault : {"Done", "p2"}, T2_write_fault : {"Done", "p2"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block = "hole"
     /\ allocations = 0
@@ -184,7 +209,7 @@ Init ==
 T1_write_fault_p2 ==
     /\ pc["T1_write_fault"] = "p2"
     /\ DownRead("T1_write_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ UNCHANGED <<owner, block, allocations, stale_data_mapped>>
 
 \* T1 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:31)
 \*   then, in the same step: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
@@ -192,20 +217,14 @@ T1_write_fault_p2 ==
 \*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p4 ==
     /\ pc["T1_write_fault"] = "p4"
-    /\ IF CanWrite("XFS_ILOCK", "T1_write_fault")
-       THEN /\ \/ /\ (block = "hole")
-                  /\ rw' = TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")
-                  /\ Goto("T1_write_fault", "p6")  \* true
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-               \/ /\ ~((block = "hole"))
-                  /\ IF rw["XFS_ILOCK"].queue = <<>>
-                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "XFS_ILOCK", "T1_write_fault"), "XFS_ILOCK")
-                          /\ Goto("T1_write_fault", "p12")  \* false; up_write(&XFS_ILOCK); false
-                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-                     ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T1_write_fault")), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
-                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-       ELSE /\ Enqueue("T1_write_fault", "XFS_ILOCK", "write")
-            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ owner["XFS_ILOCK"] = NoOne
+    /\ \/ /\ (block = "hole")
+          /\ owner' = Take(owner, "XFS_ILOCK", "T1_write_fault")
+          /\ Goto("T1_write_fault", "p6")  \* true
+          /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       \/ /\ ~((block = "hole"))
+          /\ Goto("T1_write_fault", "p12")  \* false; up_write(&XFS_ILOCK); false
+          /\ UNCHANGED <<owner, rw, block, allocations, stale_data_mapped>>
 
 \* T1 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
@@ -214,20 +233,17 @@ T1_write_fault_p5 ==
     /\ pc["T1_write_fault"] = "p5"
     /\ IF (block = "hole")
        THEN /\ Goto("T1_write_fault", "p6")
+            /\ UNCHANGED <<owner, rw, block, allocations, stale_data_mapped>>
+       ELSE /\ owner' = Free(owner, "XFS_ILOCK")
+            /\ Goto("T1_write_fault", "p12")  \* up_write(&XFS_ILOCK); false
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
-       ELSE /\ IF rw["XFS_ILOCK"].queue = <<>>
-               THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
-                    /\ Goto("T1_write_fault", "p12")  \* up_write(&XFS_ILOCK); false
-                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p12"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
-                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T1 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:33)
 T1_write_fault_p6 ==
     /\ pc["T1_write_fault"] = "p6"
     /\ block' = "unzeroed"
     /\ Goto("T1_write_fault", "p7")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
+    /\ UNCHANGED <<owner, rw, allocations, stale_data_mapped>>
 
 \* T1 write fault: allocations = allocations + 1  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:34)
 \*   then, in the same step: buffer_new = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:35)
@@ -235,21 +251,17 @@ T1_write_fault_p6 ==
 \*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p7 ==
     /\ pc["T1_write_fault"] = "p7"
-    /\ IF rw["XFS_ILOCK"].queue = <<>>
-       THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
-            /\ allocations' = (allocations + 1)
-            /\ Goto("T1_write_fault", "p11")  \* assigned; up_write(&XFS_ILOCK); true
-            /\ UNCHANGED <<block, stale_data_mapped>>
-       ELSE /\ allocations' = (allocations + 1)
-            /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "p11"], rw), "T1_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
-            /\ UNCHANGED <<block, stale_data_mapped>>
+    /\ owner' = Free(owner, "XFS_ILOCK")
+    /\ allocations' = (allocations + 1)
+    /\ Goto("T1_write_fault", "p11")  \* assigned; up_write(&XFS_ILOCK); true
+    /\ UNCHANGED <<rw, block, stale_data_mapped>>
 
 \* T1 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T1_write_fault_p11 ==
     /\ pc["T1_write_fault"] = "p11"
     /\ block' = "zeroed"
     /\ Goto("T1_write_fault", "p12")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
+    /\ UNCHANGED <<owner, rw, allocations, stale_data_mapped>>
 
 \* T1 write fault: if (block == unzeroed)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
@@ -257,11 +269,11 @@ T1_write_fault_p12 ==
     /\ pc["T1_write_fault"] = "p12"
     /\ IF (block = "unzeroed")
        THEN /\ Goto("T1_write_fault", "p13")
-            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+            /\ UNCHANGED <<owner, rw, block, allocations, stale_data_mapped>>
        ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
                     /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+                    /\ UNCHANGED <<owner, block, allocations, stale_data_mapped>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
@@ -273,7 +285,7 @@ T1_write_fault_p13 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T1_write_fault")
             /\ stale_data_mapped' = TRUE
             /\ Goto("T1_write_fault", "Done")  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block, allocations>>
+            /\ UNCHANGED <<owner, block, allocations>>
        ELSE /\ stale_data_mapped' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T1_write_fault"] = "Done"], rw), "T1_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<block, allocations>>
@@ -296,7 +308,7 @@ Step_T1_write_fault ==
 T2_write_fault_p2 ==
     /\ pc["T2_write_fault"] = "p2"
     /\ DownRead("T2_write_fault", "app_mmap_lock", "p4")
-    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ UNCHANGED <<owner, block, allocations, stale_data_mapped>>
 
 \* T2 write fault: down_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:31)
 \*   then, in the same step: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
@@ -304,20 +316,14 @@ T2_write_fault_p2 ==
 \*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p4 ==
     /\ pc["T2_write_fault"] = "p4"
-    /\ IF CanWrite("XFS_ILOCK", "T2_write_fault")
-       THEN /\ \/ /\ (block = "hole")
-                  /\ rw' = TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")
-                  /\ Goto("T2_write_fault", "p6")  \* true
-                  /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-               \/ /\ ~((block = "hole"))
-                  /\ IF rw["XFS_ILOCK"].queue = <<>>
-                     THEN /\ rw' = FreeWrite(TakeWrite(rw, "XFS_ILOCK", "T2_write_fault"), "XFS_ILOCK")
-                          /\ Goto("T2_write_fault", "p12")  \* false; up_write(&XFS_ILOCK); false
-                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-                     ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], TakeWrite(rw, "XFS_ILOCK", "T2_write_fault")), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* false; up_write(&XFS_ILOCK); false
-                          /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-       ELSE /\ Enqueue("T2_write_fault", "XFS_ILOCK", "write")
-            /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+    /\ owner["XFS_ILOCK"] = NoOne
+    /\ \/ /\ (block = "hole")
+          /\ owner' = Take(owner, "XFS_ILOCK", "T2_write_fault")
+          /\ Goto("T2_write_fault", "p6")  \* true
+          /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+       \/ /\ ~((block = "hole"))
+          /\ Goto("T2_write_fault", "p12")  \* false; up_write(&XFS_ILOCK); false
+          /\ UNCHANGED <<owner, rw, block, allocations, stale_data_mapped>>
 
 \* T2 write fault: if (block == hole)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:32)
 \*   then, in the same step: up_write(&XFS_ILOCK)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:37)
@@ -326,20 +332,17 @@ T2_write_fault_p5 ==
     /\ pc["T2_write_fault"] = "p5"
     /\ IF (block = "hole")
        THEN /\ Goto("T2_write_fault", "p6")
+            /\ UNCHANGED <<owner, rw, block, allocations, stale_data_mapped>>
+       ELSE /\ owner' = Free(owner, "XFS_ILOCK")
+            /\ Goto("T2_write_fault", "p12")  \* up_write(&XFS_ILOCK); false
             /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
-       ELSE /\ IF rw["XFS_ILOCK"].queue = <<>>
-               THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
-                    /\ Goto("T2_write_fault", "p12")  \* up_write(&XFS_ILOCK); false
-                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p12"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* up_write(&XFS_ILOCK); false
-                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
 \* T2 write fault: block = unzeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:33)
 T2_write_fault_p6 ==
     /\ pc["T2_write_fault"] = "p6"
     /\ block' = "unzeroed"
     /\ Goto("T2_write_fault", "p7")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
+    /\ UNCHANGED <<owner, rw, allocations, stale_data_mapped>>
 
 \* T2 write fault: allocations = allocations + 1  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:34)
 \*   then, in the same step: buffer_new = true  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:35)
@@ -347,21 +350,17 @@ T2_write_fault_p6 ==
 \*   then, in the same step: if (buffer_new)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p7 ==
     /\ pc["T2_write_fault"] = "p7"
-    /\ IF rw["XFS_ILOCK"].queue = <<>>
-       THEN /\ rw' = FreeWrite(rw, "XFS_ILOCK")
-            /\ allocations' = (allocations + 1)
-            /\ Goto("T2_write_fault", "p11")  \* assigned; up_write(&XFS_ILOCK); true
-            /\ UNCHANGED <<block, stale_data_mapped>>
-       ELSE /\ allocations' = (allocations + 1)
-            /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "p11"], rw), "T2_write_fault", <<<<"XFS_ILOCK", "write">>>>))  \* assigned; up_write(&XFS_ILOCK); true
-            /\ UNCHANGED <<block, stale_data_mapped>>
+    /\ owner' = Free(owner, "XFS_ILOCK")
+    /\ allocations' = (allocations + 1)
+    /\ Goto("T2_write_fault", "p11")  \* assigned; up_write(&XFS_ILOCK); true
+    /\ UNCHANGED <<rw, block, stale_data_mapped>>
 
 \* T2 write fault: block = zeroed  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:39)
 T2_write_fault_p11 ==
     /\ pc["T2_write_fault"] = "p11"
     /\ block' = "zeroed"
     /\ Goto("T2_write_fault", "p12")
-    /\ UNCHANGED <<rw, allocations, stale_data_mapped>>
+    /\ UNCHANGED <<owner, rw, allocations, stale_data_mapped>>
 
 \* T2 write fault: if (block == unzeroed)  [in __dax_fault() <- page fault on dax_file]  (two-write-faults.ts:41)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (_dax.ts:19)
@@ -369,11 +368,11 @@ T2_write_fault_p12 ==
     /\ pc["T2_write_fault"] = "p12"
     /\ IF (block = "unzeroed")
        THEN /\ Goto("T2_write_fault", "p13")
-            /\ UNCHANGED <<rw, block, allocations, stale_data_mapped>>
+            /\ UNCHANGED <<owner, rw, block, allocations, stale_data_mapped>>
        ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_write_fault")
                     /\ Goto("T2_write_fault", "Done")  \* up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<block, allocations, stale_data_mapped>>
+                    /\ UNCHANGED <<owner, block, allocations, stale_data_mapped>>
                ELSE /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
                     /\ UNCHANGED <<block, allocations, stale_data_mapped>>
 
@@ -385,7 +384,7 @@ T2_write_fault_p13 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "T2_write_fault")
             /\ stale_data_mapped' = TRUE
             /\ Goto("T2_write_fault", "Done")  \* up_read(&app->mmap_lock)
-            /\ UNCHANGED <<block, allocations>>
+            /\ UNCHANGED <<owner, block, allocations>>
        ELSE /\ stale_data_mapped' = TRUE
             /\ Become(Release(World([pc EXCEPT !["T2_write_fault"] = "Done"], rw), "T2_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
             /\ UNCHANGED <<block, allocations>>
@@ -417,14 +416,14 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_ILOCK", "write">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, Done |-> <<>>]
-          [] t = "T2_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_ILOCK", "write">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, Done |-> <<>>]
+        CASE t = "T1_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_ILOCK", "excl">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, Done |-> <<>>]
+          [] t = "T2_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<"XFS_ILOCK", "excl">>, p5 |-> <<>>, p6 |-> <<>>, p7 |-> <<>>, p11 |-> <<>>, p12 |-> <<>>, p13 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -448,7 +447,7 @@ Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE S
 \* queued blocks nobody, and only the threads at one of its acquires are asked.
 BlockedNow ==
     (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault", "T2_write_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
-    \cup (IF rw["XFS_ILOCK"] = FreeRw THEN {} ELSE {t \in {"T1_write_fault", "T2_write_fault"} : pc[t] = "p4" /\ ~CanWrite("XFS_ILOCK", t)})
+    \cup (IF owner["XFS_ILOCK"] = NoOne THEN {} ELSE {t \in {"T1_write_fault", "T2_write_fault"} : pc[t] = "p4"})
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
@@ -462,10 +461,8 @@ NoLockLeak == \A t \in Threads : pc[t] = "Done" => ~HoldsAny(t)
 \* lock-order (SEMANTICS): a thread at an acquire while holding a lock the model's
 \* lockOrder declares after the one it takes: <<thread, pc, lock held, mode>>.
 OrderAt == {
-      <<"T1_write_fault", "p2", "XFS_ILOCK", "read">>,
-      <<"T1_write_fault", "p2", "XFS_ILOCK", "write">>,
-      <<"T2_write_fault", "p2", "XFS_ILOCK", "read">>,
-      <<"T2_write_fault", "p2", "XFS_ILOCK", "write">>
+      <<"T1_write_fault", "p2", "XFS_ILOCK", "excl">>,
+      <<"T2_write_fault", "p2", "XFS_ILOCK", "excl">>
     }
 NoLockOrderViolation == \A w \in OrderAt : pc[w[1]] = w[2] => ~HoldsAs(w[1], w[3], w[4])
 

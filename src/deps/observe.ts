@@ -107,7 +107,7 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
     merged = merge;
     for (const x of [deps, reached, finished, contended, blockedAwaits, deadlocks]) x.clear();
     try {
-      states = explore({ model, program }, { exhaustive: true, maxStates: max(merge), observe: onNode, observeState: onState, merge }).distinct;
+      states = explore({ model, program }, { exhaustive: true, maxStates: max(merge), observe: onNode, observeState: onState, merge, encode: false }).distinct;
       complete = true;
       break;
     } catch (err) {

@@ -38,6 +38,7 @@
 
 import type { ModelDef } from "../dsl/model.js";
 import { noMerge, planMerge } from "../ir/merge.js";
+import { encode } from "../ir/encode.js";
 import { DONE, type Node, type Program } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { validate } from "../ir/validate.js";
@@ -76,6 +77,12 @@ export interface ExploreOptions {
   /** Step merging as in the generated spec (src/ir/merge.ts); default true, as `check`. */
   readonly merge?: boolean;
   /**
+   * With merging, encode a rwsem taken only for write as a mutex, as the generated
+   * spec does (src/ir/encode.ts); default true. The dependency analysis turns it
+   * off: it reads holds and waits in the modes the model wrote.
+   */
+  readonly encode?: boolean;
+  /**
    * Do not stop at the first finding: explore every reachable state and list every
    * rule any of them breaks (`ExploreResult.reachable`). For comparing merged with
    * unmerged exploration, where the first finding may differ but the set may not.
@@ -102,6 +109,8 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   } else {
     ({ model, program } = input);
   }
+  // Merged, as the generator does: a rwsem taken only for write is a mutex (src/ir/encode.ts).
+  if (opts.merge !== false && opts.encode !== false) ({ model, program } = encode(model, program));
   const w = new World(model, program, opts.merge === false ? noMerge(program) : planMerge(model, program));
   const observe = opts.observe;
   if (observe) w.observer = (s, t, n) => observe(w, s, t, n);

@@ -235,7 +235,9 @@ export function buildView(
     { name: "NoOne", value: `"-"`, comment: "no thread (no thread name can be \"-\")" },
   ];
   if (hasExcl) {
-    constants.push({ name: "Mutexes", value: lockSet((l) => l.kind === "mutex"), comment: "" });
+    const writeOnly = model.locks.filter((l) => l.writeOnly).map((l) => L(l.id));
+    const asMutex = writeOnly.length === 0 ? "" : commentText(`${writeOnly.join(", ")}: ${writeOnly.length === 1 ? "a rwsem" : "rwsems"} the model never takes for read, so ${writeOnly.length === 1 ? "a mutex" : "mutexes"} here: one owner, no queue (same states reached; not under checkTermination)`);
+    constants.push({ name: "Mutexes", value: lockSet((l) => l.kind === "mutex"), comment: asMutex });
     constants.push({ name: "Spinlocks", value: lockSet((l) => l.kind === "spinlock"), comment: "" });
     constants.push({ name: "ExclLocks", value: "Mutexes \\cup Spinlocks", comment: "" });
   }

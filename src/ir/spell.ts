@@ -31,6 +31,11 @@ export function releaseWord(kind: Lock["kind"] | undefined, mode: LockMode): str
   return kind === "spinlock" ? "spin_unlock" : "mutex_unlock";
 }
 
+/** The mode reports give a hold or wait: "write" for a rwsem encoded as a mutex (src/ir/encode.ts), whose operations carry "excl". */
+export function shownMode(model: Model, lockId: string, mode: LockMode): LockMode {
+  return mode === "excl" && lockOf(model, lockId)?.writeOnly ? "write" : mode;
+}
+
 export function threadName(model: Model, id: string): string {
   return model.threads.find((t) => t.id === id)?.name ?? id;
 }
@@ -52,8 +57,9 @@ export function spellOp(model: Model, op: Op): string {
       // A page lock reads as the kernel writes it: lock_page(P), not mutex_lock(&page[P]).
       const page = lockOf(model, op.lock)?.element;
       if (page?.page) return `${op.kind === "acquire" ? "lock_page" : op.kind === "release" ? "unlock_page" : "trylock_page"}(${page.index})`;
-      const kind = lockOf(model, op.lock)?.kind;
-      const word = op.kind === "release" ? releaseWord(kind, op.mode) : acquireWord(kind, op.mode, op.kind === "trylock");
+      const l = lockOf(model, op.lock);
+      const mode = l?.writeOnly ? "write" : op.mode;
+      const word = op.kind === "release" ? releaseWord(l?.kind, mode) : acquireWord(l?.kind, mode, op.kind === "trylock");
       const spelled = `${word}(${lockRef(model, op.lock)})`;
       return op.kind === "release" && op.retry ? `return VM_FAULT_RETRY: ${spelled}` : spelled;
     }

@@ -29,6 +29,8 @@ export interface Lock {
   readonly kind: LockKind;
   /** Only for rwsems. */
   readonly policy?: RwsemPolicy;
+  /** A rwsem the model takes only for write, encoded as a mutex (src/ir/encode.ts): still spelled down_write/up_write. */
+  readonly writeOnly?: true;
   /** Per-process locks belong to a process; global locks have none. */
   readonly process?: string;
   /** An element of a lock array (SEMANTICS "Objects"): the array's name and this element's index; `page` for page locks. */

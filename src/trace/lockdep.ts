@@ -5,7 +5,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { type Node, type Program, nodeAt } from "../ir/program.js";
-import { lockRef, spellOutcome, threadName } from "../ir/spell.js";
+import { lockRef, shownMode, spellOutcome, threadName } from "../ir/spell.js";
 import type { Model } from "../ir/types.js";
 import type { Finding, Step } from "./translate.js";
 
@@ -69,7 +69,7 @@ export function lockdepReport(model: Model, program: Program, finding: Finding, 
     const op = node.op;
     const list = holds.get(s.threadId) ?? [];
     if ((op.kind === "acquire" && s.effect.startsWith("acquired")) || (op.kind === "trylock" && s.effect === "succeeded")) {
-      list.push({ lock: op.lock, mode: op.mode, loc: formatLoc(s.loc), step: s.index });
+      list.push({ lock: op.lock, mode: shownMode(model, op.lock, op.mode), loc: formatLoc(s.loc), step: s.index });
     } else if (op.kind === "release") {
       const i = list.findIndex((h) => h.lock === op.lock && h.mode === op.mode);
       if (i >= 0) list.splice(i, 1);

@@ -4,6 +4,7 @@
 import type { SpecNames } from "../gen/index.js";
 import { DONE, type Program, nodeAt } from "../ir/program.js";
 import { type Expr, type LockMode, type Model, type Value, compareValues } from "../ir/types.js";
+import { shownMode } from "../ir/spell.js";
 
 export interface RwState {
   readonly writer: string | null;
@@ -105,7 +106,8 @@ export class Blocking {
     if (op.mode === "excl") {
       const o = s.owner.get(op.lock) ?? null;
       if (o === null) return undefined;
-      return { thread, lock: op.lock, mode: op.mode, pc, reasons: [{ kind: "held", by: o, mode: "excl" }], blockers: [o] };
+      const mode = shownMode(this.model, op.lock, op.mode);
+      return { thread, lock: op.lock, mode, pc, reasons: [{ kind: "held", by: o, mode }], blockers: [o] };
     }
     const r = s.rw.get(op.lock);
     if (!r) return undefined;

@@ -6,7 +6,7 @@ import type { MergePlan } from "../ir/merge.js";
 import { formatLoc } from "../ir/diagnostics.js";
 import { DONE, type Node, type Program, nodeAt } from "../ir/program.js";
 import { declarationOf, forbiddenWhileHeld } from "../ir/order.js";
-import { atomsOf, lockName, lockRef, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome, spellSet } from "../ir/spell.js";
+import { atomsOf, lockName, lockRef, shownMode, spellExpr, spellFalse, spellOp, spellVia, threadName, spellOutcome, spellSet } from "../ir/spell.js";
 import { type TakenPath, absorbedPath } from "./merged.js";
 import type { Expr, Loc, Model } from "../ir/types.js";
 import { focusSteps } from "./focus.js";
@@ -222,7 +222,7 @@ function explain(input: TranslateInput): Finding {
   if (!check) {
     return { verdict: "invariant", summary: `invariant ${input.violated} is violated`, steps, details: [], involved: [] };
   }
-  const holding = (thread: string): { lock: string; mode: string }[] => heldBy(last, thread);
+  const holding = (thread: string): { lock: string; mode: string }[] => heldBy(model, last, thread);
   switch (check.kind) {
     case "deadlock":
       return deadlock(model, blocking, steps, last);
@@ -246,9 +246,9 @@ function explain(input: TranslateInput): Finding {
         const n = nodeAt(program, t.id, last.pc.get(t.id));
         if (n?.op.kind !== "release") continue;
         const op = n.op;
-        if (holding(t.id).some((h) => h.lock === op.lock && h.mode === op.mode)) continue;
+        if (holding(t.id).some((h) => h.lock === op.lock && h.mode === shownMode(model, op.lock, op.mode))) continue;
         involved.push(t.id);
-        details.push(`${t.name} calls ${spellOp(model, op)} at ${formatLoc(n.loc)} without holding ${lockRef(model, op.lock)}${op.mode === "excl" ? "" : ` for ${op.mode}`}`);
+        details.push(`${t.name} calls ${spellOp(model, op)} at ${formatLoc(n.loc)} without holding ${lockRef(model, op.lock)}${shownMode(model, op.lock, op.mode) === "excl" ? "" : ` for ${shownMode(model, op.lock, op.mode)}`}`);
       }
       return { verdict: "bad-unlock", summary: details[0] ?? "a thread releases a lock it does not hold", steps, details, involved };
     }
@@ -413,7 +413,7 @@ export function orderViolations(model: Model, program: Program, s: ModelState): 
     if (n?.op.kind !== "acquire") continue;
     const later = forbidden.get(n.op.lock);
     if (!later) continue;
-    for (const h of heldBy(s, t.id)) if (later.has(h.lock)) out.push({ thread: t.id, node: n, acquires: n.op.lock, held: h.lock, mode: h.mode });
+    for (const h of heldBy(model, s, t.id)) if (later.has(h.lock)) out.push({ thread: t.id, node: n, acquires: n.op.lock, held: h.lock, mode: h.mode });
   }
   return out;
 }
@@ -422,9 +422,9 @@ function refOf(model: Model, lock: string): string {
   return `&${lockName(model, lock).replace(".", "->")}`;
 }
 
-function heldBy(s: ModelState, thread: string): { lock: string; mode: string }[] {
+function heldBy(model: Model, s: ModelState, thread: string): { lock: string; mode: string }[] {
   const out: { lock: string; mode: string }[] = [];
-  for (const [l, o] of s.owner) if (o === thread) out.push({ lock: l, mode: "excl" });
+  for (const [l, o] of s.owner) if (o === thread) out.push({ lock: l, mode: shownMode(model, l, "excl") });
   for (const [l, r] of s.rw) {
     if (r.writer === thread) out.push({ lock: l, mode: "write" });
     if ((r.readers.get(thread) ?? 0) > 0) out.push({ lock: l, mode: "read" });

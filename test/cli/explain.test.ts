@@ -44,6 +44,22 @@ describe("explain", () => {
     expect(cli.stdout.split("\n").slice(1)).toEqual(viaCheck.stdout.split("\n").slice(1));
   });
 
+  it("reads back a spec that encodes write-only rwsems as mutexes (dax_e), as check does", async () => {
+    const dir = path.join(root, "specs/reference/seed002_dax");
+    const module = "reference_dax_e_lock_inversion";
+    const tla = await readFile(path.join(dir, `${module}.tla`), "utf8");
+    expect(tla).toMatch(/^Mutexes == \{"app_mmap_lock", "i_mmap_rwsem", "i_data_sem"\}$/m);
+    const map = await readSourceMap(path.join(dir, `${module}.map.json`));
+    const explained = explainTrace(map, await readFile(await bareTlc(dir, module), "utf8"));
+    const def = (await import(path.join(dir, "dax_e_lock_inversion.ts"))).default as ModelDef;
+    const checked = await check(def, { toolchain: tc });
+    expect(checked.verdict).toBe("deadlock");
+    expect(explained).toEqual(checked.finding);
+    // The report speaks of the rwsems as the model wrote them.
+    expect(explained.steps.map((s) => s.operation)).toEqual(["down_write(&i_mmap_rwsem)", "down_write(&i_data_sem)"]);
+    expect(explained.waits?.map((w) => w.mode)).toEqual(["write", "write"]);
+  });
+
   it("says what is wrong with a directory holding several specs", async () => {
     await expect(readSourceMap(path.join(root, "specs/seed000"))).rejects.toThrow(/several source maps in/);
   });

@@ -25,7 +25,7 @@ describe("--full: the state after each operation of a TLC step", () => {
     const lines = r.stdout.split("\n");
     const release = lines.find((l) => /^  8 +A +up_write\(&sem\) +released/.test(l));
     expect(release).toBeDefined();
-    expect(stateAfter(r.stdout, 8)).toEqual(["A: finished", "B: at down_write(&sem) (grant-full.ts:11)", "C: finished", "&sem: queue: B (write)", "a_in = true", "go = true"]);
+    expect(stateAfter(r.stdout, 8)).toEqual(["A: finished", "B: at down_write(&sem) (grant-full.ts:13)", "C: finished", "D: at wait_event(go) (grant-full.ts:15)", "&sem: queue: B (write)", "a_in = true", "go = true"]);
     expect(lines.some((l) => /^  9 +B +down_write\(&sem\) +acquired for write: granted when A released it/.test(l))).toBe(true);
     expect(stateAfter(r.stdout, 9)).toContain("&sem: write-held by B");
   });

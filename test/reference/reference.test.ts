@@ -21,7 +21,6 @@ const ABOVE: Readonly<Record<string, { readonly atMost: number; readonly why: st
   squashfs_b_memset_evictable: { atMost: 82, why: "tracked residency: each access to the buffer, and the pte install after a fault (a set), is a step of its own" },
   dax_a_simultaneous_write_faults: { atMost: 10, why: "get_block tests and sets the block under the fs lock, the zeroing writes it outside: the unlocked write is a step" },
   dax_c_fault_vs_truncate: { atMost: 11, why: "the punch's zap and free are two unlocked writes that both conflict with the fault" },
-  dax_e_lock_inversion: { atMost: 12, why: "joining a fair rwsem's queue is a step of its own; the hand spec uses owner variables" },
   mpx_e2_reuse_deferred_invalidate: {
     atMost: 39,
     why: "bd_entry and bt_T are read by the user thread without a lock, so their sets are steps of their own; the reference folds several such writes into one lock step",

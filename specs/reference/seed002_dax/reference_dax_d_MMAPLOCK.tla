@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"F_fault", "T_punch"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "XFS_MMAPLOCK"}
+\* "app_mmap_lock": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"app_mmap_lock"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"XFS_MMAPLOCK"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, block, pte_maps_block
-vars == <<pc, rw, block, pte_maps_block>>
+VARIABLES pc, owner, rw, block, pte_maps_block
+vars == <<pc, owner, rw, block, pte_maps_block>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -106,13 +131,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -137,13 +163,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -159,11 +185,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc = [t \in Threads |-> "p1"]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ block = "data"
     /\ pte_maps_block = FALSE
@@ -189,18 +216,18 @@ F_fault_p1 ==
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>>
                      THEN /\ pte_maps_block' = TRUE
                           /\ Goto("F_fault", "Done")  \* true; assigned; true; assigned; up_read(&XFS_MMAPLOCK)
-                          /\ UNCHANGED <<rw, block>>
+                          /\ UNCHANGED <<owner, rw, block>>
                      ELSE /\ pte_maps_block' = TRUE
                           /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "F_fault")), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* true; assigned; true; assigned; up_read(&XFS_MMAPLOCK)
                           /\ UNCHANGED <<block>>
                \/ /\ ~((block = "data"))
                   /\ IF rw["XFS_MMAPLOCK"].queue = <<>>
                      THEN /\ Goto("F_fault", "Done")  \* false; false; up_read(&XFS_MMAPLOCK)
-                          /\ UNCHANGED <<rw, block, pte_maps_block>>
+                          /\ UNCHANGED <<owner, rw, block, pte_maps_block>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], TakeRead(rw, "XFS_MMAPLOCK", "F_fault")), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* false; false; up_read(&XFS_MMAPLOCK)
                           /\ UNCHANGED <<block, pte_maps_block>>
        ELSE /\ Enqueue("F_fault", "XFS_MMAPLOCK", "read")
-            /\ UNCHANGED <<block, pte_maps_block>>
+            /\ UNCHANGED <<owner, block, pte_maps_block>>
 
 \* F fault: if (block == data)  (dax_d_mmaplock.ts:18)
 \*   then, in the same step: buffer_mapped = true  (dax_d_mmaplock.ts:18)
@@ -211,11 +238,11 @@ F_fault_p2 ==
     /\ pc["F_fault"] = "p2"
     /\ IF (block = "data")
        THEN /\ Goto("F_fault", "p5")  \* assigned; true
-            /\ UNCHANGED <<rw, block, pte_maps_block>>
+            /\ UNCHANGED <<owner, rw, block, pte_maps_block>>
        ELSE /\ IF rw["XFS_MMAPLOCK"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "XFS_MMAPLOCK", "F_fault")
                     /\ Goto("F_fault", "Done")  \* false; up_read(&XFS_MMAPLOCK)
-                    /\ UNCHANGED <<block, pte_maps_block>>
+                    /\ UNCHANGED <<owner, block, pte_maps_block>>
                ELSE /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], rw), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* false; up_read(&XFS_MMAPLOCK)
                     /\ UNCHANGED <<block, pte_maps_block>>
 
@@ -227,7 +254,7 @@ F_fault_p5 ==
        THEN /\ rw' = FreeRead(rw, "XFS_MMAPLOCK", "F_fault")
             /\ pte_maps_block' = TRUE
             /\ Goto("F_fault", "Done")  \* up_read(&XFS_MMAPLOCK)
-            /\ UNCHANGED <<block>>
+            /\ UNCHANGED <<owner, block>>
        ELSE /\ pte_maps_block' = TRUE
             /\ Become(Release(World([pc EXCEPT !["F_fault"] = "Done"], rw), "F_fault", <<<<"XFS_MMAPLOCK", "read">>>>))  \* up_read(&XFS_MMAPLOCK)
             /\ UNCHANGED <<block>>
@@ -251,18 +278,19 @@ T_punch_p1 ==
                     /\ pte_maps_block' = FALSE
                     /\ block' = "freed"
                     /\ Goto("T_punch", "Done")  \* assigned; assigned; up_write(&XFS_MMAPLOCK)
+                    /\ UNCHANGED <<owner>>
                ELSE /\ pte_maps_block' = FALSE
                     /\ block' = "freed"
                     /\ Become(Release(World([pc EXCEPT !["T_punch"] = "Done"], TakeWrite(rw, "XFS_MMAPLOCK", "T_punch")), "T_punch", <<<<"XFS_MMAPLOCK", "write">>>>))  \* assigned; assigned; up_write(&XFS_MMAPLOCK)
        ELSE /\ Enqueue("T_punch", "XFS_MMAPLOCK", "write")
-            /\ UNCHANGED <<block, pte_maps_block>>
+            /\ UNCHANGED <<owner, block, pte_maps_block>>
 
 \* T punch: pte_maps_block = false  (dax_d_mmaplock.ts:24)
 T_punch_p2 ==
     /\ pc["T_punch"] = "p2"
     /\ pte_maps_block' = FALSE
     /\ Goto("T_punch", "p3")
-    /\ UNCHANGED <<rw, block>>
+    /\ UNCHANGED <<owner, rw, block>>
 
 \* T punch: block = freed  (dax_d_mmaplock.ts:25)
 \*   then, in the same step: up_write(&XFS_MMAPLOCK)  (dax_d_mmaplock.ts:26)
@@ -272,7 +300,7 @@ T_punch_p3 ==
        THEN /\ rw' = FreeWrite(rw, "XFS_MMAPLOCK")
             /\ block' = "freed"
             /\ Goto("T_punch", "Done")  \* up_write(&XFS_MMAPLOCK)
-            /\ UNCHANGED <<pte_maps_block>>
+            /\ UNCHANGED <<owner, pte_maps_block>>
        ELSE /\ block' = "freed"
             /\ Become(Release(World([pc EXCEPT !["T_punch"] = "Done"], rw), "T_punch", <<<<"XFS_MMAPLOCK", "write">>>>))  \* up_write(&XFS_MMAPLOCK)
             /\ UNCHANGED <<pte_maps_block>>
@@ -304,9 +332,9 @@ WaitAt ==
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==

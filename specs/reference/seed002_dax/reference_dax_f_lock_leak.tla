@@ -9,16 +9,41 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"W_write_fault", "R_read_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-FairRwsems == {"app_mmap_lock", "i_mmap_rwsem"}
+\* "i_mmap_rwsem": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+Mutexes == {"i_mmap_rwsem"}
+Spinlocks == {}
+ExclLocks == Mutexes \cup Spinlocks
+FairRwsems == {"app_mmap_lock"}
 RecursiveReadRwsems == {}
 ReaderPreferringRwsems == {}
 Rwsems == FairRwsems \cup RecursiveReadRwsems \cup ReaderPreferringRwsems
 
-VARIABLES pc, rw, hole_page_cached
-vars == <<pc, rw, hole_page_cached>>
+VARIABLES pc, owner, rw, hole_page_cached
+vars == <<pc, owner, rw, hole_page_cached>>
 
 \* ---- Lock rules, written once (SEMANTICS "Lock kinds") ----------------------
 Goto(t, p) == pc' = [pc EXCEPT ![t] = p]
+
+\* mutex and spinlock: one owner; taking one you own blocks forever (SEMANTICS).
+\* Take/Free give the new owner function; merged actions compose them.
+Take(o, l, t) == [o EXCEPT ![l] = t]
+Free(o, l) == [o EXCEPT ![l] = NoOne]
+
+MutexLock(t, l, next) ==
+    /\ owner[l] = NoOne
+    /\ owner' = Take(owner, l, t)
+    /\ Goto(t, next)
+
+MutexUnlock(t, l, next) ==
+    /\ owner[l] = t
+    /\ owner' = Free(owner, l)
+    /\ Goto(t, next)
+
+\* Trylocks never block: success iff the lock is free now.
+MutexTrylock(t, l, ok, fail) ==
+    IF owner[l] = NoOne
+    THEN owner' = Take(owner, l, t) /\ Goto(t, ok)
+    ELSE UNCHANGED owner /\ Goto(t, fail)
 
 \* rwsem (SEMANTICS "rwsem"): readers, at most one writer, one FIFO queue of waiters.
 \* Written for TLC's speed as well: these run for every thread in every state (the
@@ -73,10 +98,8 @@ RECURSIVE Grant(_, _), Resume(_, _), ResumeAll(_, _), Release(_, _, _)
 \* lock is granted, <<the pc it stops at, the locks it releases on the way>>.
 AfterGrant ==
     [t \in Threads |->
-        CASE t = "W_write_fault" -> [p2 |-> {<<"p4", <<>>>>},
-                                     p11 |-> {<<"p13", <<>>>>}]
-          [] t = "R_read_fault" -> [p2 |-> {<<"p4", <<>>>>},
-                                    p10 |-> {<<"p13", <<<<"i_mmap_rwsem", "write">>>>>>}]
+        CASE t = "W_write_fault" -> [p2 |-> {<<"p4", <<>>>>}]
+          [] t = "R_read_fault" -> [p2 |-> {<<"p4", <<>>>>}]
     ]
 
 \* How many readers stand at the head of queue q, up to the first writer.
@@ -108,13 +131,14 @@ Release(w, u, rs) ==
     IF rs = <<>> THEN {w}
     ELSE LET l == rs[1][1]
              m == rs[1][2]
-         IN  UNION {Release(x, u, Tail(rs)) :
+         IN  IF m = "excl" THEN Release([w EXCEPT !.owner = Free(@, l)], u, Tail(rs))
+             ELSE UNION {Release(x, u, Tail(rs)) :
                         x \in Grant([w EXCEPT !.rw = IF m = "read" THEN FreeRead(@, l, u) ELSE FreeWrite(@, l)], l)}
 
 \* The step ends in one of the worlds W.
-Become(W) == \E w \in W : pc' = w.pc /\ rw' = w.rw
+Become(W) == \E w \in W : pc' = w.pc /\ owner' = w.owner /\ rw' = w.rw
 \* The world after t's own operation, before anyone is woken.
-World(p, r) == [pc |-> p, rw |-> r]
+World(p, r) == [pc |-> p, owner |-> owner, rw |-> r]
 
 \* A contended acquire joins the queue tail once (policies with a queue); the pc stays.
 Enqueue(t, l, m) ==
@@ -139,13 +163,13 @@ DownWrite(t, l, next) ==
 UpRead(t, l, next) ==
     /\ BagIn(t, rw[l].readers)
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next)
+       THEN rw' = FreeRead(rw, l, t) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeRead(rw, l, t)), l))
 
 UpWrite(t, l, next) ==
     /\ rw[l].writer = t
     /\ IF rw[l].queue = <<>>
-       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next)
+       THEN rw' = FreeWrite(rw, l) /\ Goto(t, next) /\ UNCHANGED owner
        ELSE Become(Grant(World([pc EXCEPT ![t] = next], FreeWrite(rw, l)), l))
 
 \* Trylocks never queue: success iff the lock could be taken at once.
@@ -161,11 +185,12 @@ DownWriteTrylock(t, l, ok, fail) ==
 
 \* Does t hold lock l in mode m ("excl", "read" or "write")? Defined before the
 \* actions, whose conditions may ask it (held(lock, thread) in the model).
-HoldsAs(t, l, m) == CASE m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
-HoldsAny(t) == (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
+HoldsAs(t, l, m) == CASE m = "excl" -> owner[l] = t [] m = "read" -> BagIn(t, rw[l].readers) [] m = "write" -> rw[l].writer = t [] OTHER -> FALSE
+HoldsAny(t) == (\E l \in ExclLocks : owner[l] = t) \/ (\E l \in Rwsems : rw[l].writer = t \/ BagIn(t, rw[l].readers))
 
 Init ==
     /\ pc \in [W_write_fault : {"Done", "p2"}, R_read_fault : {"Done", "p2"}]
+    /\ owner = [l \in ExclLocks |-> NoOne]
     /\ rw = [l \in Rwsems |-> [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]]
     /\ hole_page_cached = FALSE
 
@@ -190,13 +215,13 @@ W_write_fault_p2 ==
        THEN /\ \/ /\ hole_page_cached
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "W_write_fault")
                   /\ Goto("W_write_fault", "p8")  \* assigned; true; assigned; true; true
-                  /\ UNCHANGED <<hole_page_cached>>
+                  /\ UNCHANGED <<owner, hole_page_cached>>
                \/ /\ ~(hole_page_cached)
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "W_write_fault")
                   /\ Goto("W_write_fault", "p11")  \* assigned; false; false
-                  /\ UNCHANGED <<hole_page_cached>>
+                  /\ UNCHANGED <<owner, hole_page_cached>>
        ELSE /\ Enqueue("W_write_fault", "app_mmap_lock", "read")
-            /\ UNCHANGED <<hole_page_cached>>
+            /\ UNCHANGED <<owner, hole_page_cached>>
 
 \* W write fault: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
@@ -206,7 +231,7 @@ W_write_fault_p2 ==
 W_write_fault_p4 ==
     /\ pc["W_write_fault"] = "p4"
     /\ IF hole_page_cached THEN Goto("W_write_fault", "p8") ELSE Goto("W_write_fault", "p11")
-    /\ UNCHANGED <<rw, hole_page_cached>>
+    /\ UNCHANGED <<owner, rw, hole_page_cached>>
 
 \* W write fault: hole_page_cached = false  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:36)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:58)
@@ -216,6 +241,7 @@ W_write_fault_p8 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "W_write_fault")
             /\ hole_page_cached' = FALSE
             /\ Goto("W_write_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
        ELSE /\ hole_page_cached' = FALSE
             /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
@@ -228,20 +254,18 @@ W_write_fault_p8 ==
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:58)
 W_write_fault_p11 ==
     /\ pc["W_write_fault"] = "p11"
-    /\ IF CanWrite("i_mmap_rwsem", "W_write_fault")
-       THEN /\ \/ /\ hole_page_cached
-                  /\ rw' = TakeWrite(rw, "i_mmap_rwsem", "W_write_fault")
-                  /\ Goto("W_write_fault", "p15")  \* true; true; assigned
+    /\ owner["i_mmap_rwsem"] = NoOne
+    /\ \/ /\ hole_page_cached
+          /\ owner' = Take(owner, "i_mmap_rwsem", "W_write_fault")
+          /\ Goto("W_write_fault", "p15")  \* true; true; assigned
+          /\ UNCHANGED <<rw, hole_page_cached>>
+       \/ /\ ~(hole_page_cached)
+          /\ IF rw["app_mmap_lock"].queue = <<>>
+             THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "W_write_fault")
+                  /\ Goto("W_write_fault", "Done")  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+                  /\ UNCHANGED <<owner, hole_page_cached>>
+             ELSE /\ Become(Release([World([pc EXCEPT !["W_write_fault"] = "Done"], rw) EXCEPT !.owner = Take(owner, "i_mmap_rwsem", "W_write_fault")], "W_write_fault", <<<<"i_mmap_rwsem", "excl">>, <<"app_mmap_lock", "read">>>>))  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
                   /\ UNCHANGED <<hole_page_cached>>
-               \/ /\ ~(hole_page_cached)
-                  /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
-                     THEN /\ rw' = FreeRead(FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "W_write_fault"), "i_mmap_rwsem"), "app_mmap_lock", "W_write_fault")
-                          /\ Goto("W_write_fault", "Done")  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<hole_page_cached>>
-                     ELSE /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], TakeWrite(rw, "i_mmap_rwsem", "W_write_fault")), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; false; true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<hole_page_cached>>
-       ELSE /\ Enqueue("W_write_fault", "i_mmap_rwsem", "write")
-            /\ UNCHANGED <<hole_page_cached>>
 
 \* W write fault: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:45)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:46)
@@ -252,12 +276,13 @@ W_write_fault_p13 ==
     /\ pc["W_write_fault"] = "p13"
     /\ IF hole_page_cached
        THEN /\ Goto("W_write_fault", "p15")  \* assigned
-            /\ UNCHANGED <<rw, hole_page_cached>>
-       ELSE /\ IF rw["i_mmap_rwsem"].queue = <<>> /\ rw["app_mmap_lock"].queue = <<>>
-               THEN /\ rw' = FreeRead(FreeWrite(rw, "i_mmap_rwsem"), "app_mmap_lock", "W_write_fault")
+            /\ UNCHANGED <<owner, rw, hole_page_cached>>
+       ELSE /\ IF rw["app_mmap_lock"].queue = <<>>
+               THEN /\ owner' = Free(owner, "i_mmap_rwsem")
+                    /\ rw' = FreeRead(rw, "app_mmap_lock", "W_write_fault")
                     /\ Goto("W_write_fault", "Done")  \* true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
                     /\ UNCHANGED <<hole_page_cached>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"i_mmap_rwsem", "write">>, <<"app_mmap_lock", "read">>>>))  \* true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
+               ELSE /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"i_mmap_rwsem", "excl">>, <<"app_mmap_lock", "read">>>>))  \* true; up_write(&i_mmap_rwsem); up_read(&app->mmap_lock)
                     /\ UNCHANGED <<hole_page_cached>>
 
 \* W write fault: hole_page_cached = false  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:47)
@@ -269,6 +294,7 @@ W_write_fault_p15 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "W_write_fault")
             /\ hole_page_cached' = FALSE
             /\ Goto("W_write_fault", "Done")  \* false; up_read(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
        ELSE /\ hole_page_cached' = FALSE
             /\ Become(Release(World([pc EXCEPT !["W_write_fault"] = "Done"], rw), "W_write_fault", <<<<"app_mmap_lock", "read">>>>))  \* false; up_read(&app->mmap_lock)
 
@@ -297,15 +323,15 @@ R_read_fault_p2 ==
        THEN /\ \/ /\ hole_page_cached
                   /\ IF rw["app_mmap_lock"].queue = <<>>
                      THEN /\ Goto("R_read_fault", "Done")  \* assigned; true; assigned; true; false; up_read(&app->mmap_lock)
-                          /\ UNCHANGED <<rw, hole_page_cached>>
+                          /\ UNCHANGED <<owner, rw, hole_page_cached>>
                      ELSE /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], TakeRead(rw, "app_mmap_lock", "R_read_fault")), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; assigned; true; false; up_read(&app->mmap_lock)
                           /\ UNCHANGED <<hole_page_cached>>
                \/ /\ ~(hole_page_cached)
                   /\ rw' = TakeRead(rw, "app_mmap_lock", "R_read_fault")
                   /\ Goto("R_read_fault", "p10")  \* assigned; false; false
-                  /\ UNCHANGED <<hole_page_cached>>
+                  /\ UNCHANGED <<owner, hole_page_cached>>
        ELSE /\ Enqueue("R_read_fault", "app_mmap_lock", "read")
-            /\ UNCHANGED <<hole_page_cached>>
+            /\ UNCHANGED <<owner, hole_page_cached>>
 
 \* R read fault: if (hole_page_cached)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
 \*   then, in the same step: page = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:33)
@@ -319,26 +345,20 @@ R_read_fault_p4 ==
        THEN /\ IF rw["app_mmap_lock"].queue = <<>>
                THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "R_read_fault")
                     /\ Goto("R_read_fault", "Done")  \* assigned; true; false; up_read(&app->mmap_lock)
-                    /\ UNCHANGED <<hole_page_cached>>
+                    /\ UNCHANGED <<owner, hole_page_cached>>
                ELSE /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], rw), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* assigned; true; false; up_read(&app->mmap_lock)
                     /\ UNCHANGED <<hole_page_cached>>
        ELSE /\ Goto("R_read_fault", "p10")  \* false
-            /\ UNCHANGED <<rw, hole_page_cached>>
+            /\ UNCHANGED <<owner, rw, hole_page_cached>>
 
 \* R read fault: down_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:39)
 \*   then, in the same step: if (vmf->flags & FAULT_FLAG_WRITE)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:41)
 \*   then, in the same step: up_write(&i_mmap_rwsem)  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:52)
 R_read_fault_p10 ==
     /\ pc["R_read_fault"] = "p10"
-    /\ IF CanWrite("i_mmap_rwsem", "R_read_fault")
-       THEN /\ IF rw["i_mmap_rwsem"].queue = <<>>
-               THEN /\ rw' = FreeWrite(TakeWrite(rw, "i_mmap_rwsem", "R_read_fault"), "i_mmap_rwsem")
-                    /\ Goto("R_read_fault", "p13")  \* false; up_write(&i_mmap_rwsem)
-                    /\ UNCHANGED <<hole_page_cached>>
-               ELSE /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "p13"], TakeWrite(rw, "i_mmap_rwsem", "R_read_fault")), "R_read_fault", <<<<"i_mmap_rwsem", "write">>>>))  \* false; up_write(&i_mmap_rwsem)
-                    /\ UNCHANGED <<hole_page_cached>>
-       ELSE /\ Enqueue("R_read_fault", "i_mmap_rwsem", "write")
-            /\ UNCHANGED <<hole_page_cached>>
+    /\ owner["i_mmap_rwsem"] = NoOne
+    /\ Goto("R_read_fault", "p13")  \* false; up_write(&i_mmap_rwsem)
+    /\ UNCHANGED <<owner, rw, hole_page_cached>>
 
 \* R read fault: hole_page_cached = true  [in __dax_fault() <- page fault on dax_file]  (dax_f_lock_leak.ts:53)
 \*   then, in the same step: up_read(&app->mmap_lock)  [in page fault on dax_file]  (dax_f_lock_leak.ts:59)
@@ -348,6 +368,7 @@ R_read_fault_p13 ==
        THEN /\ rw' = FreeRead(rw, "app_mmap_lock", "R_read_fault")
             /\ hole_page_cached' = TRUE
             /\ Goto("R_read_fault", "Done")  \* up_read(&app->mmap_lock)
+            /\ UNCHANGED <<owner>>
        ELSE /\ hole_page_cached' = TRUE
             /\ Become(Release(World([pc EXCEPT !["R_read_fault"] = "Done"], rw), "R_read_fault", <<<<"app_mmap_lock", "read">>>>))  \* up_read(&app->mmap_lock)
 
@@ -374,14 +395,14 @@ Spec == Init /\ [][Next]_vars
 \* it waits for none. A constant: TLC computes it once, not in every state.
 WaitAt ==
     [t \in Threads |->
-        CASE t = "W_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p8 |-> <<>>, p11 |-> <<"i_mmap_rwsem", "write">>, p13 |-> <<>>, p15 |-> <<>>, Done |-> <<>>]
-          [] t = "R_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p10 |-> <<"i_mmap_rwsem", "write">>, p13 |-> <<>>, Done |-> <<>>]
+        CASE t = "W_write_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p8 |-> <<>>, p11 |-> <<"i_mmap_rwsem", "excl">>, p13 |-> <<>>, p15 |-> <<>>, Done |-> <<>>]
+          [] t = "R_read_fault" -> [p2 |-> <<"app_mmap_lock", "read">>, p4 |-> <<>>, p10 |-> <<"i_mmap_rwsem", "excl">>, p13 |-> <<>>, Done |-> <<>>]
     ]
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
-CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
+CanTake(t, l, m) == CASE m = "excl" -> owner[l] = NoOne [] m = "read" -> CanRead(l, t) [] OTHER -> CanWrite(l, t)
 \* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+LockBlockers(t, l, m) == IF m = "excl" THEN {owner[l]} \ {NoOne} ELSE Holders(l) \cup AheadSet(l, t)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -405,7 +426,7 @@ Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE S
 \* queued blocks nobody, and only the threads at one of its acquires are asked.
 BlockedNow ==
     (IF rw["app_mmap_lock"] = FreeRw THEN {} ELSE {t \in {"W_write_fault", "R_read_fault"} : pc[t] = "p2" /\ ~CanRead("app_mmap_lock", t)})
-    \cup (IF rw["i_mmap_rwsem"] = FreeRw THEN {} ELSE {t \in {"W_write_fault"} : pc[t] = "p11" /\ ~CanWrite("i_mmap_rwsem", t)} \cup {t \in {"R_read_fault"} : pc[t] = "p10" /\ ~CanWrite("i_mmap_rwsem", t)})
+    \cup (IF owner["i_mmap_rwsem"] = NoOne THEN {} ELSE {t \in {"W_write_fault"} : pc[t] = "p11"} \cup {t \in {"R_read_fault"} : pc[t] = "p10"})
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
