@@ -45,6 +45,7 @@ async function main(): Promise<number> {
   console.log(`seed ${seed}, ${count} models: ${res.agreed}/${checked} agree (${res.skipped} skipped), ${res.disagreements.length} disagreements, ${Math.round((Date.now() - started) / 1000)} s`);
   console.log(`merged vs unmerged compared on ${res.mergeCompared} models: ${res.states.merged} vs ${res.states.unmerged} distinct states`);
   console.log(`lock dependencies compared with TLC: ${res.depsCompared} models (${res.depsWithEdges} with edges)`);
+  console.log(`with symmetry (threads(n, ...) groups) compared with TLC: ${res.symmetryCompared} models, ${res.symmetricStates} distinct states`);
   console.log(`verdicts: ${Object.entries(res.verdicts).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   for (const d of res.disagreements) console.log(`  model ${d.seed}: ${d.result.kind === "disagree" ? d.result.why : ""} (npm run fuzz -- --only ${d.seed})`);
   return res.disagreements.length > 0 ? 1 : 0;

@@ -43,7 +43,7 @@ import { DONE, type Node, type Program } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { validate } from "../ir/validate.js";
 import { type Violation, firstViolation, violations } from "./findings.js";
-import { type State, World, stateKey } from "./state.js";
+import { type State, World, stateKey, symmetricKey } from "./state.js";
 
 export type { Violation } from "./findings.js";
 export type { RwState, State } from "./state.js";
@@ -94,6 +94,12 @@ export interface ExploreOptions {
   readonly observe?: (w: World, s: State, t: number, n: Node) => void;
   /** Sees every reachable state once, when the search takes it off its queue. */
   readonly observeState?: (w: World, s: State) => void;
+  /**
+   * Count states as TLC does under SYMMETRY: one per class of states that differ by
+   * a permutation of each group's threads (IR thread ids, src/ir/symmetry.ts).
+   * Distinct states, depth and verdicts then compare with TLC's; states generated do not.
+   */
+  readonly symmetry?: readonly (readonly string[])[];
 }
 
 export class ExploreLimitError extends Error {}
@@ -112,6 +118,7 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   // Merged, as the generator does: a rwsem taken only for write is a mutex (src/ir/encode.ts).
   if (opts.merge !== false && opts.encode !== false) ({ model, program } = encode(model, program));
   const w = new World(model, program, opts.merge === false ? noMerge(program) : planMerge(model, program));
+  const keyOf = opts.symmetry && opts.symmetry.length > 0 ? symmetricKey(opts.symmetry.map((g) => g.map((t) => w.threadIndex.get(t) as number)), w.threadCount) : stateKey;
   const observe = opts.observe;
   if (observe) w.observer = (s, t, n) => observe(w, s, t, n);
   const max = opts.maxStates ?? 1_000_000;
@@ -158,7 +165,7 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   };
 
   for (const init of w.initials()) {
-    const initKey = stateKey(init);
+    const initKey = keyOf(init);
     seen.set(initKey, { state: init, level: 0 });
     generated++;
     const f = check(initKey, init);
@@ -179,7 +186,7 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
     for (let t = 0; t < w.threadCount; t++) {
       for (const next of w.steps(state, t)) {
         generated++;
-        const k = stateKey(next);
+        const k = keyOf(next);
         // A step that changes nothing (a loop whose round leaves the state as it was)
         // is a stutter: under weak fairness it does not count as moving.
         if (k === key) continue;

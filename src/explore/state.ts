@@ -38,6 +38,58 @@ export function stateKey(s: State): string {
   return JSON.stringify([s.pc, s.owner, s.rw.map((r) => [r.writer, r.readers, r.queue]), s.vars]);
 }
 
+/**
+ * With symmetry (TLC's SYMMETRY over threads(n, ...) groups, src/ir/symmetry.ts):
+ * one key per class of states that differ by a permutation of each group's
+ * threads, the least key over every such permutation. `groups` are thread indexes.
+ */
+export function symmetricKey(groups: readonly (readonly number[])[], threadCount: number): (s: State) => string {
+  let perms: number[][] = [[...Array(threadCount).keys()]];
+  for (const g of groups) {
+    perms = perms.flatMap((p) =>
+      orderings(g).map((o) => {
+        const q = [...p];
+        g.forEach((t, i) => {
+          q[t] = o[i] as number;
+        });
+        return q;
+      }),
+    );
+  }
+  return (s) => {
+    let best: string | undefined;
+    for (const p of perms) {
+      const k = stateKey(permute(s, p));
+      if (best === undefined || k < best) best = k;
+    }
+    return best as string;
+  };
+}
+
+/** Every ordering of xs. */
+function orderings(xs: readonly number[]): number[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => orderings([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+/** s with thread i renamed p[i] everywhere: pcs, owners, readers, writers, queues. */
+function permute(s: State, p: readonly number[]): State {
+  const who = (t: number) => (t === NOBODY ? t : (p[t] as number));
+  const moved = <T>(xs: readonly T[]): T[] => {
+    const out = [...xs];
+    xs.forEach((x, i) => {
+      out[p[i] as number] = x;
+    });
+    return out;
+  };
+  return {
+    pc: moved(s.pc),
+    owner: s.owner.map(who),
+    rw: s.rw.map((r) => ({ writer: who(r.writer), readers: moved(r.readers), queue: r.queue.map(([t, m]) => [who(t), m] as const) })),
+    vars: s.vars,
+  };
+}
+
 interface LockInfo {
   readonly lock: Lock;
   /** Index into State.owner (mutex, spinlock) or State.rw (rwsem). */

@@ -2,9 +2,11 @@
 // traces that still name the threads (model values print like strings).
 import { describe, expect, it } from "vitest";
 import { family } from "../../bench/family.js";
+import { family2 } from "../../bench/family2.js";
 import { check, compile } from "../../src/check.js";
 import { not } from "../../src/dsl/expr.js";
 import { model } from "../../src/dsl/model.js";
+import { explore } from "../../src/explore/index.js";
 import { toolchain } from "../helpers/toolchain.js";
 
 describe("symmetry", () => {
@@ -39,6 +41,22 @@ describe("symmetry", () => {
     expect(sym.stats?.distinct).toBe(27);
     // The twin guards only spare TLC successors it would identify anyway.
     expect(sym.stats?.generated).toBeLessThan(98);
+    // The explorer, counting one state per permutation class, reaches as many (and
+    // every state without symmetry); the fuzzer compares the two on random groups.
+    const groups = compile(def);
+    if (!groups.ok) throw new Error("invalid");
+    expect(explore(def, { symmetry: groups.symmetry.groups.map((g) => g.threads) }).distinct).toBe(27);
+    expect(explore(def).distinct).toBe(64);
+  });
+
+  it("the explorer's symmetric count matches TLC's on family 2 as well", async () => {
+    const def = family2({ k: 1, f: 2, w: 2, l: 1 }, true);
+    const c = compile(def);
+    if (!c.ok) throw new Error("invalid");
+    const r = await check(def, { toolchain: await toolchain(), deps: false });
+    const ex = explore(def, { symmetry: c.symmetry.groups.map((g) => g.threads) });
+    expect([ex.verdict, ex.distinct, ex.depth]).toEqual([r.verdict, r.stats?.distinct, r.stats?.depth]);
+    expect(ex.distinct).toBe(371);
   });
 
   it("finds the buggy family's deadlock and names the threads in the cycle", async () => {

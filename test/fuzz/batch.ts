@@ -15,6 +15,9 @@ export interface BatchResult {
   /** Agreed models whose lock dependency table was compared with TLC's, and how many had edges. */
   readonly depsCompared: number;
   readonly depsWithEdges: number;
+  /** Agreed models also checked under TLC's symmetry (threads(n, ...) groups), and their symmetric distinct states. */
+  readonly symmetryCompared: number;
+  readonly symmetricStates: number;
   readonly disagreements: readonly { readonly seed: number; readonly desc: ModelDesc; readonly result: Comparison }[];
   /** Agreed models per verdict. */
   readonly verdicts: Readonly<Record<string, number>>;
@@ -36,6 +39,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
   let skipped = 0;
   let depsCompared = 0;
   let depsWithEdges = 0;
+  let symmetryCompared = 0;
+  let symmetricStates = 0;
   const verdicts: Record<string, number> = {};
   const disagreements: { seed: number; desc: ModelDesc; result: Comparison }[] = [];
   let next = 0;
@@ -56,6 +61,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
           depsCompared++;
           if (result.depEdges > 0) depsWithEdges++;
         }
+        if (result.symmetric !== undefined) {
+          symmetryCompared++;
+          symmetricStates += result.symmetric;
+        }
       } else if (result.kind === "skipped") skipped++;
       else disagreements.push({ seed, desc, result });
       opts.onResult?.(seed, result);
@@ -63,5 +72,5 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult> {
   };
   await Promise.all(Array.from({ length: opts.parallel ?? 2 }, worker));
   disagreements.sort((a, b) => a.seed - b.seed);
-  return { agreed, mergeCompared, states, skipped, depsCompared, depsWithEdges, disagreements, verdicts };
+  return { agreed, mergeCompared, states, skipped, depsCompared, depsWithEdges, symmetryCompared, symmetricStates, disagreements, verdicts };
 }

@@ -1,7 +1,8 @@
 // Differential check of one model: the generated spec (merged, the default) under
 // real TLC against the reference explorer (src/explore), and merged against
 // unmerged exploration (step merging must not change what can be found), and the
-// lock dependency table (src/deps) against TLC's on the unmerged spec (deps.ts). Used by
+// lock dependency table (src/deps) against TLC's on the unmerged spec (deps.ts), and a
+// model with threads(n, ...) groups under TLC's symmetry too. Used by
 // the fixed-seed CI batch, the regression tests and `npm run fuzz`.
 
 import { compile } from "../../src/check.js";
@@ -27,6 +28,8 @@ export type Comparison =
       readonly unmerged?: number;
       /** Lock dependency edges (thread, acquire, held lock) compared with TLC's; undefined when not compared. */
       readonly depEdges?: number;
+      /** Distinct states with TLC's symmetry (a model with threads(n, ...) groups), compared with the explorer's. */
+      readonly symmetric?: number;
     }
   | { readonly kind: "disagree"; readonly why: string; readonly explorer?: ExploreResult; readonly tlc?: string }
   | { readonly kind: "skipped"; readonly why: string };
@@ -34,8 +37,51 @@ export type Comparison =
 export async function differential(def: ModelDef, toolchain: Toolchain, maxStates = MAX_STATES): Promise<Comparison> {
   const verdicts = await verdictDifferential(def, toolchain, maxStates);
   if (verdicts.kind !== "agree") return verdicts;
+  const sym = await symmetryDifferential(def, toolchain, maxStates);
+  if (typeof sym === "object") return sym;
   const deps = await depsDifferential(def, toolchain);
-  return typeof deps === "string" ? { kind: "disagree", why: deps } : { ...verdicts, ...(deps !== undefined ? { depEdges: deps } : {}) };
+  if (typeof deps === "string") return { kind: "disagree", why: deps };
+  return { ...verdicts, ...(deps !== undefined ? { depEdges: deps } : {}), ...(sym !== undefined ? { symmetric: sym } : {}) };
+}
+
+/**
+ * A model with threads(n, ...) groups TLC may permute: the spec with its SYMMETRY
+ * against the explorer counting one state per permutation class. The same verdict,
+ * the same depth, and for a clean run the same distinct states (states generated
+ * differ: the spec lets only the first of twins standing together move). The
+ * symmetric distinct count when they agree, a disagreement, or undefined when the
+ * model has no group to use or is too large.
+ */
+async function symmetryDifferential(def: ModelDef, toolchain: Toolchain, maxStates: number): Promise<Comparison | number | undefined> {
+  const c = compile(def);
+  if (!c.ok || c.symmetry.groups.length === 0) return undefined;
+  let ex: ExploreResult;
+  try {
+    ex = explore({ model: def.ir, program: c.program }, { maxStates, ties: true, symmetry: c.symmetry.groups.map((g) => g.threads) });
+  } catch (err) {
+    if (err instanceof ExploreLimitError) return undefined;
+    throw err;
+  }
+  const run = await runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain, timeoutMs: 120_000, jvmArgs: ["-XX:TieredStopAtLevel=1"] });
+  const disagree = (why: string): Comparison => ({ kind: "disagree", why: `with symmetry: ${why}`, explorer: ex, tlc: run.output });
+  switch (run.outcome) {
+    case "ok":
+      if (ex.verdict !== "ok") return disagree(`tlc: ok, explorer: ${describe(ex)}`);
+      if (run.stats.distinct !== ex.distinct) return disagree(`distinct states: tlc ${run.stats.distinct}, explorer ${ex.distinct}`);
+      if (run.stats.depth !== ex.depth) return disagree(`depth: tlc ${run.stats.depth}, explorer ${ex.depth}`);
+      return ex.distinct;
+    case "invariant": {
+      const check = c.spec.names.checks.get(run.invariant);
+      if (!check) return disagree(`tlc: unknown invariant ${run.invariant}`);
+      if (!ex.violation || !(sameCheck(check, ex.violation) || ex.tied?.includes(checkKey(check)))) return disagree(`tlc: ${run.invariant} (${JSON.stringify(check)}), explorer: ${describe(ex)}`);
+      if (run.trace.states.length !== ex.depth) return disagree(`trace length: tlc ${run.trace.states.length}, explorer ${ex.depth}`);
+      return ex.distinct;
+    }
+    case "timeout":
+      return undefined;
+    default:
+      return disagree(`tlc: ${run.outcome}${"message" in run ? `: ${run.message}` : ""}`);
+  }
 }
 
 /**

@@ -636,14 +636,19 @@ export function build(name: string, d: ModelDesc): ModelDef {
       }
     };
 
+    // The first thread is a threads(2, ...) group on some models (TLC's symmetry,
+    // src/ir/symmetry.ts), chosen from the description so the sampled models stay as
+    // they were otherwise: the group's second thread is never named by an expression.
+    const grouped = (d.vars.length + d.locks.length) % 2 === 0 && d.threads.length <= 3;
     d.threads.forEach((th, i) => {
-      threads.push(
-        proc(th.process).thread(nm("T", i), (t) => {
-          const own = declare(t);
-          threadLocals[i] = own;
-          emit(t, th.body, { self: procRefs.length, visible: i, nofault: false, own, loop: false });
-        }),
-      );
+      const body = (t: Body) => {
+        const own = declare(t);
+        // A group's first thread: the one expressions may name.
+        threadLocals[i] ??= own;
+        emit(t, th.body, { self: procRefs.length, visible: i, nofault: false, own, loop: false });
+      };
+      const made = i === 0 && grouped ? proc(th.process).threads(2, nm("T", i), body) : [proc(th.process).thread(nm("T", i), body)];
+      threads.push(made[0] as ThreadRef);
     });
     d.procs.forEach((p, i) => m.define(procRefs[i] as ProcRef, (t) => emit(t, p, { self: i, visible: threads.length, nofault: false, own: declare(t), loop: false })));
     if (handler) {
