@@ -9,7 +9,7 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_rename", "T2_read"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-\* "app_mmap_lock": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+\* "app_mmap_lock": a rwsem the model never takes for read, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
 Mutexes == {"app_mmap_lock"}
 Spinlocks == {}
 ExclLocks == Mutexes \cup Spinlocks

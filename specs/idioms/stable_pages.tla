@@ -9,7 +9,7 @@ EXTENDS Integers, Sequences, FiniteSets
 Threads == {"T1_writeback", "T2_write"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-\* "fs_mmap_lock": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+\* "fs_mmap_lock": a rwsem the model never takes for read, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
 Mutexes == {"fs_mmap_lock", "page_A", "page_B"}
 Spinlocks == {}
 ExclLocks == Mutexes \cup Spinlocks

@@ -9,7 +9,7 @@ EXTENDS Integers, Sequences, FiniteSets, Bags
 Threads == {"T1_write_fault", "T2_write_fault"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-\* "XFS_ILOCK": a rwsem the model takes only for write, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
+\* "XFS_ILOCK": a rwsem the model never takes for read, so a mutex here: one owner, no queue (same states reached; not under checkTermination)
 Mutexes == {"XFS_ILOCK"}
 Spinlocks == {}
 ExclLocks == Mutexes \cup Spinlocks

@@ -9,7 +9,7 @@ EXTENDS Integers, Sequences, FiniteSets
 Threads == {"F_fault", "T_extent_op"}
 \* no thread (no thread name can be "-")
 NoOne == "-"
-\* "app_mmap_lock", "i_mmap_rwsem", "i_data_sem": rwsems the model takes only for write, so mutexes here: one owner, no queue (same states reached; not under checkTermination)
+\* "app_mmap_lock", "i_mmap_rwsem", "i_data_sem": rwsems the model never takes for read, so mutexes here: one owner, no queue (same states reached; not under checkTermination)
 Mutexes == {"app_mmap_lock", "i_mmap_rwsem", "i_data_sem"}
 Spinlocks == {}
 ExclLocks == Mutexes \cup Spinlocks
