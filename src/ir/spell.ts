@@ -248,7 +248,7 @@ export function spellSet(model: Model, variable: string, old: Value | undefined,
 }
 
 /** What a node did when it went on to `to` without waiting: the trace's effect words for thread-local outcomes. */
-export function spellOutcome(op: Op, to: string): string {
+export function spellOutcome(op: Op, to: string, model?: Model): string {
   switch (op.kind) {
     case "access":
       if (op.fault.kind !== "none" && to === op.fault.target) {
@@ -267,7 +267,10 @@ export function spellOutcome(op: Op, to: string): string {
     case "release":
       return "released";
     case "acquire":
-      return op.mode === "excl" ? "acquired" : `acquired for ${op.mode}`;
+    {
+      const mode = model ? shownMode(model, op.lock, op.mode) : op.mode;
+      return mode === "excl" ? "acquired" : `acquired for ${mode}`;
+    }
     case "trylock":
       return to === op.ok ? "succeeded" : "failed (lock busy)";
     case "await":

@@ -98,7 +98,7 @@ export function absorbedPath(model: Model, program: Program, plan: MergePlan, th
     let done = 0;
     const steps = p.steps.map(({ node: n, to }, i) => {
       if (n.op.kind === "release" || n.op.kind === "acquire") done++;
-      return { node: n, effect: setEffects.get(i) ?? spellOutcome(n.op, to), state: at(to, done, varsAfter[i]) };
+      return { node: n, effect: setEffects.get(i) ?? spellOutcome(n.op, to, model), state: at(to, done, varsAfter[i]) };
     });
     return { kept: at(exit ?? from, 0, keptVars), steps };
   }

@@ -209,7 +209,7 @@ function explain(input: TranslateInput): Finding {
     for (const x of path?.steps ?? []) push(i, true, x.node, x.effect, notYet(x.state, 0));
     wake.forEach((w, k) => {
       const op = w.node.op as Extract<Node["op"], { kind: "acquire" }>;
-      push(i, true, w.node, `${spellOutcome(op, op.next)}: granted when ${threadName(model, w.by)} released it`, notYet(w.path?.kept ?? after, k + 1));
+      push(i, true, w.node, `${spellOutcome(op, op.next, model)}: granted when ${threadName(model, w.by)} released it`, notYet(w.path?.kept ?? after, k + 1));
       for (const x of w.path?.steps ?? []) push(i, true, x.node, x.effect, notYet(x.state, k + 1));
     });
   }
@@ -454,7 +454,7 @@ function effectOf(model: Model, blocking: Blocking, node: Node, before: ModelSta
     return `waits in the queue${why ? `: ${why}` : ""}`;
   }
   if (op.kind === "set") return spellSet(model, op.variable, before.vars.get(op.variable), after.vars.get(op.variable));
-  return spellOutcome(op, after.pc.get(t) ?? "");
+  return spellOutcome(op, after.pc.get(t) ?? "", model);
 }
 
 function deadlock(model: Model, blocking: Blocking, steps: Step[], last: ModelState): Finding {
@@ -570,7 +570,7 @@ function describeState(model: Model, program: Program, s: ModelState): string[] 
   for (const l of model.locks) {
     const o = s.owner.get(l.id);
     const r = s.rw.get(l.id);
-    if (o) out.push(`${lockRef(model, l.id)}: held by ${threadName(model, o)}`);
+    if (o) out.push(`${lockRef(model, l.id)}: ${l.writeOnly ? "write-held" : "held"} by ${threadName(model, o)}`);
     if (r) {
       const parts: string[] = [];
       if (r.writer) parts.push(`write-held by ${threadName(model, r.writer)}`);

@@ -80,7 +80,8 @@ describe("the encoding", () => {
     expect(plain.spec?.tla).toMatch(/^FairRwsems == \{"app_mmap_lock", "A", "B"\}$/m);
     expect(merged.verdict).toBe("deadlock");
     expect(plain.verdict).toBe("deadlock");
-    expect(merged.finding?.steps.map((s) => s.operation)).toEqual(["down_write(&A)", "down_write(&B)"]);
+    expect(merged.finding?.steps.map((s) => `${s.operation} ${s.effect}`)).toEqual(["down_write(&A) acquired for write", "down_write(&B) acquired for write"]);
+    expect(merged.finding?.steps[1]?.state).toContain("&B: write-held by T2");
     expect(merged.finding?.waits?.map((w) => w.text)).toEqual([
       expect.stringMatching(/^T1 waits for &B \(write\) at .*: held for write by T2$/),
       expect.stringMatching(/^T2 waits for &A \(write\) at .*: held for write by T1$/),
