@@ -29,8 +29,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** on abort, before the rejection: what TLC had reported when it was stopped (its last progress report) */
   onInterrupted?: (stats: Partial<TlcStats>, wallMs: number) => void;
-  /** false skips the cfg's PROPERTY checks (-lncheck off); default true */
-  checkLiveness?: boolean;
+  /**
+   * false skips the cfg's PROPERTY checks (-lncheck off); default true. "final"
+   * checks them once the whole state graph is built (-lncheck final): by default
+   * TLC also checks them now and then while it explores, on a clock, so a
+   * violation may stop it after a number of states that depends on the machine's load.
+   */
+  checkLiveness?: boolean | "final";
   /** extra JVM options, e.g. ["-Xmx8g"] */
   jvmArgs?: readonly string[];
   /** stop TLC when its files pass this many bytes (default: FAULTLINE_MAX_DISK_MB, 8 GiB, at most half the free disk) */
@@ -345,7 +350,7 @@ function tlcOnlyArgs(opts: RunOptions, dir: string): string[] {
     // no checkpoint of the state queue every 30 minutes: a run is never resumed
     "-checkpoint",
     "0",
-    ...(opts.checkLiveness === false ? ["-lncheck", "off"] : []),
+    ...(opts.checkLiveness === false ? ["-lncheck", "off"] : opts.checkLiveness === "final" ? ["-lncheck", "final"] : []),
     ...(opts.simulate ? ["-simulate", `num=${opts.simulate.traces}`, "-depth", String(opts.simulate.depth), ...(opts.simulate.seed !== undefined ? ["-seed", String(opts.simulate.seed)] : [])] : []),
     "-config",
     `${opts.module}.cfg`,

@@ -67,6 +67,14 @@ describe.skipIf(!jar)(title, { timeout: 60_000 }, () => {
     expect(run.outcome).toBe("ok");
   });
 
+  it("liveness with checkLiveness: \"final\" is checked on the whole state graph", async () => {
+    const whole = await runTlc(fixture("liveness-lasso", "Starve", { checkLiveness: false }));
+    const run = await runTlc(fixture("liveness-lasso", "Starve", { checkLiveness: "final" }));
+    if (run.outcome !== "liveness" || whole.outcome !== "ok") throw new Error(`${run.outcome}\n${run.output}`);
+    expect(run.property).toBe("NoStarvation");
+    expect(run.stats.distinct).toBe(whole.stats.distinct);
+  });
+
   it("deadlock, with two workers", async () => {
     const run = await runTlc(fixture("deadlock", "Abba", { workers: 2 }));
     if (run.outcome !== "deadlock") throw new Error(`${run.outcome}\n${run.output}`);
