@@ -6,8 +6,7 @@ import type { Why } from "./deps/why.js";
 import type { ModelDef } from "./dsl/model.js";
 import { type GeneratedSpec, generate } from "./gen/index.js";
 import type { Diagnostic } from "./ir/diagnostics.js";
-import { noMerge, planMerge } from "./ir/merge.js";
-import { encode } from "./ir/encode.js";
+import { prepared } from "./ir/encode.js";
 import type { Program } from "./ir/program.js";
 import type { Model } from "./ir/types.js";
 import { type Symmetry, symmetry } from "./ir/symmetry.js";
@@ -127,8 +126,7 @@ export function compile(def: ModelDef, options: CompileOptions | string = {}): C
   const v = validate(def.ir, def.diagnostics);
   if (!v.program) return { ok: false, diagnostics: v.diagnostics };
   // Merged, a rwsem taken only for write is encoded as a mutex (src/ir/encode.ts); unmerged, as SEMANTICS describes it.
-  const enc = opts.merge === false ? { model: def.ir, program: v.program } : encode(def.ir, v.program);
-  const plan = opts.merge === false ? noMerge(enc.program) : planMerge(enc.model, enc.program);
+  const { plan, ...enc } = prepared(def.ir, v.program, { merge: opts.merge !== false });
   const sym = opts.symmetry === false ? { groups: [], off: [] } : symmetry(enc.model, enc.program);
   const spec = generate(enc.model, enc.program, opts.source ?? def.ir.loc.file, plan, sym);
   return { ok: true, spec, program: v.program, encoded: { model: enc.model, program: enc.program }, symmetry: sym, warnings: v.diagnostics };

@@ -37,8 +37,7 @@
 //   shortest trace to the violating state.
 
 import type { ModelDef } from "../dsl/model.js";
-import { noMerge, planMerge } from "../ir/merge.js";
-import { encode } from "../ir/encode.js";
+import { prepared } from "../ir/encode.js";
 import { DONE, type Node, type Program } from "../ir/program.js";
 import type { Model } from "../ir/types.js";
 import { validate } from "../ir/validate.js";
@@ -115,9 +114,10 @@ export function explore(input: ModelDef | { readonly model: Model; readonly prog
   } else {
     ({ model, program } = input);
   }
-  // Merged, as the generator does: a rwsem taken only for write is a mutex (src/ir/encode.ts).
-  if (opts.merge !== false && opts.encode !== false) ({ model, program } = encode(model, program));
-  const w = new World(model, program, opts.merge === false ? noMerge(program) : planMerge(model, program));
+  // As the generator does: merged, a rwsem taken only for write is a mutex (src/ir/encode.ts).
+  const prep = prepared(model, program, { merge: opts.merge !== false, encode: opts.encode !== false });
+  ({ model, program } = prep);
+  const w = new World(model, program, prep.plan);
   const keyOf = opts.symmetry && opts.symmetry.length > 0 ? symmetricKey(opts.symmetry.map((g) => g.map((t) => w.threadIndex.get(t) as number)), w.threadCount) : stateKey;
   const observe = opts.observe;
   if (observe) w.observer = (s, t, n) => observe(w, s, t, n);

@@ -22,23 +22,27 @@
 // trace translation alike; reports still spell the operations as the model wrote
 // them (down_write(&sem), src/ir/spell.ts reads `writeOnly`).
 
+import { type MergePlan, noMerge, planMerge } from "./merge.js";
 import type { Node, Op, Program } from "./program.js";
 import { opExprs } from "./program.js";
 import type { Expr, Lock, Model } from "./types.js";
 import { subexprs } from "./types.js";
 
-export interface Encoded {
-  readonly model: Model;
-  readonly program: Program;
-  /** The ids of the rwsems encoded as mutexes. */
-  readonly writeOnly: ReadonlySet<string>;
+/**
+ * The model, program and merge plan a check runs on, the generator's and the
+ * explorer's alike: merged, with the encoding of this file (unless `encode` is
+ * false: the dependency analysis); unmerged, the model as written.
+ */
+export function prepared(model: Model, program: Program, opts: { readonly merge: boolean; readonly encode?: boolean }): { model: Model; program: Program; plan: MergePlan } {
+  if (!opts.merge) return { model, program, plan: noMerge(program) };
+  const e = opts.encode === false ? { model, program } : encode(model, program);
+  return { ...e, plan: planMerge(e.model, e.program) };
 }
 
 /** Rwsems taken only for write (by every acquire, trylock and release, and named by no held() with a mode). */
 export function writeOnlyRwsems(model: Model, program: Program): Set<string> {
   if (model.termination) return new Set();
-  const rwsems = new Set(model.locks.filter((l) => l.kind === "rwsem").map((l) => l.id));
-  const out = new Set(rwsems);
+  const out = new Set(model.locks.filter((l) => l.kind === "rwsem").map((l) => l.id));
   const lockOps = (op: Op): [readonly string[], string] | undefined => {
     if (op.kind !== "acquire" && op.kind !== "release" && op.kind !== "trylock") return undefined;
     return [[op.lock, ...Object.values(op.byLocal?.elements ?? {})], op.mode];
@@ -58,15 +62,15 @@ export function writeOnlyRwsems(model: Model, program: Program): Set<string> {
 }
 
 /** The model and program as merging and the generator see them (see the head of this file). */
-export function encode(model: Model, program: Program): Encoded {
+export function encode(model: Model, program: Program): { model: Model; program: Program } {
   const writeOnly = writeOnlyRwsems(model, program);
-  if (writeOnly.size === 0) return { model, program, writeOnly };
+  if (writeOnly.size === 0) return { model, program };
   const lock = (l: Lock): Lock => {
     if (!writeOnly.has(l.id)) return l;
     const { policy: _policy, ...rest } = l;
     return { ...rest, kind: "mutex", writeOnly: true };
   };
-  return { model: { ...model, locks: model.locks.map(lock) }, program: exclusiveOps(program, writeOnly), writeOnly };
+  return { model: { ...model, locks: model.locks.map(lock) }, program: exclusiveOps(program, writeOnly) };
 }
 
 /**

@@ -3,7 +3,8 @@
 // that the unmerged spec (SEMANTICS' encoding) and the merged one agree.
 import { describe, expect, it } from "vitest";
 import { check, compile } from "../../src/check.js";
-import { type ModelDef, model } from "../../src/dsl/model.js";
+import { type ModelBuilder, type ModelDef, model } from "../../src/dsl/model.js";
+import type { RwsemRef } from "../../src/dsl/refs.js";
 import { not, or } from "../../src/dsl/expr.js";
 import { explore } from "../../src/explore/index.js";
 import { writeOnlyRwsems } from "../../src/ir/encode.js";
@@ -18,11 +19,11 @@ function chosen(def: ModelDef): string[] {
 }
 
 /** AB-BA over two rwsems taken for write; `extra` adds to the model. */
-const abba = (extra: (m: Parameters<Parameters<typeof model>[1]>[0], a: ReturnType<typeof rw>, b: ReturnType<typeof rw>) => void = () => {}) =>
+const abba = (extra: (m: ModelBuilder, a: RwsemRef, b: RwsemRef) => void = () => {}) =>
   model("abba", (m) => {
     const app = m.process("app");
-    const a = rw(m, "A");
-    const b = rw(m, "B");
+    const a = m.rwsem("A");
+    const b = m.rwsem("B");
     app.thread("T1", (t) => {
       t.downWrite(a);
       t.downWrite(b);
@@ -37,7 +38,6 @@ const abba = (extra: (m: Parameters<Parameters<typeof model>[1]>[0], a: ReturnTy
     });
     extra(m, a, b);
   });
-const rw = (m: Parameters<Parameters<typeof model>[1]>[0], name: string) => m.rwsem(name);
 
 describe("which rwsems are encoded as mutexes", () => {
   it("those taken only for write, and a process's mmap_lock nobody takes", () => {
