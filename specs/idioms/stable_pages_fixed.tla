@@ -239,7 +239,8 @@ WaitAt ==
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
 CanTake(t, l, m) == owner[l] = NoOne
-\* Who must move before t gets l: its holders, and the waiters queued ahead of t.
+\* Who must move before t gets l: its holders. SEMANTICS adds the waiters queued
+\* ahead of t; Stuck below finds the same set without them (see there).
 LockBlockers(t, l, m) == {owner[l]} \ {NoOne}
 
 \* Threads at a wait_event whose condition is false.
@@ -259,10 +260,15 @@ Blockers(t) ==
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
 \* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
 \* o[t] being t's blockers: computed once per state, and only for blocked threads.
+\* The waiters queued ahead of t are left out of o[t]: each waits for the same lock,
+\* so its blockers are those holders and the waiters ahead of it in turn. Every
+\* queued thread is blocked, so the fixpoint keeps it exactly when it keeps the
+\* lock's holders, as it keeps t: the set is the same, and TLC walks no queue.
 RECURSIVE Stuck(_, _)
 Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
 \* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
-\* queued blocks nobody, and only the threads at one of its acquires are asked.
+\* queued blocks nobody, and only the threads at one of its acquires are asked;
+\* whether a rwsem lets readers (writers) in is asked once, not for each thread.
 BlockedNow ==
     (IF owner["page_A"] = NoOne THEN {} ELSE {t \in {"T1_writeback", "T2_write"} : pc[t] = "p2"})
     \cup (IF owner["page_B"] = NoOne THEN {} ELSE {t \in {"T1_writeback"} : pc[t] = "p9"} \cup {t \in {"T2_write"} : pc[t] = "p7"})

@@ -7,7 +7,7 @@ import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from ".
 import { forbiddenWhileHeld } from "../ir/order.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
-import type { Expr, LockMode, Model, Value } from "../ir/types.js";
+import type { Expr, Lock, LockMode, Model, Value } from "../ir/types.js";
 import { queues, subexprs, unreachable } from "../ir/types.js";
 import { type ActionContext, actionBody, actionComment, entryPcs, grants, releaseSeq } from "./actions.js";
 import { Namer, commentText } from "./names.js";
@@ -88,6 +88,8 @@ export interface SpecView {
   readonly awaitBlocked: readonly string[];
   /** The blocked threads of a state as one set expression, lock by lock (see blockedNow). */
   readonly blockedNow: string;
+  /** BlockedNow asks only the pcs where a thread may hold a lock (no wait_events) */
+  readonly holdersOnly: boolean;
   readonly releaseAt: string;
   readonly sleepingAt: string;
   /** `<<thread, pc, lock held, mode>>` for each kept acquire and lock declared after the one it takes; undefined without lockOrder. */
@@ -267,8 +269,17 @@ export function buildView(
   const forbidden = forbiddenWhileHeld(model);
   const lockModes = (id: string): string[] => (lockKind(id) === "rwsem" ? ["read", "write"] : ["excl"]);
   const awaitBlocked: string[] = [];
-  // lock -> mode -> thread (TLA+) -> the kept pcs where it acquires the lock in that mode.
+  // lock -> mode -> thread (TLA+) -> the kept pcs where it acquires the lock in that
+  // mode; holdWaitAt, those where it may hold a lock while it does.
   const acquiresAt = new Map<string, Map<LockMode, Map<string, string[]>>>();
+  const holdWaitAt = new Map<string, Map<LockMode, Map<string, string[]>>>();
+  const addAt = (at: Map<string, Map<LockMode, Map<string, string[]>>>, lock: string, mode: LockMode, t: string, pc: string) => {
+    const byMode = at.get(lock) ?? new Map<LockMode, Map<string, string[]>>();
+    const byThread = byMode.get(mode) ?? new Map<string, string[]>();
+    byThread.set(t, [...(byThread.get(t) ?? []), pc]);
+    byMode.set(mode, byThread);
+    at.set(lock, byMode);
+  };
   const asserts: { name: string; comment: string[]; body: string }[] = [];
 
   // Shared variables a woken thread's continuation reads or writes (guarded nodes,
@@ -297,6 +308,8 @@ export function buildView(
     const twins = twinGuards(model, tp, group ? group.threads.slice(0, group.threads.indexOf(tp.thread)).map(T) : [], L);
     const waits: string[] = [];
     const granted: string[] = [];
+    const mayHold = heldCounts(tp, "may");
+    const holdsAt = (pc: string) => [...(mayHold.get(pc) ?? new Map<string, number>()).values()].some((k) => k > 0);
     const acts = tp.nodes
       .filter((n) => !absorbed?.has(n.pc))
       .map((n) => {
@@ -308,13 +321,8 @@ export function buildView(
         switch (op.kind) {
           case "acquire":
             for (const later of forbidden.get(op.lock) ?? []) for (const m of lockModes(later)) orderAt.push(`<<${t}, ${str(n.pc)}, ${L(later)}, ${str(m)}>>`);
-            {
-              const byMode = acquiresAt.get(op.lock) ?? new Map<LockMode, Map<string, string[]>>();
-              const byThread = byMode.get(op.mode) ?? new Map<string, string[]>();
-              byThread.set(t, [...(byThread.get(t) ?? []), n.pc]);
-              byMode.set(op.mode, byThread);
-              acquiresAt.set(op.lock, byMode);
-            }
+            addAt(acquiresAt, op.lock, op.mode, t, n.pc);
+            if (holdsAt(n.pc)) addAt(holdWaitAt, op.lock, op.mode, t, n.pc);
             if (lockKind(op.lock) !== "spinlock") sleepingAt.push(`<<${t}, ${str(n.pc)}>>`);
             if (grants(model, op.lock)) {
               const ways = new Set(
@@ -450,14 +458,17 @@ export function buildView(
             : "TRUE",
     lockBlockers:
       hasExcl && hasRw
-        ? `IF m = "excl" THEN {owner[l]} \\ {NoOne} ELSE Holders(l) \\cup AheadSet(l, t)`
+        ? `IF m = "excl" THEN {owner[l]} \\ {NoOne} ELSE Holders(l)`
         : hasExcl
           ? "{owner[l]} \\ {NoOne}"
           : hasRw
-            ? "Holders(l) \\cup AheadSet(l, t)"
+            ? "Holders(l)"
             : "{}",
     awaitBlocked: awaitBlocked.length === 0 ? ["FALSE"] : awaitBlocked,
-    blockedNow: blockedNow(acquiresAt, L, lockKind, awaitBlocked.length > 0),
+    // With no wait_event, the deadlock check looks only at threads that may hold a
+    // lock (templates/findings.hbs says why).
+    holdersOnly: awaitBlocked.length === 0,
+    blockedNow: blockedNow(awaitBlocked.length === 0 ? holdWaitAt : acquiresAt, L, (id) => model.locks.find((l) => l.id === id), awaitBlocked.length > 0),
     releaseAt: setLiteral(releaseAt),
     sleepingAt: setLiteral(sleepingAt),
     ...(hasOrder ? { orderAt: setLiteral(orderAt) } : {}),
@@ -564,7 +575,7 @@ function symmetrySet(groups: readonly (readonly string[])[]): string {
 function blockedNow(
   acquiresAt: ReadonlyMap<string, ReadonlyMap<LockMode, ReadonlyMap<string, readonly string[]>>>,
   L: (id: string) => string,
-  lockKind: (id: string) => string | undefined,
+  lockOf: (id: string) => Lock | undefined,
   awaits: boolean,
 ): string {
   const str = (x: string) => `"${x}"`;
@@ -583,16 +594,27 @@ function blockedNow(
   };
   for (const [lock, byMode] of acquiresAt) {
     const r = L(lock);
-    if (lockKind(lock) !== "rwsem") {
+    const l = lockOf(lock);
+    if (l?.kind !== "rwsem") {
       const sets = atSets(byMode.get("excl") ?? new Map(), () => "");
       parts.push(`(IF owner[${r}] = NoOne THEN {} ELSE ${sets.join(" \\cup ")})`);
       continue;
     }
-    const sets = [
-      ...atSets(byMode.get("read") ?? new Map(), (t) => `~CanRead(${r}, ${t})`),
-      ...atSets(byMode.get("write") ?? new Map(), (t) => `~CanWrite(${r}, ${t})`),
-    ];
-    parts.push(`(IF rw[${r}] = FreeRw THEN {} ELSE ${sets.join(" \\cup ")})`);
+    const reads = byMode.get("read") ?? new Map<string, readonly string[]>();
+    const writes = byMode.get("write") ?? new Map<string, readonly string[]>();
+    const policy = l.policy ?? "fair";
+    if (policy === "recursive-read") {
+      // Whether a reader may enter depends on the reader (does it hold the lock?).
+      const sets = [...atSets(reads, (t) => `~CanRead(${r}, ${t})`), ...atSets(writes, (t) => `~CanWrite(${r}, ${t})`)];
+      parts.push(`(IF rw[${r}] = FreeRw THEN {} ELSE ${sets.join(" \\cup ")})`);
+      continue;
+    }
+    // CanRead and CanWrite do not depend on the thread here: asked once per lock.
+    const queue = policy === "fair" ? " /\\ r.queue = <<>>" : "";
+    const arms: string[] = [];
+    if (reads.size > 0) arms.push(`(IF r.writer = NoOne${queue} THEN {} ELSE ${atSets(reads, () => "").join(" \\cup ")})`);
+    if (writes.size > 0) arms.push(`(IF r.writer = NoOne /\\ r.readers = EmptyBag${queue} THEN {} ELSE ${atSets(writes, () => "").join(" \\cup ")})`);
+    if (arms.length > 0) parts.push(`(LET r == rw[${r}] IN ${arms.join(" \\cup ")})`);
   }
   if (awaits) parts.push("{t \\in Threads : AwaitBlocked(t)}");
   return parts.length === 0 ? "{}" : parts.join("\n    \\cup ");

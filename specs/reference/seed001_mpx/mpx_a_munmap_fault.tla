@@ -33,12 +33,6 @@ NoReaders(l) == rw[l].readers = EmptyBag
 \* A rwsem nobody holds and nobody waits for (a constant: TLC computes it once).
 FreeRw == [writer |-> NoOne, readers |-> EmptyBag, queue |-> <<>>]
 Queued(l, t) == LET q == rw[l].queue IN q # <<>> /\ \E i \in 1..Len(q) : q[i][1] = t
-Pos(l, t) == CHOOSE i \in 1..Len(rw[l].queue) : rw[l].queue[i][1] = t
-\* The waiters ahead of t: all of the queue if t has not joined it yet.
-Ahead(l, t) == IF Queued(l, t) THEN SubSeq(rw[l].queue, 1, Pos(l, t) - 1) ELSE rw[l].queue
-AheadSet(l, t) ==
-    LET q == rw[l].queue
-    IN  IF q = <<>> THEN {} ELSE {q[i][1] : i \in 1..(IF Queued(l, t) THEN Pos(l, t) - 1 ELSE Len(q))}
 \* down_read succeeds at once iff no writer holds it and the queue is empty: a
 \* reader that already holds it is NOT exempt ("fair"), except under
 \* "recursive-read"; "reader-preferring" readers enter whenever no writer holds it.
@@ -225,8 +219,9 @@ WaitAt ==
 \* What t waits for where it stands now.
 WaitFor(t) == WaitAt[t][pc[t]]
 CanTake(t, l, m) == IF m = "read" THEN CanRead(l, t) ELSE CanWrite(l, t)
-\* Who must move before t gets l: its holders, and the waiters queued ahead of t.
-LockBlockers(t, l, m) == Holders(l) \cup AheadSet(l, t)
+\* Who must move before t gets l: its holders. SEMANTICS adds the waiters queued
+\* ahead of t; Stuck below finds the same set without them (see there).
+LockBlockers(t, l, m) == Holders(l)
 
 \* Threads at a wait_event whose condition is false.
 AwaitBlocked(t) ==
@@ -244,12 +239,22 @@ Blockers(t) ==
 \* Deadlock: a non-empty set of blocked threads whose blockers are all in the set.
 \* Stuck(S, o) shrinks S to the largest such set inside it (a greatest fixpoint),
 \* o[t] being t's blockers: computed once per state, and only for blocked threads.
+\* The waiters queued ahead of t are left out of o[t]: each waits for the same lock,
+\* so its blockers are those holders and the waiters ahead of it in turn. Every
+\* queued thread is blocked, so the fixpoint keeps it exactly when it keeps the
+\* lock's holders, as it keeps t: the set is the same, and TLC walks no queue.
 RECURSIVE Stuck(_, _)
 Stuck(S, o) == LET S2 == {t \in S : o[t] \subseteq S} IN IF S2 = S THEN S ELSE Stuck(S2, o)
-\* BlockedNow is {t \in Threads : Blocked(t)}, lock by lock: a lock free with nobody
-\* queued blocks nobody, and only the threads at one of its acquires are asked.
+\* BlockedNow: the blocked threads that may hold a lock, lock by lock (a lock free
+\* with nobody queued blocks nobody; whether a rwsem lets readers, or writers, in is
+\* asked once). The stuck threads that hold a lock are a stuck set of their own:
+\* the blockers of each are the holders of what it waits for, blocked and holding.
+\* Every stuck set has one (a holder of what its threads wait for), so a state is
+\* deadlocked iff Deadlocked, the largest such set, is not empty: TLC asks only
+\* the pcs where a thread may hold a lock (the model's lock nesting), not every
+\* acquire. The report shows every stuck thread.
 BlockedNow ==
-    (IF rw["app_mmap_sem"] = FreeRw THEN {} ELSE {t \in {"munmap"} : pc[t] = "p4" /\ ~CanRead("app_mmap_sem", t)} \cup {t \in {"munmap"} : pc[t] = "p1" /\ ~CanWrite("app_mmap_sem", t)})
+    (LET r == rw["app_mmap_sem"] IN (IF r.writer = NoOne /\ r.queue = <<>> THEN {} ELSE {t \in {"munmap"} : pc[t] = "p4"}))
 Deadlocked == LET W == BlockedNow IN IF W = {} THEN {} ELSE Stuck(W, [t \in W |-> Blockers(t)])
 NoDeadlock == Deadlocked = {}
 
