@@ -3,7 +3,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { type MergePlan, isConstant, isGuardedPath, pathEffect, pathReleases, paths, varsTouched } from "../ir/merge.js";
-import { DONE, type Node, type Program, type ThreadProgram, heldCounts } from "../ir/program.js";
+import { DONE, MAX_HOLDS, type Node, type Program, type ThreadProgram, heldCounts } from "../ir/program.js";
 import { forbiddenWhileHeld } from "../ir/order.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
@@ -308,8 +308,11 @@ export function buildView(
     const twins = twinGuards(model, tp, group ? group.threads.slice(0, group.threads.indexOf(tp.thread)).map(T) : [], L);
     const waits: string[] = [];
     const granted: string[] = [];
+    // May the thread hold a lock at pc? A count capped at MAX_HOLDS anywhere may
+    // have been released to 0 in the analysis while one is still held: then yes.
     const mayHold = heldCounts(tp, "may");
-    const holdsAt = (pc: string) => [...(mayHold.get(pc) ?? new Map<string, number>()).values()].some((k) => k > 0);
+    const saturated = [...mayHold.values()].some((m) => [...m.values()].some((k) => k >= MAX_HOLDS));
+    const holdsAt = (pc: string) => saturated || [...(mayHold.get(pc) ?? new Map<string, number>()).values()].some((k) => k > 0);
     const acts = tp.nodes
       .filter((n) => !absorbed?.has(n.pc))
       .map((n) => {

@@ -971,7 +971,8 @@ export function lockKey(lock: string, mode: LockMode): string {
 }
 
 /** Holds counted past this are counted as this many (a loop that keeps acquiring). */
-const MAX_HOLDS = 8;
+/** heldCounts caps counts here: a count that reaches it is "this many or more". */
+export const MAX_HOLDS = 8;
 
 /**
  * Lock-hold dataflow: for each pc, how many times the thread holds each lock in

@@ -111,6 +111,20 @@ const cases: [string, ModelDef, string][] = [
     "ok",
   ],
   [
+    // The lock-hold analysis caps its counts (src/ir/program.ts MAX_HOLDS): after
+    // nine down_reads and eight up_reads it may say none is held. T1 still holds
+    // one when it blocks on a.
+    "a read lock taken nine times, released eight, held across a mutex",
+    model("nine reads", (m) => {
+      const sem = m.rwsem("sem", { policy: "recursive-read" });
+      const a = m.mutex("a");
+      const p = m.process("p");
+      p.thread("T1", (t) => { t.repeat(9, (x) => x.downRead(sem)); t.repeat(8, (x) => x.upRead(sem)); t.lock(a); t.unlock(a); t.upRead(sem); });
+      p.thread("T2", (t) => { t.lock(a); t.downWrite(sem); t.upWrite(sem); t.unlock(a); });
+    }),
+    "deadlock",
+  ],
+  [
     "a lock held across a wait_event",
     model("held across wait", (m) => {
       const a = m.mutex("a");
