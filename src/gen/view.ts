@@ -429,6 +429,9 @@ export function buildView(
   if (hasExcl) anyParts.push(`(\\E l \\in ExclLocks : owner[l] = t)`);
   if (hasRw) anyParts.push(`(\\E l \\in Rwsems : rw[l].writer = t \\/ BagIn(t, rw[l].readers))`);
 
+  // With no wait_event, the deadlock check looks only at threads that may hold a
+  // lock (templates/findings.hbs says why).
+  const holdersOnly = awaitBlocked.length === 0;
   const view: SpecView = {
     module,
     source: commentText(source),
@@ -468,10 +471,8 @@ export function buildView(
             ? "Holders(l)"
             : "{}",
     awaitBlocked: awaitBlocked.length === 0 ? ["FALSE"] : awaitBlocked,
-    // With no wait_event, the deadlock check looks only at threads that may hold a
-    // lock (templates/findings.hbs says why).
-    holdersOnly: awaitBlocked.length === 0,
-    blockedNow: blockedNow(awaitBlocked.length === 0 ? holdWaitAt : acquiresAt, L, (id) => model.locks.find((l) => l.id === id), awaitBlocked.length > 0),
+    holdersOnly,
+    blockedNow: blockedNow(holdersOnly ? holdWaitAt : acquiresAt, L, (id) => model.locks.find((l) => l.id === id), !holdersOnly),
     releaseAt: setLiteral(releaseAt),
     sleepingAt: setLiteral(sleepingAt),
     ...(hasOrder ? { orderAt: setLiteral(orderAt) } : {}),

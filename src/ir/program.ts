@@ -970,8 +970,10 @@ export function lockKey(lock: string, mode: LockMode): string {
   return `${lock}/${mode}`;
 }
 
-/** Holds counted past this are counted as this many (a loop that keeps acquiring). */
-/** heldCounts caps counts here: a count that reaches it is "this many or more". */
+/**
+ * Holds counted past this are counted as this many (a loop that keeps acquiring):
+ * a count that reaches it means "this many or more".
+ */
 export const MAX_HOLDS = 8;
 
 /**
