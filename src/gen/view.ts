@@ -540,6 +540,8 @@ function twinGuards(model: Model, tp: ThreadProgram, ahead: readonly string[], L
   if (ahead.length === 0) return () => [];
   const may = heldCounts(tp, "may");
   const must = heldCounts(tp, "must");
+  // Counts capped at MAX_HOLDS can read the same on paths that hold differently.
+  if ([...may.values()].some((m) => [...m.values()].some((k) => k >= MAX_HOLDS))) return () => [];
   const held = (m: ReadonlyMap<string, number> | undefined) =>
     JSON.stringify([...(m ?? [])].filter(([, k]) => k > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return (n) => {

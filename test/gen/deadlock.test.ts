@@ -54,6 +54,21 @@ describe("the deadlock invariant's text", () => {
     expect(defOf(tla, "BlockedNow")).toBe("BlockedNow ==\n    {}");
   });
 
+  it("asks every acquire of a thread whose lock-hold counts saturate, and gives its twins no guard", () => {
+    // Past MAX_HOLDS nested holds the analysis may read 0 where one is held.
+    const tla = spec(
+      model("nine reads, twice", (m) => {
+        const sem = m.rwsem("sem", { policy: "recursive-read" });
+        const a = m.mutex("a");
+        m.process("p").threads(2, "T", (t) => { t.repeat(9, (x) => x.downRead(sem)); t.repeat(8, (x) => x.upRead(sem)); t.lock(a); t.unlock(a); t.upRead(sem); });
+      }),
+    );
+    // The first down_read holds nothing, but the counts saturate: it is asked too.
+    const blocked = defOf(tla, "BlockedNow");
+    expect(blocked).toMatch(/\(IF rw\["sem"\] = FreeRw THEN \{\} ELSE \{t \\in \{T1, T2\} : pc\[t\] \\in \{("p\d+", ){8}"p\d+"\} \/\\ ~CanRead\("sem", t\)\}\)/);
+    expect(tla).not.toContain("a twin ahead stands here");
+  });
+
   it("asks every acquire when a wait_event may be part of the stuck set", () => {
     const tla = spec(
       model("await and locks", (m) => {
