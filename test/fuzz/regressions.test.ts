@@ -24,6 +24,7 @@ const cases: [file: string, verdict: string, unmerged?: string][] = [
   ["merge-gup-fault-in", "deadlock"],
   // Unmerged exploration meets the bad unlock first; either is a shortest finding.
   ["tied-first-findings", "loop-bound", "bad-unlock"],
+  ["typed-model-value-name", "invariant"],
 ];
 
 describe.each(cases)("regression %s", (file, verdict, unmerged = verdict) => {

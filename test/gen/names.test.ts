@@ -134,6 +134,21 @@ describe("hostile names", () => {
     const r = await check(hostileModel, { toolchain: await toolchain() });
     expect(r.verdict).toBe("ok");
   });
+
+  it("never make a thread a typed model value (TLC: '_' second, as in a_b2), which TLC will not compare with a string", async () => {
+    const def = model("typed", (m) => {
+      const a = m.mutex("a");
+      const p = m.process("p");
+      p.threads(2, "a b", (t) => { t.lock(a); t.unlock(a); });
+      p.threads(2, "b", (t) => { t.lock(a); t.unlock(a); });
+      p.thread("tab here", (t) => { t.lock(a); t.unlock(a); });
+    });
+    const c = compile(def);
+    if (!c.ok) throw new Error(JSON.stringify(c.diagnostics));
+    expect(c.spec.tla).toContain("CONSTANTS ta_b1, ta_b2, b1, b2");
+    const r = await check(def, { toolchain: await toolchain() });
+    expect(r.verdict).toBe("ok");
+  });
 });
 
 describe("the SANY helper", () => {
