@@ -3,7 +3,7 @@
 
 import { formatLoc } from "../ir/diagnostics.js";
 import { type MergePlan, isConstant, isGuardedPath, pathEffect, pathReleases, paths, varsTouched } from "../ir/merge.js";
-import { DONE, MAX_HOLDS, type Node, type Program, type ThreadProgram, heldCounts } from "../ir/program.js";
+import { DONE, type Node, type Program, type ThreadProgram, heldCounts, saturated } from "../ir/program.js";
 import { forbiddenWhileHeld } from "../ir/order.js";
 import { spellExpr } from "../ir/spell.js";
 import type { Symmetry } from "../ir/symmetry.js";
@@ -317,8 +317,8 @@ export function buildView(
     // May the thread hold a lock at pc? A count capped at MAX_HOLDS anywhere may
     // have been released to 0 in the analysis while one is still held: then yes.
     const mayHold = heldCounts(tp, "may");
-    const saturated = [...mayHold.values()].some((m) => [...m.values()].some((k) => k >= MAX_HOLDS));
-    const holdsAt = (pc: string) => saturated || [...(mayHold.get(pc) ?? new Map<string, number>()).values()].some((k) => k > 0);
+    const anyHeld = saturated(mayHold);
+    const holdsAt = (pc: string) => anyHeld || [...(mayHold.get(pc) ?? new Map<string, number>()).values()].some((k) => k > 0);
     const acts = tp.nodes
       .filter((n) => !absorbed?.has(n.pc))
       .map((n) => {
@@ -547,7 +547,7 @@ function twinGuards(model: Model, tp: ThreadProgram, ahead: readonly string[], L
   const may = heldCounts(tp, "may");
   const must = heldCounts(tp, "must");
   // Counts capped at MAX_HOLDS can read the same on paths that hold differently.
-  if ([...may.values()].some((m) => [...m.values()].some((k) => k >= MAX_HOLDS))) return () => [];
+  if (saturated(may)) return () => [];
   const held = (m: ReadonlyMap<string, number> | undefined) =>
     JSON.stringify([...(m ?? [])].filter(([, k]) => k > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return (n) => {

@@ -976,6 +976,11 @@ export function lockKey(lock: string, mode: LockMode): string {
  */
 export const MAX_HOLDS = 8;
 
+/** Does any count of a heldCounts result reach MAX_HOLDS (past it, counts may read low)? */
+export function saturated(held: ReadonlyMap<string, ReadonlyMap<string, number>>): boolean {
+  return [...held.values()].some((m) => [...m.values()].some((k) => k >= MAX_HOLDS));
+}
+
 /**
  * Lock-hold dataflow: for each pc, how many times the thread holds each lock in
  * each mode (`lockKey`) on arrival there: the most over all paths from the entry
