@@ -19,7 +19,7 @@ describe("distributed TLC", () => {
     const local = JSON.parse((await faultline(["check", "--json", model])).stdout).results[0];
     expect(local.verdict).toBe("ok");
     const d = await distributed(model, port, dir);
-    expect(d.server.exitCode).toBe(0);
+    expect(d.server.exitCode, `server on port ${port}:\n${d.server.stderr}\n${d.server.stdout}`).toBe(0);
     expect(d.json.verdict).toBe("ok");
     expect(d.json.stats.distinct).toBe(local.stats.distinct);
     // Not the depth: the server's figure depends on which worker reached a state first
