@@ -13,7 +13,7 @@ import path from "node:path";
 import { execa } from "execa";
 import type { Toolchain } from "../src/tlc/locate.js";
 import type { FamilySize } from "./family.js";
-import { block, median, writeBlock } from "./util.js";
+import { TRIVIAL, block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/cli/main.js");
@@ -34,17 +34,27 @@ export const FAMILY2_SIZES: readonly FamilySize[] = [
 
 interface Run {
   readonly ms: number;
+  /** user + system CPU of the whole run (GNU time) */
+  readonly cpuMs?: number;
   readonly states?: number;
   /** TLC's own time, as faultline reports it */
   readonly tlcMs?: number;
   readonly verdict: string;
 }
 
-/** Wall time of one command, stopped after limitMs. */
-async function timed(cmd: string, args: readonly string[], cwd: string, limitMs: number): Promise<{ ms: number; out: string; code: number | undefined; timedOut: boolean }> {
+/** GNU time, when installed: the CPU (user + system) of a command and its children. */
+const GNU_TIME = "/usr/bin/time";
+const withCpu = existsSync(GNU_TIME);
+
+/** Wall time (and CPU, with GNU time) of one command, stopped after limitMs. */
+async function timed(cmd: string, args: readonly string[], cwd: string, limitMs: number): Promise<{ ms: number; cpuMs?: number; out: string; code: number | undefined; timedOut: boolean }> {
+  const cpuFile = path.join(cwd, ".cpu");
+  const [c, a] = withCpu ? [GNU_TIME, ["-o", cpuFile, "-f", "%U %S", cmd, ...args]] : [cmd, args];
   const t = performance.now();
-  const r = await execa(cmd, args, { cwd, reject: false, all: true, timeout: limitMs, env: { NO_COLOR: "1" } });
-  return { ms: performance.now() - t, out: r.all ?? "", code: r.exitCode, timedOut: r.timedOut === true };
+  const r = await execa(c, a, { cwd, reject: false, all: true, timeout: limitMs, env: { NO_COLOR: "1" } });
+  const ms = performance.now() - t;
+  const cpu = withCpu ? /^([\d.]+) ([\d.]+)\s*$/m.exec(await readFile(cpuFile, "utf8").catch(() => "")) : null;
+  return { ms, ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}), out: r.all ?? "", code: r.exitCode, timedOut: r.timedOut === true };
 }
 
 const sizeName = ({ k, f, w, l }: FamilySize) => `${k},${f},${w} L${l}`;
@@ -55,18 +65,23 @@ async function faultline(file: string, limitMs: number): Promise<Run> {
   if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
   const j = JSON.parse(r.out.slice(r.out.indexOf("{"))) as { results: { verdict: string; stats: { distinct: number; tlcMs: number } | null }[] };
   const one = j.results[0];
-  return { ms: r.ms, verdict: one?.verdict ?? "?", ...(one?.stats ? { states: one.stats.distinct, tlcMs: one.stats.tlcMs } : {}) };
+  return { ms: r.ms, ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}), verdict: one?.verdict ?? "?", ...(one?.stats ? { states: one.stats.distinct, tlcMs: one.stats.tlcMs } : {}) };
 }
 
 async function handTla(tc: Toolchain, dir: string, fixed: boolean, limitMs: number): Promise<Run> {
   const module = fixed ? "F2FixedOpt" : "F2BuggyOpt";
+  return bareTlc(tc, dir, module, limitMs);
+}
+
+/** Bare TLC with 1 worker on <module>.tla in dir, as a user would run it. */
+async function bareTlc(tc: Toolchain, dir: string, module: string, limitMs: number): Promise<Run> {
   await rm(path.join(dir, "states"), { recursive: true, force: true });
   const r = await timed(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${module}.tla`], dir, limitMs);
   if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
   // The last count: progress lines print it too.
   const m = [...r.out.matchAll(/([\d,]+) distinct states found/g)].at(-1);
   const verdict = /Deadlock reached|is violated/.test(r.out) ? "deadlock" : r.code === 0 ? "ok" : `error ${r.code}`;
-  return { ms: r.ms, verdict, ...(m?.[1] ? { states: Number(m[1].replace(/,/g, "")) } : {}) };
+  return { ms: r.ms, ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}), verdict, ...(m?.[1] ? { states: Number(m[1].replace(/,/g, "")) } : {}) };
 }
 
 async function spin(dir: string, size: FamilySize, fixed: boolean, limitMs: number): Promise<Run> {
@@ -94,6 +109,13 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
   const tmp = await mkdtemp(path.join(os.tmpdir(), "faultline-f2-"));
   const limitMs = opts.limitS * 1000;
   const { family2 } = await import("./family2.js");
+  // Start-up baselines for the CPU per state: faultline on a one-step model, bare TLC on a two-state spec.
+  const trivialDir = path.join(tmp, "trivial");
+  await writeSpec(trivialDir, TRIVIAL);
+  const trivialModel = path.join(trivialDir, "trivial.ts");
+  await writeFile(trivialModel, 'import { model } from "faultline";\nexport default model("trivial", (m) => {\n  const l = m.mutex("L");\n  m.process("p").thread("T", (t) => {\n    t.lock(l);\n    t.unlock(l);\n  });\n});\n');
+  const flBase: Run[] = [];
+  const handBase: Run[] = [];
   const source = await readFile(path.join(root, "bench/family2.ts"), "utf8");
   const family2Text = source.replace('from "../src/index.js"', 'from "faultline"');
   if (family2Text === source) throw new Error("bench/family2.ts no longer imports ../src/index.js: update family2Section");
@@ -109,9 +131,10 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
     "- deps: the dependency table's extra exploration that a default `faultline check` adds (src/deps, in node, no symmetry), timed once in process.",
     "- hand TLA+: `F2FixedOpt.tla`/`F2BuggyOpt.tla` with SYMMETRY over each thread kind, bare TLC with 1 worker, whole-process wall time.",
     `- SPIN: \`spin -a\` + \`gcc -O2 -DSAFETY\` + \`./pan\`, whole wall time${withSpin ? "" : " (not installed here: n/a)"}.`,
+    `- CPU per state (fixed rows${withCpu ? "" : "; needs GNU time at /usr/bin/time: n/a here"}): user + system CPU of the whole run (GNU time), less the start-up measured in the same rounds (faultline: a \`check\` of a one-thread model; hand: bare TLC on a two-state spec), over the distinct states: what a state costs once both are running, JIT and garbage collection included.`,
     "",
-    "| K,F,W L | variant | faultline states | states/s | TLC time | end to end | deps | hand TLA+ + sym: states | time | states/s | SPIN states | compile + search |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| K,F,W L | variant | faultline states | states/s | TLC time | end to end | deps | hand TLA+ + sym: states | time | states/s | SPIN states | compile + search | CPU per state: faultline / hand |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const size of opts.sizes ?? FAMILY2_SIZES) {
     for (const fixed of [true, false]) {
@@ -139,6 +162,11 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
         fl.push(await faultline(modelFile, limitMs));
         if (ref) hand.push(await handTla(tc, dir, fixed, limitMs));
         if (ref && withSpin) sp.push(await spin(dir, size, fixed, limitMs));
+        // What each costs before its first state (JVM, parsing, node): in the same round.
+        if (fixed && withCpu) {
+          flBase.push(await faultline(trivialModel, limitMs));
+          handBase.push(await bareTlc(tc, trivialDir, TRIVIAL.module, limitMs));
+        }
         process.stderr.write(".");
       }
       let depsCell = "";
@@ -157,8 +185,17 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
       const distinct = fl[0]?.states;
       const rate = (n: number | undefined, ms: number) => (n === undefined || ms <= 0 ? "" : Math.round(n / (ms / 1000)).toLocaleString("en-US"));
       const handMs = median(hand.map((r) => r.ms));
+      // CPU per state once started: (median CPU - median start-up CPU) / distinct states.
+      const perState = (rs: Run[], base: Run[]) => {
+        const n = rs[0]?.states;
+        if (!fixed || n === undefined || rs.some((r) => r.cpuMs === undefined || r.verdict === "timeout") || base.length === 0) return undefined;
+        return (median(rs.map((r) => r.cpuMs ?? 0)) - median(base.map((r) => r.cpuMs ?? 0))) / n;
+      };
+      const flPer = perState(fl, flBase);
+      const handPer = perState(hand, handBase);
+      const perCell = flPer !== undefined && handPer !== undefined ? `${(flPer * 1000).toFixed(0)} / ${(handPer * 1000).toFixed(0)} µs (${(flPer / handPer).toFixed(1)}x)` : "";
       lines.push(
-        `| ${sizeName(size)} | ${variant} (${fl[0]?.verdict ?? "?"}) | ${distinct?.toLocaleString("en-US") ?? "timeout"} | ${rate(distinct, tlcMs)} | ${(tlcMs / 1000).toFixed(1)} s | ${med(fl)} | ${depsCell} | ${ref ? `${st(hand)} (${hand[0]?.verdict})` : "n/a"} | ${ref ? med(hand) : ""} | ${ref && hand[0]?.verdict !== "timeout" ? rate(hand[0]?.states, handMs) : ""} | ${sp.length > 0 ? `${st(sp)} (${sp[0]?.verdict})` : "n/a"} | ${sp.length > 0 ? med(sp) : ""} |`,
+        `| ${sizeName(size)} | ${variant} (${fl[0]?.verdict ?? "?"}) | ${distinct?.toLocaleString("en-US") ?? "timeout"} | ${rate(distinct, tlcMs)} | ${(tlcMs / 1000).toFixed(1)} s | ${med(fl)} | ${depsCell} | ${ref ? `${st(hand)} (${hand[0]?.verdict})` : "n/a"} | ${ref ? med(hand) : ""} | ${ref && hand[0]?.verdict !== "timeout" ? rate(hand[0]?.states, handMs) : ""} | ${sp.length > 0 ? `${st(sp)} (${sp[0]?.verdict})` : "n/a"} | ${sp.length > 0 ? med(sp) : ""} | ${perCell} |`,
       );
       process.stderr.write(`\n${lines.at(-1)}\n`);
     }
