@@ -31,12 +31,11 @@ export const shared = {
 };
 
 /**
- * TLC's JVM in the tests: C1 only (-XX:TieredStopAtLevel=1). Nearly every TLC run
- * here is over in a second, where the C2 compiler's warm-up costs more CPU than it
- * gains (a third less CPU for a seed model: 1.8 s against 1.4 s); faultline's
- * default keeps C2 for the long runs users make (bench/jvm-flags.ts). Set through
- * FAULTLINE_JAVA_OPTS, so the CLI's child processes get it too; a
- * FAULTLINE_JAVA_OPTS of the caller's own wins.
+ * TLC's JVM in the tests: C1 only (-XX:TieredStopAtLevel=1), faultline's own
+ * default for a one-worker check (src/tlc/run.ts jitArgs), here for every run:
+ * the tests' runs with several workers, a simulation or a distributed server are
+ * over in seconds too. Set through FAULTLINE_JAVA_OPTS, so the CLI's child
+ * processes get it too; a FAULTLINE_JAVA_OPTS of the caller's own wins.
  */
 export const testEnv = {
   FAULTLINE_JAVA_OPTS: process.env["FAULTLINE_JAVA_OPTS"] ?? "-XX:TieredStopAtLevel=1",

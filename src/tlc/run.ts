@@ -319,10 +319,9 @@ function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
     // deep recursion in the evaluator needs more than the default stack.
     "-XX:+UseParallelGC",
     "-Xss4m",
-    // No hsperfdata file in /tmp, a little less start-up. C1-only
-    // (-XX:TieredStopAtLevel=1) would start faster still but ran a 3-minute
-    // family model 1.7x slower: not worth it (bench/jvm-flags.ts, README).
+    // No hsperfdata file in /tmp, a little less start-up.
     "-XX:-UsePerfData",
+    ...jitArgs(opts),
     // TLC unpacks its standard modules into java.io.tmpdir and never removes
     // them: keep them in our dir so they go with it.
     `-Djava.io.tmpdir=${dir}`,
@@ -334,6 +333,23 @@ function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
     ...javaOpts(process.env["FAULTLINE_JAVA_OPTS"]),
     ...(opts.jvmArgs ?? []),
   ];
+}
+
+/**
+ * Which of the JVM's compilers TLC gets. Most checks run for seconds, and there
+ * C2, the optimising compiler, costs more than it gives back: compiling TLC's
+ * evaluator took about 3 CPU-seconds in a check of 6,159 states (family 2,
+ * K1 F2 W2 L2), and on a 2-core machine the compiler threads compete with the
+ * worker. C1 alone (-XX:TieredStopAtLevel=1) runs at its speed at once: that
+ * check went from 4.6 to 2.5 CPU-seconds, 2.9 to 2.2 s end to end. Its code is
+ * slower, so a run of minutes takes longer (1.6-1.8x at 552,877 states).
+ * Several workers, a distributed server and a simulation ask for long runs: they
+ * keep both compilers. FAULTLINE_JAVA_OPTS comes later on the command line, so
+ * -XX:TieredStopAtLevel=4 there restores C2 for any run (README, "Benchmarks").
+ */
+export function jitArgs(opts: Pick<RunOptions, "workers" | "distributed" | "simulate">): string[] {
+  const long = (opts.workers ?? 1) > 1 || opts.distributed !== undefined || opts.simulate !== undefined;
+  return long ? [] : ["-XX:TieredStopAtLevel=1"];
 }
 
 function tlcOnlyArgs(opts: RunOptions, dir: string): string[] {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Toolchain, locateToolchain } from "../../src/tlc/locate.js";
+import type { TlcRun } from "../../src/tlc/result.js";
 import { type RunOptions, runTlc } from "../../src/tlc/run.js";
 import { FIXTURES } from "./fixtures.js";
 
@@ -37,6 +38,34 @@ describe.skipIf(!jar)(title, { timeout: 60_000 }, () => {
     const run = await runTlc(fixture("ok", "Mutex"));
     expect(run).toMatchObject({ outcome: "ok", stats: { generated: 5, distinct: 3, depth: 2 } });
     if (run.outcome === "ok") expect(run.stats.timeMs).toBeGreaterThan(0);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  // -XX:+PrintCommandLineFlags: the JVM prints the flags it was given, each at its final value.
+  const jit = (output: string) => /-XX:TieredStopAtLevel=(\d)/.exec(output)?.[1];
+  /** A run with FAULTLINE_JAVA_OPTS set to opts (vitest.config.ts sets its own for the tests). */
+  const withJavaOpts = async (opts: string, run: () => Promise<TlcRun>): Promise<TlcRun> => {
+    const old = process.env["FAULTLINE_JAVA_OPTS"];
+    process.env["FAULTLINE_JAVA_OPTS"] = opts;
+    try {
+      return await run();
+    } finally {
+      if (old === undefined) delete process.env["FAULTLINE_JAVA_OPTS"];
+      else process.env["FAULTLINE_JAVA_OPTS"] = old;
+    }
+  };
+  it("JIT: C1 alone for a one-worker check, both compilers for several workers; FAULTLINE_JAVA_OPTS overrides", async () => {
+    const flags = { jvmArgs: ["-XX:+PrintCommandLineFlags"] };
+    const one = await withJavaOpts("", () => runTlc(fixture("ok", "Mutex", flags)));
+    expect(one.outcome).toBe("ok");
+    expect(jit(one.output), one.output).toBe("1");
+    const two = await withJavaOpts("", () => runTlc(fixture("ok", "Mutex", { ...flags, workers: 2 })));
+    expect(two).toMatchObject({ outcome: "ok", stats: { distinct: 3 } });
+    expect(two.output).toContain("-XX:+PrintCommandLineFlags");
+    expect(jit(two.output), two.output).toBeUndefined();
+    const full = await withJavaOpts("-XX:TieredStopAtLevel=4", () => runTlc(fixture("ok", "Mutex", flags)));
+    expect(full.outcome).toBe("ok");
+    expect(jit(full.output), full.output).toBe("4");
     expect(await leftovers()).toEqual([]);
   });
 
