@@ -45,10 +45,11 @@ interface Run {
 /** GNU time, when installed: the CPU (user + system) of a command and its children. */
 const GNU_TIME = "/usr/bin/time";
 const withCpu = existsSync(GNU_TIME);
+/** Where GNU time writes its figures (outside the repository, where faultline's checks run). */
+const cpuFile = path.join(os.tmpdir(), `faultline-f2-cpu-${process.pid}.txt`);
 
 /** Wall time (and CPU, with GNU time) of one command, stopped after limitMs. */
 async function timed(cmd: string, args: readonly string[], cwd: string, limitMs: number): Promise<{ ms: number; cpuMs?: number; out: string; code: number | undefined; timedOut: boolean }> {
-  const cpuFile = path.join(cwd, ".cpu");
   const [c, a] = withCpu ? [GNU_TIME, ["-o", cpuFile, "-f", "%U %S", cmd, ...args]] : [cmd, args];
   const t = performance.now();
   const r = await execa(c, a, { cwd, reject: false, all: true, timeout: limitMs, env: { NO_COLOR: "1" } });
@@ -201,6 +202,7 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
     }
   }
   await rm(tmp, { recursive: true, force: true });
+  await rm(cpuFile, { force: true });
   return lines;
 }
 
