@@ -186,7 +186,10 @@ if (!args.includes("--no-family")) {
   }
   if (largest) lines.push("", `Largest fixed-family size checked within ${limit} s: ${largest.name}, ${largest.distinct} distinct states (up to symmetry), ${largest.rate} states/s.`);
 }
-lines.push(...cpuBlock([await cpuOverhead(tc, path.join(root, "specs/seed000/as-reported.ts"), repeat)], repeat));
+{
+  const seed000 = path.join(root, "specs/seed000/as-reported.ts");
+  lines.push(...cpuBlock([await cpuOverhead(tc, seed000, repeat), await cpuOverhead(tc, seed000, repeat, ["--no-deps", "--no-why"])], repeat));
+}
 if (!args.includes("--no-family2")) lines.push(...family2Block(await family2Section(tc, { repeat: 3, bigRepeat: 1, limitS: Math.max(limit, 200) })));
 const out = path.resolve(import.meta.dirname, "results.md");
 await writeFile(out, `${lines.join("\n")}\n`);

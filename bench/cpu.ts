@@ -11,6 +11,7 @@ import { execa } from "execa";
 import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import type { Toolchain } from "../src/tlc/locate.js";
+import { ensureCdsArchive, jitArgs } from "../src/tlc/run.js";
 import { block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -30,9 +31,13 @@ export async function cpuSeconds(cmd: string, args: readonly string[], cwd: stri
 
 export interface CpuOverhead {
   readonly file: string;
+  /** the options given to `faultline check` besides -q */
+  readonly args: readonly string[];
   readonly check: readonly number[];
   readonly bare: readonly number[];
-  /** median(check) - median(bare) */
+  /** bare TLC with the JVM options faultline gives it (class-data sharing archive, C1 alone) */
+  readonly same: readonly number[];
+  /** median(check) - median(same): faultline's own work */
   readonly overhead: number;
 }
 
@@ -46,6 +51,10 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
   await writeSpec(dir, r.spec);
   const checks: number[] = [];
   const bares: number[] = [];
+  const sames: number[] = [];
+  const archive = await ensureCdsArchive(tc);
+  // src/tlc/run.ts jvmArgs for a one-worker check.
+  const jvm = [...(archive ? [`-XX:SharedArchiveFile=${archive}`] : []), "-XX:+UseParallelGC", "-Xss4m", "-XX:-UsePerfData", ...jitArgs({})];
   try {
     for (let i = 0; i < repeat; i++) {
       const c = await cpuSeconds(process.execPath, [cli, "check", "-q", ...cliArgs, file], root);
@@ -54,11 +63,14 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
       await rm(path.join(dir, "states"), { recursive: true, force: true });
       const b = await cpuSeconds(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
       bares.push(b.cpu);
+      await rm(path.join(dir, "states"), { recursive: true, force: true });
+      const same = await cpuSeconds(tc.java, [...jvm, `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-tool", "-workers", "1", "-checkpoint", "0", "-noGenerateSpecTE", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
+      sames.push(same.cpu);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { file, check: checks, bare: bares, overhead: median(checks) - median(bares) };
+  return { file, args: cliArgs, check: checks, bare: bares, same: sames, overhead: median(checks) - median(sames) };
 }
 
 /** The section as `npm run bench` writes it (between the markers bench:cpu replaces). */
@@ -70,11 +82,11 @@ export function cpuLines(results: readonly CpuOverhead[], repeat: number): strin
     "",
     "## faultline's own CPU per check",
     "",
-    `CPU seconds (user + system, the process and all it starts: node, the model's worker and esbuild, TLC's JVM) of \`node dist/cli/main.js check -q <model>\` against a bare \`java -cp tla2tools.jar tlc2.TLC -workers 1\` run of the spec it generates, interleaved, medians of ${repeat}. Load average: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
+    `CPU seconds (user + system, the process and all it starts: node, the model's worker and esbuild, TLC's JVM) of \`node dist/cli/main.js check -q <model>\` against bare TLC (\`java -cp tla2tools.jar tlc2.TLC -workers 1\`) on the spec it generates: as a user would run it, and with the JVM options faultline gives it (class-data sharing archive, C1 alone: src/tlc/run.ts). faultline's own CPU is the difference with the second. Interleaved, medians of ${repeat}. Load average: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
     "",
-    "| model | faultline check | bare TLC | overhead |",
-    "|---|---:|---:|---:|",
-    ...results.map((r) => `| ${path.relative(path.join(root, "specs"), r.file)} | ${s(median(r.check))} | ${s(median(r.bare))} | ${s(r.overhead)} |`),
+    "| model | faultline check | CPU | bare TLC | bare TLC, faultline's JVM options | faultline's own |",
+    "|---|---|---:|---:|---:|---:|",
+    ...results.map((r) => `| ${path.relative(path.join(root, "specs"), r.file)} | ${["-q", ...r.args].join(" ")}${r.args.length === 0 ? " (dependency table and why-checks included)" : ""} | ${s(median(r.check))} | ${s(median(r.bare))} | ${s(median(r.same))} | ${s(r.overhead)} |`),
   ];
 }
 
@@ -87,9 +99,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const tc = await locateToolchain();
   const results = [];
   for (const f of files.length > 0 ? files : [path.join(root, "specs/seed000/as-reported.ts")]) {
-    const r = await cpuOverhead(tc, path.resolve(f), repeat);
-    results.push(r);
-    console.error(`${f}: check ${r.check.map((x) => x.toFixed(2)).join(" ")}; bare ${r.bare.map((x) => x.toFixed(2)).join(" ")}`);
+    for (const extra of [[], ["--no-deps", "--no-why"]]) {
+      const r = await cpuOverhead(tc, path.resolve(f), repeat, extra);
+      results.push(r);
+      console.error(`${f} ${extra.join(" ")}: check ${r.check.map((x) => x.toFixed(2)).join(" ")}; bare ${r.bare.map((x) => x.toFixed(2)).join(" ")}; same options ${r.same.map((x) => x.toFixed(2)).join(" ")}`);
+    }
   }
   const lines = cpuLines(results, repeat);
   await writeBlock("cpu", lines);
