@@ -52,10 +52,23 @@ const cpuFile = path.join(os.tmpdir(), `faultline-f2-cpu-${process.pid}.txt`);
 async function timed(cmd: string, args: readonly string[], cwd: string, limitMs: number): Promise<{ ms: number; cpuMs?: number; out: string; code: number | undefined; timedOut: boolean }> {
   const [c, a] = withCpu ? [GNU_TIME, ["-o", cpuFile, "-f", "%U %S", cmd, ...args]] : [cmd, args];
   const t = performance.now();
-  const r = await execa(c, a, { cwd, reject: false, all: true, timeout: limitMs, env: { NO_COLOR: "1" } });
+  // Its own process group, killed whole at the limit: GNU time (or a shell) would
+  // die alone and leave the command running, holding the output pipe open.
+  const sub = execa(c, a, { cwd, reject: false, all: true, detached: true, env: { NO_COLOR: "1" } });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      if (sub.pid !== undefined) process.kill(-sub.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, limitMs);
+  const r = await sub;
+  clearTimeout(timer);
   const ms = performance.now() - t;
   const cpu = withCpu ? /^([\d.]+) ([\d.]+)\s*$/m.exec(await readFile(cpuFile, "utf8").catch(() => "")) : null;
-  return { ms, ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}), out: r.all ?? "", code: r.exitCode, timedOut: r.timedOut === true };
+  return { ms, ...(cpu && !timedOut ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}), out: r.all ?? "", code: r.exitCode, timedOut };
 }
 
 const sizeName = ({ k, f, w, l }: FamilySize) => `${k},${f},${w} L${l}`;
