@@ -11,7 +11,7 @@ import { execa } from "execa";
 import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import type { Toolchain } from "../src/tlc/locate.js";
-import { ensureCdsArchive, jitArgs } from "../src/tlc/run.js";
+import { ensureCdsArchive, jvmArgs } from "../src/tlc/run.js";
 import { block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -53,8 +53,7 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
   const bares: number[] = [];
   const sames: number[] = [];
   const archive = await ensureCdsArchive(tc);
-  // src/tlc/run.ts jvmArgs for a one-worker check.
-  const jvm = [...(archive ? [`-XX:SharedArchiveFile=${archive}`] : []), "-XX:+UseParallelGC", "-Xss4m", "-XX:-UsePerfData", ...jitArgs({})];
+  const jvm = jvmArgs({ spec: "", cfg: "", module: r.spec.module, toolchain: tc }, dir, archive ? { kind: "use", archive } : { kind: "off" });
   try {
     for (let i = 0; i < repeat; i++) {
       const c = await cpuSeconds(process.execPath, [cli, "check", "-q", ...cliArgs, file], root);
@@ -64,7 +63,7 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
       const b = await cpuSeconds(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
       bares.push(b.cpu);
       await rm(path.join(dir, "states"), { recursive: true, force: true });
-      const same = await cpuSeconds(tc.java, [...jvm, `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-tool", "-workers", "1", "-checkpoint", "0", "-noGenerateSpecTE", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
+      const same = await cpuSeconds(tc.java, [...jvm, "-cp", tc.jar, "tlc2.TLC", "-tool", "-workers", "1", "-checkpoint", "0", "-noGenerateSpecTE", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
       sames.push(same.cpu);
     }
   } finally {

@@ -312,7 +312,8 @@ function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
   return [...jvm, "-cp", opts.toolchain.jar, "tlc2.TLC", ...tlcOnlyArgs(opts, dir)];
 }
 
-function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
+/** The JVM options of a run in `dir` (bench/cpu.ts gives a bare TLC run the same). */
+export function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
   return [
     ...cdsJvmArgs(cds),
     // TLC warns (EC.TLC_ENVIRONMENT_JVM_GC) without the parallel collector;
