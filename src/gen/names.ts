@@ -72,10 +72,16 @@ export class Namer {
     this.#used = new Set(reserved);
   }
 
-  take(name: string, prefix = ""): string {
+  /**
+   * A `modelValue` identifier never has "_" second: TLC takes such a model value
+   * ("a_b2") as typed (type a) and then refuses to compare it with a string. It
+   * takes the prefix "t" instead (ta_b2).
+   */
+  take(name: string, prefix = "", opts: { readonly modelValue?: boolean } = {}): string {
     const stem = `${prefix}${identStem(name)}`;
     let id = stem;
     for (let i = 2; this.#used.has(id) || isReserved(id); i++) id = `${stem}_${i}`;
+    if (opts.modelValue && id.charAt(1) === "_") return this.take(name, `t${prefix}`, opts);
     this.#used.add(id);
     return id;
   }

@@ -122,16 +122,10 @@ export function buildView(
   const threadStr = new Map(model.threads.map((t) => [t.id, strings.take(t.name)]));
   // Threads of a symmetric group are model values (TLC permutes only those): their
   // name in the spec is an identifier, which TLC prints the way it prints a string.
-  // TLC types a model value whose name has "_" second ("a_b2" is of type a) and
-  // then refuses to compare it with a string: such a name takes a prefix.
-  const valueName = (name: string) => {
-    const v = idents.take(name);
-    return v.charAt(1) === "_" ? idents.take(name, "t") : v;
-  };
   const valueThreads = new Set<string>();
   const groupValues = sym.groups.map((g) =>
     g.threads.map((t) => {
-      const v = valueName(threadStr.get(t) ?? t);
+      const v = idents.take(threadStr.get(t) ?? t, "", { modelValue: true });
       threadStr.set(t, v);
       valueThreads.add(t);
       return v;
