@@ -18,7 +18,7 @@ import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import { ensureCdsArchive } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
-import { cpuBlock, cpuOverhead } from "./cpu.js";
+import { CPU_CHECKS, cpuBlock, cpuOverhead } from "./cpu.js";
 import { family } from "./family.js";
 import { referenceSection, runReference } from "./reference.js";
 import { family2Block, family2Section } from "./family2bench.js";
@@ -188,7 +188,9 @@ if (!args.includes("--no-family")) {
 }
 {
   const seed000 = path.join(root, "specs/seed000/as-reported.ts");
-  lines.push(...cpuBlock([await cpuOverhead(tc, seed000, repeat), await cpuOverhead(tc, seed000, repeat, ["--no-deps", "--no-why"])], repeat));
+  const results = [];
+  for (const extra of CPU_CHECKS) results.push(await cpuOverhead(tc, seed000, repeat, extra));
+  lines.push(...cpuBlock(results, repeat));
 }
 if (!args.includes("--no-family2")) lines.push(...family2Block(await family2Section(tc, { repeat: 3, bigRepeat: 1, limitS: Math.max(limit, 200) })));
 const out = path.resolve(import.meta.dirname, "results.md");

@@ -12,7 +12,7 @@ import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import type { Toolchain } from "../src/tlc/locate.js";
 import { ensureCdsArchive, jvmArgs } from "../src/tlc/run.js";
-import { block, median, writeBlock, writeSpec } from "./util.js";
+import { bareTlcArgs, block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/cli/main.js");
@@ -28,6 +28,9 @@ export async function cpuSeconds(cmd: string, args: readonly string[], cwd: stri
   if (secs.length !== 2) throw new Error(`cannot read the CPU times of ${cmd}: ${r.stdout}`);
   return { cpu: (secs[0] ?? 0) + (secs[1] ?? 0), wall, code: r.exitCode };
 }
+
+/** The checks bench:cpu times: a default one (dependency table and why-checks included), and the pipeline alone. */
+export const CPU_CHECKS: readonly (readonly string[])[] = [[], ["--no-deps", "--no-why"]];
 
 export interface CpuOverhead {
   readonly file: string;
@@ -60,7 +63,7 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
       if (c.code === undefined || c.code > 2) throw new Error(`faultline check ${file} failed (exit ${c.code})`);
       checks.push(c.cpu);
       await rm(path.join(dir, "states"), { recursive: true, force: true });
-      const b = await cpuSeconds(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
+      const b = await cpuSeconds(tc.java, bareTlcArgs(tc, dir, r.spec.module), dir);
       bares.push(b.cpu);
       await rm(path.join(dir, "states"), { recursive: true, force: true });
       const same = await cpuSeconds(tc.java, [...jvm, "-cp", tc.jar, "tlc2.TLC", "-tool", "-workers", "1", "-checkpoint", "0", "-noGenerateSpecTE", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
@@ -98,7 +101,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const tc = await locateToolchain();
   const results = [];
   for (const f of files.length > 0 ? files : [path.join(root, "specs/seed000/as-reported.ts")]) {
-    for (const extra of [[], ["--no-deps", "--no-why"]]) {
+    for (const extra of CPU_CHECKS) {
       const r = await cpuOverhead(tc, path.resolve(f), repeat, extra);
       results.push(r);
       console.error(`${f} ${extra.join(" ")}: check ${r.check.map((x) => x.toFixed(2)).join(" ")}; bare ${r.bare.map((x) => x.toFixed(2)).join(" ")}; same options ${r.same.map((x) => x.toFixed(2)).join(" ")}`);

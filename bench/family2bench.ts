@@ -13,7 +13,7 @@ import path from "node:path";
 import { execa } from "execa";
 import type { Toolchain } from "../src/tlc/locate.js";
 import type { FamilySize } from "./family.js";
-import { TRIVIAL, block, median, writeBlock, writeSpec } from "./util.js";
+import { TRIVIAL, bareTlcArgs, block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/cli/main.js");
@@ -90,7 +90,7 @@ async function handTla(tc: Toolchain, dir: string, fixed: boolean, limitMs: numb
 /** Bare TLC with 1 worker on <module>.tla in dir, as a user would run it. */
 async function bareTlc(tc: Toolchain, dir: string, module: string, limitMs: number): Promise<Run> {
   await rm(path.join(dir, "states"), { recursive: true, force: true });
-  const r = await timed(tc.java, ["-XX:+UseParallelGC", `-Djava.io.tmpdir=${dir}`, "-cp", tc.jar, "tlc2.TLC", "-workers", "1", "-metadir", path.join(dir, "states"), `${module}.tla`], dir, limitMs);
+  const r = await timed(tc.java, bareTlcArgs(tc, dir, module), dir, limitMs);
   if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
   // The last count: progress lines print it too.
   const m = [...r.out.matchAll(/([\d,]+) distinct states found/g)].at(-1);

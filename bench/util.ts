@@ -23,6 +23,20 @@ export async function writeSpec(dir: string, spec: { readonly module: string; re
 /** TLC's exit codes for "checked": no violation, or a safety/liveness/deadlock finding. */
 const CHECKED = new Set([0, 11, 12, 13]);
 
+/** `java` arguments of a bare TLC run with 1 worker on <module>.tla in dir, as a user would run it (states under dir/states). */
+export const bareTlcArgs = (tc: Toolchain, dir: string, module: string): string[] => [
+  "-XX:+UseParallelGC",
+  `-Djava.io.tmpdir=${dir}`,
+  "-cp",
+  tc.jar,
+  "tlc2.TLC",
+  "-workers",
+  "1",
+  "-metadir",
+  path.join(dir, "states"),
+  `${module}.tla`,
+];
+
 /** Wall time of `java <jvm> -cp tla2tools.jar tlc2.TLC <tlc> <module>.tla` in `dir`, as a user would run it. */
 export async function timeTlc(tc: Toolchain, dir: string, module: string, jvm: readonly string[] = [], tlc: readonly string[] = ["-workers", "1"]): Promise<number> {
   const meta = path.join(dir, "states");
