@@ -31,6 +31,12 @@ export interface RawRun {
   exitCode?: number;
   /** e.g. "SIGKILL" when the JVM was killed by something other than our timeout */
   signal?: string;
+  /**
+   * TLC had printed its verdict and its last message, and faultline ended the
+   * JVM rather than wait for its exit (run.ts, verdictPrinted): no exit status,
+   * but none was coming other than success or a violation's.
+   */
+  ended?: boolean;
   timedOut: boolean;
   /** set when TLC was stopped because its files on disk passed this many bytes */
   diskLimit?: number;
@@ -97,7 +103,8 @@ export function interpretRun(raw: RawRun): TlcRun {
         return unreachable(v);
     }
   }
-  if (raw.simulated && raw.exitCode === EXIT.SUCCESS) {
+  const exitedOk = raw.exitCode === EXIT.SUCCESS || raw.ended === true;
+  if (raw.simulated && exitedOk) {
     const simu = out.messages.findLast((m) => m.code === EC.TLC_STATS_SIMU);
     if (simu) {
       const progress = out.messages.findLast((m) => m.code === EC.TLC_PROGRESS_SIMU);
@@ -112,7 +119,7 @@ export function interpretRun(raw: RawRun): TlcRun {
       };
     }
   }
-  if (out.success && raw.exitCode === EXIT.SUCCESS) {
+  if (out.success && exitedOk) {
     return { outcome: "ok", stats: fullStats(out, raw.wallMs, 0), output };
   }
   return explainFailure(raw, out);

@@ -23,6 +23,12 @@ export interface SpawnOptions {
   readonly watchParent?: boolean;
   /** stdout and stderr as they arrive (the result still has all of it) */
   readonly onOutput?: (chunk: string) => void;
+  /**
+   * Called with stdout and stderr as they arrive: true ends the process at
+   * once (SIGKILL), and the result says `ended`. For a program whose output is
+   * complete before it exits and whose exit is slow (TLC's JVM: run.ts).
+   */
+  readonly endWhen?: (chunk: string) => boolean;
 }
 
 /** Longest timer Node keeps (2^31-1 ms, about 24.8 days); longer is no timeout at all. */
@@ -61,6 +67,8 @@ export interface Spawned {
   readonly signal?: string;
   readonly timedOut: boolean;
   readonly isCanceled: boolean;
+  /** endWhen said so and the process was killed then (its exit status is the SIGKILL) */
+  readonly ended: boolean;
   /** the process could not be started (ENOENT, EACCES) */
   readonly spawnError?: Error;
 }
@@ -94,8 +102,15 @@ export async function runProcess(command: string, args: readonly string[], opts:
     ...(opts.timeoutMs !== undefined && opts.timeoutMs <= MAX_TIMER_MS && { timeout: Math.max(1, Math.round(opts.timeoutMs)) }),
     ...(opts.signal !== undefined && { cancelSignal: opts.signal }),
   });
-  const onOutput = opts.onOutput;
-  if (onOutput) sub.all?.on("data", (chunk: Buffer | string) => onOutput(String(chunk)));
+  const { onOutput, endWhen } = opts;
+  let ended = false;
+  if (onOutput || endWhen) {
+    sub.all?.on("data", (chunk: Buffer | string) => {
+      const text = String(chunk);
+      onOutput?.(text);
+      if (!ended && endWhen?.(text)) ended = sub.kill("SIGKILL");
+    });
+  }
   const res = await sub;
   // Through the watchdog's shell, a command that cannot be run is its exit 126 or 127.
   const execFailed = watched && (res.exitCode === 126 || res.exitCode === 127) && /^faultline-watchdog: .*(not found|No such file|Permission denied)/m.test(String(res.stderr ?? ""));
@@ -108,6 +123,7 @@ export async function runProcess(command: string, args: readonly string[], opts:
     ...(res.signal !== undefined && { signal: res.signal }),
     timedOut: res.timedOut,
     isCanceled: res.isCanceled,
+    ended: ended && res.signal === "SIGKILL" && !res.timedOut && !res.isCanceled,
     ...(notStarted && { spawnError: new Error(execFailed ? String(res.stderr).trim() : res.shortMessage) }),
   };
 }

@@ -27,8 +27,8 @@ describe.skipIf(!record)("record TLC fixtures (set FAULTLINE_RECORD_TLC=1 to run
     await writeFile(join(at, "output.txt"), raw.output.replaceAll(raw.dir, "$DIR"));
     await rm(join(at, "trace.json"), { force: true });
     if (raw.traceJson !== undefined) await writeFile(join(at, "trace.json"), raw.traceJson);
-    const { exitCode, signal, timedOut, wallMs } = raw;
-    await writeFile(join(at, "run.json"), `${JSON.stringify({ exitCode, signal, timedOut, wallMs }, null, 2)}\n`);
+    const { exitCode, signal, ended, timedOut, wallMs } = raw;
+    await writeFile(join(at, "run.json"), `${JSON.stringify({ exitCode, signal, ended, timedOut, wallMs }, null, 2)}\n`);
     await rm(raw.dir, { recursive: true, force: true });
     expect(raw.output).toContain("@!@!@STARTMSG");
   });

@@ -133,6 +133,12 @@ describe("interpretRun: failures without a recording", () => {
     expect(interpretRun(raw({ exitCode: 11, output, traceJson: "{" }))).toMatchObject({ outcome: "failed", message: expect.stringContaining("cannot read") });
   });
 
+  it("a JVM ended after TLC's verdict (no exit status): ok on TLC_SUCCESS, failed without it", () => {
+    const success = "@!@!@STARTMSG 2193:0 @!@!@\nModel checking completed. No error has been found.\n@!@!@ENDMSG 2193 @!@!@\n";
+    expect(interpretRun(raw({ ended: true, output: success }))).toMatchObject({ outcome: "ok" });
+    expect(interpretRun(raw({ output: success }))).toMatchObject({ outcome: "failed", message: expect.stringContaining("without a verdict") });
+  });
+
   it("a timeout before any progress report has no stats", () => {
     expect(interpretRun(raw({ timedOut: true }))).toEqual({ outcome: "timeout", output: "" });
   });

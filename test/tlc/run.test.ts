@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Toolchain, locateToolchain } from "../../src/tlc/locate.js";
-import type { TlcRun } from "../../src/tlc/result.js";
-import { type RunOptions, runTlc } from "../../src/tlc/run.js";
+import { type TlcRun, interpretRun } from "../../src/tlc/result.js";
+import { type RunOptions, execTlc, runTlc } from "../../src/tlc/run.js";
+import { javaUnder } from "../helpers/cli.js";
 import { FIXTURES } from "./fixtures.js";
 
 const jar = process.env["TLA2TOOLS_JAR"];
@@ -67,6 +68,30 @@ describe.skipIf(!jar)(title, { timeout: 60_000 }, () => {
     expect(full.outcome).toBe("ok");
     expect(jit(full.output), full.output).toBe("4");
     expect(await leftovers()).toEqual([]);
+  });
+
+  it("the JVM is ended once TLC has printed a verdict and its last message; an error still waits for the exit status", async () => {
+    const ok = await execTlc(fixture("ok", "Mutex"));
+    const inv = await execTlc(fixture("invariant", "BrokenMutex"));
+    const bad = await execTlc(fixture("eval-error", "HeadEmpty"));
+    try {
+      // TLC_FINISHED (2186) is in, and no exit status or signal reaches interpretRun.
+      for (const r of [ok, inv]) {
+        expect(r.ended, r.output).toBe(true);
+        expect(r.output).toContain("@!@!@ENDMSG 2186 @!@!@");
+        expect(r).not.toHaveProperty("exitCode");
+        expect(r).not.toHaveProperty("signal");
+        expect(await javaUnder(r.dir)).toEqual([]);
+      }
+      expect(interpretRun(ok)).toMatchObject({ outcome: "ok", stats: { generated: 5, distinct: 3, depth: 2 } });
+      // trace.json was whole before TLC's last message.
+      expect(interpretRun(inv)).toMatchObject({ outcome: "invariant", invariant: "MutualExclusion", trace: { actions: [null, "Test", "Test", "Set", "Set"] } });
+      expect(bad).not.toHaveProperty("ended");
+      expect(bad.exitCode).toBe(255);
+      expect(interpretRun(bad)).toMatchObject({ outcome: "failed", message: expect.stringContaining("Head to the empty sequence") });
+    } finally {
+      for (const r of [ok, inv, bad]) await rm(r.dir, { recursive: true, force: true });
+    }
   });
 
   it("invariant: name, trace states and actions", async () => {
