@@ -3,9 +3,8 @@
 // cycles gained and lost, and the states; as Markdown for a review, or JSON.
 
 import type { CheckResult } from "../check.js";
-import { formatLoc } from "../ir/diagnostics.js";
 import { type DepEdge, lockEndText } from "../deps/index.js";
-import { faultText } from "../deps/table.js";
+import { siteTexts } from "../deps/table.js";
 
 export interface DiffSide {
   readonly file: string;
@@ -54,7 +53,7 @@ function side(file: string, r: CheckResult): DiffSide {
 const edgeText = (e: DepEdge) => `${lockEndText(e.from)} -> ${lockEndText(e.to)}`;
 
 function edgeDiff(e: DepEdge): EdgeDiff {
-  return { edge: edgeText(e), sites: e.sites.map((s) => `${s.thread}: ${s.heldAt.map(formatLoc).join(",") || "?"} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`) };
+  return { edge: edgeText(e), sites: siteTexts(e) };
 }
 
 export function diffResults(beforeFile: string, before: CheckResult, afterFile: string, after: CheckResult): DiffReport {

@@ -1,10 +1,9 @@
 // Text of the toolkit's sections in a report: the dependency table, lockdep's
 // potential cycles and the evidence for an `ok` (src/cli/print.ts places them).
 
-import { formatLoc } from "../ir/diagnostics.js";
 import type { PotentialCycle } from "./cycles.js";
 import type { Evidence } from "./evidence.js";
-import { type DepTable, faultText, formatDepTable, lockEndText, scopeText } from "./table.js";
+import { type DepTable, formatDepTable, lockEndText, scopeText, siteTexts } from "./table.js";
 
 export function depsLines(t: DepTable): string[] {
   return [`lock dependencies (held -> acquired; ${scopeText(t)}):`, ...formatDepTable(t)];
@@ -19,7 +18,7 @@ export function cycleLines(cycles: readonly PotentialCycle[], shown: readonly bo
     // A realised cycle's edges are in the table above; an unrealised one's are listed.
     if (c.realised) return;
     for (const e of c.edges) {
-      for (const s of e.sites) out.push(`     ${lockEndText(e.from)} -> ${lockEndText(e.to)}: ${s.thread} ${s.heldAt.map(formatLoc).join(",") || "?"} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`);
+      for (const site of siteTexts(e)) out.push(`     ${lockEndText(e.from)} -> ${lockEndText(e.to)}: ${site}`);
     }
     for (const n of c.needs) out.push(`     would need: ${n}`);
   });

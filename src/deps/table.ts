@@ -229,13 +229,18 @@ export function formatDepTable(t: DepTable, opts: { readonly indent?: string } =
   const out: string[] = [];
   for (const e of t.edges) {
     const head = `${lockEndText(e.from)} -> ${lockEndText(e.to)}`;
-    e.sites.forEach((s, i) => {
-      const held = s.heldAt.length > 0 ? s.heldAt.map(formatLoc).join(",") : "?";
-      const line = `${ind}${(i === 0 ? head : "").padEnd(w)}  ${s.thread}: ${held} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`;
-      out.push(line);
-    });
+    siteTexts(e).forEach((site, i) => out.push(`${ind}${(i === 0 ? head : "").padEnd(w)}  ${site}`));
   }
   return out;
+}
+
+/**
+ * An edge's sites as text, `thread: held -> acquired [via fault]`, each once:
+ * the iterations of a bounded loop are sites of their own (other pcs) that
+ * read the same.
+ */
+export function siteTexts(e: DepEdge): string[] {
+  return [...new Set(e.sites.map((s) => `${s.thread}: ${s.heldAt.length > 0 ? s.heldAt.map(formatLoc).join(",") : "?"} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`))];
 }
 
 /** The golden text of a model's table (specs/<seed>/<module>.deps.txt). */

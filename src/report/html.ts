@@ -141,9 +141,11 @@ ul.details li { font-family: ui-monospace, monospace; font-size: 12px; }
 function insightHtml(i: NonNullable<CheckResult["insight"]>): string[] {
   const out: string[] = [];
   if (i.evidence.items.length > 0) out.push(`<h2>What the check never exercised</h2><ul id="evidence">${i.evidence.items.map((x) => `<li>${esc(x.text)}</li>`).join("")}</ul>`);
-  const rows = i.deps.edges.flatMap((e) =>
-    e.sites.map((s, k) => `<tr>${k === 0 ? `<td rowspan="${e.sites.length}">${esc(lockEndText(e.from))}</td><td rowspan="${e.sites.length}">${esc(lockEndText(e.to))}</td>` : ""}<td>${esc(s.thread)}</td><td>${esc(s.heldAt.map(formatLoc).join(", "))}</td><td>${esc(formatLoc(s.acquireAt))}</td><td>${s.fault ? esc(faultText(s.fault)) : ""}</td></tr>`),
-  );
+  const rows = i.deps.edges.flatMap((e) => {
+    // Each row once: a bounded loop's iterations are sites that read the same.
+    const cells = [...new Set(e.sites.map((s) => `<td>${esc(s.thread)}</td><td>${esc(s.heldAt.map(formatLoc).join(", "))}</td><td>${esc(formatLoc(s.acquireAt))}</td><td>${s.fault ? esc(faultText(s.fault)) : ""}</td>`))];
+    return cells.map((c, k) => `<tr>${k === 0 ? `<td rowspan="${cells.length}">${esc(lockEndText(e.from))}</td><td rowspan="${cells.length}">${esc(lockEndText(e.to))}</td>` : ""}${c}</tr>`);
+  });
   out.push(
     `<h2>Lock dependencies</h2><p>${esc(scopeText(i.deps))}</p>` +
       (rows.length > 0 ? `<table id="deps"><tr><th>held</th><th>acquired</th><th>thread</th><th>held at</th><th>acquired at</th><th>page fault</th></tr>${rows.join("")}</table>` : `<p id="deps">no thread takes a lock while holding another</p>`),

@@ -65,6 +65,29 @@ describe("lock dependency table", () => {
     expect(edgesOf(r)).toEqual(["&app->mmap_lock (read) -> &inner"]);
     expect(r.insight?.deps.edges[0]?.sites[0]?.fault).toMatchObject({ region: "file", handler: "fill" });
   });
+
+  it("a loop's iterations are sites of their own but each line is printed once (text and HTML)", async () => {
+    const def = model("loop nests", (m) => {
+      const app = m.process("app");
+      const a = m.mutex("a");
+      const b = m.mutex("b");
+      app.thread("T", (t) =>
+        t.repeat(3, (x) => {
+          x.lock(a);
+          x.lock(b);
+          x.unlock(b);
+          x.unlock(a);
+        }),
+      );
+    });
+    const r = await check(def, { toolchain: toolchain() });
+    expect(r.verdict, JSON.stringify(r.error)).toBe("ok");
+    expect(r.insight?.deps.edges[0]?.sites.length).toBe(3);
+    const text = formatResult(r, "loop.ts", plain);
+    expect(text.split("\n").filter((l) => l.includes("T: deps.test.ts")).length, text).toBe(1);
+    expect(text).toMatch(/&a -> &b {2}T: deps\.test\.ts:\d+ -> deps\.test\.ts:\d+$/m);
+    expect(reportHtml(r, "loop.ts", []).match(/<td>T<\/td>/g)?.length).toBe(1);
+  });
 });
 
 describe("potential cycles, lockdep's view", () => {
