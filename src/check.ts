@@ -1,7 +1,8 @@
 // The pipeline in one function: model -> validated IR -> TLA+ -> TLC -> finding
 // in the model's words. Four outcomes kept apart: ok, finding, invalid model, tool failure.
 
-import { type Insight, analyse, shownBy } from "./deps/index.js";
+import { type Analysis, analyseInBackground } from "./deps/background.js";
+import { type Insight, shownBy } from "./deps/index.js";
 import type { Why } from "./deps/why.js";
 import type { ModelDef } from "./dsl/model.js";
 import { type GeneratedSpec, generate } from "./gen/index.js";
@@ -149,10 +150,20 @@ export function specFiles(spec: GeneratedSpec): [name: string, text: string][] {
 export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const name = def.ir.name;
   const c = compile(def, { ...(opts.merge !== undefined ? { merge: opts.merge } : {}), ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}) });
-  if (!c.ok) return { model: name, verdict: "invalid", diagnostics: c.diagnostics, timeMs: elapsed() };
-  const { spec, program } = c;
+  if (!c.ok) return { model: def.ir.name, verdict: "invalid", diagnostics: c.diagnostics, timeMs: elapsed() };
+  // The dependency table needs only the model: it is worked out beside TLC.
+  const analysis = opts.deps === false ? undefined : analyseInBackground(def.ir, c.program, opts.depsMaxStates !== undefined ? { maxStates: opts.depsMaxStates } : {});
+  try {
+    return await checkWith(def, opts, c, analysis, elapsed);
+  } finally {
+    analysis?.cancel();
+  }
+}
+
+async function checkWith(def: ModelDef, opts: CheckOptions, c: Compiled & { ok: true }, analysis: Analysis | undefined, elapsed: () => number): Promise<CheckResult> {
+  const name = def.ir.name;
+  const { spec } = c;
 
   let toolchain: Toolchain;
   try {
@@ -198,9 +209,9 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
     if (err instanceof ToolError) return { model: name, verdict: "error", error: { message: err.message, hint: err.hint }, spec, timeMs: elapsed() };
     throw err;
   }
-  const insightOf = (finding?: Finding): CheckResult["insight"] | undefined => {
-    if (opts.deps === false) return undefined;
-    const i = analyse(def.ir, program, opts.depsMaxStates !== undefined ? { maxStates: opts.depsMaxStates } : {});
+  const insightOf = async (finding?: Finding): Promise<CheckResult["insight"] | undefined> => {
+    if (!analysis) return undefined;
+    const i = await analysis.result();
     return { ...i, shown: i.cycles.map((c) => shownBy(c, finding)) };
   };
   const threadName = (id: string) => def.ir.threads.find((t) => t.id === id)?.name ?? id;
@@ -216,7 +227,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
   const sim = opts.simulate;
   switch (run.outcome) {
     case "ok":
-      return { ...base, verdict: "ok", stats: run.stats, ...withInsight(insightOf()), timeMs: elapsed() };
+      return { ...base, verdict: "ok", stats: run.stats, ...withInsight(await insightOf()), timeMs: elapsed() };
     case "simulated":
       return {
         ...base,
@@ -234,7 +245,7 @@ export async function check(def: ModelDef, opts: CheckOptions = {}): Promise<Che
         ...(run.outcome === "invariant" ? { violated: run.invariant } : {}),
       });
       const simulation = sim && simulationOf(run.output, sim);
-      return { ...base, verdict: finding.verdict, finding, ...(simulation ? { simulation } : { stats: run.stats }), trace: run.trace, ...withInsight(insightOf(finding)), timeMs: elapsed() };
+      return { ...base, verdict: finding.verdict, finding, ...(simulation ? { simulation } : { stats: run.stats }), trace: run.trace, ...withInsight(await insightOf(finding)), timeMs: elapsed() };
     }
     case "parse-error":
       return {

@@ -115,7 +115,7 @@ parentPort.once("message", async (url) => {
  * .ts files, which a model importing "faultline" then imports too: the worker
  * registers tsx as the parent has it (loader hooks do not reach workers on Node 20).
  */
-function tsxLoader(): string | undefined {
+export function tsxLoader(): string | undefined {
   if (!import.meta.url.endsWith(".ts")) return undefined;
   try {
     return import.meta.resolve("tsx/esm/api");

@@ -1,0 +1,40 @@
+// The dependency analysis on its worker thread (src/deps/background.ts): the
+// same insight as analyse() in this thread, on a model whose table has edges
+// and lockdep cycles; a worker that fails hands over to analyse() here.
+import { describe, expect, it } from "vitest";
+import { compile } from "../../src/check.js";
+import { analyseInBackground } from "../../src/deps/background.js";
+import { analyse } from "../../src/deps/index.js";
+import proposal from "../../specs/seed001/tglx-bd-sem.js";
+
+const program = () => {
+  const c = compile(proposal);
+  if (!c.ok) throw new Error(c.diagnostics.map((d) => d.message).join("; "));
+  return c.program;
+};
+
+describe("dependency analysis beside TLC", { timeout: 60_000 }, () => {
+  it("the worker's insight is analyse()'s, edges, cycles and evidence alike", async () => {
+    const p = program();
+    const bg = analyseInBackground(proposal.ir, p);
+    expect(bg.ranOn()).toBe("pending");
+    const got = await bg.result();
+    expect(bg.ranOn()).toBe("worker");
+    const want = analyse(proposal.ir, p);
+    expect(want.deps.edges.length).toBeGreaterThan(0);
+    expect(want.cycles.length).toBeGreaterThan(0);
+    expect(got).toEqual(want);
+  });
+
+  it("a state limit reaches the worker; a worker that cannot clone its input hands over to analyse() here", async () => {
+    const p = program();
+    const capped = analyseInBackground(proposal.ir, p, { maxStates: 5 });
+    expect(await capped.result()).toEqual(analyse(proposal.ir, p, { maxStates: 5 }));
+    expect(capped.ranOn()).toBe("worker");
+    // A function cannot be posted to a worker (DataCloneError): the analysis runs here.
+    const odd = { ...proposal.ir, extra: () => 1 } as unknown as typeof proposal.ir;
+    const fallback = analyseInBackground(odd, p);
+    expect(await fallback.result()).toEqual(analyse(proposal.ir, p));
+    expect(fallback.ranOn()).toBe("here");
+  });
+});
