@@ -18,7 +18,7 @@ import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
-import { type CompileOptions, type Compiled, compile } from "./check.js";
+import type { CompileOptions, Compiled } from "./check.js";
 import { stackFrames } from "./dsl/loc.js";
 import type { ModelDef } from "./dsl/model.js";
 import { suggestMethod } from "./dsl/suggest.js";
@@ -252,5 +252,7 @@ function unreachable(x: never): never {
 export async function compileFile(file: string, options: CompileOptions = {}): Promise<Compiled> {
   const loaded = await loadModelFile(file);
   if (!loaded.ok && loaded.environment) throw new Error(`${loaded.environment.message} (${loaded.environment.hint})`);
-  return loaded.ok ? compile(loaded.def, { source: path.basename(file), ...options }) : { ok: false, diagnostics: loaded.diagnostics };
+  if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics };
+  const { compile } = await import("./check.js");
+  return compile(loaded.def, { source: path.basename(file), ...options });
 }

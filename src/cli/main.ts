@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { type CheckResult, check, compile, specFiles } from "../check.js";
+import type { CheckResult } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { mkdirs, writeAside } from "../files.js";
 import { loadModelFile } from "../load.js";
@@ -110,6 +110,13 @@ interface Checked {
   notes?: readonly string[];
 }
 
+/**
+ * The pipeline (generation, TLC, the trace, the dependency analysis): loaded
+ * once asked for, so that a check loads it while esbuild bundles the model and
+ * the model's worker starts, not before.
+ */
+const pipeline = () => import("../check.js");
+
 async function checkCommand(files: string[], opts: CheckFlags): Promise<number> {
   const st = makeStyle(colourWanted(process.stdout, process.env));
   const outputs = [opts.itf && { flag: "--itf", file: opts.itf }, opts.report && { flag: "--report", file: opts.report }].filter((o) => !!o);
@@ -148,7 +155,11 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
   const located = locateToolchain();
   located.catch(() => undefined); // handled by check(); not an unhandled rejection meanwhile
   const checkOne = async (file: string): Promise<Checked> => {
-    const loaded = await loadModelFile(file, { signal: controller.signal });
+    const loading = loadModelFile(file, { signal: controller.signal });
+    // After the model's load has started esbuild and its worker.
+    const checking = pipeline();
+    checking.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    const loaded = await loading;
     if (controller.signal.aborted) return { text: "", code: EXIT.error, interrupted: true };
     if (!loaded.ok && loaded.environment) {
       const r: CheckResult = { model: path.basename(file), verdict: "error", error: loaded.environment, timeMs: 0 };
@@ -168,6 +179,7 @@ async function checkCommand(files: string[], opts: CheckFlags): Promise<number> 
       }
     }
     const extras = checkExtras(opts, rel(file), files.length === 1 || opts.jobs === 1);
+    const { check } = await checking;
     let r = await check(loaded.def, {
       ...extras.options,
       toolchain: located,
@@ -262,6 +274,7 @@ async function genCommand(file: string, opts: { out: string; merge?: boolean }):
     err(`faultline gen: error: ${loaded.environment.message}\n  hint: ${loaded.environment.hint}\n`);
     return EXIT.error;
   }
+  const { compile, specFiles } = await pipeline();
   const c = loaded.ok ? compile(loaded.def, { source: path.basename(file), ...(opts.merge === false ? { merge: false } : {}) }) : loaded;
   if (!c.ok) {
     err(`${rel(file)}: invalid model\n`);
@@ -330,6 +343,7 @@ async function diffCommand(beforeFile: string, afterFile: string, opts: { json?:
     for (const d of l.diagnostics) process.stderr.write(`  ${formatDiagnostic(d)}\n`);
   }
   if (bad) return EXIT.invalid;
+  const { check } = await pipeline();
   const [before, after] = await Promise.all(
     loaded.map((l) => check((l as Extract<typeof l, { ok: true }>).def, { toolchain: located, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) })),
   ) as [CheckResult, CheckResult];
@@ -352,6 +366,7 @@ async function diffCommand(beforeFile: string, afterFile: string, opts: { json?:
 
 async function orderCommand(file: string): Promise<number> {
   const loaded = await loadModelFile(file);
+  const { compile } = await pipeline();
   const c = loaded.ok ? compile(loaded.def) : undefined;
   if (!loaded.ok || !c?.ok) {
     process.stderr.write(`${rel(file)}: invalid model\n`);

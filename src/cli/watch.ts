@@ -7,7 +7,6 @@
 import { type FSWatcher, watch as fsWatch } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { check } from "../check.js";
 import { formatDiagnostic } from "../ir/diagnostics.js";
 import { loadModelFile } from "../load.js";
 import { locateToolchain } from "../tlc/locate.js";
@@ -61,6 +60,7 @@ export async function watchCommand(files: string[], opts: { full?: boolean; quie
         process.stdout.write(`${st.bold(rel(m.file))}: ${st.red("invalid model")}\n${loaded.diagnostics.map((d) => `  ${formatDiagnostic(d)}\n`).join("")}\n`);
         return;
       }
+      const { check } = await import("../check.js");
       const r = await check(loaded.def, { toolchain, signal: controller.signal });
       if (controller.signal.aborted) return;
       process.stdout.write(`${formatResult(r, rel(m.file), st, { quiet: opts.quiet === true, full: opts.full === true })}\n\n`);
