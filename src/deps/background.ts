@@ -53,8 +53,8 @@ export function analyseInBackground(model: Model, program: Program, opts: Option
   } catch {
     return { result: async () => here(), cancel: () => undefined, ranOn: () => ranOn };
   }
-  // The worker must not keep a finished check's process alive.
-  worker.unref();
+  // Not unref'd: while check() waits for the result, the worker may be the only
+  // thing keeping the event loop alive; check() ends it either way (cancel).
   const done = new Promise<Insight>((resolve, reject) => {
     worker.once("message", (m: { insight?: Insight; error?: string }) => (m.insight ? resolve(m.insight) : reject(new Error(m.error))));
     worker.once("error", reject);
