@@ -7,7 +7,7 @@ import type { Model } from "../ir/types.js";
 import type { Finding } from "../trace/translate.js";
 import { type PotentialCycle, potentialCycles } from "./cycles.js";
 import { type Evidence, evidence } from "./evidence.js";
-import { observe } from "./observe.js";
+import { type Observation, observe } from "./observe.js";
 import { type DepTable, depTable } from "./table.js";
 
 export type { PotentialCycle } from "./cycles.js";
@@ -22,7 +22,11 @@ export interface Insight {
 }
 
 export function analyse(model: Model, program: Program, opts: { readonly maxStates?: number } = {}): Insight {
-  const obs = observe(model, program, opts);
+  return insightOf(model, program, observe(model, program, opts));
+}
+
+/** What analyse gives from one observation (observe.ts). */
+export function insightOf(model: Model, program: Program, obs: Observation): Insight {
   const deps = depTable(model, program, obs);
   return { deps, cycles: potentialCycles(model, program, deps, obs), evidence: evidence(model, program, obs) };
 }

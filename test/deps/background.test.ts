@@ -3,12 +3,13 @@
 // and lockdep cycles; a worker that fails hands over to analyse() here.
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/check.js";
-import { analyseInBackground } from "../../src/deps/background.js";
+import { HERE_STATES, analyseInBackground } from "../../src/deps/background.js";
 import { analyse } from "../../src/deps/index.js";
+import asReported from "../../specs/seed000/as-reported.js";
 import proposal from "../../specs/seed001/tglx-bd-sem.js";
 
-const program = () => {
-  const c = compile(proposal);
+const program = (def = proposal) => {
+  const c = compile(def);
   if (!c.ok) throw new Error(c.diagnostics.map((d) => d.message).join("; "));
   return c.program;
 };
@@ -24,6 +25,18 @@ describe("dependency analysis beside TLC", { timeout: 60_000 }, () => {
     expect(want.deps.edges.length).toBeGreaterThan(0);
     expect(want.cycles.length).toBeGreaterThan(0);
     expect(got).toEqual(want);
+  });
+
+  it("a model of at most HERE_STATES states is analysed at once in this thread, with the same insight", async () => {
+    const p = program(asReported);
+    const bg = analyseInBackground(asReported.ir, p);
+    expect(bg.ranOn()).toBe("here");
+    const got = await bg.result();
+    expect(got.deps.states).toBeLessThanOrEqual(HERE_STATES);
+    expect(got.deps.edges.length).toBeGreaterThan(0);
+    expect(got).toEqual(analyse(asReported.ir, p));
+    // seed001's proposal (6288 states) is not: it went to the worker above.
+    expect(analyse(proposal.ir, program()).deps.states).toBeGreaterThan(HERE_STATES);
   });
 
   it("a state limit reaches the worker; a worker that cannot clone its input hands over to analyse() here", async () => {
