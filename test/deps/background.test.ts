@@ -17,7 +17,7 @@ const program = (def = proposal) => {
 describe("dependency analysis beside TLC", { timeout: 60_000 }, () => {
   it("the worker's insight is analyse()'s, edges, cycles and evidence alike", async () => {
     const p = program();
-    const bg = analyseInBackground(proposal.ir, p);
+    const bg = analyseInBackground(proposal.ir, p, { worker: true });
     expect(bg.ranOn()).toBe("pending");
     const got = await bg.result();
     expect(bg.ranOn()).toBe("worker");
@@ -39,14 +39,22 @@ describe("dependency analysis beside TLC", { timeout: 60_000 }, () => {
     expect(analyse(proposal.ir, program()).deps.states).toBeGreaterThan(HERE_STATES);
   });
 
+  it("run from the sources (as here), a large model's analysis waits in this thread for its result to be wanted, unless a worker is asked for", async () => {
+    const p = program();
+    const bg = analyseInBackground(proposal.ir, p);
+    expect(bg.ranOn()).toBe("pending");
+    expect(await bg.result()).toEqual(analyse(proposal.ir, p));
+    expect(bg.ranOn()).toBe("here");
+  });
+
   it("a state limit reaches the worker; a worker that cannot clone its input hands over to analyse() here", async () => {
     const p = program();
-    const capped = analyseInBackground(proposal.ir, p, { maxStates: 5 });
+    const capped = analyseInBackground(proposal.ir, p, { maxStates: 5, worker: true });
     expect(await capped.result()).toEqual(analyse(proposal.ir, p, { maxStates: 5 }));
     expect(capped.ranOn()).toBe("worker");
     // A function cannot be posted to a worker (DataCloneError): the analysis runs here.
     const odd = { ...proposal.ir, extra: () => 1 } as unknown as typeof proposal.ir;
-    const fallback = analyseInBackground(odd, p);
+    const fallback = analyseInBackground(odd, p, { worker: true });
     expect(await fallback.result()).toEqual(analyse(proposal.ir, p));
     expect(fallback.ranOn()).toBe("here");
   });
