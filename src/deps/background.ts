@@ -69,20 +69,22 @@ export function analyseInBackground(model: Model, program: Program, options: Opt
     ranOn = "here";
     return analyse(model, program, opts);
   };
+  /** No worker: the insight is worked out here, by `get`. */
+  const inThisThread = (get: () => Insight): Analysis => ({ result: async () => get(), cancel: () => undefined, ranOn: () => ranOn });
   // The same observation analyse() would make first (one step per operation,
   // complete), so the same insight; else the worker does the whole analysis.
   const small = observe(model, program, { merge: false, maxStates: Math.min(HERE_STATES, opts.maxStates ?? HERE_STATES) });
   if (small.complete) {
     const insight = insightOf(model, program, small);
     ranOn = "here";
-    return { result: async () => insight, cancel: () => undefined, ranOn: () => ranOn };
+    return inThisThread(() => insight);
   }
-  if (!wanted) return { result: async () => here(), cancel: () => undefined, ranOn: () => ranOn };
+  if (!wanted) return inThisThread(here);
   let worker: Worker;
   try {
     worker = new Worker(WORKER, { eval: true, workerData: { tsx: tsxLoader(), module: MODULE, model, program, opts } });
   } catch {
-    return { result: async () => here(), cancel: () => undefined, ranOn: () => ranOn };
+    return inThisThread(here);
   }
   // Not unref'd: while check() waits for the result, the worker may be the only
   // thing keeping the event loop alive; check() ends it either way (cancel).
