@@ -240,7 +240,17 @@ export function formatDepTable(t: DepTable, opts: { readonly indent?: string } =
  * read the same.
  */
 export function siteTexts(e: DepEdge): string[] {
-  return [...new Set(e.sites.map((s) => `${s.thread}: ${s.heldAt.length > 0 ? s.heldAt.map(formatLoc).join(",") : "?"} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`))];
+  return [...distinctSites(e).keys()];
+}
+
+/** An edge's sites that read differently (siteTexts), keyed by that text: what a report shows, the HTML's too. */
+export function distinctSites(e: DepEdge): Map<string, DepSite> {
+  const out = new Map<string, DepSite>();
+  for (const s of e.sites) {
+    const text = `${s.thread}: ${s.heldAt.length > 0 ? s.heldAt.map(formatLoc).join(",") : "?"} -> ${formatLoc(s.acquireAt)}${s.fault ? ` ${faultText(s.fault)}` : ""}`;
+    if (!out.has(text)) out.set(text, s);
+  }
+  return out;
 }
 
 /** The golden text of a model's table (specs/<seed>/<module>.deps.txt). */

@@ -5,7 +5,7 @@
 
 import type { CheckResult } from "../check.js";
 import { formatDiagnostic, formatLoc } from "../ir/diagnostics.js";
-import { faultText, lockEndText, scopeText } from "../deps/table.js";
+import { distinctSites, faultText, lockEndText, scopeText } from "../deps/table.js";
 import { formatLockdep } from "../trace/lockdep.js";
 
 export interface SourceFile {
@@ -142,8 +142,8 @@ function insightHtml(i: NonNullable<CheckResult["insight"]>): string[] {
   const out: string[] = [];
   if (i.evidence.items.length > 0) out.push(`<h2>What the check never exercised</h2><ul id="evidence">${i.evidence.items.map((x) => `<li>${esc(x.text)}</li>`).join("")}</ul>`);
   const rows = i.deps.edges.flatMap((e) => {
-    // Each row once: a bounded loop's iterations are sites that read the same.
-    const cells = [...new Set(e.sites.map((s) => `<td>${esc(s.thread)}</td><td>${esc(s.heldAt.map(formatLoc).join(", "))}</td><td>${esc(formatLoc(s.acquireAt))}</td><td>${s.fault ? esc(faultText(s.fault)) : ""}</td>`))];
+    // Each row once, as the text report: a bounded loop's iterations are sites that read the same.
+    const cells = [...distinctSites(e).values()].map((s) => `<td>${esc(s.thread)}</td><td>${esc(s.heldAt.map(formatLoc).join(", "))}</td><td>${esc(formatLoc(s.acquireAt))}</td><td>${s.fault ? esc(faultText(s.fault)) : ""}</td>`);
     return cells.map((c, k) => `<tr>${k === 0 ? `<td rowspan="${cells.length}">${esc(lockEndText(e.from))}</td><td rowspan="${cells.length}">${esc(lockEndText(e.to))}</td>` : ""}${c}</tr>`);
   });
   out.push(
