@@ -70,6 +70,23 @@ describe.skipIf(!jar)(title, { timeout: 60_000 }, () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  // The young generation's size, as the JVM settled it (NewSize = MaxNewSize: fixed).
+  const young = (output: string) => [/-XX:NewSize=(\d+)/.exec(output)?.[1], /-XX:MaxNewSize=(\d+)/.exec(output)?.[1]];
+  it("the young generation is a fixed 64 MB, for every run; -Xmn in FAULTLINE_JAVA_OPTS overrides it", async () => {
+    const flags = { jvmArgs: ["-XX:+PrintCommandLineFlags"] };
+    const mb = (n: number) => String(n * 1024 * 1024);
+    const one = await withJavaOpts("", () => runTlc(fixture("ok", "Mutex", flags)));
+    expect(one.outcome).toBe("ok");
+    expect(young(one.output), one.output).toEqual([mb(64), mb(64)]);
+    const two = await withJavaOpts("", () => runTlc(fixture("ok", "Mutex", { ...flags, workers: 2 })));
+    expect(two.outcome).toBe("ok");
+    expect(young(two.output), two.output).toEqual([mb(64), mb(64)]);
+    const own = await withJavaOpts("-Xmn200m", () => runTlc(fixture("ok", "Mutex", flags)));
+    expect(own.outcome).toBe("ok");
+    expect(young(own.output), own.output).toEqual([mb(200), mb(200)]);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it("the JVM is ended once TLC has printed a verdict and its last message; an error still waits for the exit status", async () => {
     const ok = await execTlc(fixture("ok", "Mutex"));
     const inv = await execTlc(fixture("invariant", "BrokenMutex"));
