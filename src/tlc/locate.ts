@@ -2,9 +2,9 @@
 // tla2tools.jar. Every failure is a ToolError that says what is wrong and what
 // to do; an explicit setting (JAVA, JAVA_HOME, TLA2TOOLS_JAR) that points
 // nowhere is an error, never a silent fall back to something else.
-import { open, stat } from "node:fs/promises";
+import { mkdir, open, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { PINNED } from "./pinned.js";
 import { runProcess } from "./spawn.js";
 
@@ -107,15 +107,20 @@ export async function locateJava(env: Env = process.env): Promise<{ java: string
     java = join(env["JAVA_HOME"], "bin", "java");
     origin = `(JAVA_HOME=${env["JAVA_HOME"]})`;
   }
-  // extendEnv: false so that a caller's env (tests: a PATH without java) is
-  // exactly what the lookup sees.
-  const res = await runProcess(java, ["-version"], { env, extendEnv: false, timeoutMs: 30_000 });
-  if (res.spawnError) {
-    const message = origin === "on PATH" ? "java not found on PATH" : `java not found: ${java} ${origin} cannot be run`;
-    throw new ToolError(message, JAVA_HINT);
+  const key = await javaKey(java, env);
+  let text = key ? await rememberedVersion(key, env) : undefined;
+  if (text === undefined) {
+    // extendEnv: false so that a caller's env (tests: a PATH without java) is
+    // exactly what the lookup sees.
+    const res = await runProcess(java, ["-version"], { env, extendEnv: false, timeoutMs: 30_000 });
+    if (res.spawnError) {
+      const message = origin === "on PATH" ? "java not found on PATH" : `java not found: ${java} ${origin} cannot be run`;
+      throw new ToolError(message, JAVA_HINT);
+    }
+    // `java -version` prints to stderr; some wrappers print to stdout.
+    text = `${res.stderr}\n${res.stdout}`;
+    if (key && parseJavaVersion(text) !== undefined) await rememberVersion(key, text, env);
   }
-  // `java -version` prints to stderr; some wrappers print to stdout.
-  const text = `${res.stderr}\n${res.stdout}`;
   const javaVersion = parseJavaVersion(text);
   if (javaVersion === undefined) {
     throw new ToolError(`cannot tell the version of ${java} ${origin}: \`java -version\` printed ${JSON.stringify(text.trim().slice(0, 200))}`, JAVA_HINT);
@@ -124,6 +129,84 @@ export async function locateJava(env: Env = process.env): Promise<{ java: string
     throw new ToolError(`java ${javaVersion} ${origin} is too old: TLC needs Java ${MIN_JAVA} or newer`, JAVA_HINT);
   }
   return { java, javaVersion, javaBuild: text.trim() };
+}
+
+// ---- `java -version`, remembered ------------------------------------------------
+// `java -version` starts a JVM: 0.1 CPU-seconds, a tenth of a small check's own
+// work, for an answer that changes only when the JDK does. What it printed is kept
+// in the cache directory under the executable's identity: the real file (links
+// followed), its size, times and inode, the JDK's runtime image beside it
+// (lib/modules, rewritten by every update of the JDK) and the JVM option
+// variables it reads at start. Only a real executable (ELF) is remembered: a
+// wrapper script (jenv, asdf, sdkman shims) may pick another JDK each run.
+
+/** The remembered answers: at most this many executables. */
+const REMEMBERED = 16;
+const versionsFile = (env: Env): string => join(cacheDir(env), "java-versions.json");
+
+/** The identity of the java executable `java` (a path, or a name looked up on PATH), or undefined where it must be run. */
+export async function javaKey(java: string, env: Env): Promise<string | undefined> {
+  try {
+    const found = java.includes("/") ? resolve(java) : await onPath(java, env["PATH"] ?? "");
+    if (!found) return undefined;
+    const real = await realpath(found);
+    const head = Buffer.alloc(4);
+    const file = await open(real, "r");
+    try {
+      await file.read(head, 0, 4, 0);
+    } finally {
+      await file.close();
+    }
+    if (head.toString("latin1") !== "\x7fELF") return undefined;
+    const bin = await stat(real);
+    const image = await stat(join(dirname(real), "..", "lib", "modules")).catch(() => undefined);
+    const ident = (s: typeof bin | undefined) => (s ? [s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs] : null);
+    const opts = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"].map((v) => env[v] ?? null);
+    return JSON.stringify([real, ident(bin), ident(image), opts]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first executable file `name` in the directories of PATH, as a shell would find it. */
+async function onPath(name: string, path: string): Promise<string | undefined> {
+  for (const d of path.split(delimiter)) {
+    if (!d || !isAbsolute(d)) continue;
+    const candidate = join(d, name);
+    const st = await stat(candidate).catch(() => undefined);
+    if (st?.isFile() && (st.mode & 0o111) !== 0) return candidate;
+  }
+  return undefined;
+}
+
+type Remembered = { readonly key: string; readonly text: string }[];
+
+async function remembered(env: Env): Promise<Remembered> {
+  try {
+    const data = JSON.parse(await readFile(versionsFile(env), "utf8")) as unknown;
+    return Array.isArray(data) ? data.filter((e): e is Remembered[number] => typeof e?.key === "string" && typeof e?.text === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+async function rememberedVersion(key: string, env: Env): Promise<string | undefined> {
+  return (await remembered(env)).find((e) => e.key === key)?.text;
+}
+
+/** Best effort: a cache that cannot be written only costs the next check a JVM start. */
+async function rememberVersion(key: string, text: string, env: Env): Promise<void> {
+  try {
+    const kept = [{ key, text }, ...(await remembered(env)).filter((e) => e.key !== key)].slice(0, REMEMBERED);
+    const file = versionsFile(env);
+    await mkdir(dirname(file), { recursive: true });
+    // Written aside and renamed: a check reading it at the same time sees the old or the new, never half.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(kept));
+    await rename(tmp, file);
+  } catch {
+    // ignored: see above
+  }
 }
 
 /**

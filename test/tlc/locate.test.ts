@@ -1,11 +1,11 @@
 // locateToolchain with explicit environments. The java checks use small shell
 // scripts that print what a given JDK prints; a real java is used when present.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED } from "../../src/tlc/pinned.js";
-import { ToolError, cacheDir, locateJar, locateJava, locateToolchain, parseJavaVersion } from "../../src/tlc/locate.js";
+import { ToolError, cacheDir, javaKey, locateJar, locateJava, locateToolchain, parseJavaVersion } from "../../src/tlc/locate.js";
 
 let dir: string;
 let fakeJar: string;
@@ -125,6 +125,53 @@ describe("locateJava", () => {
     const java = await fakeJava("javaweird", "hello");
     const err = await rejection(locateJava({ JAVA: java }));
     expect(err.message).toMatch(/^cannot tell the version of/);
+  });
+
+  it("never remembers what a script printed (a shim may choose another JDK next time)", async () => {
+    const cache = await mkdtemp(join(dir, "cache-"));
+    const java = await fakeJava("java17shim", 'openjdk version "17.0.15" 2025-04-15');
+    expect(await javaKey(java, {})).toBeUndefined();
+    expect((await locateJava({ JAVA: java, FAULTLINE_CACHE_DIR: cache })).javaVersion).toBe(17);
+    expect(await readdir(cache)).toEqual([]);
+  });
+
+  it("an executable's identity changes with its times, its JDK's runtime image and the JVM option variables", async () => {
+    // An ELF header is all javaKey reads; the file is never run.
+    const jdk = join(dir, "fakejdk");
+    await mkdir(join(jdk, "bin"), { recursive: true });
+    await mkdir(join(jdk, "lib"), { recursive: true });
+    const bin = join(jdk, "bin", "java");
+    await writeFile(bin, Buffer.from("\x7fELF\x02\x01\x01", "latin1"));
+    await chmod(bin, 0o755);
+    const first = await javaKey(bin, {});
+    expect(first).toBeDefined();
+    expect(await javaKey("java", { PATH: `${join(dir, "no-such-bin")}:${join(jdk, "bin")}` })).toBe(first);
+    expect(await javaKey(bin, { JAVA_TOOL_OPTIONS: "-Xss8m" })).not.toBe(first);
+    await writeFile(join(jdk, "lib", "modules"), "image");
+    const withImage = await javaKey(bin, {});
+    expect(withImage).not.toBe(first);
+    await utimes(bin, new Date(2020, 1, 1), new Date(2020, 1, 1));
+    expect(await javaKey(bin, {})).not.toBe(withImage);
+  });
+
+  it.skipIf(!process.env["TLA2TOOLS_JAR"])("remembers what a real java printed: the next lookup starts no JVM", async () => {
+    const cache = await mkdtemp(join(dir, "cache-"));
+    const env = { PATH: process.env["PATH"], FAULTLINE_CACHE_DIR: cache };
+    const real = await locateJava(env);
+    const file = join(cache, "java-versions.json");
+    const kept = JSON.parse(await readFile(file, "utf8")) as { key: string; text: string }[];
+    expect(kept.length).toBe(1);
+    expect(kept[0]?.text.trim()).toBe(real.javaBuild);
+    // What is in the file is what the next lookup answers: it did not run java.
+    const marked = kept.map((e) => ({ ...e, text: e.text.replace(/version "[^"]+"/, 'version "42.0.1-remembered"') }));
+    await writeFile(file, JSON.stringify(marked));
+    expect(await locateJava(env)).toMatchObject({ javaVersion: 42, javaBuild: expect.stringContaining("42.0.1-remembered") });
+    // Another JVM option variable is another identity: java runs again, and both are kept.
+    const opts = await locateJava({ ...env, JAVA_TOOL_OPTIONS: "-Xss4m" });
+    expect(opts.javaVersion).toBe(real.javaVersion);
+    expect(opts.javaBuild).toContain("Picked up JAVA_TOOL_OPTIONS: -Xss4m");
+    expect((JSON.parse(await readFile(file, "utf8")) as unknown[]).length).toBe(2);
+    expect(await readdir(cache)).toEqual(["java-versions.json"]);
   });
 
   it.skipIf(!process.env["TLA2TOOLS_JAR"])("finds the real toolchain (TLA2TOOLS_JAR set)", async () => {
