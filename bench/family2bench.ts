@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import type { Toolchain } from "../src/tlc/locate.js";
+import { YOUNG_GEN } from "../src/tlc/run.js";
 import type { FamilySize } from "./family.js";
 import { TRIVIAL, bareTlcArgs, block, median, writeBlock, writeSpec } from "./util.js";
 
@@ -82,15 +83,15 @@ async function faultline(file: string, limitMs: number): Promise<Run> {
   return { ms: r.ms, ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}), verdict: one?.verdict ?? "?", ...(one?.stats ? { states: one.stats.distinct, tlcMs: one.stats.tlcMs } : {}) };
 }
 
-async function handTla(tc: Toolchain, dir: string, fixed: boolean, limitMs: number): Promise<Run> {
+async function handTla(tc: Toolchain, dir: string, fixed: boolean, limitMs: number, jvm: readonly string[] = []): Promise<Run> {
   const module = fixed ? "F2FixedOpt" : "F2BuggyOpt";
-  return bareTlc(tc, dir, module, limitMs);
+  return bareTlc(tc, dir, module, limitMs, jvm);
 }
 
-/** Bare TLC with 1 worker on <module>.tla in dir, as a user would run it. */
-async function bareTlc(tc: Toolchain, dir: string, module: string, limitMs: number): Promise<Run> {
+/** Bare TLC with 1 worker on <module>.tla in dir, as a user would run it (with the JVM options jvm before the rest). */
+async function bareTlc(tc: Toolchain, dir: string, module: string, limitMs: number, jvm: readonly string[] = []): Promise<Run> {
   await rm(path.join(dir, "states"), { recursive: true, force: true });
-  const r = await timed(tc.java, bareTlcArgs(tc, dir, module), dir, limitMs);
+  const r = await timed(tc.java, [...jvm, ...bareTlcArgs(tc, dir, module)], dir, limitMs);
   if (r.timedOut) return { ms: r.ms, verdict: "timeout" };
   // The last count: progress lines print it too.
   const m = [...r.out.matchAll(/([\d,]+) distinct states found/g)].at(-1);
@@ -130,6 +131,7 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
   await writeFile(trivialModel, 'import { model } from "faultline";\nexport default model("trivial", (m) => {\n  const l = m.mutex("L");\n  m.process("p").thread("T", (t) => {\n    t.lock(l);\n    t.unlock(l);\n  });\n});\n');
   const flBase: Run[] = [];
   const handBase: Run[] = [];
+  const handHeapBase: Run[] = [];
   const source = await readFile(path.join(root, "bench/family2.ts"), "utf8");
   const family2Text = source.replace('from "../src/index.js"', 'from "faultline"');
   if (family2Text === source) throw new Error("bench/family2.ts no longer imports ../src/index.js: update family2Section");
@@ -146,9 +148,10 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
     "- hand TLA+: `F2FixedOpt.tla`/`F2BuggyOpt.tla` with SYMMETRY over each thread kind, bare TLC with 1 worker, whole-process wall time.",
     `- SPIN: \`spin -a\` + \`gcc -O2 -DSAFETY\` + \`./pan\`, whole wall time${withSpin ? "" : " (not installed here: n/a)"}.`,
     `- CPU per state (fixed rows${withCpu ? "" : "; needs GNU time at /usr/bin/time: n/a here"}): user + system CPU of the whole run (GNU time), less the start-up measured in the same rounds (faultline: a \`check\` of a one-thread model; hand: bare TLC on a two-state spec), over the distinct states: what a state costs once both are running, JIT and garbage collection included.`,
+    `- hand, faultline's heap: the hand TLA+ again with the young generation faultline gives TLC (\`${YOUNG_GEN.join(" ")}\`, src/tlc/run.ts), and its start-up likewise: how much of the ratio is that option rather than the encoding (fixed rows the hand run finishes).`,
     "",
-    "| K,F,W L | variant | faultline states | states/s | TLC time | end to end | deps | hand TLA+ + sym: states | time | states/s | SPIN states | compile + search | CPU per state: faultline / hand |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| K,F,W L | variant | faultline states | states/s | TLC time | end to end | deps | hand TLA+ + sym: states | time | states/s | SPIN states | compile + search | CPU per state: faultline / hand | hand, faultline's heap: time, CPU per state |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const size of opts.sizes ?? FAMILY2_SIZES) {
     for (const fixed of [true, false]) {
@@ -170,16 +173,20 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
       }
       const fl: Run[] = [];
       const hand: Run[] = [];
+      const handHeap: Run[] = [];
       const sp: Run[] = [];
       const rounds = size.l === 2 && size.k * size.f * size.w >= 18 ? (opts.bigRepeat ?? opts.repeat) : opts.repeat;
       for (let i = 0; i < rounds; i++) {
         fl.push(await faultline(modelFile, limitMs));
         if (ref) hand.push(await handTla(tc, dir, fixed, limitMs));
         if (ref && withSpin) sp.push(await spin(dir, size, fixed, limitMs));
+        const heapToo = ref && fixed && withCpu && hand[0]?.verdict !== "timeout";
+        if (heapToo) handHeap.push(await handTla(tc, dir, fixed, limitMs, YOUNG_GEN));
         // What each costs before its first state (JVM, parsing, node): in the same round.
         if (fixed && withCpu) {
           flBase.push(await faultline(trivialModel, limitMs));
           handBase.push(await bareTlc(tc, trivialDir, TRIVIAL.module, limitMs));
+          if (heapToo) handHeapBase.push(await bareTlc(tc, trivialDir, TRIVIAL.module, limitMs, YOUNG_GEN));
         }
         process.stderr.write(".");
       }
@@ -208,8 +215,10 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
       const flPer = perState(fl, flBase);
       const handPer = perState(hand, handBase);
       const perCell = flPer !== undefined && handPer !== undefined ? `${(flPer * 1000).toFixed(0)} / ${(handPer * 1000).toFixed(0)} µs (${(flPer / handPer).toFixed(1)}x)` : "";
+      const heapPer = perState(handHeap, handHeapBase);
+      const heapCell = flPer !== undefined && heapPer !== undefined ? `${med(handHeap)}, ${(heapPer * 1000).toFixed(0)} µs (faultline ${(flPer / heapPer).toFixed(1)}x)` : "";
       lines.push(
-        `| ${sizeName(size)} | ${variant} (${fl[0]?.verdict ?? "?"}) | ${distinct?.toLocaleString("en-US") ?? "timeout"} | ${rate(distinct, tlcMs)} | ${(tlcMs / 1000).toFixed(1)} s | ${med(fl)} | ${depsCell} | ${ref ? `${st(hand)} (${hand[0]?.verdict})` : "n/a"} | ${ref ? med(hand) : ""} | ${ref && hand[0]?.verdict !== "timeout" ? rate(hand[0]?.states, handMs) : ""} | ${sp.length > 0 ? `${st(sp)} (${sp[0]?.verdict})` : "n/a"} | ${sp.length > 0 ? med(sp) : ""} | ${perCell} |`,
+        `| ${sizeName(size)} | ${variant} (${fl[0]?.verdict ?? "?"}) | ${distinct?.toLocaleString("en-US") ?? "timeout"} | ${rate(distinct, tlcMs)} | ${(tlcMs / 1000).toFixed(1)} s | ${med(fl)} | ${depsCell} | ${ref ? `${st(hand)} (${hand[0]?.verdict})` : "n/a"} | ${ref ? med(hand) : ""} | ${ref && hand[0]?.verdict !== "timeout" ? rate(hand[0]?.states, handMs) : ""} | ${sp.length > 0 ? `${st(sp)} (${sp[0]?.verdict})` : "n/a"} | ${sp.length > 0 ? med(sp) : ""} | ${perCell} | ${heapCell} |`,
       );
       process.stderr.write(`\n${lines.at(-1)}\n`);
     }

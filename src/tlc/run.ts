@@ -379,7 +379,7 @@ export function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
  * JVM's maximum heap; FAULTLINE_JAVA_OPTS comes later on the command line, so
  * -Xmn there overrides this.
  */
-const YOUNG_GEN = ["-Xmn64m"];
+export const YOUNG_GEN: readonly string[] = ["-Xmn64m"];
 
 /**
  * Which of the JVM's compilers TLC gets. Most checks run for seconds, and there
