@@ -55,6 +55,8 @@ interface JsonDeps {
   complete: boolean;
   states: number;
   mergedSteps: boolean;
+  /** states counts classes of states equal up to a permutation of each threads(n, ...) group */
+  upToSymmetry: boolean;
   edges: readonly {
     from: JsonEnd;
     to: JsonEnd;
@@ -123,6 +125,7 @@ function insightJson(r: CheckResult): Pick<JsonResult, "dependencies" | "potenti
       complete: i.deps.complete,
       states: i.deps.states,
       mergedSteps: i.deps.merged,
+      upToSymmetry: i.deps.upToSymmetry,
       edges: i.deps.edges.map((e) => ({
         from: end(e.from),
         to: end(e.to),

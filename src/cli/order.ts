@@ -59,7 +59,7 @@ export function orderComment(model: Model, table: DepTable, file: string): Order
   }
   for (const l of ordered) if (!printed.has(l)) visit(l, undefined);
 
-  const out: string[] = [`Lock ordering in ${model.name} (${file}),`, `as faultline observed it over ${table.complete ? "every one of" : "only"} ${table.states} reachable states:`, ""];
+  const out: string[] = [`Lock ordering in ${model.name} (${file}),`, `as faultline observed it over ${table.complete ? "every one of" : "only"} ${table.states} reachable states${table.upToSymmetry ? " up to symmetry" : ""}:`, ""];
   out.push(...(lines.length > 0 ? lines : [cycles.length > 0 ? "no order: every dependency is on a cycle (below)" : "no lock is taken while another is held"]));
   for (const e of self) out.push("", selfLine(e));
   for (const c of cycles) {

@@ -6,6 +6,7 @@
 import { ExploreLimitError, type ExploreOptions, type State, type World, explore } from "../explore/index.js";
 import { deadlockedThreads } from "../explore/findings.js";
 import { DONE, type Program, lockKey } from "../ir/program.js";
+import { symmetry } from "../ir/symmetry.js";
 import type { LockMode, Model } from "../ir/types.js";
 
 /** A thread standing at an acquire of `lock`/`mode` while holding `held`, at node `pc`. */
@@ -31,6 +32,8 @@ export interface Observation {
   readonly states: number;
   /** Whether the states counted are those of merged steps (src/ir/merge.ts) or of one step per operation. */
   readonly merged: boolean;
+  /** The states counted are classes of states equal up to a permutation of each threads(n, ...) group (symmetry below). */
+  readonly upToSymmetry: boolean;
   readonly deps: readonly RawDep[];
   /** `thread/pc` of every node some thread stood at. */
   readonly reached: ReadonlySet<string>;
@@ -51,12 +54,47 @@ export interface Observation {
 export const MAX_OBSERVED_STATES = 100_000;
 export const MAX_OBSERVED_MERGED_STATES = 200_000;
 
-export function observe(model: Model, program: Program, opts: { readonly maxStates?: number; readonly merge?: boolean } = {}): Observation {
+/**
+ * Symmetry: the threads of a threads(n, ...) group that the check's spec may
+ * permute (src/ir/symmetry.ts: same program, named by no expression) run the same
+ * nodes, and every lock and variable is the same for each. What one of them shows
+ * at a node in some state, each twin shows at that node in the state with the two
+ * renamed, which is reachable too. So the search keeps one state per class
+ * (explore's `symmetry`, as TLC's SYMMETRY), and afterwards each group's
+ * observations are given to every member: a dependency any member showed at a
+ * node, with the locks all of them held alongside every time; the nodes any
+ * reached; a finish; an await found false. A stuck set is kept as found: only its
+ * locks are read (cycles.ts), and a renamed one holds and waits for the same.
+ * At K3 F3 W2 L1 of family 2 (bench/family2.ts) the search without it gave up
+ * after 300,000 states. The explorer keys a state by its least renaming, trying
+ * each permutation of the groups (as TLC does): past MAX_SYMMETRY_PERMUTATIONS of
+ * them (a group of seven threads) every state is explored instead.
+ */
+export const MAX_SYMMETRY_PERMUTATIONS = 720;
+
+/** The groups observe permutes: those the check's spec may permute, while their permutations are few enough. */
+export function observedSymmetry(model: Model, program: Program): string[][] {
+  const groups = symmetry(model, program).groups.map((g) => [...g.threads]);
+  const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
+  const perms = groups.reduce((p, g) => p * factorial(g.length), 1);
+  return perms > MAX_SYMMETRY_PERMUTATIONS ? [] : groups;
+}
+
+export function observe(model: Model, program: Program, opts: { readonly maxStates?: number; readonly merge?: boolean; readonly symmetry?: boolean } = {}): Observation {
+  const groups = opts.symmetry === false ? [] : observedSymmetry(model, program);
   const deps = new Map<string, { thread: string; pc: string; held: { lock: string; mode: LockMode }; alongside: Set<string> }>();
   const reached = new Set<string>();
   const finished = new Set<string>();
   const contended = new Set<string>();
   const blockedAwaits = new Set<string>();
+  // thread -> its pcs in `reached` and `blockedAwaits` (their keys are `thread/pc`), for the groups.
+  const reachedAt = new Map<string, Set<string>>();
+  const blockedAt = new Map<string, Set<string>>();
+  const at = (m: Map<string, Set<string>>, thread: string, pc: string) => {
+    let s = m.get(thread);
+    if (!s) m.set(thread, (s = new Set()));
+    s.add(pc);
+  };
   const deadlocks = new Map<string, StuckThread[]>();
   const modes: readonly LockMode[] = ["excl", "read", "write"];
   const heldBy = (w: World, s: State, t: number): string[] => {
@@ -80,8 +118,12 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
   const onNode: NonNullable<ExploreOptions["observe"]> = (w, s, t, n) => {
     const thread = w.threadIds[t] as string;
     reached.add(`${thread}/${n.pc}`);
+    at(reachedAt, thread, n.pc);
     const op = n.op;
-    if (op.kind === "await" && w.eval(s, op.cond) !== true) blockedAwaits.add(`${thread}/${n.pc}`);
+    if (op.kind === "await" && w.eval(s, op.cond) !== true) {
+      blockedAwaits.add(`${thread}/${n.pc}`);
+      at(blockedAt, thread, n.pc);
+    }
     if (op.kind !== "acquire") return;
     if (!w.canTake(s, t, op.lock, op.mode)) contended.add(op.lock);
     const held = heldBy(w, s, t);
@@ -105,9 +147,9 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
   const tries: boolean[] = opts.merge === undefined ? [false, true] : [opts.merge];
   for (const merge of tries) {
     merged = merge;
-    for (const x of [deps, reached, finished, contended, blockedAwaits, deadlocks]) x.clear();
+    for (const x of [deps, reached, finished, contended, blockedAwaits, deadlocks, reachedAt, blockedAt]) x.clear();
     try {
-      states = explore({ model, program }, { exhaustive: true, maxStates: max(merge), observe: onNode, observeState: onState, merge, encode: false }).distinct;
+      states = explore({ model, program }, { exhaustive: true, maxStates: max(merge), observe: onNode, observeState: onState, merge, encode: false, symmetry: groups }).distinct;
       complete = true;
       break;
     } catch (err) {
@@ -116,7 +158,29 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
       states = max(merge);
     }
   }
-  return { complete, states, merged, deps: [...deps.values()], reached, finished, contended, blockedAwaits, deadlocks: [...deadlocks.values()] };
+  for (const g of groups) {
+    // A dependency per (node, lock held), with the locks held alongside every time any member stood there.
+    const shown = new Map<string, { pc: string; held: { lock: string; mode: LockMode }; alongside: Set<string> }>();
+    for (const d of deps.values()) {
+      if (!g.includes(d.thread)) continue;
+      const key = `${d.pc}|${lockKey(d.held.lock, d.held.mode)}`;
+      const e = shown.get(key);
+      if (!e) shown.set(key, { pc: d.pc, held: d.held, alongside: new Set(d.alongside) });
+      else for (const x of [...e.alongside]) if (!d.alongside.has(x)) e.alongside.delete(x);
+    }
+    for (const u of g) {
+      for (const e of shown.values()) deps.set(`${u}|${e.pc}|${lockKey(e.held.lock, e.held.mode)}`, { thread: u, pc: e.pc, held: e.held, alongside: new Set(e.alongside) });
+    }
+    for (const [m, out] of [
+      [reachedAt, reached],
+      [blockedAt, blockedAwaits],
+    ] as const) {
+      const pcs = new Set(g.flatMap((u) => [...(m.get(u) ?? [])]));
+      for (const u of g) for (const pc of pcs) out.add(`${u}/${pc}`);
+    }
+    if (g.some((u) => finished.has(u))) for (const u of g) finished.add(u);
+  }
+  return { complete, states, merged, upToSymmetry: groups.length > 0, deps: [...deps.values()], reached, finished, contended, blockedAwaits, deadlocks: [...deadlocks.values()] };
 }
 
 export function splitKey(k: string): [lock: string, mode: LockMode] {

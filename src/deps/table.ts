@@ -55,6 +55,8 @@ export interface DepTable {
   readonly states: number;
   /** The states counted are merged steps' (true) or one step per operation's (false). */
   readonly merged: boolean;
+  /** The states counted are classes of states equal up to a permutation of each threads(n, ...) group's threads (observe.ts). */
+  readonly upToSymmetry: boolean;
   readonly edges: readonly DepEdge[];
 }
 
@@ -102,7 +104,7 @@ export function depTable(model: Model, program: Program, obs: Observation): DepT
     sites: e.sites.sort((a, b) => (threadOrder.get(a.threadId) ?? 0) - (threadOrder.get(b.threadId) ?? 0) || pcNumber(a.pc) - pcNumber(b.pc)),
   }));
   out.sort((a, b) => endCmp(a.from, b.from) || endCmp(a.to, b.to));
-  return { complete: obs.complete, states: obs.states, merged: obs.merged, edges: out };
+  return { complete: obs.complete, states: obs.states, merged: obs.merged, upToSymmetry: obs.upToSymmetry, edges: out };
 }
 
 function innermostProc(model: Model, n: Node): string | undefined {
@@ -258,8 +260,9 @@ export function depTableText(modelName: string, t: DepTable): string {
   return [`lock dependencies of "${modelName}" (${scopeText(t)}):`, ...formatDepTable(t), ""].join("\n");
 }
 
-/** Which states the table covers: `all 6288 reachable states (one step per operation)`. */
+/** Which states the table covers: `all 6288 reachable states, one step per operation`. */
 export function scopeText(t: DepTable): string {
   const steps = t.merged ? "merged steps" : "one step per operation";
-  return t.complete ? `all ${t.states} reachable states, ${steps}` : `only the first ${t.states} states (${steps}): the model is larger`;
+  const sym = t.upToSymmetry ? " up to symmetry" : "";
+  return t.complete ? `all ${t.states} reachable states${sym}, ${steps}` : `only the first ${t.states} states${sym} (${steps}): the model is larger`;
 }

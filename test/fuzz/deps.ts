@@ -5,9 +5,10 @@
 // explorer's table (src/deps) by the fuzz batch and the specs test.
 
 import { compile } from "../../src/check.js";
-import { observe } from "../../src/deps/observe.js";
+import { type Observation, observe } from "../../src/deps/observe.js";
 import type { ModelDef } from "../../src/dsl/model.js";
 import { heldCounts } from "../../src/ir/program.js";
+import { symmetry } from "../../src/ir/symmetry.js";
 import type { Toolchain } from "../../src/tlc/locate.js";
 import { runTlc } from "../../src/tlc/run.js";
 
@@ -20,6 +21,39 @@ export function explorerEdges(def: ModelDef, merge: boolean, maxStates = 200_000
   if (!c.ok) throw new Error("invalid model");
   const o = observe(def.ir, c.program, { merge, maxStates });
   return { edges: new Set(o.deps.map((d) => `${d.thread}|${d.pc}|${d.held.lock}/${d.held.mode}`)), complete: o.complete };
+}
+
+/**
+ * The whole observation of src/deps (every dependency with the locks held
+ * alongside, the nodes reached, finished threads, awaits found false, contended
+ * locks) explored up to symmetry, as src/deps does for a model with threads(n, ...)
+ * groups, against every state explored: undefined when they agree or the model
+ * has no group to permute, else what differs. One step per operation.
+ */
+export function symmetryObservationDiff(def: ModelDef, maxStates = 200_000): string | undefined {
+  const c = compile(def, { symmetry: false, merge: false });
+  if (!c.ok || symmetry(def.ir, c.program).groups.length === 0) return undefined;
+  const sym = observe(def.ir, c.program, { merge: false, maxStates });
+  const all = observe(def.ir, c.program, { merge: false, maxStates, symmetry: false });
+  if (!sym.upToSymmetry || all.upToSymmetry) return "the observation says the wrong thing about symmetry";
+  if (!all.complete) return undefined;
+  if (!sym.complete) return `up to symmetry: gave up after ${sym.states} states, where every state is ${all.states}`;
+  const text = (o: Observation) => ({
+    deps: o.deps.map((d) => `${d.thread}|${d.pc}|${d.held.lock}/${d.held.mode}|${[...d.alongside].sort().join(",")}`).sort(),
+    reached: [...o.reached].sort(),
+    finished: [...o.finished].sort(),
+    blockedAwaits: [...o.blockedAwaits].sort(),
+    contended: [...o.contended].sort(),
+  });
+  const a = text(sym);
+  const b = text(all);
+  for (const k of Object.keys(a) as (keyof typeof a)[]) {
+    const only = (x: string[], y: string[]) => x.filter((v) => !y.includes(v));
+    const more = only(a[k], b[k]);
+    const fewer = only(b[k], a[k]);
+    if (more.length > 0 || fewer.length > 0) return `${k} up to symmetry: ${more.length > 0 ? `extra ${more.slice(0, 3).join(" ")}` : ""}${fewer.length > 0 ? ` missing ${fewer.slice(0, 3).join(" ")}` : ""}`;
+  }
+  return undefined;
 }
 
 /** TLC's edges on the unmerged spec, or a string saying why there are none. */

@@ -12,7 +12,7 @@ import type { Program } from "../../src/ir/program.js";
 import { type ExploreResult, type Violation, ExploreLimitError, explore, violationKey } from "../../src/explore/index.js";
 import type { Toolchain } from "../../src/tlc/locate.js";
 import { runTlc } from "../../src/tlc/run.js";
-import { diffEdges, explorerEdges, tlcEdges } from "./deps.js";
+import { diffEdges, explorerEdges, symmetryObservationDiff, tlcEdges } from "./deps.js";
 
 /** Models with more distinct states than this are skipped (TLC would take too long). */
 export const MAX_STATES = 20_000;
@@ -96,6 +96,8 @@ export async function depsDifferential(def: ModelDef, toolchain: Toolchain): Pro
   const merged = explorerEdges(def, true, MAX_UNMERGED_STATES);
   const m = diffEdges(merged.edges, un.edges);
   if (m) return `dependencies: merged vs unmerged explorer: ${m}`;
+  const sym = symmetryObservationDiff(def, MAX_UNMERGED_STATES);
+  if (sym) return `dependencies: ${sym}`;
   const tlc = await tlcEdges(def, toolchain);
   if (typeof tlc === "string") return `dependencies: ${tlc}`;
   const t = diffEdges(tlc, un.edges);
