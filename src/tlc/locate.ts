@@ -168,10 +168,14 @@ export async function javaKey(java: string, env: Env): Promise<string | undefine
   }
 }
 
-/** The first executable file `name` in the directories of PATH, as a shell would find it. */
+/**
+ * The first executable file `name` in the directories of PATH, as a shell would
+ * find it; undefined when a directory before it is relative (or empty: the
+ * current one), where what runs depends on where the check runs.
+ */
 async function onPath(name: string, path: string): Promise<string | undefined> {
   for (const d of path.split(delimiter)) {
-    if (!d || !isAbsolute(d)) continue;
+    if (!d || !isAbsolute(d)) return undefined;
     const candidate = join(d, name);
     const st = await stat(candidate).catch(() => undefined);
     if (st?.isFile() && (st.mode & 0o111) !== 0) return candidate;

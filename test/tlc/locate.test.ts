@@ -146,6 +146,8 @@ describe("locateJava", () => {
     const first = await javaKey(bin, {});
     expect(first).toBeDefined();
     expect(await javaKey("java", { PATH: `${join(dir, "no-such-bin")}:${join(jdk, "bin")}` })).toBe(first);
+    // A relative directory first: which java runs depends on the working directory.
+    expect(await javaKey("java", { PATH: `bin:${join(jdk, "bin")}` })).toBeUndefined();
     expect(await javaKey(bin, { JAVA_TOOL_OPTIONS: "-Xss8m" })).not.toBe(first);
     await writeFile(join(jdk, "lib", "modules"), "image");
     const withImage = await javaKey(bin, {});
