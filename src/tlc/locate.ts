@@ -2,9 +2,10 @@
 // tla2tools.jar. Every failure is a ToolError that says what is wrong and what
 // to do; an explicit setting (JAVA, JAVA_HOME, TLA2TOOLS_JAR) that points
 // nowhere is an error, never a silent fall back to something else.
-import { mkdir, open, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
+import { open, readFile, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { mkdirs, writeAside } from "../files.js";
 import { PINNED } from "./pinned.js";
 import { runProcess } from "./spawn.js";
 
@@ -203,11 +204,10 @@ async function rememberVersion(key: string, text: string, env: Env): Promise<voi
   try {
     const kept = [{ key, text }, ...(await remembered(env)).filter((e) => e.key !== key)].slice(0, REMEMBERED);
     const file = versionsFile(env);
-    await mkdir(dirname(file), { recursive: true });
-    // Written aside and renamed: a check reading it at the same time sees the old or the new, never half.
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(kept));
-    await rename(tmp, file);
+    // mkdirs, not a recursive mkdir, which spins forever under /proc; written
+    // aside and renamed: a check reading it meanwhile sees the old or the new.
+    await mkdirs(dirname(file));
+    await writeAside(file, JSON.stringify(kept));
   } catch {
     // ignored: see above
   }
