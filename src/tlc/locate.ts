@@ -151,6 +151,9 @@ export async function javaKey(java: string, env: Env): Promise<string | undefine
     const found = java.includes("/") ? resolve(java) : await onPath(java, env["PATH"] ?? "");
     if (!found) return undefined;
     const real = await realpath(found);
+    const bin = await stat(real);
+    // A regular file only: opening a FIFO to read its first bytes would wait for a writer.
+    if (!bin.isFile()) return undefined;
     const head = Buffer.alloc(4);
     const file = await open(real, "r");
     try {
@@ -159,7 +162,6 @@ export async function javaKey(java: string, env: Env): Promise<string | undefine
       await file.close();
     }
     if (head.toString("latin1") !== "\x7fELF") return undefined;
-    const bin = await stat(real);
     const image = await stat(join(dirname(real), "..", "lib", "modules")).catch(() => undefined);
     const ident = (s: typeof bin | undefined) => (s ? [s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs] : null);
     const opts = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"].map((v) => env[v] ?? null);
