@@ -79,14 +79,19 @@ async function checkJar(path: string, what: string, hint: string): Promise<void>
   // java's class path is split at ':' (';' on Windows): such a jar path cannot be given to it.
   if (path.includes(delimiter)) throw new ToolError(`${what} ${path} has a '${delimiter}' in its path, which java's class path cannot hold`, `move or link the jar to a path without '${delimiter}'`);
   // A jar is a zip: it starts with the local file header magic "PK".
-  const head = Buffer.alloc(2);
+  if ((await firstBytes(path, 2)) !== "PK") throw new ToolError(`${what} ${path} is not a jar (no zip header)`, hint);
+}
+
+/** The first n bytes of a file, as latin1 (a magic number). */
+async function firstBytes(path: string, n: number): Promise<string> {
+  const head = Buffer.alloc(n);
   const file = await open(path, "r");
   try {
-    await file.read(head, 0, 2, 0);
+    await file.read(head, 0, n, 0);
   } finally {
     await file.close();
   }
-  if (head.toString("latin1") !== "PK") throw new ToolError(`${what} ${path} is not a jar (no zip header)`, hint);
+  return head.toString("latin1");
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -154,14 +159,7 @@ export async function javaKey(java: string, env: Env): Promise<string | undefine
     const bin = await stat(real);
     // A regular file only: opening a FIFO to read its first bytes would wait for a writer.
     if (!bin.isFile()) return undefined;
-    const head = Buffer.alloc(4);
-    const file = await open(real, "r");
-    try {
-      await file.read(head, 0, 4, 0);
-    } finally {
-      await file.close();
-    }
-    if (head.toString("latin1") !== "\x7fELF") return undefined;
+    if ((await firstBytes(real, 4)) !== "\x7fELF") return undefined;
     const image = await stat(join(dirname(real), "..", "lib", "modules")).catch(() => undefined);
     const ident = (s: typeof bin | undefined) => (s ? [s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs] : null);
     const opts = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"].map((v) => env[v] ?? null);
