@@ -71,18 +71,19 @@ export const MAX_OBSERVED_MERGED_STATES = 200_000;
 export function observe(model: Model, program: Program, opts: { readonly maxStates?: number; readonly merge?: boolean; readonly symmetry?: boolean } = {}): Observation {
   const groups = opts.symmetry === false ? [] : symmetry(model, program).groups.map((g) => g.threads);
   const deps = new Map<string, { thread: string; pc: string; held: { lock: string; mode: LockMode }; alongside: Set<string> }>();
-  const reached = new Set<string>();
-  const finished = new Set<string>();
-  const contended = new Set<string>();
-  const blockedAwaits = new Set<string>();
-  // thread -> its pcs in `reached` and `blockedAwaits` (their keys are `thread/pc`), for the groups.
+  // thread -> the pcs it stood at, and those of awaits it found false (Observation's
+  // `thread/pc` sets, made at the end, once the groups have been shared out).
   const reachedAt = new Map<string, Set<string>>();
   const blockedAt = new Map<string, Set<string>>();
-  const at = (m: Map<string, Set<string>>, thread: string, pc: string) => {
+  const pcsOf = (m: Map<string, Set<string>>, thread: string): Set<string> => {
     let s = m.get(thread);
     if (!s) m.set(thread, (s = new Set()));
-    s.add(pc);
+    return s;
   };
+  const finished = new Set<string>();
+  const contended = new Set<string>();
+  /** deps' key: the thread at node pc holding lock k (lockKey). */
+  const depKey = (thread: string, pc: string, k: string) => `${thread}|${pc}|${k}`;
   const deadlocks = new Map<string, StuckThread[]>();
   const modes: readonly LockMode[] = ["excl", "read", "write"];
   const heldBy = (w: World, s: State, t: number): string[] => {
@@ -105,19 +106,15 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
   };
   const onNode: NonNullable<ExploreOptions["observe"]> = (w, s, t, n) => {
     const thread = w.threadIds[t] as string;
-    reached.add(`${thread}/${n.pc}`);
-    at(reachedAt, thread, n.pc);
+    pcsOf(reachedAt, thread).add(n.pc);
     const op = n.op;
-    if (op.kind === "await" && w.eval(s, op.cond) !== true) {
-      blockedAwaits.add(`${thread}/${n.pc}`);
-      at(blockedAt, thread, n.pc);
-    }
+    if (op.kind === "await" && w.eval(s, op.cond) !== true) pcsOf(blockedAt, thread).add(n.pc);
     if (op.kind !== "acquire") return;
     if (!w.canTake(s, t, op.lock, op.mode)) contended.add(op.lock);
     const held = heldBy(w, s, t);
     for (const k of held) {
       const [lock, mode] = splitKey(k);
-      const key = `${thread}|${n.pc}|${k}`;
+      const key = depKey(thread, n.pc, k);
       const others = held.filter((x) => x !== k);
       const e = deps.get(key);
       if (!e) deps.set(key, { thread, pc: n.pc, held: { lock, mode }, alongside: new Set(others) });
@@ -135,7 +132,7 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
   const tries: boolean[] = opts.merge === undefined ? [false, true] : [opts.merge];
   for (const merge of tries) {
     merged = merge;
-    for (const x of [deps, reached, finished, contended, blockedAwaits, deadlocks, reachedAt, blockedAt]) x.clear();
+    for (const x of [deps, reachedAt, blockedAt, finished, contended, deadlocks]) x.clear();
     try {
       states = explore({ model, program }, { exhaustive: true, maxStates: max(merge), observe: onNode, observeState: onState, merge, encode: false, symmetry: groups }).distinct;
       complete = true;
@@ -157,18 +154,16 @@ export function observe(model: Model, program: Program, opts: { readonly maxStat
       else for (const x of [...e.alongside]) if (!d.alongside.has(x)) e.alongside.delete(x);
     }
     for (const u of g) {
-      for (const e of shown.values()) deps.set(`${u}|${e.pc}|${lockKey(e.held.lock, e.held.mode)}`, { thread: u, pc: e.pc, held: e.held, alongside: new Set(e.alongside) });
+      for (const e of shown.values()) deps.set(depKey(u, e.pc, lockKey(e.held.lock, e.held.mode)), { thread: u, pc: e.pc, held: e.held, alongside: new Set(e.alongside) });
     }
-    for (const [m, out] of [
-      [reachedAt, reached],
-      [blockedAt, blockedAwaits],
-    ] as const) {
-      const pcs = new Set(g.flatMap((u) => [...(m.get(u) ?? [])]));
-      for (const u of g) for (const pc of pcs) out.add(`${u}/${pc}`);
+    for (const m of [reachedAt, blockedAt]) {
+      const pcs = g.flatMap((u) => [...(m.get(u) ?? [])]);
+      for (const u of g) for (const pc of pcs) pcsOf(m, u).add(pc);
     }
     if (g.some((u) => finished.has(u))) for (const u of g) finished.add(u);
   }
-  return { complete, states, merged, upToSymmetry: groups.length > 0, deps: [...deps.values()], reached, finished, contended, blockedAwaits, deadlocks: [...deadlocks.values()] };
+  const keys = (m: Map<string, Set<string>>) => new Set([...m].flatMap(([thread, pcs]) => [...pcs].map((pc) => `${thread}/${pc}`)));
+  return { complete, states, merged, upToSymmetry: groups.length > 0, deps: [...deps.values()], reached: keys(reachedAt), finished, contended, blockedAwaits: keys(blockedAt), deadlocks: [...deadlocks.values()] };
 }
 
 export function splitKey(k: string): [lock: string, mode: LockMode] {
