@@ -15,27 +15,27 @@ import { runTlc } from "../../src/tlc/run.js";
 /** Edges as `thread|pc|lock/mode` (IR ids): the thread stands at the acquire at pc holding lock in mode. */
 export type EdgeSet = ReadonlySet<string>;
 
-/** The explorer's edges, merged or with one step per operation. */
-export function explorerEdges(def: ModelDef, merge: boolean, maxStates = 200_000): { edges: EdgeSet; complete: boolean } {
+/** The explorer's edges, merged or with one step per operation, and the observation they come from (src/deps: up to symmetry). */
+export function explorerEdges(def: ModelDef, merge: boolean, maxStates = 200_000): { edges: EdgeSet; complete: boolean; observation: Observation } {
   const c = compile(def, { symmetry: false, merge: false });
   if (!c.ok) throw new Error("invalid model");
   const o = observe(def.ir, c.program, { merge, maxStates });
-  return { edges: new Set(o.deps.map((d) => `${d.thread}|${d.pc}|${d.held.lock}/${d.held.mode}`)), complete: o.complete };
+  return { edges: new Set(o.deps.map((d) => `${d.thread}|${d.pc}|${d.held.lock}/${d.held.mode}`)), complete: o.complete, observation: o };
 }
 
 /**
  * The whole observation of src/deps (every dependency with the locks held
  * alongside, the nodes reached, finished threads, awaits found false, contended
  * locks) explored up to symmetry, as src/deps does for a model with threads(n, ...)
- * groups, against every state explored: undefined when they agree or the model
- * has no group to permute, else what differs. One step per operation.
+ * groups (`sym`, explorerEdges' with one step per operation), against every state
+ * explored: undefined when they agree or the model has no group to permute, else
+ * what differs.
  */
-export function symmetryObservationDiff(def: ModelDef, maxStates = 200_000): string | undefined {
+export function symmetryObservationDiff(def: ModelDef, sym: Observation, maxStates = 200_000): string | undefined {
   const c = compile(def, { symmetry: false, merge: false });
   if (!c.ok || symmetry(def.ir, c.program).groups.length === 0) return undefined;
-  const sym = observe(def.ir, c.program, { merge: false, maxStates });
   const all = observe(def.ir, c.program, { merge: false, maxStates, symmetry: false });
-  if (!sym.upToSymmetry || all.upToSymmetry) return "the observation says the wrong thing about symmetry";
+  if (sym.merged || !sym.upToSymmetry || all.upToSymmetry) return "the observation compared is not the one with one step per operation up to symmetry";
   if (!all.complete) return undefined;
   if (!sym.complete) return `up to symmetry: gave up after ${sym.states} states, where every state is ${all.states}`;
   const text = (o: Observation) => ({
@@ -48,7 +48,10 @@ export function symmetryObservationDiff(def: ModelDef, maxStates = 200_000): str
   const a = text(sym);
   const b = text(all);
   for (const k of Object.keys(a) as (keyof typeof a)[]) {
-    const only = (x: string[], y: string[]) => x.filter((v) => !y.includes(v));
+    const only = (x: string[], y: string[]) => {
+      const ys = new Set(y);
+      return x.filter((v) => !ys.has(v));
+    };
     const more = only(a[k], b[k]);
     const fewer = only(b[k], a[k]);
     if (more.length > 0 || fewer.length > 0) return `${k} up to symmetry: ${more.length > 0 ? `extra ${more.slice(0, 3).join(" ")}` : ""}${fewer.length > 0 ? ` missing ${fewer.slice(0, 3).join(" ")}` : ""}`;

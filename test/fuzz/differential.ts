@@ -96,7 +96,7 @@ export async function depsDifferential(def: ModelDef, toolchain: Toolchain): Pro
   const merged = explorerEdges(def, true, MAX_UNMERGED_STATES);
   const m = diffEdges(merged.edges, un.edges);
   if (m) return `dependencies: merged vs unmerged explorer: ${m}`;
-  const sym = symmetryObservationDiff(def, MAX_UNMERGED_STATES);
+  const sym = symmetryObservationDiff(def, un.observation, MAX_UNMERGED_STATES);
   if (sym) return `dependencies: ${sym}`;
   const tlc = await tlcEdges(def, toolchain);
   if (typeof tlc === "string") return `dependencies: ${tlc}`;
