@@ -69,7 +69,7 @@ export function stateKey(s: State): string {
 export function symmetricKey(groups: readonly (readonly number[])[], threadCount: number): (s: State) => string {
   const identity = [...Array(threadCount).keys()];
   return (s) => {
-    const sig: string[] = s.pc.map((pc) => pc);
+    const sig: string[] = [...s.pc];
     s.owner.forEach((t, i) => {
       if (t !== NOBODY) sig[t] += `|o${i}`;
     });

@@ -374,11 +374,10 @@ export function jvmArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
  * evaluation), so a small young generation costs more, short collections: at
  * 552,877 states 888 of them, 3.2 s of pauses in all (33 and 1.4 s before), in
  * a run 6.5 s shorter. Family 2, bare TLC with faultline's other options, CPU
- * seconds (user + system): K2 F2 W2 L2
- * 3.8 -> 2.4-2.7; K3 F3 W2 L1 2.2 -> 1.9-2.0; K3 F3 W2 L2 (552,877 states)
- * 81.5 -> 73.9 (system 7.0 -> 1.1). The old generation still grows to the
- * JVM's maximum heap; FAULTLINE_JAVA_OPTS comes later on the command line, so
- * -Xmn there overrides this.
+ * seconds (user + system): K2 F2 W2 L2 3.8 -> 2.4-2.7; K3 F3 W2 L1 2.2 ->
+ * 1.9-2.0; K3 F3 W2 L2 (552,877 states) 81.5 -> 73.9 (system 7.0 -> 1.1). The
+ * old generation still grows to the JVM's maximum heap; FAULTLINE_JAVA_OPTS
+ * comes later on the command line, so -Xmn there overrides this.
  */
 export const YOUNG_GEN: readonly string[] = ["-Xmn64m"];
 
