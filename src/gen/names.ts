@@ -30,6 +30,8 @@ export const SPEC_NAMES = [
   "NoDeadlock", "NoBadUnlock", "ReleaseAt", "SleepingAt", "NotSleepingInAtomic", "NoLockLeak", "Take", "Free",
   "TakeRead", "TakeWrite", "FreeRead", "FreeWrite", "Enqueue", "Symmetry", "AfterGrant", "HeadReaders", "Grant",
   "Resume", "ResumeAll", "Release", "Become", "World", "Continue", "OrderAt", "NoLockOrderViolation",
+  // and faultline's run of a spec with symmetry groups (src/tlc/canon.ts), which extends it
+  "SymmetryGroups", "FaultlineView", "CanonView", "FaultlineCanon", "FaultlineRun",
 ];
 
 /**

@@ -60,6 +60,8 @@ export interface SpecView {
   readonly modelValues: readonly string[];
   /** The SYMMETRY set, or "" when no group is symmetric. */
   readonly symmetry: string;
+  /** The same groups as a tuple of tuples of threads, for faultline's view of the states (src/tlc/canon.ts). */
+  readonly symmetryGroups: string;
   readonly hasExcl: boolean;
   readonly hasRw: boolean;
   readonly hasSpin: boolean;
@@ -440,6 +442,7 @@ export function buildView(
     variables: variables.join(", "),
     modelValues: groupValues.flat(),
     symmetry: symmetrySet(groupValues),
+    symmetryGroups: `<<${groupValues.map((g) => `<<${g.join(", ")}>>`).join(", ")}>>`,
     hasExcl,
     hasRw,
     hasSpin,

@@ -153,9 +153,8 @@ const versionsFile = (env: Env): string => join(cacheDir(env), "java-versions.js
 /** The identity of the java executable `java` (a path, or a name looked up on PATH), or undefined where it must be run. */
 export async function javaKey(java: string, env: Env): Promise<string | undefined> {
   try {
-    const found = java.includes("/") ? resolve(java) : await onPath(java, env["PATH"] ?? "");
-    if (!found) return undefined;
-    const real = await realpath(found);
+    const real = await realJava(java, env);
+    if (!real) return undefined;
     const bin = await stat(real);
     // A regular file only: opening a FIFO to read its first bytes would wait for a writer.
     if (!bin.isFile()) return undefined;
@@ -167,6 +166,12 @@ export async function javaKey(java: string, env: Env): Promise<string | undefine
   } catch {
     return undefined;
   }
+}
+
+/** The file `java` runs (a path, or a name looked up on PATH as a shell would), links followed; undefined when PATH cannot say. */
+export async function realJava(java: string, env: Env = process.env): Promise<string | undefined> {
+  const found = java.includes("/") ? resolve(java) : await onPath(java, env["PATH"] ?? "");
+  return found ? realpath(found) : undefined;
 }
 
 /**

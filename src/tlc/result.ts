@@ -48,6 +48,8 @@ export interface RawRun {
   wallMs: number;
   /** what the run did about class-data sharing (cds.ts); absent in recordings */
   cds?: CdsStatus;
+  /** the run checked the spec's states through faultline's view of its symmetry (canon.ts), not TLC's SYMMETRY */
+  canon?: boolean;
   /** the run was TLC's random simulation (-simulate): no TLC_SUCCESS to expect */
   simulated?: boolean;
 }

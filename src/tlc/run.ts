@@ -3,8 +3,9 @@
 // (a faultline bug): then it is kept and its path returned for inspection.
 import { readFile, readdir, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { type CdsOptions, type CdsPlan, type CdsStatus, abandonCds, cdsJvmArgs, linkArchive, planCds, settleCds } from "./cds.js";
+import { type CanonRun, canonClasses, canonRun, wantsCanon } from "./canon.js";
 import { OWNER_FILE, makeTempDir } from "../files.js";
 import { type Toolchain, ToolError } from "./locate.js";
 import { type TlcStats, parseToolOutput } from "./output.js";
@@ -54,6 +55,12 @@ export interface RunOptions {
   progressSeconds?: number;
   /** TLC's distributed server (tlc2.tool.distributed.TLCServer) instead of tlc2.TLC: workers connect to it */
   distributed?: DistributedOptions;
+  /**
+   * false keeps the cfg's SYMMETRY; by default a spec with symmetry groups is
+   * checked through faultline's view of its states (canon.ts) when the class can
+   * be had. Never for a distributed server (its workers lack the class) or a simulation.
+   */
+  canon?: boolean;
 }
 
 /** `-simulate num=<traces> -depth <depth> [-seed <seed>]`. */
@@ -66,8 +73,8 @@ export interface SimulateOptions {
   readonly seed?: string;
 }
 
-/** A run and what happened about class-data sharing (cds.ts). */
-export type TlcRunInfo = TlcRun & { readonly cds: CdsStatus };
+/** A run, what happened about class-data sharing (cds.ts), and whether it used the view of canon.ts. */
+export type TlcRunInfo = TlcRun & { readonly cds: CdsStatus; readonly canon: boolean };
 
 const MODULE_NAME = /^[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*$/;
 /** grace period between SIGTERM (TLC prints a last progress report) and SIGKILL */
@@ -102,7 +109,7 @@ export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
   const raw = await execTlc(opts);
   let run: TlcRunInfo;
   try {
-    run = { ...interpretRun(opts.simulate ? { ...raw, simulated: true } : raw), cds: raw.cds ?? "off" };
+    run = { ...interpretRun(opts.simulate ? { ...raw, simulated: true } : raw), cds: raw.cds ?? "off", canon: raw.canon ?? false };
   } catch (err) {
     await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
     throw err;
@@ -150,6 +157,7 @@ async function runServer(opts: RunOptions, d: DistributedOptions): Promise<TlcRu
       hint: `start workers with \`faultline worker <this-host>:${d.port}\` (same tla2tools.jar); a worker that fails with NotSerializableException has a jar whose distributed mode is broken`,
       output: "",
       cds: "off",
+      canon: false,
     };
   } finally {
     clearTimeout(timer);
@@ -161,7 +169,7 @@ async function runServer(opts: RunOptions, d: DistributedOptions): Promise<TlcRu
       const r = await runTlc({ spec: one.spec, cfg: one.cfg, module: opts.module, toolchain: opts.toolchain, ...(opts.tmpRoot !== undefined && { tmpRoot: opts.tmpRoot }), ...(opts.signal && { signal: opts.signal }) });
       return r.outcome === "invariant" ? r.invariant : undefined;
     };
-    const run = { ...(await interpretServerRun(raw, which)), cds: "off" as const };
+    const run = { ...(await interpretServerRun(raw, which)), cds: "off" as const, canon: false };
     const keep = run.outcome === "parse-error" || (run.outcome === "failed" && run.keptDir !== undefined);
     if (!keep) await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
     return run;
@@ -189,6 +197,8 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
   try {
     await writeFile(join(dir, `${module}.tla`), opts.spec);
     await writeFile(join(dir, `${module}.cfg`), opts.cfg);
+    const canon = await canonFor(opts);
+    for (const [name, text] of canon?.files ?? []) await writeFile(join(dir, name), text);
     // A state space too large for the machine fills TLC's on-disk queue: stop it first.
     const limit = await diskLimit(dir, opts.maxDiskBytes);
     const guard = new AbortController();
@@ -208,7 +218,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
           });
       }, DISK_POLL_MS);
       const started = performance.now();
-      const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan), {
+      const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan, canon), {
         cwd: dir,
         killAfterMs: KILL_GRACE_MS,
         watchParent: true,
@@ -230,7 +240,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       // A JVM that cannot map or make the archive may crash (a truncated archive
       // is a SIGBUS) or refuse the option: never again, and run TLC without it.
       await abandonCds(plan);
-      await emptyRunDir(dir, opts.module);
+      await emptyRunDir(dir, [`${opts.module}.tla`, `${opts.module}.cfg`, ...(canon?.files.keys() ?? [])]);
       ({ res, wallMs } = await launch({ kind: "off" }));
       cds = "fallback";
     } else {
@@ -256,6 +266,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       dir,
       wallMs,
       cds,
+      canon: canon !== undefined,
     };
   } catch (err) {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -297,9 +308,16 @@ function jvmDidNotStart(res: Spawned): boolean {
   return !res.all.includes("@!@!@STARTMSG");
 }
 
-/** Everything but the spec goes before a second try (hs_err files, states, the CDS log). */
-async function emptyRunDir(dir: string, module: string): Promise<void> {
-  const keep = new Set([`${module}.tla`, `${module}.cfg`, OWNER_FILE]);
+/** The view of canon.ts for this run, when it takes one and the class can be had. */
+async function canonFor(opts: RunOptions): Promise<CanonRun | undefined> {
+  if (opts.canon === false || opts.distributed || opts.simulate || !wantsCanon(opts.spec, opts.cfg, opts.module)) return undefined;
+  const classes = await canonClasses(opts.toolchain, opts.cds?.cacheDir !== undefined ? { cacheDir: opts.cds.cacheDir } : {});
+  return classes === undefined ? undefined : canonRun(opts.module, opts.cfg, classes);
+}
+
+/** Everything but the spec (and the view's files) goes before a second try (hs_err files, states, the CDS log). */
+async function emptyRunDir(dir: string, files: Iterable<string>): Promise<void> {
+  const keep = new Set([...files, OWNER_FILE]);
   for (const name of await readdir(dir)) {
     if (!keep.has(name)) await rm(join(dir, name), { recursive: true, force: true, maxRetries: 3 });
   }
@@ -331,13 +349,14 @@ function javaOpts(value: string | undefined): string[] {
   return (value ?? "").split(/\s+/).filter((o) => o !== "");
 }
 
-function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan): string[] {
+function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan, canon?: CanonRun): string[] {
   const jvm = jvmArgs(opts, dir, cds);
   if (opts.distributed) {
     // TLCServer takes fewer options than tlc2.TLC: no -dumpTrace, no -workers (the workers' threads).
     return [...rmiProps(opts.distributed.port, opts.distributed.host), ...jvm, "-cp", opts.toolchain.jar, "tlc2.tool.distributed.TLCServer", "-tool", "-metadir", join(dir, "states"), "-checkpoint", "0", "-config", `${opts.module}.cfg`, opts.module];
   }
-  return [...jvm, "-cp", opts.toolchain.jar, "tlc2.TLC", ...tlcOnlyArgs(opts, dir)];
+  if (canon) return [...canon.jvmArgs, ...jvm, "-cp", `${opts.toolchain.jar}${delimiter}${canon.classPath}`, "tlc2.TLC", ...tlcOnlyArgs(opts, dir, canon.module)];
+  return [...jvm, "-cp", opts.toolchain.jar, "tlc2.TLC", ...tlcOnlyArgs(opts, dir, opts.module)];
 }
 
 /** The JVM options of a run in `dir` (bench/cpu.ts gives a bare TLC run the same). */
@@ -398,7 +417,7 @@ export function jitArgs(opts: Pick<RunOptions, "workers" | "distributed" | "simu
   return long ? [] : ["-XX:TieredStopAtLevel=1"];
 }
 
-function tlcOnlyArgs(opts: RunOptions, dir: string): string[] {
+function tlcOnlyArgs(opts: RunOptions, dir: string, module: string): string[] {
   return [
     "-tool",
     "-dumpTrace",
@@ -415,8 +434,8 @@ function tlcOnlyArgs(opts: RunOptions, dir: string): string[] {
     ...(opts.checkLiveness === false ? ["-lncheck", "off"] : opts.checkLiveness === "final" ? ["-lncheck", "final"] : []),
     ...(opts.simulate ? ["-simulate", `num=${opts.simulate.traces}`, "-depth", String(opts.simulate.depth), ...(opts.simulate.seed !== undefined ? ["-seed", String(opts.simulate.seed)] : [])] : []),
     "-config",
-    `${opts.module}.cfg`,
-    `${opts.module}.tla`,
+    `${module}.cfg`,
+    `${module}.tla`,
   ];
 }
 
