@@ -636,10 +636,12 @@ export function build(name: string, d: ModelDesc): ModelDef {
       }
     };
 
-    // The first thread is a threads(2, ...) group on some models (TLC's symmetry,
+    // The first thread is a threads(n, ...) group on some models (TLC's symmetry,
     // src/ir/symmetry.ts), chosen from the description so the sampled models stay as
-    // they were otherwise: the group's second thread is never named by an expression.
+    // they were otherwise: the group's other threads are never named by an expression.
+    // Three threads where the model has few (ties at one pc: src/tlc/canon.ts), else two.
     const grouped = (d.vars.length + d.locks.length) % 2 === 0 && d.threads.length <= 3;
+    const groupSize = d.threads.length <= 2 && d.locks.length % 3 === 0 ? 3 : 2;
     d.threads.forEach((th, i) => {
       const body = (t: Body) => {
         const own = declare(t);
@@ -647,7 +649,7 @@ export function build(name: string, d: ModelDesc): ModelDef {
         threadLocals[i] ??= own;
         emit(t, th.body, { self: procRefs.length, visible: i, nofault: false, own, loop: false });
       };
-      const made = i === 0 && grouped ? proc(th.process).threads(2, nm("T", i), body) : [proc(th.process).thread(nm("T", i), body)];
+      const made = i === 0 && grouped ? proc(th.process).threads(groupSize, nm("T", i), body) : [proc(th.process).thread(nm("T", i), body)];
       threads.push(made[0] as ThreadRef);
     });
     d.procs.forEach((p, i) => m.define(procRefs[i] as ProcRef, (t) => emit(t, p, { self: i, visible: threads.length, nofault: false, own: declare(t), loop: false })));
