@@ -66,7 +66,8 @@ async function main() {
 
 /**
  * Makes the class-data sharing archive now, so that even the first check
- * starts fast (src/tlc/cds.ts). Only where faultline is built (an installed
+ * starts fast (src/tlc/cds.ts), and compiles the symmetry view's class
+ * (src/tlc/canon.ts) where a javac is at hand. Only where faultline is built (an installed
  * package; in a fresh checkout postinstall runs before the build and the first
  * check makes it instead), and silent: it must never fail an install.
  */
@@ -75,9 +76,17 @@ async function makeCdsArchive() {
   if (!existsSync(built)) return;
   try {
     const tlc = await import(built.href);
-    if (!tlc.cdsEnabled()) return;
-    const archive = await tlc.ensureCdsArchive(await tlc.locateToolchain());
-    if (archive) say(`saved TLC's classes for a faster start in ${archive}`);
+    if (!tlc.cdsEnabled() && !tlc.canonEnabled()) return;
+    const tc = await tlc.locateToolchain();
+    if (tlc.cdsEnabled()) {
+      const archive = await tlc.ensureCdsArchive(tc);
+      if (archive) say(`saved TLC's classes for a faster start in ${archive}`);
+    }
+    // And the class that checks thread groups up to symmetry (src/tlc/canon.ts).
+    if (tlc.canonEnabled()) {
+      const classes = await tlc.canonClasses(tc);
+      if (classes) say(`compiled faultline's symmetry view for TLC in ${classes}`);
+    }
   } catch {
     // no java, no jar, an unwritable cache: the first check tries again
   }

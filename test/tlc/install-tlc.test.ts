@@ -5,9 +5,10 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { realJava } from "../../src/tlc/locate.js";
 import { PINNED } from "../../src/tlc/pinned.js";
 import { toolchain } from "../helpers/toolchain.js";
 
@@ -46,8 +47,8 @@ afterAll(async () => {
 async function install(env: Record<string, string>): Promise<{ exitCode: number | undefined; stdout: string }> {
   // Drop an inherited TLA2TOOLS_JAR so each case sets exactly what it tests.
   const { TLA2TOOLS_JAR: _, ...inherited } = process.env;
-  // FAULTLINE_NO_CDS: these cases are about the jar (the archive step has its own case).
-  const res = await execa("node", [script], { env: { ...inherited, FAULTLINE_NO_CDS: "1", ...env }, extendEnv: false, reject: false });
+  // FAULTLINE_NO_CDS, FAULTLINE_NO_CANON: these cases are about the jar (the archive and class step has its own case).
+  const res = await execa("node", [script], { env: { ...inherited, FAULTLINE_NO_CDS: "1", FAULTLINE_NO_CANON: "1", ...env }, extendEnv: false, reject: false });
   return { exitCode: res.exitCode, stdout: res.stdout };
 }
 
@@ -80,13 +81,19 @@ describe("install-tlc.mjs", () => {
     expect(existsSync(join(cache, PINNED.jarFile))).toBe(false);
   });
 
-  it("makes the class-data sharing archive when faultline is built and java and the jar are there", async () => {
+  it("makes the class-data sharing archive and the symmetry view's class when faultline is built and java and the jar are there", async () => {
     const cache = join(dir, "cds");
-    const res = await install({ TLA2TOOLS_JAR: realJar, FAULTLINE_CACHE_DIR: cache, FAULTLINE_NO_CDS: "" });
+    const res = await install({ TLA2TOOLS_JAR: realJar, FAULTLINE_CACHE_DIR: cache, FAULTLINE_NO_CDS: "", FAULTLINE_NO_CANON: "" });
     expect(res.exitCode).toBe(0);
     if (!existsSync(join(root, "dist/tlc/index.js"))) return; // not built: nothing to do, and no error
-    expect(res.stdout).toMatch(/faultline: saved TLC's classes for a faster start in .*\.jsa$/);
+    expect(res.stdout).toMatch(/^faultline: saved TLC's classes for a faster start in .*\.jsa$/m);
     expect((await readdir(join(cache, "cds"))).filter((f) => f.endsWith(".jsa"))).toHaveLength(1);
+    // With a JDK (a javac beside java), the class of src/tlc/canon.ts too.
+    const java = await realJava((await toolchain()).java);
+    if (!java || !existsSync(join(dirname(java), "javac"))) return;
+    const classes = /^faultline: compiled faultline's symmetry view for TLC in (.*)$/m.exec(res.stdout)?.[1];
+    expect(classes).toBe(join(cache, "canon", (await readdir(join(cache, "canon")))[0] as string));
+    expect(await readdir(join(classes as string, "faultline"))).toContain("Canon.class");
   });
 
   it("uses TLA2TOOLS_JAR when it exists, and does not download", async () => {
