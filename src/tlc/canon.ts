@@ -21,7 +21,7 @@ import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mkdirs } from "../files.js";
-import { type Toolchain, cacheDir, realJava } from "./locate.js";
+import { type Toolchain, cacheDir, isFile, realJava } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
 /** The class's source, shipped with the package (package.json "files"). */
@@ -166,8 +166,4 @@ async function compile(tc: Toolchain, source: string, dir: string): Promise<stri
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }

@@ -94,7 +94,8 @@ async function firstBytes(path: string, n: number): Promise<string> {
   return head.toString("latin1");
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** A regular file at `path` (links followed)? */
+export async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
   } catch {
