@@ -90,17 +90,23 @@ public final class Canon implements ITLCOverrides {
       final Value[] ms = ((TupleValue) gs[g]).elems;
       final ModelValue[] s = new ModelValue[ms.length];
       final Value[] at = new Value[ms.length];
+      final Integer[] order = new Integer[ms.length];
       for (int i = 0; i < ms.length; i++) {
         if (!(ms[i] instanceof ModelValue)) return vars;
         s[i] = (ModelValue) ms[i];
         at[i] = pc.select(s[i]);
         if (at[i] == null) return vars;
+        order[i] = i;
+      }
+      // The threads ordered by their pcs (each looked up once) go to the slots, the same threads in TLC's order.
+      Arrays.sort(order, (a, b) -> at[a].compareTo(at[b]));
+      final ModelValue[] p = new ModelValue[ms.length];
+      final int[] t = new int[ms.length];
+      for (int i = 0; i < ms.length; i++) {
+        p[i] = s[order[i]];
+        t[i] = i > 0 && at[order[i]].compareTo(at[order[i - 1]]) == 0 ? t[i - 1] : i;
       }
       Arrays.sort(s, (a, b) -> a.compareTo(b));
-      final ModelValue[] p = s.clone();
-      Arrays.sort(p, (a, b) -> pc.select(a).compareTo(pc.select(b)));
-      final int[] t = new int[p.length];
-      for (int i = 0; i < p.length; i++) t[i] = i > 0 && pc.select(p[i]).compareTo(pc.select(p[i - 1])) == 0 ? t[i - 1] : i;
       byPc[g] = p;
       slot[g] = s;
       tie[g] = t;
