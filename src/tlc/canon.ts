@@ -97,6 +97,8 @@ FaultlineView == CanonView(vars, pc, SymmetryGroups)
 
 /** Compilations under way in this process, by class dir: parallel checks share one. */
 const compiling = new Map<string, Promise<string | undefined>>();
+/** The source's text, read once per process: it keys the class dir of every check with groups. */
+let sourceText: Promise<string> | undefined;
 
 export interface CanonOptions {
   /** default: canonEnabled(process.env) */
@@ -112,7 +114,7 @@ export interface CanonOptions {
 export async function canonClasses(tc: Toolchain, opts: CanonOptions = {}): Promise<string | undefined> {
   if (!(opts.enabled ?? canonEnabled())) return undefined;
   try {
-    const source = await readFile(SOURCE, "utf8");
+    const source = await (sourceText ??= readFile(SOURCE, "utf8"));
     const jar = await stat(tc.jar);
     const key = createHash("sha256")
       .update(JSON.stringify([source, tc.jar, jar.size, jar.mtimeMs, tc.java, tc.javaBuild ?? tc.javaVersion]))
@@ -125,7 +127,7 @@ export async function canonClasses(tc: Toolchain, opts: CanonOptions = {}): Prom
     if (await isFile(`${dir}.off`)) return undefined;
     const running = compiling.get(dir);
     if (running) return await running;
-    const job = compile(tc, source, dir).finally(() => compiling.delete(dir));
+    const job = compile(tc, dir).finally(() => compiling.delete(dir));
     compiling.set(dir, job);
     return await job;
   } catch {
@@ -141,15 +143,13 @@ async function javacFor(java: string): Promise<string | undefined> {
   return (await isFile(javac)) ? javac : undefined;
 }
 
-async function compile(tc: Toolchain, source: string, dir: string): Promise<string | undefined> {
+async function compile(tc: Toolchain, dir: string): Promise<string | undefined> {
   const javac = await javacFor(tc.java);
   if (!javac) return undefined;
   await mkdirs(dirname(dir));
   const tmp = `${dir}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdirs(join(tmp, "src"));
-    await writeFile(join(tmp, "src", "Canon.java"), source);
-    const res = await runProcess(javac, ["-nowarn", "-Xlint:-options", "--release", "11", "-cp", tc.jar, "-d", join(tmp, "classes"), join(tmp, "src", "Canon.java")], {
+    const res = await runProcess(javac, ["-nowarn", "-Xlint:-options", "--release", "11", "-cp", tc.jar, "-d", join(tmp, "classes"), SOURCE], {
       timeoutMs: COMPILE_TIMEOUT_MS,
       watchParent: true,
     });
