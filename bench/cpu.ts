@@ -11,7 +11,7 @@ import { execa } from "execa";
 import { check } from "../src/check.js";
 import { loadModelFile } from "../src/load.js";
 import type { Toolchain } from "../src/tlc/locate.js";
-import { ensureCdsArchive, jvmArgs } from "../src/tlc/run.js";
+import { ensureCdsArchive, fpMemArgs, jvmArgs } from "../src/tlc/run.js";
 import { bareTlcArgs, block, median, writeBlock, writeSpec } from "./util.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -38,7 +38,7 @@ export interface CpuOverhead {
   readonly args: readonly string[];
   readonly check: readonly number[];
   readonly bare: readonly number[];
-  /** bare TLC with the JVM options faultline gives it (class-data sharing archive, C1 alone) */
+  /** bare TLC with the options faultline gives it (class-data sharing archive, C1 alone, -fpmem) */
   readonly same: readonly number[];
   /** median(check) - median(same): faultline's own work */
   readonly overhead: number;
@@ -66,7 +66,7 @@ export async function cpuOverhead(tc: Toolchain, file: string, repeat: number, c
       const b = await cpuSeconds(tc.java, bareTlcArgs(tc, dir, r.spec.module), dir);
       bares.push(b.cpu);
       await rm(path.join(dir, "states"), { recursive: true, force: true });
-      const same = await cpuSeconds(tc.java, [...jvm, "-cp", tc.jar, "tlc2.TLC", "-tool", "-workers", "1", "-checkpoint", "0", "-noGenerateSpecTE", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
+      const same = await cpuSeconds(tc.java, [...jvm, "-cp", tc.jar, "tlc2.TLC", "-tool", "-workers", "1", ...fpMemArgs({}), "-checkpoint", "0", "-noGenerateSpecTE", "-metadir", path.join(dir, "states"), `${r.spec.module}.tla`], dir);
       sames.push(same.cpu);
     }
   } finally {
@@ -84,7 +84,7 @@ export function cpuLines(results: readonly CpuOverhead[], repeat: number): strin
     "",
     "## faultline's own CPU per check",
     "",
-    `CPU seconds (user + system, the process and all it starts: node, the model's worker and esbuild, TLC's JVM) of \`node dist/cli/main.js check -q <model>\` against bare TLC (\`java -cp tla2tools.jar tlc2.TLC -workers 1\`) on the spec it generates: as a user would run it, and with the JVM options faultline gives it (class-data sharing archive, C1 alone: src/tlc/run.ts). faultline's own CPU is the difference with the second. Interleaved, medians of ${repeat}. Load average: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
+    `CPU seconds (user + system, the process and all it starts: node, the model's worker and esbuild, TLC's JVM) of \`node dist/cli/main.js check -q <model>\` against bare TLC (\`java -cp tla2tools.jar tlc2.TLC -workers 1\`) on the spec it generates: as a user would run it, and with the options faultline gives it (class-data sharing archive, C1 alone, its fingerprint memory: src/tlc/run.ts). faultline's own CPU is the difference with the second. Interleaved, medians of ${repeat}. Load average: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
     "",
     "| model | faultline check | CPU | bare TLC | bare TLC, faultline's JVM options | faultline's own |",
     "|---|---|---:|---:|---:|---:|",
