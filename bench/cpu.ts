@@ -84,7 +84,7 @@ export function cpuLines(results: readonly CpuOverhead[], repeat: number): strin
     "",
     "## faultline's own CPU per check",
     "",
-    `CPU seconds (user + system, the process and all it starts: node, the model's worker and esbuild, TLC's JVM) of \`node dist/cli/main.js check -q <model>\` against bare TLC (\`java -cp tla2tools.jar tlc2.TLC -workers 1\`) on the spec it generates: as a user would run it, and with the options faultline gives it (class-data sharing archive, C1 alone, its fingerprint memory: src/tlc/run.ts). faultline's own CPU is the difference with the second. Interleaved, medians of ${repeat}. Load average: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
+    `CPU seconds (user + system, the process and all it starts: node, the model's worker and esbuild, TLC's JVM) of \`node dist/cli/main.js check -q <model>\` against bare TLC (\`java -cp tla2tools.jar tlc2.TLC -workers 1\`) on the spec it generates: as a user would run it, and with the options faultline gives it (class-data sharing archive, C1 alone, its fingerprint memory: src/tlc/run.ts; not its main class, which changes wall time, not CPU). faultline's own CPU is the difference with the second. Interleaved, medians of ${repeat}. Load average: ${os.loadavg().map((x) => x.toFixed(1)).join(", ")}.`,
     "",
     "| model | faultline check | CPU | bare TLC | bare TLC, faultline's JVM options | faultline's own |",
     "|---|---|---:|---:|---:|---:|",

@@ -66,7 +66,7 @@ async function main() {
 
 /**
  * Makes the class-data sharing archive now, so that even the first check
- * starts fast (src/tlc/cds.ts), and compiles the symmetry view's class
+ * starts fast (src/tlc/cds.ts), and compiles faultline's classes for TLC
  * (src/tlc/canon.ts) where a javac is at hand. Only where faultline is built (an installed
  * package; in a fresh checkout postinstall runs before the build and the first
  * check makes it instead), and silent: it must never fail an install.
@@ -82,10 +82,11 @@ async function makeCdsArchive() {
       const archive = await tlc.ensureCdsArchive(tc);
       if (archive) say(`saved TLC's classes for a faster start in ${archive}`);
     }
-    // And the class that checks thread groups up to symmetry (src/tlc/canon.ts).
+    // And faultline's classes for TLC: the main class of a check, and the view
+    // that checks thread groups up to symmetry (src/tlc/canon.ts).
     if (tlc.canonEnabled()) {
       const classes = await tlc.canonClasses(tc);
-      if (classes) say(`compiled faultline's symmetry view for TLC in ${classes}`);
+      if (classes) say(`compiled faultline's classes for TLC in ${classes}`);
     }
   } catch {
     // no java, no jar, an unwritable cache: the first check tries again

@@ -13,21 +13,29 @@
 //
 // with the .cfg's `SYMMETRY Symmetry` line turned into `VIEW FaultlineView`.
 // The class is compiled once per (source, jar, java) into faultline's cache
-// dir with the javac beside the java that runs TLC. Without one (a JRE only,
-// FAULTLINE_NO_CANON=1, a cache dir TLC's class path cannot name) the run keeps
-// SYMMETRY: the same states, found more slowly.
+// dir with the javac beside the java that runs TLC, together with
+// canon/Launch.java, the main class of every local run (run.ts): it readies
+// two JDK subsystems TLC is about to set up while TLC parses the spec. Without
+// the classes (a JRE only, FAULTLINE_NO_CANON=1, a cache dir TLC's class path
+// cannot name) a run keeps SYMMETRY and tlc2.TLC: the same states, found more
+// slowly.
 import { createHash } from "node:crypto";
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mkdirs } from "../files.js";
-import { type Toolchain, cacheDir, isFile, realJava } from "./locate.js";
+import { type Toolchain, cacheDir, isFile, jarNote, noteNow, realJava } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
-/** The class's source, shipped with the package (package.json "files"). */
-const SOURCE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "tlc", "canon", "Canon.java");
+/** The classes' sources, shipped with the package (package.json "files"). */
+const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "tlc", "canon");
+const SOURCES = ["Canon.java", "Launch.java"].map((f) => join(SOURCE_DIR, f));
+/** What javac makes of them, relative to the class dir: all there, or the dir is not used. */
+const CLASS_FILES = [join("faultline", "Canon.class"), join("faultline", "Launch.class")];
 /** The override TLC loads: -Dtlc2.overrides.TLCOverrides names it. */
 const CLASS_NAME = "faultline.Canon";
+/** The main class of a local run with the classes: tlc2.TLC.main after readying what it needs (Launch.java). */
+export const LAUNCH_CLASS = "faultline.Launch";
 /** The module whose operator the class overrides, and the run's root module. */
 export const CANON_MODULE = "FaultlineCanon";
 export const RUN_MODULE = "FaultlineRun";
@@ -54,10 +62,8 @@ export interface CanonRun {
   readonly module: string;
   /** files to write in the run dir: name -> text */
   readonly files: ReadonlyMap<string, string>;
-  /** JVM options: the override's class path goes with -cp, see classPath */
+  /** JVM options; the class dir (canonClasses) goes on TLC's class path after the jar */
   readonly jvmArgs: readonly string[];
-  /** the directory to append to TLC's class path */
-  readonly classPath: string;
 }
 
 export function canonEnabled(env: Record<string, string | undefined> = process.env): boolean {
@@ -74,7 +80,7 @@ export function wantsCanon(spec: string, cfg: string, module: string): boolean {
 }
 
 /** The wrapper module and cfg for checking `module` (whose cfg is `cfg`) through the view. */
-export function canonRun(module: string, cfg: string, classPath: string): CanonRun {
+export function canonRun(module: string, cfg: string): CanonRun {
   const tla = `---- MODULE ${RUN_MODULE} ----
 \\* faultline's run of ${module}: its states up to the symmetry of its thread groups,
 \\* computed by faultline.Canon instead of TLC's SYMMETRY (src/tlc/canon.ts).
@@ -91,14 +97,13 @@ FaultlineView == CanonView(vars, pc, SymmetryGroups)
       [`${RUN_MODULE}.cfg`, runCfg],
     ]),
     jvmArgs: [`-Dtlc2.overrides.TLCOverrides=${CLASS_NAME}`],
-    classPath,
   };
 }
 
 /** Compilations under way in this process, by class dir: parallel checks share one. */
 const compiling = new Map<string, Promise<string | undefined>>();
-/** The source's text, read once per process: it keys the class dir of every check with groups. */
-let sourceText: Promise<string> | undefined;
+/** The sources' text, read once per process: it keys the class dir of every check. */
+let sourceText: Promise<string[]> | undefined;
 
 export interface CanonOptions {
   /** default: canonEnabled(process.env) */
@@ -108,13 +113,14 @@ export interface CanonOptions {
 }
 
 /**
- * The directory holding the compiled class for this toolchain, compiling it on
- * first use; undefined when there is none to be had (then the run keeps SYMMETRY).
+ * The directory holding the compiled classes for this toolchain, compiling them
+ * on first use; undefined when there are none to be had (then the run keeps
+ * SYMMETRY and tlc2.TLC).
  */
 export async function canonClasses(tc: Toolchain, opts: CanonOptions = {}): Promise<string | undefined> {
   if (!(opts.enabled ?? canonEnabled())) return undefined;
   try {
-    const source = await (sourceText ??= readFile(SOURCE, "utf8"));
+    const source = await (sourceText ??= Promise.all(SOURCES.map((f) => readFile(f, "utf8"))));
     const jar = await stat(tc.jar);
     const key = createHash("sha256")
       .update(JSON.stringify([source, tc.jar, jar.size, jar.mtimeMs, tc.java, tc.javaBuild ?? tc.javaVersion]))
@@ -123,7 +129,7 @@ export async function canonClasses(tc: Toolchain, opts: CanonOptions = {}): Prom
     const dir = join(opts.cacheDir ?? cacheDir(), "canon", key);
     // TLC's class path is one string split at the path separator.
     if (dir.includes(delimiter) || tc.jar.includes(delimiter)) return undefined;
-    if (await isFile(join(dir, "faultline", "Canon.class"))) return dir;
+    if (await allClasses(dir)) return dir;
     if (await isFile(`${dir}.off`)) return undefined;
     const running = compiling.get(dir);
     if (running) return await running;
@@ -149,21 +155,44 @@ async function compile(tc: Toolchain, dir: string): Promise<string | undefined> 
   await mkdirs(dirname(dir));
   const tmp = `${dir}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    const res = await runProcess(javac, ["-nowarn", "-Xlint:-options", "--release", "11", "-cp", tc.jar, "-d", join(tmp, "classes"), SOURCE], {
+    const res = await runProcess(javac, ["-nowarn", "-Xlint:-options", "--release", "11", "-cp", tc.jar, "-d", join(tmp, "classes"), ...SOURCES], {
       timeoutMs: COMPILE_TIMEOUT_MS,
       watchParent: true,
     });
-    if (res.exitCode !== 0 || !(await isFile(join(tmp, "classes", "faultline", "Canon.class")))) {
+    if (res.exitCode !== 0 || !(await allClasses(join(tmp, "classes")))) {
       // A javac that cannot build it now will not later: do not pay for it on every run.
-      if (!res.timedOut && !res.isCanceled) await writeFile(`${dir}.off`, `javac could not compile faultline's Canon.java; delete this file to try again\n${res.all}`);
+      if (!res.timedOut && !res.isCanceled) await writeFile(`${dir}.off`, `javac could not compile faultline's Canon.java and Launch.java; delete this file to try again\n${res.all}`);
       return undefined;
     }
-    // Published by a rename: a concurrent check sees the whole class or none.
+    await writeFile(join(tmp, "classes", JAR_NOTE), await jarNote(tc.jar));
+    // Published by a rename: a concurrent check sees the whole dir or none.
     await rename(join(tmp, "classes"), dir).catch(async (err: NodeJS.ErrnoException) => {
-      if (!(await isFile(join(dir, "faultline", "Canon.class")))) throw err;
+      if (!(await allClasses(dir))) throw err;
     });
+    await pruneStale(dirname(dir), dir);
     return dir;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** In each class dir: the jar it was compiled against (locate.ts jarNote). */
+const JAR_NOTE = "jar.json";
+
+/**
+ * Removes the other class dirs of `parent` that no run will use again (a few KB
+ * each): compiled against a jar that is gone or changed since, or by a faultline
+ * older than the note. Best effort.
+ */
+async function pruneStale(parent: string, keep: string): Promise<void> {
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const dir = join(parent, name);
+    if (dir === keep || !/^[0-9a-f]{16}$/.test(name)) continue;
+    const note = await readFile(join(dir, JAR_NOTE), "utf8").catch(() => undefined);
+    if (note === undefined || (await noteNow(note)) !== note) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function allClasses(dir: string): Promise<boolean> {
+  return (await Promise.all(CLASS_FILES.map((f) => isFile(join(dir, f))))).every(Boolean);
 }

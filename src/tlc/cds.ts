@@ -14,7 +14,7 @@ import { constants } from "node:fs";
 import { access, copyFile, open, readFile, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { mkdirs } from "../files.js";
-import { type Toolchain, cacheDir } from "./locate.js";
+import { type Toolchain, cacheDir, jarNote, noteNow } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
 /** What a run does about CDS; run.ts turns it into JVM options. */
@@ -175,19 +175,6 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
 /** Next to each archive: which jar it was made from, so that archives of jars gone or changed can go. */
 const JAR_NOTE = ".jar.json";
 
-async function jarNote(jar: string): Promise<string> {
-  const st = await stat(jar);
-  return `${JSON.stringify({ jar, size: st.size, mtimeMs: st.mtimeMs })}\n`;
-}
-
-/** The note the jar a note names would get now; "" when it is unreadable or the jar is gone. */
-async function noteNow(note: string): Promise<string> {
-  try {
-    return await jarNote((JSON.parse(note) as { jar: string }).jar);
-  } catch {
-    return "";
-  }
-}
 
 /**
  * Removes the other archives of `cdsDir` that no run can map any more (about 20

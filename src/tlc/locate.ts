@@ -231,3 +231,22 @@ export function parseJavaVersion(text: string): number | undefined {
   const first = Number(parts[1]);
   return first === 1 && parts[2] !== undefined ? Number(parts[2]) : first;
 }
+
+/**
+ * What a file made from `jar` keeps beside it (a class-data sharing archive, the
+ * compiled classes of canon.ts): the jar, its size and time, so that files of a
+ * jar gone or changed since can be removed.
+ */
+export async function jarNote(jar: string): Promise<string> {
+  const st = await stat(jar);
+  return `${JSON.stringify({ jar, size: st.size, mtimeMs: st.mtimeMs })}\n`;
+}
+
+/** The note the jar a note names would get now; "" when it is unreadable or the jar is gone. */
+export async function noteNow(note: string): Promise<string> {
+  try {
+    return await jarNote((JSON.parse(note) as { jar: string }).jar);
+  } catch {
+    return "";
+  }
+}

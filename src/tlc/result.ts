@@ -50,6 +50,8 @@ export interface RawRun {
   cds?: CdsStatus;
   /** the run checked the spec's states through faultline's view of its symmetry (canon.ts), not TLC's SYMMETRY */
   canon?: boolean;
+  /** the JVM ran faultline.Launch (canon/Launch.java), not tlc2.TLC itself */
+  launch?: boolean;
   /** the run was TLC's random simulation (-simulate): no TLC_SUCCESS to expect */
   simulated?: boolean;
 }

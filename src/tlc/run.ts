@@ -5,7 +5,7 @@ import { readFile, readdir, rm, stat, statfs, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { type CdsOptions, type CdsPlan, type CdsStatus, abandonCds, cdsJvmArgs, linkArchive, planCds, settleCds } from "./cds.js";
-import { type CanonRun, canonClasses, canonRun, wantsCanon } from "./canon.js";
+import { type CanonRun, LAUNCH_CLASS, canonClasses, canonRun, wantsCanon } from "./canon.js";
 import { OWNER_FILE, makeTempDir } from "../files.js";
 import { type Toolchain, ToolError } from "./locate.js";
 import { type TlcStats, parseToolOutput } from "./output.js";
@@ -73,8 +73,11 @@ export interface SimulateOptions {
   readonly seed?: string;
 }
 
-/** A run, what happened about class-data sharing (cds.ts), and whether it used the view of canon.ts. */
-export type TlcRunInfo = TlcRun & { readonly cds: CdsStatus; readonly canon: boolean };
+/**
+ * A run, what happened about class-data sharing (cds.ts), whether it used the
+ * view of canon.ts, and whether its main class was faultline.Launch.
+ */
+export type TlcRunInfo = TlcRun & { readonly cds: CdsStatus; readonly canon: boolean; readonly launch: boolean };
 
 const MODULE_NAME = /^[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*$/;
 /** grace period between SIGTERM (TLC prints a last progress report) and SIGKILL */
@@ -109,7 +112,7 @@ export async function runTlc(opts: RunOptions): Promise<TlcRunInfo> {
   const raw = await execTlc(opts);
   let run: TlcRunInfo;
   try {
-    run = { ...interpretRun(opts.simulate ? { ...raw, simulated: true } : raw), cds: raw.cds ?? "off", canon: raw.canon ?? false };
+    run = { ...interpretRun(opts.simulate ? { ...raw, simulated: true } : raw), cds: raw.cds ?? "off", canon: raw.canon ?? false, launch: raw.launch ?? false };
   } catch (err) {
     await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
     throw err;
@@ -158,6 +161,7 @@ async function runServer(opts: RunOptions, d: DistributedOptions): Promise<TlcRu
       output: "",
       cds: "off",
       canon: false,
+      launch: false,
     };
   } finally {
     clearTimeout(timer);
@@ -169,7 +173,7 @@ async function runServer(opts: RunOptions, d: DistributedOptions): Promise<TlcRu
       const r = await runTlc({ spec: one.spec, cfg: one.cfg, module: opts.module, toolchain: opts.toolchain, ...(opts.tmpRoot !== undefined && { tmpRoot: opts.tmpRoot }), ...(opts.signal && { signal: opts.signal }) });
       return r.outcome === "invariant" ? r.invariant : undefined;
     };
-    const run = { ...(await interpretServerRun(raw, which)), cds: "off" as const, canon: false };
+    const run = { ...(await interpretServerRun(raw, which)), cds: "off" as const, canon: false, launch: false };
     const keep = run.outcome === "parse-error" || (run.outcome === "failed" && run.keptDir !== undefined);
     if (!keep) await rm(raw.dir, { recursive: true, force: true, maxRetries: 3 });
     return run;
@@ -197,7 +201,8 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
   try {
     await writeFile(join(dir, `${module}.tla`), opts.spec);
     await writeFile(join(dir, `${module}.cfg`), opts.cfg);
-    const canon = await canonFor(opts);
+    let classes = await classesFor(opts);
+    let canon = canonFor(opts, classes);
     for (const [name, text] of canon?.files ?? []) await writeFile(join(dir, name), text);
     // A state space too large for the machine fills TLC's on-disk queue: stop it first.
     const limit = await diskLimit(dir, opts.maxDiskBytes);
@@ -218,7 +223,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
           });
       }, DISK_POLL_MS);
       const started = performance.now();
-      const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan, canon), {
+      const res = await runProcess(toolchain.java, tlcArgs(opts, dir, plan, classes, canon), {
         cwd: dir,
         killAfterMs: KILL_GRACE_MS,
         watchParent: true,
@@ -235,6 +240,14 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       await settleCds(plan, dir, false);
       throw err;
     });
+    if (classes !== undefined && jvmDidNotStart(res) && res.all.includes(LAUNCH_CLASS)) {
+      // Our main class could not be loaded (a class dir removed under us, a JVM
+      // that refuses it): TLC's own, and SYMMETRY instead of the view.
+      classes = undefined;
+      canon = undefined;
+      await emptyRunDir(dir, [`${opts.module}.tla`, `${opts.module}.cfg`]);
+      ({ res, wallMs } = await launch(plan));
+    }
     let cds: CdsStatus;
     if (plan.kind !== "off" && jvmDidNotStart(res)) {
       // A JVM that cannot map or make the archive may crash (a truncated archive
@@ -267,6 +280,7 @@ export async function execTlc(opts: RunOptions): Promise<RawRun> {
       wallMs,
       cds,
       canon: canon !== undefined,
+      launch: classes !== undefined,
     };
   } catch (err) {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -308,11 +322,20 @@ function jvmDidNotStart(res: Spawned): boolean {
   return !res.all.includes("@!@!@STARTMSG");
 }
 
-/** The view of canon.ts for this run, when it takes one and the class can be had. */
-async function canonFor(opts: RunOptions): Promise<CanonRun | undefined> {
-  if (opts.canon === false || opts.distributed || opts.simulate || !wantsCanon(opts.spec, opts.cfg, opts.module)) return undefined;
-  const classes = await canonClasses(opts.toolchain, opts.cds?.cacheDir !== undefined ? { cacheDir: opts.cds.cacheDir } : {});
-  return classes === undefined ? undefined : canonRun(opts.module, opts.cfg, classes);
+/**
+ * faultline's classes (canon.ts) for a run on this machine: the main class of
+ * every such run, and the view's override. Not for a distributed server, whose
+ * workers lack them.
+ */
+async function classesFor(opts: RunOptions): Promise<string | undefined> {
+  if (opts.distributed) return undefined;
+  return canonClasses(opts.toolchain, opts.cds?.cacheDir !== undefined ? { cacheDir: opts.cds.cacheDir } : {});
+}
+
+/** The view of canon.ts for this run, when it takes one and the classes can be had. */
+function canonFor(opts: RunOptions, classes: string | undefined): CanonRun | undefined {
+  if (classes === undefined || opts.canon === false || opts.distributed || opts.simulate || !wantsCanon(opts.spec, opts.cfg, opts.module)) return undefined;
+  return canonRun(opts.module, opts.cfg);
 }
 
 /** Everything but the spec (and the view's files) goes before a second try (hs_err files, states, the CDS log). */
@@ -349,14 +372,18 @@ function javaOpts(value: string | undefined): string[] {
   return (value ?? "").split(/\s+/).filter((o) => o !== "");
 }
 
-function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan, canon?: CanonRun): string[] {
+function tlcArgs(opts: RunOptions, dir: string, cds: CdsPlan, classes: string | undefined, canon: CanonRun | undefined): string[] {
   const jvm = jvmArgs(opts, dir, cds);
   if (opts.distributed) {
     // TLCServer takes fewer options than tlc2.TLC: no -dumpTrace, no -workers (the workers' threads).
     return [...rmiProps(opts.distributed.port, opts.distributed.host), ...jvm, "-cp", opts.toolchain.jar, "tlc2.tool.distributed.TLCServer", "-tool", "-metadir", join(dir, "states"), "-checkpoint", "0", "-config", `${opts.module}.cfg`, opts.module];
   }
-  if (canon) return [...canon.jvmArgs, ...jvm, "-cp", `${opts.toolchain.jar}${delimiter}${canon.classPath}`, "tlc2.TLC", ...tlcOnlyArgs(opts, dir, canon.module)];
-  return [...jvm, "-cp", opts.toolchain.jar, "tlc2.TLC", ...tlcOnlyArgs(opts, dir, opts.module)];
+  // The jar first: the class-data sharing archive was made with it alone on the
+  // class path, and the JVM maps it for a class path that starts the same.
+  const classPath = classes === undefined ? opts.toolchain.jar : `${opts.toolchain.jar}${delimiter}${classes}`;
+  const main = classes === undefined ? "tlc2.TLC" : LAUNCH_CLASS;
+  if (canon) return [...canon.jvmArgs, ...jvm, "-cp", classPath, main, ...tlcOnlyArgs(opts, dir, canon.module)];
+  return [...jvm, "-cp", classPath, main, ...tlcOnlyArgs(opts, dir, opts.module)];
 }
 
 /** The JVM options of a run in `dir` (bench/cpu.ts gives a bare TLC run the same). */

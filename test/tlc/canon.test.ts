@@ -1,7 +1,8 @@
 // faultline's view of a symmetric spec's states (src/tlc/canon.ts, canon/Canon.java):
 // the same states, verdicts and traces as TLC's SYMMETRY, and SYMMETRY whenever
-// the class cannot be had.
-import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+// the class cannot be had; and the main class of a local run (canon/Launch.java),
+// with tlc2.TLC whenever it cannot be had.
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,7 +35,7 @@ describe("the run's view of a symmetric spec", () => {
     const { c } = spec(2, 2, 1, 1, true);
     expect(c.spec.tla).toContain("SymmetryGroups == <<<<ioctl1, ioctl2>>, <<reader1, reader2>>>>\n");
     expect(wantsCanon(c.spec.tla, c.spec.cfg, c.spec.module)).toBe(true);
-    const run = canonRun(c.spec.module, c.spec.cfg, "/classes");
+    const run = canonRun(c.spec.module, c.spec.cfg);
     expect(run.module).toBe(RUN_MODULE);
     expect(run.files.get(`${RUN_MODULE}.tla`)).toContain(`EXTENDS ${c.spec.module}, ${CANON_MODULE}\nFaultlineView == CanonView(vars, pc, SymmetryGroups)\n`);
     expect(run.files.get(`${RUN_MODULE}.cfg`)).toBe(c.spec.cfg.replace("SYMMETRY Symmetry\n", "VIEW FaultlineView\n"));
@@ -84,19 +85,54 @@ describe("the run's view of a symmetric spec", () => {
     const { def, c } = spec(2, 2, 2, 1, true);
     const r = await runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain: jre, cds: { cacheDir: join(cache, "jre-cache") } });
     const ex = explore(def, { symmetry: c.symmetry.groups.map((g) => g.threads) });
-    expect([r.outcome, r.canon, r.outcome === "ok" && r.stats.distinct]).toEqual(["ok", false, ex.distinct]);
+    expect([r.outcome, r.canon, r.launch, r.outcome === "ok" && r.stats.distinct]).toEqual(["ok", false, false, ex.distinct]);
     expect(ex.distinct).toBe(954);
     // Nothing compiled, nothing marked off: a JDK installed later is used.
     expect(await readdir(join(cache, "jre-cache"))).not.toContain("canon");
   }, 60_000);
 
-  it("compiles the class once for checks that start together", async () => {
+  it("compiles the classes once for checks that start together, and removes the class dirs no run will use", async () => {
     const tc = await toolchain();
     const dir = join(cache, "together");
+    // Left by earlier runs: compiled against a jar since gone, by a faultline
+    // before the note, and something that is not a class dir at all.
+    const gone = join(dir, "canon", "0123456789abcdef");
+    await mkdirs(join(gone, "faultline"));
+    await writeFile(join(gone, "jar.json"), `${JSON.stringify({ jar: join(dir, "gone.jar"), size: 1, mtimeMs: 1 })}\n`);
+    await mkdirs(join(dir, "canon", "fedcba9876543210", "faultline"));
+    await mkdirs(join(dir, "canon", "mine"));
     const got = await Promise.all([canonClasses(tc, { cacheDir: dir }), canonClasses(tc, { cacheDir: dir }), canonClasses(tc, { cacheDir: dir })]);
     expect(got[0]).toMatch(/canon\/[0-9a-f]{16}$/);
     expect(new Set(got).size).toBe(1);
-    expect((await readdir(join(dir, "canon"))).sort()).toEqual([got[0]?.split("/").pop()]);
-    expect(await readdir(join(got[0] as string, "faultline"))).toContain("Canon.class");
+    expect((await readdir(join(dir, "canon"))).sort()).toEqual([got[0]?.split("/").pop(), "mine"].sort());
+    expect(await readdir(join(got[0] as string, "faultline"))).toEqual(expect.arrayContaining(["Canon.class", "Launch.class"]));
+    // Its own note names the jar, so that a later compile can tell it is stale.
+    expect(JSON.parse(await readFile(join(got[0] as string, "jar.json"), "utf8"))).toMatchObject({ jar: tc.jar });
+  }, 60_000);
+
+  it("runs a check through faultline.Launch, and through tlc2.TLC when that cannot be loaded", async () => {
+    const tc = await toolchain();
+    const dir = join(cache, "launch");
+    // No groups: no view, but the main class all the same.
+    const def = family2({ k: 1, f: 2, w: 1, l: 1 }, false);
+    const c = compile(def, { symmetry: false });
+    if (!c.ok) throw new Error("invalid");
+    const ex = explore(def);
+    const run = () => runTlc({ spec: c.spec.tla, cfg: c.spec.cfg, module: c.spec.module, toolchain: tc, cds: { cacheDir: dir } });
+    const seen = (r: Awaited<ReturnType<typeof run>>) => [r.outcome, r.canon, r.launch, r.outcome === "invariant" ? [r.invariant, r.trace.states.length] : undefined];
+    const ok = await run();
+    expect(ok.outcome).toBe("invariant");
+    const depth = ok.outcome === "invariant" ? ok.trace.states.length : 0;
+    expect(seen(ok)).toEqual(["invariant", false, true, ["NoDeadlock", depth]]);
+    expect(ex.verdict).toBe("deadlock");
+    // A class file that is not one: the JVM cannot load the main class, and
+    // the check runs again with TLC's own; the view goes with it.
+    const classes = await canonClasses(tc, { cacheDir: dir });
+    await writeFile(join(classes as string, "faultline", "Launch.class"), "not a class\n");
+    expect(seen(await run())).toEqual(["invariant", false, false, ["NoDeadlock", depth]]);
+    const sym = spec(1, 2, 2, 1, true);
+    const r = await runTlc({ spec: sym.c.spec.tla, cfg: sym.c.spec.cfg, module: sym.c.spec.module, toolchain: tc, cds: { cacheDir: dir } });
+    const exSym = explore(sym.def, { symmetry: sym.c.symmetry.groups.map((g) => g.threads) });
+    expect([r.outcome, r.canon, r.launch, r.outcome === "ok" && r.stats.distinct]).toEqual(["ok", false, false, exSym.distinct]);
   }, 60_000);
 });

@@ -125,11 +125,12 @@ describe("class-data sharing archive", { timeout: 120_000 }, () => {
     expect(left).toEqual([archive, made, join(dir, "tla2tools-00000000000000a4.jsa")].map((f) => f.split("/").at(-1)).sort());
   });
 
-  it("is off when disabled: no cache files", async () => {
+  it("is off when disabled: no archive in the cache", async () => {
     const cache = await fresh();
     const run = await runTlc(mutex(cache, { cds: { enabled: false, cacheDir: cache } }));
     expect(run).toMatchObject({ outcome: "invariant", cds: "off" });
-    expect(await readdir(cache)).toEqual([]);
+    // faultline's classes (canon.ts) may be there: they are not the archive's.
+    expect((await readdir(cache)).filter((f) => f !== "canon")).toEqual([]);
   });
 
   it("is off for a java before 13", async () => {

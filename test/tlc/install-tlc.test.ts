@@ -81,19 +81,19 @@ describe("install-tlc.mjs", () => {
     expect(existsSync(join(cache, PINNED.jarFile))).toBe(false);
   });
 
-  it("makes the class-data sharing archive and the symmetry view's class when faultline is built and java and the jar are there", async () => {
+  it("makes the class-data sharing archive and faultline's classes for TLC when faultline is built and java and the jar are there", async () => {
     const cache = join(dir, "cds");
     const res = await install({ TLA2TOOLS_JAR: realJar, FAULTLINE_CACHE_DIR: cache, FAULTLINE_NO_CDS: "", FAULTLINE_NO_CANON: "" });
     expect(res.exitCode).toBe(0);
     if (!existsSync(join(root, "dist/tlc/index.js"))) return; // not built: nothing to do, and no error
     expect(res.stdout).toMatch(/^faultline: saved TLC's classes for a faster start in .*\.jsa$/m);
     expect((await readdir(join(cache, "cds"))).filter((f) => f.endsWith(".jsa"))).toHaveLength(1);
-    // With a JDK (a javac beside java), the class of src/tlc/canon.ts too.
+    // With a JDK (a javac beside java), the classes of src/tlc/canon.ts too.
     const java = await realJava((await toolchain()).java);
     if (!java || !existsSync(join(dirname(java), "javac"))) return;
-    const classes = /^faultline: compiled faultline's symmetry view for TLC in (.*)$/m.exec(res.stdout)?.[1];
+    const classes = /^faultline: compiled faultline's classes for TLC in (.*)$/m.exec(res.stdout)?.[1];
     expect(classes).toBe(join(cache, "canon", (await readdir(join(cache, "canon")))[0] as string));
-    expect(await readdir(join(classes as string, "faultline"))).toContain("Canon.class");
+    expect(await readdir(join(classes as string, "faultline"))).toEqual(expect.arrayContaining(["Canon.class", "Launch.class"]));
   });
 
   it("uses TLA2TOOLS_JAR when it exists, and does not download", async () => {
