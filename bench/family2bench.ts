@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import type { Toolchain } from "../src/tlc/locate.js";
-import { YOUNG_GEN } from "../src/tlc/run.js";
+import { YOUNG_GEN, hugePageArgs } from "../src/tlc/run.js";
 import type { FamilySize } from "./family.js";
 import { TRIVIAL, bareTlcArgs, block, median, writeBlock, writeSpec } from "./util.js";
 
@@ -23,6 +23,9 @@ export const family2Dir = (): string | undefined =>
   [process.env["FAMILY2_DIR"], path.resolve(root, "../shared/reference/family2"), "/work/shared/reference/family2"].find(
     (d): d is string => d !== undefined && existsSync(path.join(d, "F2FixedOpt.tla")),
   );
+
+/** faultline's heap options for TLC: its young generation, and huge pages where the kernel has them. */
+const HEAP = [...YOUNG_GEN, ...hugePageArgs()];
 
 /** The sizes of the reference table, then the largest of the issue. */
 export const FAMILY2_SIZES: readonly FamilySize[] = [
@@ -148,7 +151,7 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
     "- hand TLA+: `F2FixedOpt.tla`/`F2BuggyOpt.tla` with SYMMETRY over each thread kind, bare TLC with 1 worker, whole-process wall time.",
     `- SPIN: \`spin -a\` + \`gcc -O2 -DSAFETY\` + \`./pan\`, whole wall time${withSpin ? "" : " (not installed here: n/a)"}.`,
     `- CPU per state (fixed rows${withCpu ? "" : "; needs GNU time at /usr/bin/time: n/a here"}): user + system CPU of the whole run (GNU time), less the start-up measured in the same rounds (faultline: a \`check\` of a one-thread model; hand: bare TLC on a two-state spec), over the distinct states: what a state costs once both are running, JIT and garbage collection included.`,
-    `- hand, faultline's heap: the hand TLA+ again with the young generation faultline gives TLC (\`${YOUNG_GEN.join(" ")}\`, src/tlc/run.ts), and its start-up likewise: how much of the ratio is that option rather than the encoding (fixed rows the hand run finishes).`,
+    `- hand, faultline's heap: the hand TLA+ again with the heap options faultline gives TLC (\`${HEAP.join(" ")}\`, src/tlc/run.ts), and its start-up likewise: how much of the ratio is those options rather than the encoding (fixed rows the hand run finishes).`,
     "",
     "| K,F,W L | variant | faultline states | states/s | TLC time | end to end | deps | hand TLA+ + sym: states | time | states/s | SPIN states | compile + search | CPU per state: faultline / hand | hand, faultline's heap: time, CPU per state |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -181,12 +184,12 @@ export async function family2Section(tc: Toolchain, opts: { repeat: number; limi
         if (ref) hand.push(await handTla(tc, dir, fixed, limitMs));
         if (ref && withSpin) sp.push(await spin(dir, size, fixed, limitMs));
         const heapToo = ref && fixed && withCpu && hand[0]?.verdict !== "timeout";
-        if (heapToo) handHeap.push(await handTla(tc, dir, fixed, limitMs, YOUNG_GEN));
+        if (heapToo) handHeap.push(await handTla(tc, dir, fixed, limitMs, HEAP));
         // What each costs before its first state (JVM, parsing, node): in the same round.
         if (fixed && withCpu) {
           flBase.push(await faultline(trivialModel, limitMs));
           handBase.push(await bareTlc(tc, trivialDir, TRIVIAL.module, limitMs));
-          if (heapToo) handHeapBase.push(await bareTlc(tc, trivialDir, TRIVIAL.module, limitMs, YOUNG_GEN));
+          if (heapToo) handHeapBase.push(await bareTlc(tc, trivialDir, TRIVIAL.module, limitMs, HEAP));
         }
         process.stderr.write(".");
       }

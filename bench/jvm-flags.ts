@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { compile } from "../src/check.js";
 import { compileFile } from "../src/load.js";
-import { ensureCdsArchive } from "../src/tlc/run.js";
+import { YOUNG_GEN, ensureCdsArchive, fpMemArgs } from "../src/tlc/run.js";
 import { locateToolchain } from "../src/tlc/locate.js";
 import { family } from "./family.js";
 import { TRIVIAL, median, timeTlc, writeSpec } from "./util.js";
@@ -66,6 +66,16 @@ const variants: { name: string; jvm: string[]; tlc: string[] }[] = [
     name: "chosen + TieredStopAtLevel=1",
     jvm: [...base, `-XX:SharedArchiveFile=${archive}`, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1"],
     tlc: [...tlcBase, "-checkpoint", "0"],
+  },
+  {
+    name: "chosen + C1 + Xmn64m + fpmem 0.02",
+    jvm: [...base, `-XX:SharedArchiveFile=${archive}`, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", ...YOUNG_GEN],
+    tlc: [...tlcBase, "-checkpoint", "0", ...fpMemArgs({})],
+  },
+  {
+    name: "chosen + C1 + Xmn64m + fpmem 0.02 + huge pages",
+    jvm: [...base, `-XX:SharedArchiveFile=${archive}`, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", ...YOUNG_GEN, "-XX:+UseTransparentHugePages"],
+    tlc: [...tlcBase, "-checkpoint", "0", ...fpMemArgs({})],
   },
 ].filter((v) => !only || only.some((o) => v.name.includes(o)));
 
