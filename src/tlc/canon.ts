@@ -24,7 +24,7 @@ import { readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mkdirs } from "../files.js";
-import { type Toolchain, cacheDir, isFile, jarNote, noteNow, realJava } from "./locate.js";
+import { type Toolchain, cacheDir, isFile, jarNote, jarNoteHolds, realJava } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
 /** The classes' sources, shipped with the package (package.json "files"). */
@@ -188,8 +188,7 @@ async function pruneStale(parent: string, keep: string): Promise<void> {
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const dir = join(parent, name);
     if (dir === keep || !/^[0-9a-f]{16}$/.test(name)) continue;
-    const note = await readFile(join(dir, JAR_NOTE), "utf8").catch(() => undefined);
-    if (note === undefined || (await noteNow(note)) !== note) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    if (!(await jarNoteHolds(join(dir, JAR_NOTE)))) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -14,7 +14,7 @@ import { constants } from "node:fs";
 import { access, copyFile, open, readFile, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { mkdirs } from "../files.js";
-import { type Toolchain, cacheDir, jarNote, noteNow } from "./locate.js";
+import { type Toolchain, cacheDir, jarNote, jarNoteHolds } from "./locate.js";
 import { runProcess } from "./spawn.js";
 
 /** What a run does about CDS; run.ts turns it into JVM options. */
@@ -175,7 +175,6 @@ export async function settleCds(plan: CdsPlan, dir: string, finished: boolean): 
 /** Next to each archive: which jar it was made from, so that archives of jars gone or changed can go. */
 const JAR_NOTE = ".jar.json";
 
-
 /**
  * Removes the other archives of `cdsDir` that no run can map any more (about 20
  * MB each): made from a jar that is gone or changed since, or of an older
@@ -186,8 +185,7 @@ async function pruneStale(cdsDir: string, keep: string): Promise<void> {
   for (const name of names.filter((n) => /^tla2tools-[0-9a-f]+\.jsa$/.test(n))) {
     const archive = join(cdsDir, name);
     if (archive === keep) continue;
-    const note = await readFile(`${archive}${JAR_NOTE}`, "utf8").catch(() => undefined);
-    if (note === undefined || !(await looksLikeArchive(archive)) || (await noteNow(note)) !== note) {
+    if (!(await jarNoteHolds(`${archive}${JAR_NOTE}`)) || !(await looksLikeArchive(archive))) {
       await rm(archive, { force: true });
       await rm(`${archive}${JAR_NOTE}`, { force: true });
     }

@@ -242,11 +242,15 @@ export async function jarNote(jar: string): Promise<string> {
   return `${JSON.stringify({ jar, size: st.size, mtimeMs: st.mtimeMs })}\n`;
 }
 
-/** The note the jar a note names would get now; "" when it is unreadable or the jar is gone. */
-export async function noteNow(note: string): Promise<string> {
+/**
+ * Does the note at `path` (jarNote) still describe its jar? False when it is
+ * missing or unreadable, or the jar is gone or changed since.
+ */
+export async function jarNoteHolds(path: string): Promise<boolean> {
   try {
-    return await jarNote((JSON.parse(note) as { jar: string }).jar);
+    const note = await readFile(path, "utf8");
+    return (await jarNote((JSON.parse(note) as { jar: string }).jar)) === note;
   } catch {
-    return "";
+    return false;
   }
 }
